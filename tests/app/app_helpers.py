@@ -1,0 +1,129 @@
+"""Helpers shared by the application tests: paths, the Lambda loader, payload-2.0 events.
+
+A uniquely named module (not ``conftest``) so test files can import it without
+clashing with other conftest modules in the repository.
+"""
+
+import base64
+import importlib.util
+import json
+import sys
+import uuid
+from pathlib import Path
+
+# lambda_code/ is zipped and hashed by the platform: never leave __pycache__ in it.
+sys.dont_write_bytecode = True
+
+REPO = Path(__file__).resolve().parents[2]
+LAMBDA_DIR = REPO / "lambda_code"
+UI_DIR = REPO / "ui"
+CF_FUNCTION = REPO / "cloudfront_function" / "viewer_request.js"
+
+TABLE_NAME = "john-inventory-dev-items"
+ALLOWED_ORIGIN = "https://apps.example.com"
+REGION = "us-east-2"
+
+
+def load_lambda_module():
+    spec = importlib.util.spec_from_file_location("inventory_lambda_app", LAMBDA_DIR / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def create_table(region=REGION, name=TABLE_NAME):
+    import boto3
+
+    client = boto3.client("dynamodb", region_name=region)
+    client.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client
+
+
+CLAIMS = {
+    "sub": "7d8ca528-4931-4254-9273-ea5ee853f271",
+    "email": "jane@example.com",
+    "email_verified": "true",
+    "cognito:username": "jane",
+    "iss": "https://cognito-idp.us-east-2.amazonaws.com/us-east-2_AbC",
+    "aud": "3n4b5urk1ft4fl3mg5e62d9ado",
+    "token_use": "id",
+    "auth_time": "1700000000",
+    "exp": "1700003600",
+    "iat": "1700000000",
+}
+
+
+def http_event(method, path, body=None, headers=None, query=None, claims=None, base64_body=False):
+    """An API Gateway HTTP API payload 2.0 event, as the JWT-authorized route delivers it."""
+    route_path = "/items/{id}" if path.startswith("/items/") else path
+    path_parameters = {"id": path.split("/", 2)[2]} if path.startswith("/items/") else None
+    all_headers = {
+        "accept": "application/json",
+        "authorization": "Bearer eyJraWQiOiJ0ZXN0In0.eyJzdWIiOiJ0ZXN0In0.sig",
+        "content-type": "application/json",
+        "host": "abc123.execute-api.us-east-2.amazonaws.com",
+        "origin": ALLOWED_ORIGIN,
+        "user-agent": "pytest",
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    }
+    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+    raw_body = None
+    if body is not None:
+        raw_body = body if isinstance(body, str) else json.dumps(body)
+        if base64_body:
+            raw_body = base64.b64encode(raw_body.encode()).decode()
+    query = query or None
+    event = {
+        "version": "2.0",
+        "routeKey": f"{method} {route_path}",
+        "rawPath": path,
+        "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
+        "headers": all_headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "authorizer": {"jwt": {"claims": dict(claims or CLAIMS), "scopes": None}},
+            "domainName": "abc123.execute-api.us-east-2.amazonaws.com",
+            "domainPrefix": "abc123",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "pytest",
+            },
+            "requestId": "Kx1" + uuid.uuid4().hex[:10],
+            "routeKey": f"{method} {route_path}",
+            "stage": "$default",
+            "time": "12/Mar/2024:19:03:58 +0000",
+            "timeEpoch": 1710270238000,
+        },
+        "isBase64Encoded": base64_body,
+    }
+    if query:
+        event["queryStringParameters"] = dict(query)
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    if raw_body is not None:
+        event["body"] = raw_body
+    return event
+
+
+class FakeContext:
+    function_name = "john-inventory-dev-api"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-2:123456789012:function:john-inventory-dev-api"
+
+    def __init__(self):
+        self.aws_request_id = str(uuid.uuid4())
+
+    @staticmethod
+    def get_remaining_time_in_millis():
+        return 30000

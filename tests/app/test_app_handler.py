@@ -1,0 +1,448 @@
+"""The inventory Lambda handler as plain Python, on a moto DynamoDB table.
+
+Every event is a realistic API Gateway HTTP API payload-2.0 event with the JWT claims
+block the Cognito authorizer passes (see app_helpers.http_event).
+"""
+
+import io
+import json
+import logging
+import zipfile
+from decimal import Decimal
+
+import boto3
+import pytest
+from app_helpers import ALLOWED_ORIGIN, CLAIMS, LAMBDA_DIR, REGION, TABLE_NAME, FakeContext, http_event
+
+WIDGET = {"name": "Widget", "sku": "WID-001", "quantity": 12, "location": "Aisle 3", "unitPrice": 2.5}
+
+
+@pytest.fixture
+def call(lambda_app, table):
+    def _call(method, path, body=None, **kwargs):
+        response = lambda_app.handler(http_event(method, path, body, **kwargs), FakeContext())
+        payload = json.loads(response["body"]) if response.get("body") else None
+        return response, payload
+
+    return _call
+
+
+@pytest.fixture
+def create(call):
+    def _create(**overrides):
+        response, item = call("POST", "/items", {**WIDGET, **overrides})
+        assert response["statusCode"] == 201, item
+        return item
+
+    return _create
+
+
+@pytest.fixture
+def log_stream(lambda_app):
+    """Capture the handler's JSON log lines."""
+    handler = lambda_app.LOG.handlers[0]
+    stream = io.StringIO()
+    old = handler.setStream(stream)
+    yield stream
+    handler.setStream(old)
+
+
+def raw_item(item_id):
+    return boto3.resource("dynamodb", region_name=REGION).Table(TABLE_NAME).get_item(Key={"id": item_id})["Item"]
+
+
+# --------------------------------------------------------------------------- create / read
+
+
+def test_create_sets_server_fields_from_claims(call):
+    response, item = call("POST", "/items", WIDGET)
+    assert response["statusCode"] == 201
+    assert len(item["id"]) == 32
+    assert item["version"] == 1
+    assert item["createdBy"] == item["updatedBy"] == "jane@example.com"
+    assert item["createdAt"] == item["updatedAt"] and item["createdAt"].endswith("Z")
+    assert (item["name"], item["sku"], item["quantity"], item["location"]) == ("Widget", "WID-001", 12, "Aisle 3")
+    assert item["unitPrice"] == 2.5
+    assert item["lowStock"] is False
+    assert response["headers"]["ETag"] == '"1"'
+    assert response["headers"]["Location"] == f"/items/{item['id']}"
+    stored = raw_item(item["id"])
+    assert stored["createdBySub"] == CLAIMS["sub"]
+    assert stored["unitPrice"] == Decimal("2.5")  # stored exactly, not as a float
+
+
+def test_creator_falls_back_to_username_then_sub(call):
+    claims = {k: v for k, v in CLAIMS.items() if k != "email"}
+    _, item = call("POST", "/items", WIDGET, claims=claims)
+    assert item["createdBy"] == "jane"
+    claims.pop("cognito:username")
+    _, item = call("POST", "/items", WIDGET, claims=claims)
+    assert item["createdBy"] == CLAIMS["sub"]
+
+
+def test_get_returns_item_and_etag(call, create):
+    item = create()
+    response, body = call("GET", f"/items/{item['id']}")
+    assert response["statusCode"] == 200
+    assert body == item
+    assert response["headers"]["ETag"] == '"1"'
+
+
+def test_base64_body_is_accepted(call):
+    response, item = call("POST", "/items", WIDGET, base64_body=True)
+    assert response["statusCode"] == 201
+    assert item["sku"] == "WID-001"
+
+
+def test_defaults_for_optional_fields(call):
+    response, item = call("POST", "/items", {"name": "Bolt", "sku": "B-1", "quantity": 0})
+    assert response["statusCode"] == 201
+    assert item["location"] == "" and item["unitPrice"] == 0
+    assert item["lowStock"] is True  # 0 <= default threshold 5
+
+
+# --------------------------------------------------------------------------- 400 validation
+
+
+@pytest.mark.parametrize(
+    "body, field, fragment",
+    [
+        ({"sku": "A", "quantity": 1}, "name", "is required"),
+        ({**WIDGET, "name": "   "}, "name", "must not be empty"),
+        ({**WIDGET, "name": "x" * 201}, "name", "at most 200"),
+        ({**WIDGET, "sku": "has space"}, "sku", "A-Z"),
+        ({**WIDGET, "quantity": -1}, "quantity", "between 0"),
+        ({**WIDGET, "quantity": 1.5}, "quantity", "must be an integer"),
+        ({**WIDGET, "quantity": "12"}, "quantity", "must be an integer"),
+        ({**WIDGET, "quantity": True}, "quantity", "must be an integer"),
+        ({**WIDGET, "unitPrice": -0.01}, "unitPrice", "between 0"),
+        ({**WIDGET, "unitPrice": 1.23456}, "unitPrice", "4 decimal places"),
+        ({**WIDGET, "unitPrice": "cheap"}, "unitPrice", "must be a number"),
+        ({**WIDGET, "location": 7}, "location", "must be a string"),
+        ({**WIDGET, "reorderLevel": -2}, "reorderLevel", "between 0"),
+        ({**WIDGET, "colour": "red"}, "colour", "not a known field"),
+        ({**WIDGET, "id": "abc"}, "id", "set by the server"),
+        ({**WIDGET, "version": 3}, "version", "set by the server"),
+    ],
+)
+def test_create_rejects_invalid_field_naming_it(call, body, field, fragment):
+    response, error = call("POST", "/items", body)
+    assert response["statusCode"] == 400
+    assert response["headers"]["Content-Type"] == "application/json"
+    assert error["error"] == "validation_error"
+    assert error["field"] == field
+    assert fragment in error["errors"][0]["message"]
+
+
+def test_all_invalid_fields_are_reported_at_once(call):
+    response, error = call("POST", "/items", {"name": "", "sku": "bad sku", "quantity": -5, "extra": 1})
+    assert response["statusCode"] == 400
+    assert sorted(e["field"] for e in error["errors"]) == ["extra", "name", "quantity", "sku"]
+
+
+@pytest.mark.parametrize("raw", ["not json", "[1, 2]", "", '"string"'])
+def test_body_must_be_a_json_object(call, raw):
+    response, error = call("POST", "/items", raw)
+    assert response["statusCode"] == 400
+    assert error["field"] == "body"
+
+
+def test_put_with_no_editable_field_is_400(call, create):
+    item = create()
+    response, error = call("PUT", f"/items/{item['id']}", {"version": 1})
+    assert response["statusCode"] == 400
+    assert error["field"] == "body"
+
+
+# --------------------------------------------------------------------------- 404
+
+
+def test_missing_item_is_404(call):
+    for method, body, headers in (("GET", None, {}), ("PUT", {"quantity": 1}, {"If-Match": '"1"'}), ("DELETE", None, {"If-Match": '"1"'})):
+        response, error = call(method, "/items/0123456789abcdef0123456789abcdef", body, headers=headers)
+        assert response["statusCode"] == 404, method
+        assert error["error"] == "not_found"
+
+
+def test_malformed_id_is_404_without_touching_the_table(call):
+    response, error = call("GET", "/items/..%2F..%2Fetc")
+    assert response["statusCode"] == 404
+    assert error["field"] == "id"
+
+
+def test_unknown_route_is_404_and_wrong_method_405(lambda_app, table):
+    event = http_event("GET", "/nothing")
+    event["routeKey"] = "$default"
+    assert lambda_app.handler(event, FakeContext())["statusCode"] == 404
+    event = http_event("PATCH", "/items")
+    event["routeKey"] = "$default"
+    assert lambda_app.handler(event, FakeContext())["statusCode"] == 405
+
+
+def test_default_route_parses_item_path(call, lambda_app, create):
+    item = create()
+    event = http_event("GET", f"/items/{item['id']}")
+    event["routeKey"] = "$default"
+    event.pop("pathParameters")
+    response = lambda_app.handler(event, FakeContext())
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["id"] == item["id"]
+
+
+# --------------------------------------------------------------------------- update + 409/428
+
+
+def test_update_bumps_version_and_keeps_creator(call, create):
+    item = create()
+    other = {**CLAIMS, "email": "bob@example.com", "sub": "bob-sub"}
+    response, updated = call(
+        "PUT", f"/items/{item['id']}", {"quantity": 3, "location": "Back room"}, headers={"If-Match": '"1"'}, claims=other
+    )
+    assert response["statusCode"] == 200
+    assert updated["version"] == 2
+    assert response["headers"]["ETag"] == '"2"'
+    assert (updated["quantity"], updated["location"], updated["name"]) == (3, "Back room", "Widget")
+    assert updated["createdBy"] == "jane@example.com" and updated["updatedBy"] == "bob@example.com"
+    assert updated["createdAt"] == item["createdAt"] and updated["updatedAt"] >= item["updatedAt"]
+    assert updated["lowStock"] is True
+
+
+def test_two_editors_cannot_silently_overwrite(call, create):
+    item = create()
+    path = f"/items/{item['id']}"
+    first, _ = call("PUT", path, {"quantity": 10}, headers={"If-Match": '"1"'})
+    assert first["statusCode"] == 200
+    second, error = call("PUT", path, {"quantity": 99}, headers={"If-Match": '"1"'})
+    assert second["statusCode"] == 409
+    assert error["error"] == "version_conflict"
+    assert error["current"]["version"] == 2 and error["current"]["quantity"] == 10
+    assert raw_item(item["id"])["quantity"] == 10  # the loser's write was not applied
+
+
+@pytest.mark.parametrize("if_match", ['"1"', "1", 'W/"1"'])
+def test_if_match_spellings(call, create, if_match):
+    item = create()
+    response, _ = call("PUT", f"/items/{item['id']}", {"quantity": 1}, headers={"If-Match": if_match})
+    assert response["statusCode"] == 200
+
+
+def test_version_in_body_works_instead_of_header(call, create):
+    item = create()
+    path = f"/items/{item['id']}"
+    response, updated = call("PUT", path, {"quantity": 4, "version": 1})
+    assert response["statusCode"] == 200 and updated["version"] == 2
+    response, _ = call("PUT", path, {"quantity": 5, "version": 1})
+    assert response["statusCode"] == 409
+
+
+def test_missing_version_is_428(call, create):
+    item = create()
+    response, error = call("PUT", f"/items/{item['id']}", {"quantity": 1})
+    assert response["statusCode"] == 428
+    assert error["field"] == "If-Match"
+    response, _ = call("DELETE", f"/items/{item['id']}")
+    assert response["statusCode"] == 428
+
+
+@pytest.mark.parametrize("if_match", ["*", "abc", '"0"', ""])
+def test_malformed_if_match_is_400(call, create, if_match):
+    item = create()
+    response, error = call("PUT", f"/items/{item['id']}", {"quantity": 1}, headers={"If-Match": if_match})
+    assert response["statusCode"] == 400
+    assert error["field"] == "If-Match"
+
+
+def test_header_and_body_version_must_agree(call, create):
+    item = create()
+    response, error = call("PUT", f"/items/{item['id']}", {"quantity": 1, "version": 2}, headers={"If-Match": '"1"'})
+    assert response["statusCode"] == 400
+    assert error["field"] == "version"
+
+
+def test_put_can_clear_reorder_level(call, create):
+    item = create(reorderLevel=20)
+    assert item["lowStock"] is True  # 12 <= 20
+    response, updated = call("PUT", f"/items/{item['id']}", {"reorderLevel": None}, headers={"If-Match": '"1"'})
+    assert response["statusCode"] == 200
+    assert "reorderLevel" not in updated and updated["lowStock"] is False
+
+
+# --------------------------------------------------------------------------- delete
+
+
+def test_delete_with_current_version(call, create):
+    item = create()
+    path = f"/items/{item['id']}"
+    stale, error = call("DELETE", path, headers={"If-Match": '"7"'})
+    assert stale["statusCode"] == 409 and error["current"]["version"] == 1
+    response, body = call("DELETE", path, headers={"If-Match": '"1"'})
+    assert response["statusCode"] == 204 and body is None
+    assert response["headers"]["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert call("GET", path)[0]["statusCode"] == 404
+
+
+def test_delete_with_version_query_parameter(call, create):
+    item = create()
+    response, _ = call("DELETE", f"/items/{item['id']}", query={"version": "1"})
+    assert response["statusCode"] == 204
+
+
+# --------------------------------------------------------------------------- list, pagination, low stock
+
+
+def test_pagination_walks_every_item_once(call, create):
+    created = {create(sku=f"SKU-{i:02d}", quantity=i)["id"] for i in range(23)}
+    seen, token, pages = [], None, 0
+    while True:
+        query = {"limit": "10", **({"nextToken": token} if token else {})}
+        response, page = call("GET", "/items", query=query)
+        assert response["statusCode"] == 200
+        assert len(page["items"]) <= 10 and page["count"] == len(page["items"])
+        seen += [i["id"] for i in page["items"]]
+        pages += 1
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert sorted(seen) == sorted(created)
+    assert pages >= 3
+
+
+def test_default_page_size_is_50(call, create):
+    for i in range(55):
+        create(sku=f"S{i}")
+    _, page = call("GET", "/items")
+    assert page["count"] == 50 and "nextToken" in page
+
+
+def test_low_stock_filter_uses_threshold_and_reorder_level(call, create):
+    low = create(sku="LOW", quantity=2)["id"]
+    edge = create(sku="EDGE", quantity=5)["id"]
+    create(sku="PLENTY", quantity=50)
+    own = create(sku="OWN", quantity=30, reorderLevel=40)["id"]
+    create(sku="OWN-OK", quantity=3, reorderLevel=1)
+    response, page = call("GET", "/items", query={"lowStock": "true"})
+    assert response["statusCode"] == 200
+    assert sorted(i["id"] for i in page["items"]) == sorted([low, edge, own])
+    assert all(i["lowStock"] for i in page["items"])
+    _, page = call("GET", "/items", query={"lowStock": "true", "threshold": "2"})
+    assert sorted(i["id"] for i in page["items"]) == sorted([low, own])
+
+
+def test_low_stock_filter_paginates(call, create):
+    low = {create(sku=f"L{i}", quantity=1)["id"] for i in range(7)}
+    for i in range(8):
+        create(sku=f"H{i}", quantity=100)
+    seen, token = [], None
+    for _ in range(20):
+        query = {"lowStock": "true", "limit": "3", **({"nextToken": token} if token else {})}
+        _, page = call("GET", "/items", query=query)
+        assert len(page["items"]) <= 3
+        seen += [i["id"] for i in page["items"]]
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert sorted(seen) == sorted(low)
+
+
+def test_low_stock_threshold_from_environment(call, create, monkeypatch):
+    monkeypatch.setenv("LOW_STOCK_THRESHOLD", "20")
+    item = create(quantity=12)
+    assert item["lowStock"] is True
+    _, page = call("GET", "/items", query={"lowStock": "true"})
+    assert [i["id"] for i in page["items"]] == [item["id"]]
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"nextToken": "garbage!"}, "nextToken"),
+        ({"nextToken": "eyJpZCI6Ii4uLyJ9"}, "nextToken"),  # {"id":"../"}
+        ({"lowStock": "maybe"}, "lowStock"),
+        ({"threshold": "-1"}, "threshold"),
+    ],
+)
+def test_list_rejects_bad_query(call, query, field):
+    response, error = call("GET", "/items", query=query)
+    assert response["statusCode"] == 400
+    assert error["field"] == field
+
+
+# --------------------------------------------------------------------------- cross-cutting
+
+
+def test_cors_headers_on_success_and_error(call, create):
+    create()
+    for response, _ in (call("GET", "/items"), call("POST", "/items", {"bad": 1})):
+        headers = response["headers"]
+        assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+        assert headers["Vary"] == "Origin"
+        assert "ETag" in headers["Access-Control-Expose-Headers"]
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_no_cors_header_without_allowed_origin(call, monkeypatch):
+    monkeypatch.delenv("ALLOWED_ORIGIN")
+    response, _ = call("GET", "/items")
+    assert response["statusCode"] == 200
+    assert "Access-Control-Allow-Origin" not in response["headers"]
+
+
+def test_unexpected_error_is_500_without_trace_and_logged(lambda_app, table, log_stream, monkeypatch):
+    def boom():
+        raise RuntimeError("secret internals at /var/task/app.py line 42")
+
+    monkeypatch.setattr(lambda_app, "_table", boom)
+    context = FakeContext()
+    response = lambda_app.handler(http_event("GET", "/items"), context)
+    assert response["statusCode"] == 500
+    body = json.loads(response["body"])
+    assert body == {"error": "internal_error", "message": "internal server error", "requestId": context.aws_request_id}
+    assert "secret" not in response["body"] and "Traceback" not in response["body"]
+    records = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    error = next(r for r in records if r["message"] == "unhandled error")
+    assert error["level"] == "ERROR" and "RuntimeError: secret internals" in error["exception"]
+    assert error["requestId"] == context.aws_request_id
+
+
+def test_access_log_is_structured_json(call, log_stream):
+    call("POST", "/items", WIDGET)
+    records = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    access = [r for r in records if r["message"] == "request"]
+    assert len(access) == 1
+    assert access[0]["route"] == "POST /items" and access[0]["status"] == 201
+    assert access[0]["user"] == CLAIMS["sub"] and access[0]["level"] == "INFO"
+    assert isinstance(access[0]["durationMs"], float)
+    assert any(r["message"] == "item created" and r["sku"] == "WID-001" for r in records)
+
+
+def test_log_level_is_honoured(lambda_app, monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    logger = lambda_app._make_logger()
+    assert logger.level == logging.WARNING
+    monkeypatch.setenv("LOG_LEVEL", "nonsense")
+    assert lambda_app._make_logger().level == logging.INFO
+    monkeypatch.setenv("LOG_LEVEL", "INFO")
+    lambda_app._make_logger()
+
+
+def test_bundle_is_stdlib_and_boto3_only():
+    """Everything in lambda_code/ ends up in the zip: keep it to the handler source."""
+    files = sorted(p.relative_to(LAMBDA_DIR).as_posix() for p in LAMBDA_DIR.rglob("*") if p.is_file())
+    assert files == ["app.py"], files
+    source = (LAMBDA_DIR / "app.py").read_text()
+    imports = {
+        line.split()[1].split(".")[0]
+        for line in source.splitlines()
+        if line.startswith(("import ", "from "))
+    }
+    import sys
+
+    third_party = {m for m in imports if m not in sys.stdlib_module_names}
+    assert third_party <= {"boto3", "botocore"}, third_party
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.write(LAMBDA_DIR / "app.py", "app.py")
+    assert buffer.tell() < 64 * 1024
