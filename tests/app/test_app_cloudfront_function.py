@@ -1,0 +1,163 @@
+"""The viewer-request CloudFront Function, run in node on a table of requests.
+
+The harness evaluates the function's source in an empty ``vm`` context, so a use of
+require, process, Buffer or any other Node global fails the way cloudfront-js-2.0 would.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from app_helpers import CF_FUNCTION
+
+NODE = shutil.which("node")
+
+HARNESS = r"""
+const vm = require('vm');
+const fs = require('fs');
+const source = fs.readFileSync(process.argv[process.argv.length - 1], 'utf8');
+const cases = JSON.parse(fs.readFileSync(0, 'utf8'));
+const sandbox = Object.create(null);
+vm.createContext(sandbox);
+vm.runInContext(source, sandbox, { filename: 'viewer_request.js' });
+const results = cases.map((event) => {
+  try {
+    return { ok: sandbox.handler(event) };
+  } catch (err) {
+    return { error: String(err && err.stack || err) };
+  }
+});
+process.stdout.write(JSON.stringify(results));
+"""
+
+
+def qs(**params):
+    """request.querystring as CloudFront builds it (values still percent-encoded)."""
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, list):
+            out[key] = {"value": value[0], "multiValue": [{"value": v} for v in value]}
+        else:
+            out[key] = {"value": value}
+    return out
+
+
+def event(uri, querystring=None):
+    return {
+        "version": "1.0",
+        "context": {"eventType": "viewer-request", "distributionId": "EDFDVBD6EXAMPLE", "requestId": "r1"},
+        "viewer": {"ip": "203.0.113.7"},
+        "request": {
+            "method": "GET",
+            "uri": uri,
+            "querystring": querystring or {},
+            "headers": {"host": {"value": "apps.example.com"}},
+            "cookies": {},
+        },
+    }
+
+
+# (request uri, querystring, expected uri after rewrite) -- request passes through
+REWRITES = [
+    ("/john-inventory-dev/", None, "/john-inventory-dev/index.html"),
+    ("/john-inventory-dev/index.html", None, "/john-inventory-dev/index.html"),
+    ("/john-inventory-dev/items/42", None, "/john-inventory-dev/index.html"),
+    ("/john-inventory-dev/items/42/", None, "/john-inventory-dev/index.html"),
+    ("/john-inventory-dev/settings", None, "/john-inventory-dev/index.html"),
+    ("/john-inventory-dev/app.js", None, "/john-inventory-dev/app.js"),
+    ("/john-inventory-dev/assets/logo.svg", None, "/john-inventory-dev/assets/logo.svg"),
+    ("/john-inventory-dev/config.json", None, "/john-inventory-dev/config.json"),
+    ("/team-app-staging/", qs(code="abc", state="n%3A%2Fteam-app-staging%2F"), "/team-app-staging/index.html"),
+    ("/a1/", None, "/a1/index.html"),
+    ("/auth/callback", qs(code="c0de", state="xyz"), "/auth/callback/index.html"),
+    ("/auth/callback/", qs(code="c0de"), "/auth/callback/index.html"),
+    ("/auth/logout", None, "/auth/logout/index.html"),
+    ("/auth/logout/", None, "/auth/logout/index.html"),
+    ("/auth/callback/index.html", None, "/auth/callback/index.html"),
+    ("/auth/auth.css", None, "/auth/auth.css"),
+    ("/", None, "/index.html"),
+    # Not an app prefix: left alone for S3 to answer.
+    ("/auth", None, "/auth"),
+    ("/auth/", None, "/auth/"),
+    ("/Upper-Case/", None, "/Upper-Case/"),
+    ("/under_score/x", None, "/under_score/x"),
+    ("/-leading/", None, "/-leading/"),
+    ("//evil.example/", None, "//evil.example/"),
+    ("/favicon.ico", None, "/favicon.ico"),
+    ("/robots.txt", None, "/robots.txt"),
+]
+
+# (request uri, querystring, expected Location)
+REDIRECTS = [
+    ("/john-inventory-dev", None, "/john-inventory-dev/"),
+    ("/team-app-staging", None, "/team-app-staging/"),
+    ("/john-inventory-dev", qs(code="abc", state="n1%3A%2Fjohn-inventory-dev%2F"), "/john-inventory-dev/?code=abc&state=n1%3A%2Fjohn-inventory-dev%2F"),
+    ("/john-inventory-dev", qs(tag=["a", "b"], q="red%20shoes"), "/john-inventory-dev/?tag=a&tag=b&q=red%20shoes"),
+    ("/john-inventory-dev", qs(debug=""), "/john-inventory-dev/?debug"),
+    ("/john-inventory-dev", qs(q="two words"), "/john-inventory-dev/?q=two%20words"),
+]
+
+
+@pytest.fixture(scope="module")
+def run_function():
+    if not NODE:
+        pytest.skip("node is not installed (needed to run the CloudFront Function)")
+
+    def _run(events):
+        proc = subprocess.run(
+            [NODE, "-e", HARNESS, str(CF_FUNCTION)],
+            input=json.dumps(events),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    return _run
+
+
+def test_rewrites_keep_the_request_and_its_query_string(run_function):
+    events = [event(uri, q) for uri, q, _ in REWRITES]
+    results = run_function(events)
+    for (uri, q, expected), result in zip(REWRITES, results):
+        assert "error" not in result, (uri, result)
+        request = result["ok"]
+        assert "statusCode" not in request, uri
+        assert request["uri"] == expected, uri
+        assert request["querystring"] == (q or {}), uri
+        assert request["method"] == "GET" and request["headers"]["host"]["value"] == "apps.example.com"
+
+
+def test_prefix_without_slash_redirects_with_query_string(run_function):
+    results = run_function([event(uri, q) for uri, q, _ in REDIRECTS])
+    for (uri, q, expected), result in zip(REDIRECTS, results):
+        assert "error" not in result, (uri, result)
+        response = result["ok"]
+        assert response["statusCode"] == 301, uri
+        assert response["statusDescription"] == "Moved Permanently"
+        assert response["headers"]["location"]["value"] == expected
+
+
+def test_redirect_location_is_always_a_same_site_path(run_function):
+    # Hostile-looking single-segment paths either are not app names (unchanged) or
+    # redirect to a path that cannot be read as another host.
+    uris = ["/evil.example", "/%2F%2Fevil.example", "/\\evil", "/a", "/x-1"]
+    for uri, result in zip(uris, run_function([event(u) for u in uris])):
+        out = result["ok"]
+        if "statusCode" in out:
+            location = out["headers"]["location"]["value"]
+            assert re.fullmatch(r"/[a-z0-9-]+/", location), (uri, location)
+        else:
+            assert out["uri"] == uri
+
+
+def test_source_fits_cloudfront_js_2_runtime():
+    source = CF_FUNCTION.read_text()
+    assert re.search(r"^function handler\(event\)", source, re.M)
+    for forbidden in (r"\brequire\s*\(", r"^\s*import\b", r"^\s*export\b", r"\bprocess\.", r"\bBuffer\b", r"\bmodule\.exports\b"):
+        assert not re.search(forbidden, source, re.M), forbidden
+    # CloudFront Functions are limited to 10 KB of code.
+    assert len(source.encode()) < 10 * 1024
