@@ -1,0 +1,1 @@
+"""YAML in, validated frozen model out, then names and the cdktf App (see README)."""

@@ -1,0 +1,88 @@
+"""Build the cdktf App from a validated Project: the platform stack and one stack per instance.
+
+This is the only place in generator/ that touches modules/ (and so the
+provider packages); validation never pays for those imports.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdktf import App
+
+from modules.instance_stack import HOME_ALIAS, InstanceStack, InstanceStackProps
+from modules.platform_stack import PlatformAssets, PlatformStack, PlatformStackProps, platform_aliases
+from modules.stack_base import StackSettings
+
+from . import assets
+from .model import Instance, PlatformConfig
+from .naming import PLATFORM_STACK, instance_names, platform_names
+from .project import Project
+
+MANAGED_BY = "serverless-platform-generator"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which stacks to build: the platform and/or the named instances (None = all)."""
+
+    platform: bool = True
+    instances: frozenset[str] | None = None
+
+    def stack_names(self, project: Project) -> list[str]:
+        names = [PLATFORM_STACK] if self.platform else []
+        return names + [i.name for i in self.chosen(project)]
+
+    def chosen(self, project: Project) -> list[Instance]:
+        return [i for i in project.instances if self.instances is None or i.name in self.instances]
+
+
+def state_path(platform: PlatformConfig, stack: str, final_outdir: Path, reader: str | None = None) -> str:
+    """The local state file of ``stack``, relative to the folder of ``reader`` (default: the stack itself)."""
+    reader_dir = final_outdir / "stacks" / (reader or stack)
+    return os.path.relpath(Path(platform.backend.state_dir) / f"{stack}.tfstate", reader_dir)
+
+
+def platform_assets(root: Path, work_dir: Path) -> PlatformAssets:
+    bundle = assets.build_bundle(root, work_dir)
+    template = assets.static_files(root, assets.UI_TEMPLATE_DIR)
+    return PlatformAssets(
+        bundle_path=bundle.path, bundle_key=bundle.key, bundle_sha256=bundle.sha256_b64,
+        ui_template_dir=str(root / assets.UI_TEMPLATE_DIR), ui_template_prefix=assets.template_prefix(template),
+        ui_template_files=template,
+        auth_pages_dir=str(root / assets.AUTH_PAGES_DIR), auth_pages_files=assets.static_files(root, assets.AUTH_PAGES_DIR),
+        viewer_request_code=assets.viewer_request_code(root),
+    )
+
+
+def instance_tags(platform: PlatformConfig, instance: Instance) -> dict[str, str]:
+    return {**platform.tags, "team": instance.team, "app": instance.app, "environment": instance.environment,
+            "developer": instance.developer, "instance": instance.name, "managed-by": MANAGED_BY}
+
+
+def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: Path, selection: Selection) -> App:
+    """Create every selected stack in an App writing to ``app_outdir`` (paths are computed for ``final_outdir``)."""
+    app = App(outdir=str(app_outdir), stack_traces=False)
+    platform = project.platform
+    if selection.platform:
+        PlatformStack(app, PLATFORM_STACK, PlatformStackProps(
+            config=platform, names=platform_names(platform), assets=platform_assets(project.root, work_dir),
+            settings=StackSettings(
+                region=platform.home_region, aliases=platform_aliases(platform),
+                tags={**platform.tags, "component": "platform", "managed-by": MANAGED_BY},
+                state_path=state_path(platform, PLATFORM_STACK, final_outdir),
+            ),
+        ))
+    for instance in selection.chosen(project):
+        InstanceStack(app, instance.name, InstanceStackProps(
+            instance=instance, names=instance_names(instance), platform=platform,
+            settings=StackSettings(
+                region=instance.region, aliases={HOME_ALIAS: platform.home_region},
+                tags=instance_tags(platform, instance), state_path=state_path(platform, instance.name, final_outdir),
+            ),
+            platform_state_path=state_path(platform, PLATFORM_STACK, final_outdir, reader=instance.name),
+        ))
+    return app
+
+

@@ -1,0 +1,76 @@
+"""The validated, frozen model that the stacks are built from.
+
+Nothing here reads files or imports provider packages: :mod:`generator.project`
+builds these from checked YAML, and :mod:`modules` turns them into stacks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class KubernetesSettings:
+    """EKS settings used by the kubernetes UI-sync mode."""
+
+    cluster_name: str | None
+    namespaces: tuple[str, ...]
+    image: str
+
+
+@dataclass(frozen=True)
+class CognitoSettings:
+    """The shared user pool's options."""
+
+    domain_prefix: str
+    self_sign_up: bool
+    mfa: str
+    access_token_minutes: int
+    refresh_token_days: int
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """Where state lives. ``state_dir`` is absolute on disk; stacks get paths relative to their folder."""
+
+    type: str
+    state_dir: str
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """platform.yaml after validation."""
+
+    name: str
+    domain: str
+    hosted_zone_id: str
+    home_region: str
+    regions: tuple[str, ...]
+    certificate_arn: str | None
+    price_class: str
+    ui_sync: str
+    kubernetes: KubernetesSettings
+    cognito: CognitoSettings
+    backend: BackendSettings
+    deletion_protection: bool
+    log_retention_days: int
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One SmartInventoryHubV5 manifest after validation."""
+
+    file: str
+    name: str
+    namespace: str
+    team: str
+    app: str
+    environment: str
+    developer: str
+    region: str
+    deletion_protection: bool
+
+    @property
+    def is_prod(self) -> bool:
+        return self.environment == "prod"

@@ -1,0 +1,125 @@
+"""Every physical name the generator creates, derived in one place.
+
+The base name follows the seed RGD's CEL expression::
+
+    environment == 'dev' ? developerName-appName-dev : teamName-appName-environment
+
+and every per-instance name (table, function, API, log groups, Kubernetes
+objects, UI prefix) comes from it. Limits are checked at validation time by
+:func:`name_problems`, so an instance that would produce an invalid AWS or
+Kubernetes name never reaches synthesis.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Instance, PlatformConfig
+
+PLATFORM_STACK = "platform"
+#: Suffix length of the UI-sync Job name (a content hash so the Job re-runs when its inputs change).
+JOB_HASH_LENGTH = 8
+
+
+def base_name(environment: str, team: str, app: str, developer: str) -> str:
+    """The seed's CEL expression, verbatim."""
+    if environment == "dev":
+        return f"{developer}-{app}-dev"
+    return f"{team}-{app}-{environment}"
+
+
+@dataclass(frozen=True)
+class InstanceNames:
+    """Physical names of one instance's resources."""
+
+    base: str
+    table: str
+    function: str
+    function_log_group: str
+    api: str
+    api_log_group: str
+    service_account: str
+    config_map: str
+    job_prefix: str
+    ui_prefix: str
+
+    @property
+    def job_example(self) -> str:
+        """The longest the Job name gets (the hash suffix is computed by Terraform)."""
+        return self.job_prefix + "0" * JOB_HASH_LENGTH
+
+
+def instance_names(instance: Instance) -> InstanceNames:
+    base = base_name(instance.environment, instance.team, instance.app, instance.developer)
+    return InstanceNames(
+        base=base,
+        table=base,
+        function=base,
+        function_log_group=f"/aws/lambda/{base}",
+        api=f"{base}-api",
+        api_log_group=f"/aws/http-api/{base}",
+        service_account=f"{base}-ui-sync",
+        config_map=f"{base}-ui-config",
+        job_prefix=f"{base}-ui-sync-",
+        ui_prefix=f"{base}/",
+    )
+
+
+#: (attribute, what it is, maximum length). Kubernetes Job names are capped at
+#: 63 because the Job controller copies them into a label value.
+LIMITS: tuple[tuple[str, str, int], ...] = (
+    ("table", "DynamoDB table name", 255),
+    ("function", "Lambda function name", 64),
+    ("api", "API Gateway name", 128),
+    ("function_log_group", "log group name", 512),
+    ("service_account", "Kubernetes ServiceAccount name", 63),
+    ("config_map", "Kubernetes ConfigMap name", 253),
+    ("job_example", "Kubernetes Job name", 63),
+)
+
+
+def name_problems(names: InstanceNames) -> list[str]:
+    """Messages for every derived name over its limit (empty when all fit)."""
+    problems = []
+    for attribute, what, limit in LIMITS:
+        value = getattr(names, attribute)
+        if len(value) > limit:
+            problems.append(
+                f"got base name {names.base!r}, whose {what} {value!r} is {len(value)} characters, "
+                f"expected at most {limit} (shorten developerName, teamName or appName)"
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class PlatformNames:
+    """Physical names of the shared resources (the platform ``name`` keeps them within limits)."""
+
+    prefix: str
+    ui_bucket: str
+    user_pool: str
+    user_pool_client: str
+    lambda_role: str
+    uploader_role: str
+    oac: str
+    viewer_request_function: str
+    cognito_domain_prefix: str
+
+    def assets_bucket(self, region: str) -> str:
+        """The platform assets bucket of one served region."""
+        return f"{self.prefix}-assets-{region}"
+
+
+def platform_names(platform: PlatformConfig) -> PlatformNames:
+    n = platform.name
+    return PlatformNames(
+        prefix=n,
+        ui_bucket=f"{n}-ui",
+        user_pool=f"{n}-users",
+        user_pool_client=f"{n}-spa",
+        lambda_role=f"{n}-lambda-execution",
+        uploader_role=f"{n}-s3-uploader",
+        oac=f"{n}-ui-oac",
+        viewer_request_function=f"{n}-viewer-request",
+        cognito_domain_prefix=platform.cognito.domain_prefix,
+    )
+

@@ -1,0 +1,116 @@
+"""Write synthesized stacks into the output folder safely.
+
+Synthesis runs into a temporary folder beside the output; only when it has
+fully succeeded are its files moved in, and only files whose bytes changed
+are replaced (each with an atomic rename). A failed synth leaves the output
+exactly as it was; an unchanged stack keeps its files' bytes and mtimes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class SyncReport:
+    """What a sync changed, for the CLI's summary."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept_orphans: list[str] = field(default_factory=list)
+
+
+def synthesize_into(outdir: Path, build: Callable[[Path, Path], None], stacks: list[str], prune: bool,
+                    has_state: Callable[[str], bool]) -> SyncReport:
+    """Run ``build(app_outdir, work_dir)`` in a scratch folder, then sync the result into ``outdir``.
+
+    ``stacks`` are the stack names being produced. With ``prune`` (a full
+    synth), other stack folders are removed unless ``has_state`` says the
+    workspace still has state: those are orphans to destroy, kept and reported.
+    """
+    outdir = outdir.resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.synth-", dir=outdir.parent))
+    try:
+        app_out, work = scratch / "out", scratch / "work"
+        work.mkdir()
+        build(app_out, work)
+        return _sync(app_out, outdir, stacks, prune, has_state)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _sync(new: Path, outdir: Path, stacks: list[str], prune: bool, has_state: Callable[[str], bool]) -> SyncReport:
+    report = SyncReport()
+    outdir.mkdir(exist_ok=True)
+    for stack in stacks:
+        changed = _sync_tree(new / "stacks" / stack, outdir / "stacks" / stack)
+        (report.written if changed else report.unchanged).append(stack)
+    existing = outdir / "stacks"
+    if prune and existing.is_dir():
+        for folder in sorted(p for p in existing.iterdir() if p.is_dir() and p.name not in stacks):
+            if has_state(folder.name):
+                report.kept_orphans.append(folder.name)
+            else:
+                shutil.rmtree(folder)
+                report.removed.append(folder.name)
+    _write_manifest(new / MANIFEST, outdir / MANIFEST, keep=set(report.kept_orphans) if prune else None)
+    return report
+
+
+def _sync_tree(source: Path, target: Path) -> bool:
+    """Make ``target`` hold exactly ``source``'s files; return whether anything changed."""
+    changed = False
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    for relative in sorted(wanted):
+        changed |= _put(source / relative, target / relative)
+    if target.is_dir():
+        for path in sorted(target.rglob("*"), reverse=True):
+            relative = path.relative_to(target)
+            if path.is_file() and relative not in wanted:
+                path.unlink()
+                changed = True
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return changed
+
+
+def _put(source: Path, target: Path) -> bool:
+    data = source.read_bytes()
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return True
+
+
+def _write_manifest(new: Path, target: Path, keep: set[str] | None) -> None:
+    """Merge the new manifest's stacks into the existing one (a partial synth keeps the others).
+
+    ``keep`` (full synth): drop every old entry except these kept orphans.
+    """
+    fresh = json.loads(new.read_text())
+    merged = fresh
+    if target.is_file():
+        try:
+            old = json.loads(target.read_text())
+        except ValueError:
+            old = {}
+        stacks = {k: v for k, v in old.get("stacks", {}).items() if keep is None or k in keep}
+        stacks.update(fresh.get("stacks", {}))
+        merged = {**fresh, "stacks": dict(sorted(stacks.items()))}
+    text = json.dumps(merged, indent=2, sort_keys=True) + "\n"
+    if not target.is_file() or target.read_text() != text:
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_text(text)
+        os.replace(temporary, target)

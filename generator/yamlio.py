@@ -1,0 +1,90 @@
+"""Strict YAML reading for user-supplied files.
+
+Instance files arrive through pull requests, so the reader is defensive:
+one document per file, no anchors or aliases (they enable "billion laughs"
+expansion and are never needed in a small manifest), no duplicate keys
+(PyYAML silently keeps the last one), and a size cap. Every failure is a
+:class:`~generator.errors.Problem`, never an exception with a traceback.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import Problem
+
+#: Largest file accepted. A manifest is a few hundred bytes; this leaves room
+#: for comments while refusing pathological inputs before parsing them.
+MAX_FILE_BYTES = 64 * 1024
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases and duplicate mapping keys."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                "", None, "YAML aliases and anchors are not allowed", event.start_mark
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError("", None, "YAML aliases and anchors are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                raise yaml.MarkedYAMLError("", None, "mapping keys must be plain scalars", key_node.start_mark)
+            if duplicate:
+                raise yaml.MarkedYAMLError("", None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# Timestamps and other implicit types would turn `2024-01-01` into a date;
+# names in our files are strings, so only the JSON-compatible scalars resolve.
+for _first, _resolvers in list(_StrictLoader.yaml_implicit_resolvers.items()):
+    _StrictLoader.yaml_implicit_resolvers[_first] = [
+        (tag, regexp) for tag, regexp in _resolvers if tag != "tag:yaml.org,2002:timestamp"
+    ]
+
+
+def read_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
+    """Parse one YAML file into plain Python data.
+
+    Returns ``(data, problems)``; when problems is non-empty, data is None.
+    ``display`` is the path shown in messages (relative to the project).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return None, [Problem(display, "", f"cannot read file: {err.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(display, "", f"got a file of {len(raw)} bytes, expected at most {MAX_FILE_BYTES}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return None, [Problem(display, "", f"got bytes that are not UTF-8 at offset {err.start}, expected UTF-8 text")]
+    try:
+        documents = list(yaml.load_all(text, Loader=_StrictLoader))
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = err.problem or err.context or "invalid YAML"
+        return None, [Problem(display, "", f"invalid YAML: {where}{what}")]
+    except yaml.YAMLError as err:
+        return None, [Problem(display, "", f"invalid YAML: {err}")]
+    except RecursionError:
+        return None, [Problem(display, "", "invalid YAML: nesting too deep")]
+    documents = [d for d in documents if d is not None]
+    if not documents:
+        return None, [Problem(display, "", "got an empty file, expected a YAML mapping")]
+    if len(documents) > 1:
+        return None, [Problem(display, "", f"got {len(documents)} YAML documents, expected exactly one")]
+    return documents[0], []

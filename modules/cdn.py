@@ -1,0 +1,110 @@
+"""The shared CloudFront distribution in front of the shared UI bucket.
+
+Origin Access Control signs every request to S3; the bucket policy lets only
+this distribution read (``AWS:SourceArn``). The seed used ``aws:SourceAccount``
+because its controllers could not know the distribution ARN; Terraform does,
+and SourceArn stops any other distribution in the account from reading apps.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudfront_distribution import (
+    CloudfrontDistribution,
+    CloudfrontDistributionDefaultCacheBehavior,
+    CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation,
+    CloudfrontDistributionOrderedCacheBehavior,
+    CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation,
+    CloudfrontDistributionOrigin,
+)
+from cdktf_cdktf_provider_aws.cloudfront_function import CloudfrontFunction
+from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
+from cdktf_cdktf_provider_aws.route53_record import Route53Record
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from constructs import Construct
+
+from .policy_document import policy_document
+
+# AWS managed policies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+ORIGIN_ID = "shared-ui"
+
+
+@dataclass(frozen=True)
+class CdnProps:
+    """Inputs of the distribution. ``function_code`` is the viewer-request CloudFront Function source."""
+
+    domain: str
+    hosted_zone_id: str
+    certificate_arn: str
+    bucket_id: str
+    bucket_arn: str
+    bucket_regional_domain_name: str
+    oac_name: str
+    function_name: str
+    function_code: str
+    price_class: str
+
+
+class Cdn(Construct):
+    """OAC, CloudFront Function, distribution, bucket policy and the A/AAAA alias records."""
+
+    def __init__(self, scope: Construct, id: str, props: CdnProps):
+        super().__init__(scope, id)
+        oac = CloudfrontOriginAccessControl(
+            self, "origin-access-control", name=props.oac_name, origin_access_control_origin_type="s3",
+            signing_behavior="always", signing_protocol="sigv4", description="Shared UI bucket access",
+        )
+        function = CloudfrontFunction(
+            self, "viewer-request", name=props.function_name, runtime="cloudfront-js-2.0", publish=True,
+            comment="Appends index.html and routes SPA paths", code=props.function_code,
+        )
+        behavior = {
+            "target_origin_id": ORIGIN_ID, "viewer_protocol_policy": "redirect-to-https",
+            "allowed_methods": ["GET", "HEAD", "OPTIONS"], "cached_methods": ["GET", "HEAD"], "compress": True,
+            "response_headers_policy_id": SECURITY_HEADERS,
+        }
+        self.distribution = CloudfrontDistribution(
+            self, "distribution", enabled=True, is_ipv6_enabled=True, http_version="http2and3",
+            comment=f"Apps on {props.domain}", aliases=[props.domain], price_class=props.price_class,
+            default_root_object="index.html",
+            origin=[CloudfrontDistributionOrigin(origin_id=ORIGIN_ID, domain_name=props.bucket_regional_domain_name,
+                                                 origin_access_control_id=oac.id)],
+            default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
+                **behavior, cache_policy_id=CACHING_OPTIMIZED,
+                function_association=[CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation(
+                    event_type="viewer-request", function_arn=function.arn)],
+            ),
+            # Each app's runtime config changes on every UI sync: never cache it.
+            ordered_cache_behavior=[CloudfrontDistributionOrderedCacheBehavior(
+                **behavior, path_pattern="*/config.json", cache_policy_id=CACHING_DISABLED,
+                function_association=[CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation(
+                    event_type="viewer-request", function_arn=function.arn)],
+            )],
+            restrictions={"geo_restriction": {"restriction_type": "none"}},
+            viewer_certificate={"acm_certificate_arn": props.certificate_arn, "ssl_support_method": "sni-only",
+                                "minimum_protocol_version": "TLSv1.2_2021"},
+        )
+        policy = policy_document(self, "bucket-policy-document", [
+            {
+                "sid": "CloudFrontReadsThroughOAC", "effect": "Allow", "actions": ["s3:GetObject"],
+                "resources": [f"{props.bucket_arn}/*"],
+                "principals": [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}],
+                "condition": [{"test": "StringEquals", "variable": "AWS:SourceArn", "values": [self.distribution.arn]}],
+            },
+            {
+                "sid": "DenyInsecureTransport", "effect": "Deny", "actions": ["s3:*"],
+                "resources": [props.bucket_arn, f"{props.bucket_arn}/*"],
+                "principals": [{"type": "*", "identifiers": ["*"]}],
+                "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+            },
+        ])
+        S3BucketPolicy(self, "bucket-policy", bucket=props.bucket_id, policy=policy.json)
+        for record_type in ("A", "AAAA"):
+            Route53Record(
+                self, f"alias-{record_type.lower()}", zone_id=props.hosted_zone_id, name=props.domain, type=record_type,
+                alias={"name": self.distribution.domain_name, "zone_id": self.distribution.hosted_zone_id,
+                       "evaluate_target_health": False},
+            )

@@ -1,0 +1,29 @@
+"""IAM policy documents from plain statement mappings.
+
+jsii converts a mapping passed where a struct is expected, but not mappings
+inside lists: those reach Terraform with their snake_case keys silently
+dropped. Every list of structs in this package is therefore built from the
+struct classes; this helper does it for policy statements.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from constructs import Construct
+
+
+def policy_document(scope: Construct, id: str, statements: Sequence[Mapping[str, Any]]) -> DataAwsIamPolicyDocument:
+    """A policy document data source; each statement uses the resource's snake_case argument names."""
+    built = []
+    for statement in statements:
+        fields = dict(statement)
+        fields["principals"] = [DataAwsIamPolicyDocumentStatementPrincipals(**p) for p in fields.get("principals", [])] or None
+        fields["condition"] = [DataAwsIamPolicyDocumentStatementCondition(**c) for c in fields.get("condition", [])] or None
+        built.append(DataAwsIamPolicyDocumentStatement(**fields))
+    return DataAwsIamPolicyDocument(scope, id, statement=built)

@@ -1,0 +1,45 @@
+"""A folder of static files published to S3 under a key prefix, one object per file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.assets import StaticFile
+
+from cdktf import AssetType, TerraformAsset, TerraformIterator, TerraformProvider, ITerraformDependable
+from cdktf_cdktf_provider_aws.s3_object import S3Object
+from constructs import Construct
+
+
+@dataclass(frozen=True)
+class StaticFilesProps:
+    """``source_dir`` is copied into the stack's assets; objects land at ``key_prefix + path``.
+
+    ``cache_control`` applies to every object (default: let CloudFront's cache policy decide).
+    """
+
+    bucket: str
+    key_prefix: str
+    source_dir: str
+    files: tuple[StaticFile, ...]
+    depends_on: tuple[ITerraformDependable, ...] = ()
+    cache_control: str | None = None
+    provider: TerraformProvider | None = None
+
+
+class StaticFiles(Construct):
+    """The objects, keyed by relative path in one for_each so the address of a file is its path."""
+
+    def __init__(self, scope: Construct, id: str, props: StaticFilesProps):
+        super().__init__(scope, id)
+        asset = TerraformAsset(self, "source", path=props.source_dir, type=AssetType.DIRECTORY)
+        files = {f.path: {"content_type": f.content_type, "md5": f.md5} for f in props.files}
+        each = TerraformIterator.from_map(files)
+        S3Object(
+            self, "object", for_each=each, provider=props.provider, depends_on=list(props.depends_on),
+            bucket=props.bucket,
+            key=f"{props.key_prefix}{each.key}",
+            source=f"{asset.path}/{each.key}",
+            source_hash=each.get_string("md5"),
+            content_type=each.get_string("content_type"),
+            cache_control=props.cache_control,
+        )

@@ -1,0 +1,41 @@
+"""UI sync without a cluster: Terraform copies the UI template under the app's prefix and writes config.json.
+
+The same result as the Kubernetes Job (see ui_sync_kubernetes.py), for teams
+without EKS. The template's file list comes from the platform's outputs, so a
+new template version is picked up on the instance's next apply.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformIterator, TerraformProvider
+from cdktf_cdktf_provider_aws.s3_object import S3Object
+from cdktf_cdktf_provider_aws.s3_object_copy import S3ObjectCopy
+from constructs import Construct
+
+
+@dataclass(frozen=True)
+class UiSyncTerraformProps:
+    """``prefix`` ends with '/'; ``template_files`` is a list token of paths relative to ``template_prefix``."""
+
+    ui_bucket: str
+    prefix: str
+    template_bucket: str
+    template_prefix: str
+    template_files: list[str]
+    config_json: str
+    provider: TerraformProvider | None = None
+
+
+class UiSyncTerraform(Construct):
+    def __init__(self, scope: Construct, id: str, props: UiSyncTerraformProps):
+        super().__init__(scope, id)
+        each = TerraformIterator.from_list(props.template_files)
+        S3ObjectCopy(
+            self, "template-file", for_each=each, provider=props.provider, bucket=props.ui_bucket,
+            key=f"{props.prefix}{each.value}", source=f"{props.template_bucket}/{props.template_prefix}{each.value}",
+        )
+        self.config = S3Object(
+            self, "config", provider=props.provider, bucket=props.ui_bucket, key=f"{props.prefix}config.json",
+            content=props.config_json, content_type="application/json", cache_control="no-cache",
+        )
