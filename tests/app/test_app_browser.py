@@ -1,0 +1,766 @@
+"""The UI in a real headless Chromium, end to end on 127.0.0.1.
+
+Three local origins stand in for the deployed pieces:
+  site   https://<domain>: serves ui/inventory/ under /john-inventory-dev/ (plus the
+         config.json the platform writes) and ui/auth/ under /auth/, routing every
+         request through the real CloudFront Function (cloudfront_function/viewer_request.js,
+         run by a node sidecar), like CloudFront in front of the shared UI bucket.
+  oauth  the Cognito hosted UI: /oauth2/authorize (a login form), /oauth2/token
+         (authorization_code with PKCE S256, refresh_token), /logout. Tokens are HS256 JWTs.
+  api    the HTTP API: CORS preflight, a JWT check like the Cognito authorizer, and the
+         real Lambda handler (lambda_code/app.py) on a moto DynamoDB table, called with
+         payload-2.0 events.
+
+The test skips when chromium, chromedriver or selenium are missing, unless CI is set,
+where it fails instead.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import mimetypes
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+import pytest
+from app_helpers import CF_FUNCTION, UI_DIR, create_table, load_lambda_module
+
+PREFIX = "/john-inventory-dev/"
+CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
+SIGNING_KEY = b"test-signing-key"
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+CHROMEDRIVER = shutil.which("chromedriver") or (
+    "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None
+)
+
+
+def _requirements_or_skip():
+    missing = []
+    if not CHROMIUM:
+        missing.append("chromium (apt-get install chromium)")
+    if not CHROMEDRIVER:
+        missing.append("chromedriver (apt-get install chromium-driver)")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium (pip install selenium)")
+    if not shutil.which("node"):
+        missing.append("node (runs the CloudFront Function)")
+    if missing:
+        reason = "browser test needs " + ", ".join(missing)
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(reason + " -- CI is set, so this is a failure, not a skip")
+        pytest.skip(reason)
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def _b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def make_jwt(claims):
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "test"}).encode())
+    payload = _b64url(json.dumps(claims).encode())
+    signature = hmac.new(SIGNING_KEY, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64url(signature)}"
+
+
+def verify_jwt(token):
+    try:
+        header, payload, signature = token.split(".")
+    except ValueError:
+        return None
+    expected = hmac.new(SIGNING_KEY, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(_b64url(expected), signature):
+        return None
+    claims = json.loads(_b64url_decode(payload))
+    if claims.get("aud") != CLIENT_ID or claims.get("exp", 0) < time.time() or claims.get("token_use") != "id":
+        return None
+    return claims
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, handler_class, **attrs):
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        handler = type(handler_class.__name__, (handler_class,), attrs)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+    def send(self, status, body=b"", headers=None, content_type=None):
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+
+class CloudFrontFunction:
+    """A node process running viewer_request.js for each request, one JSON line each way."""
+
+    SIDECAR = r"""
+const vm = require('vm');
+const fs = require('fs');
+const readline = require('readline');
+const sandbox = Object.create(null);
+vm.createContext(sandbox);
+vm.runInContext(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'), sandbox);
+readline.createInterface({ input: process.stdin }).on('line', (line) => {
+  process.stdout.write(JSON.stringify(sandbox.handler(JSON.parse(line))) + '\n');
+});
+"""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [shutil.which("node"), "-e", self.SIDECAR, str(CF_FUNCTION)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def __call__(self, uri, raw_query):
+        # CloudFront's shape: {"key": {"value": first, "multiValue": [...] if repeated}},
+        # values still percent-encoded as the viewer sent them.
+        values = {}
+        for part in filter(None, raw_query.split("&")):
+            key, _, value = part.partition("=")
+            values.setdefault(key, []).append(value)
+        querystring = {}
+        for key, vals in values.items():
+            querystring[key] = {"value": vals[0]}
+            if len(vals) > 1:
+                querystring[key]["multiValue"] = [{"value": v} for v in vals]
+        event = {
+            "version": "1.0",
+            "context": {"eventType": "viewer-request"},
+            "viewer": {"ip": "127.0.0.1"},
+            "request": {"method": "GET", "uri": uri, "querystring": querystring, "headers": {}, "cookies": {}},
+        }
+        with self.lock:
+            self.proc.stdin.write(json.dumps(event) + "\n")
+            self.proc.stdin.flush()
+            return json.loads(self.proc.stdout.readline())
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+class SiteHandler(QuietHandler):
+    """CloudFront + the shared UI bucket for one app prefix and the /auth/ pages."""
+
+    cf = None
+    config = None
+    requests_seen = None
+
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        self.requests_seen.append(self.path)
+        result = self.cf(parts.path, parts.query)
+        if "statusCode" in result:
+            location = result["headers"]["location"]["value"]
+            return self.send(result["statusCode"], "", {"Location": location})
+        uri = result["uri"]
+        if uri == PREFIX + "config.json":
+            return self.send(200, json.dumps(self.config), {"Cache-Control": "no-store"}, "application/json")
+        if uri.startswith("/auth/"):
+            root, rest = UI_DIR / "auth", uri[len("/auth/") :]
+        elif uri.startswith(PREFIX):
+            root, rest = UI_DIR / "inventory", uri[len(PREFIX) :]
+        else:
+            return self.send(403, "AccessDenied", content_type="text/plain")
+        path = (root / rest).resolve()
+        if root.resolve() not in path.parents or not path.is_file():
+            return self.send(403, "AccessDenied", content_type="text/plain")  # S3 + OAC answer 403
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return self.send(200, path.read_bytes(), content_type=content_type)
+
+
+class OAuthHandler(QuietHandler):
+    """Stand-in for the Cognito hosted UI and OAuth endpoints (public client, PKCE)."""
+
+    site_origin = None
+    codes = None
+    refresh_tokens = None
+    log = None
+
+    def _cors(self):
+        return {"Access-Control-Allow-Origin": self.site_origin, "Vary": "Origin"}
+
+    def _error(self, status, error, description):
+        body = json.dumps({"error": error, "error_description": description})
+        self.log.append({"endpoint": "error", "error": error, "description": description})
+        return self.send(status, body, self._cors(), "application/json")
+
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        if parts.path == "/oauth2/authorize":
+            self.log.append({"endpoint": "authorize", **query})
+            problems = []
+            if query.get("response_type") != "code":
+                problems.append("response_type")
+            if query.get("client_id") != CLIENT_ID:
+                problems.append("client_id")
+            if query.get("redirect_uri") != self.site_origin + "/auth/callback":
+                problems.append("redirect_uri")
+            if query.get("code_challenge_method") != "S256" or len(query.get("code_challenge", "")) != 43:
+                problems.append("code_challenge")
+            if not query.get("state"):
+                problems.append("state")
+            if problems:
+                return self.send(400, "bad authorize request: " + ", ".join(problems), content_type="text/plain")
+            hidden = "".join(
+                f'<input type="hidden" name="{k}" value="{v}">' for k, v in query.items() if re.fullmatch(r"[\w]+", k)
+            )
+            page = (
+                "<!doctype html><title>Sign in</title><form method=post action=/login>"
+                f"{hidden}<label>Username <input id=username name=username></label>"
+                "<button id=login-submit type=submit>Sign in</button></form>"
+            )
+            return self.send(200, page, content_type="text/html; charset=utf-8")
+        if parts.path == "/logout":
+            self.log.append({"endpoint": "logout", **query})
+            if query.get("client_id") != CLIENT_ID or query.get("logout_uri") != self.site_origin + "/auth/logout":
+                return self.send(400, "bad logout request", content_type="text/plain")
+            return self.send(302, "", {"Location": query["logout_uri"]})
+        return self.send(404, "not found", content_type="text/plain")
+
+    def do_POST(self):
+        parts = urlsplit(self.path)
+        form = {k: v[0] for k, v in parse_qs(self.read_body().decode(), keep_blank_values=True).items()}
+        if parts.path == "/login":
+            code = uuid.uuid4().hex
+            self.codes[code] = {**form, "used": False}
+            location = form["redirect_uri"] + "?" + urlencode({"code": code, "state": form["state"]})
+            return self.send(302, "", {"Location": location})
+        if parts.path == "/oauth2/token":
+            self.log.append({"endpoint": "token", **{k: v for k, v in form.items() if k != "code_verifier"}})
+            if form.get("client_id") != CLIENT_ID:
+                return self._error(400, "invalid_client", "unknown client")
+            if form.get("grant_type") == "authorization_code":
+                grant = self.codes.get(form.get("code", ""))
+                if not grant or grant["used"]:
+                    return self._error(400, "invalid_grant", "unknown or used code")
+                grant["used"] = True
+                if form.get("redirect_uri") != grant["redirect_uri"]:
+                    return self._error(400, "invalid_grant", "redirect_uri mismatch")
+                challenge = _b64url(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
+                if challenge != grant["code_challenge"]:
+                    return self._error(400, "invalid_grant", "PKCE verification failed")
+                username = grant["username"] or "jane"
+            elif form.get("grant_type") == "refresh_token":
+                username = self.refresh_tokens.get(form.get("refresh_token", ""))
+                if not username:
+                    return self._error(400, "invalid_grant", "unknown refresh token")
+            else:
+                return self._error(400, "unsupported_grant_type", form.get("grant_type", ""))
+            now = int(time.time())
+            claims = {
+                "sub": str(uuid.uuid5(uuid.NAMESPACE_DNS, username)),
+                "email": f"{username}@example.com",
+                "email_verified": True,
+                "cognito:username": username,
+                "aud": CLIENT_ID,
+                "iss": self.origin_self,
+                "token_use": "id",
+                "auth_time": now,
+                "iat": now,
+                "exp": now + 3600,
+            }
+            body = {
+                "id_token": make_jwt(claims),
+                "access_token": make_jwt({**claims, "token_use": "access", "client_id": CLIENT_ID}),
+                "expires_in": 3600,
+                "token_type": "Bearer",
+            }
+            if form["grant_type"] == "authorization_code":
+                refresh = uuid.uuid4().hex
+                self.refresh_tokens[refresh] = username
+                body["refresh_token"] = refresh
+            return self.send(200, json.dumps(body), self._cors(), "application/json")
+        return self.send(404, "not found", content_type="text/plain")
+
+
+class ApiHandler(QuietHandler):
+    """API Gateway HTTP API: CORS, the JWT authorizer, and a payload-2.0 Lambda proxy."""
+
+    site_origin = None
+    lambda_app = None
+    log = None
+    ROUTES = [("/items", "/items"), (r"/items/(?P<id>[^/]+)", "/items/{id}")]
+
+    def _cors(self):
+        if self.headers.get("Origin") != self.site_origin:
+            return {}
+        return {"Access-Control-Allow-Origin": self.site_origin, "Access-Control-Expose-Headers": "etag"}
+
+    def do_OPTIONS(self):
+        if self.headers.get("Origin") != self.site_origin:
+            return self.send(204)
+        requested = {h.strip().lower() for h in self.headers.get("Access-Control-Request-Headers", "").split(",") if h}
+        allowed = {"authorization", "content-type", "if-match"}
+        self.log.append({"preflight": self.headers.get("Access-Control-Request-Method"), "headers": sorted(requested)})
+        if not requested <= allowed:
+            return self.send(204)  # no CORS headers: the browser blocks the request
+        return self.send(
+            204,
+            "",
+            {
+                "Access-Control-Allow-Origin": self.site_origin,
+                "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE",
+                "Access-Control-Allow-Headers": ",".join(sorted(allowed)),
+                "Access-Control-Max-Age": "300",
+            },
+        )
+
+    def _proxy(self):
+        parts = urlsplit(self.path)
+        body = self.read_body()
+        auth = self.headers.get("Authorization", "")
+        claims = verify_jwt(auth[7:]) if auth.startswith("Bearer ") else None
+        if claims is None:
+            self.log.append({"request": f"{self.command} {parts.path}", "status": 401})
+            return self.send(401, json.dumps({"message": "Unauthorized"}), self._cors(), "application/json")
+        for pattern, template in self.ROUTES:
+            match = re.fullmatch(pattern, parts.path)
+            if match:
+                break
+        else:
+            return self.send(404, json.dumps({"message": "Not Found"}), self._cors(), "application/json")
+        query = parse_qs(parts.query, keep_blank_values=True)
+        event = {
+            "version": "2.0",
+            "routeKey": f"{self.command} {template}",
+            "rawPath": parts.path,
+            "rawQueryString": parts.query,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": "local",
+                # The Cognito authorizer passes every claim as a string.
+                "authorizer": {"jwt": {"claims": {k: str(v) for k, v in claims.items()}, "scopes": None}},
+                "domainName": self.headers.get("Host"),
+                "http": {"method": self.command, "path": parts.path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"},
+                "requestId": uuid.uuid4().hex,
+                "routeKey": f"{self.command} {template}",
+                "stage": "$default",
+            },
+            "isBase64Encoded": False,
+        }
+        if query:
+            event["queryStringParameters"] = {k: ",".join(v) for k, v in query.items()}
+        if match.groupdict():
+            event["pathParameters"] = match.groupdict()
+        if body:
+            event["body"] = body.decode()
+
+        class Context:
+            aws_request_id = str(uuid.uuid4())
+
+        result = self.lambda_app.handler(event, Context())
+        self.log.append({"request": f"{self.command} {parts.path}", "status": result["statusCode"]})
+        headers = dict(result.get("headers") or {})
+        headers.pop("Access-Control-Allow-Origin", None)  # API Gateway's CORS config wins
+        headers.pop("Content-Type", None)
+        headers.update(self._cors())
+        content_type = (result.get("headers") or {}).get("Content-Type")
+        return self.send(result["statusCode"], result.get("body") or "", headers, content_type)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _proxy
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    _requirements_or_skip()
+    from moto import mock_aws
+
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-2",
+        "TABLE_NAME": "john-inventory-dev-items",
+        "LOW_STOCK_THRESHOLD": "5",
+    }
+    saved = {k: os.environ.get(k) for k in [*env, "ALLOWED_ORIGIN"]}
+    os.environ.update(env)
+    cf = CloudFrontFunction()
+    servers = []
+    with mock_aws():
+        try:
+            create_table()
+            lambda_app = load_lambda_module()
+            site = Server(SiteHandler, cf=cf, config=None, requests_seen=[])
+            os.environ["ALLOWED_ORIGIN"] = site.origin
+            oauth_log, api_log = [], []
+            oauth = Server(OAuthHandler, site_origin=site.origin, codes={}, refresh_tokens={}, log=oauth_log)
+            oauth.httpd.RequestHandlerClass.origin_self = oauth.origin
+            api = Server(ApiHandler, site_origin=site.origin, lambda_app=lambda_app, log=api_log)
+            servers = [site, oauth, api]
+            site.httpd.RequestHandlerClass.config = {
+                "apiUrl": api.origin,
+                "region": "us-east-2",
+                "userPoolId": "us-east-2_AbC",
+                "clientId": CLIENT_ID,
+                "cognitoDomain": oauth.origin,
+                "domain": site.origin.split("//", 1)[1],
+                "prefix": PREFIX,
+                "appName": "inventory",
+                "environment": "dev",
+                "redirectUri": site.origin + "/auth/callback",
+                "logoutUri": site.origin + "/auth/logout",
+            }
+            yield {
+                "site": site.origin,
+                "oauth_log": oauth_log,
+                "api_log": api_log,
+                "lambda_app": lambda_app,
+                "site_requests": site.httpd.RequestHandlerClass.requests_seen,
+            }
+        finally:
+            for server in servers:
+                server.close()
+            cf.close()
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def browser(stack, tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, predicate, timeout=10, message=""):
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(
+            driver, timeout, poll_frequency=0.05, ignored_exceptions=[StaleElementReferenceException]
+        ).until(lambda d: predicate(d))
+    except Exception as exc:
+        logs = "\n".join(str(entry) for entry in driver.get_log("browser"))
+        raise AssertionError(f"timed out waiting for {message}\nurl={driver.current_url}\nconsole:\n{logs}") from exc
+
+
+def css(driver, selector):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, selector)
+
+
+def visible(selector):
+    from selenium.common.exceptions import NoSuchElementException
+
+    def check(driver):
+        try:
+            return css(driver, selector).is_displayed()
+        except NoSuchElementException:
+            return False
+
+    return check
+
+
+def row_for(driver, sku):
+    return css(driver, f'#items tbody tr[data-sku="{sku}"]')
+
+
+def rows(driver):
+    """(sku, quantity cell text) per table row, read in one script so a re-render cannot
+    leave stale element references behind."""
+    return [
+        tuple(r)
+        for r in driver.execute_script(
+            "return Array.from(document.querySelectorAll('#items tbody tr'))"
+            ".map(r => [r.dataset.sku, r.querySelector('.quantity').innerText])"
+        )
+    ]
+
+
+def fill(driver, values):
+    for field, value in values.items():
+        element = css(driver, f"#f-{field}")
+        element.clear()
+        element.send_keys(str(value))
+
+
+def scan_table(lambda_app):
+    return {i["sku"]: i for i in lambda_app._table().scan()["Items"]}
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_sign_in_and_manage_items(stack, browser, tmp_path):
+    driver, site = browser, stack["site"]
+    lambda_app = stack["lambda_app"]
+
+    # /<prefix> without its slash is redirected by the CloudFront Function.
+    driver.get(site + PREFIX.rstrip("/"))
+    wait_for(driver, visible("#sign-in"), message="the sign-in button")
+    assert urlsplit(driver.current_url).path == PREFIX
+    assert css(driver, "#env-badge").text == "inventory · dev"
+
+    css(driver, "#sign-in").click()
+    wait_for(driver, visible("#username"), message="the hosted-UI login form")
+    authorize = [e for e in stack["oauth_log"] if e["endpoint"] == "authorize"][-1]
+    assert authorize["redirect_uri"] == site + "/auth/callback"
+    assert authorize["code_challenge_method"] == "S256"
+    nonce, _, state_prefix = authorize["state"].partition(":")
+    assert state_prefix == PREFIX and len(nonce) >= 22
+
+    css(driver, "#username").send_keys("jane")
+    css(driver, "#login-submit").click()
+    wait_for(driver, visible("#app-view"), message="the signed-in app")
+    wait_for(driver, visible("#empty"), message="the empty list")
+    assert css(driver, "#user-email").text == "jane@example.com"
+    assert urlsplit(driver.current_url).path == PREFIX and "code=" not in driver.current_url
+    token_call = [e for e in stack["oauth_log"] if e["endpoint"] == "token"][-1]
+    assert token_call["grant_type"] == "authorization_code"
+    assert token_call["redirect_uri"] == site + "/auth/callback"  # exactly the registered callback
+    assert any(p.startswith("/auth/callback?code=") for p in stack["site_requests"])
+
+    # Add an item; the API's 400 names the bad field and the form shows it there.
+    css(driver, "#add-item").click()
+    fill(driver, {"name": "Blue Widget", "sku": "bad sku", "quantity": 3, "location": "Shelf A", "unitPrice": "4.25"})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: css(d, '.field-error[data-for="sku"]').text, message="the sku error")
+    assert "A-Z" in css(driver, '.field-error[data-for="sku"]').text
+    assert css(driver, "#f-sku").get_attribute("aria-invalid") == "true"
+    assert css(driver, '.field-error[data-for="name"]').text == ""
+    fill(driver, {"sku": "BW-1"})
+    css(driver, "#save-item").click()
+    wait_for(driver, visible('#items tbody tr[data-sku="BW-1"]'), message="the new item row")
+    css(driver, "#add-item").click()
+    fill(driver, {"name": "Red Gadget", "sku": "RG-2", "quantity": 50, "location": "Bin 7", "unitPrice": "19.99"})
+    css(driver, "#save-item").click()
+    wait_for(driver, visible('#items tbody tr[data-sku="RG-2"]'), message="the second row")
+
+    assert rows(driver) == [("BW-1", "3Low stock"), ("RG-2", "50")]
+    blue = row_for(driver, "BW-1")
+    assert "low" in blue.get_attribute("class")
+    assert blue.find_element("css selector", ".name").text == "Blue Widget"
+    assert blue.find_element("css selector", ".location").text == "Shelf A"
+    stored = scan_table(lambda_app)
+    assert stored["BW-1"]["createdBy"] == "jane@example.com" and stored["RG-2"]["quantity"] == 50
+
+    screenshot = tmp_path / "signed-in-item-list.png"
+    assert driver.save_screenshot(str(screenshot))
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
+    print(f"screenshot: {screenshot}")
+
+    # Low-stock filter asks the API for lowStock=true.
+    css(driver, "#low-stock-only").click()
+    wait_for(driver, lambda d: [s for s, _ in rows(d)] == ["BW-1"], message="the low-stock list")
+    assert any(e.get("request") == "GET /items" for e in stack["api_log"])
+    css(driver, "#low-stock-only").click()
+    wait_for(driver, lambda d: len(rows(d)) == 2, message="the full list again")
+
+    # Edit: quantity 3 -> 30 clears the low-stock flag; the API bumps the version.
+    row_for(driver, "BW-1").find_element("css selector", "button.edit").click()
+    wait_for(driver, visible("#item-form"), message="the edit form")
+    assert css(driver, "#f-name").get_attribute("value") == "Blue Widget"
+    fill(driver, {"quantity": 30})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: ("BW-1", "30") in rows(d), message="the edited row")
+    assert not css(driver, "#item-form").is_displayed()
+    assert scan_table(lambda_app)["BW-1"]["version"] == 2
+
+    # Someone else saves Red Gadget first: the UI reports the 409 and shows their data.
+    gadget = scan_table(lambda_app)["RG-2"]
+    lambda_app._table().update_item(
+        Key={"id": gadget["id"]},
+        UpdateExpression="SET quantity = :q, version = version + :one",
+        ExpressionAttributeValues={":q": 44, ":one": 1},
+    )
+    row_for(driver, "RG-2").find_element("css selector", "button.edit").click()
+    fill(driver, {"quantity": 7})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: "changed by someone else" in css(d, "#message").text, message="the conflict message")
+    assert css(driver, "#f-quantity").get_attribute("value") == "44"
+    assert scan_table(lambda_app)["RG-2"]["quantity"] == 44  # nothing overwritten
+    fill(driver, {"quantity": 7})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: ("RG-2", "7") in rows(d), message="the re-applied edit")
+    assert 409 in [e.get("status") for e in stack["api_log"]]
+
+    # Delete needs a second click to confirm.
+    delete = row_for(driver, "BW-1").find_element("css selector", "button.delete")
+    delete.click()
+    assert delete.text == "Confirm delete" and len(rows(driver)) == 2
+    delete.click()
+    wait_for(driver, lambda d: [s for s, _ in rows(d)] == ["RG-2"], message="the row to go")
+    assert "BW-1" not in scan_table(lambda_app)
+
+    # A deep link is rewritten to index.html and still loads its relative assets.
+    driver.get(site + PREFIX + "items/42")
+    wait_for(driver, lambda d: [s for s, _ in rows(d)] == ["RG-2"], message="the app at a deep link")
+    assert css(driver, "body").value_of_css_property("background-color") == "rgba(245, 247, 250, 1)"
+
+    # Sign out through the hosted UI and the shared /auth/logout page, back to the app.
+    css(driver, "#sign-out").click()
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert urlsplit(driver.current_url).path == PREFIX
+    assert css(driver, "#message").text == "You have signed out."
+    assert driver.execute_script("return sessionStorage.getItem('inventoryAuth.tokens.' + arguments[0])", PREFIX) is None
+    logout = [e for e in stack["oauth_log"] if e["endpoint"] == "logout"][-1]
+    assert logout["logout_uri"] == site + "/auth/logout"
+
+    # The nonce of the completed sign-in is spent: replaying its state is refused.
+    driver.get(f"{site}/auth/callback?code=abc&state={quote(authorize['state'], safe='')}")
+    wait_for(driver, lambda d: css(d, "body").get_attribute("data-status"), message="the callback verdict")
+    assert css(driver, "body").get_attribute("data-status") == "refused"
+
+
+HOSTILE_PREFIXES = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "/%2F%2Fevil.example/",
+    "/%2e%2e/evil/",
+    "/john-inventory-dev/..%2F..%2Fevil/",
+    "/john-inventory-dev/../../evil/",
+    "/john-inventory-dev",
+    "/auth/",
+    "/John-Inventory-Dev/",
+    "javascript:alert(1)//",
+    "/john-inventory-dev/\n",
+    "",
+]
+
+
+def plant_nonce(driver, site, nonce, prefix=PREFIX):
+    driver.get(site + "/auth/logout/index.html")  # any same-origin page
+    driver.execute_script(
+        "sessionStorage.setItem('inventoryAuth.nonce.' + arguments[0],"
+        " JSON.stringify({prefix: arguments[1], createdAt: Date.now()}))",
+        nonce,
+        prefix,
+    )
+
+
+def callback_verdict(driver, site, state):
+    url = f"{site}/auth/callback?code=abc123&state={quote(state, safe='')}"
+    driver.get(url)
+    wait_for(driver, lambda d: css(d, "body").get_attribute("data-status"), message="the callback verdict")
+    time.sleep(0.2)  # a redirect, if any, would have started by now
+    return css(driver, "body").get_attribute("data-status"), urlsplit(driver.current_url).path
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_PREFIXES)
+def test_callback_refuses_hostile_prefix(stack, browser, hostile):
+    nonce = "n" + uuid.uuid4().hex
+    plant_nonce(browser, stack["site"], nonce, hostile)  # even a stored nonce cannot vouch for it
+    status, path = callback_verdict(browser, stack["site"], f"{nonce}:{hostile}")
+    assert status == "refused"
+    assert path in ("/auth/callback", "/auth/callback/index.html")
+    assert "refused" in css(browser, "#message").text
+    assert css(browser, "#next-link").get_attribute("href") == stack["site"] + "/"
+
+
+@pytest.mark.parametrize(
+    "state",
+    ["wrong-nonce-0123456789abcdef:" + PREFIX, PREFIX, ":" + PREFIX, "short:" + PREFIX],
+    ids=["wrong-nonce", "no-nonce", "empty-nonce", "malformed-nonce"],
+)
+def test_callback_refuses_unknown_nonce(stack, browser, state):
+    plant_nonce(browser, stack["site"], "n" + uuid.uuid4().hex)
+    status, path = callback_verdict(browser, stack["site"], state)
+    assert status == "refused" and path.startswith("/auth/callback")
+
+
+def test_callback_follows_a_good_state_once(stack, browser):
+    site = stack["site"]
+    nonce = "n" + uuid.uuid4().hex
+    plant_nonce(browser, site, nonce)
+    state = f"{nonce}:{PREFIX}"
+    before = len(stack["site_requests"])
+    browser.get(f"{site}/auth/callback?code=abc123&state={quote(state, safe='')}")
+    # The app receives the code (and, lacking its PKCE verifier, refuses to use it).
+    wait_for(browser, visible("#sign-in"), message="the app after the callback")
+    assert urlsplit(browser.current_url).path == PREFIX
+    arrived = [p for p in stack["site_requests"][before:] if p.startswith(PREFIX + "?")]
+    assert arrived == [f"{PREFIX}?code=abc123&state={quote(state, safe='')}"]
+    assert "does not match a sign-in started here" in css(browser, "#message").text
+    # The nonce was consumed by that visit.
+    status, _ = callback_verdict(browser, site, state)
+    assert status == "refused"
