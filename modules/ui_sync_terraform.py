@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformIterator, TerraformProvider
+from cdktf import TerraformIterator, TerraformProvider, Token
 from cdktf_cdktf_provider_aws.s3_object import S3Object
 from cdktf_cdktf_provider_aws.s3_object_copy import S3ObjectCopy
 from constructs import Construct
@@ -31,9 +31,10 @@ class UiSyncTerraform(Construct):
     def __init__(self, scope: Construct, id: str, props: UiSyncTerraformProps):
         super().__init__(scope, id)
         each = TerraformIterator.from_list(props.template_files)
+        path = Token.as_string(each.value)  # each.value is a lazy proxy; an f-string would print its repr
         S3ObjectCopy(
             self, "template-file", for_each=each, provider=props.provider, bucket=props.ui_bucket,
-            key=f"{props.prefix}{each.value}", source=f"{props.template_bucket}/{props.template_prefix}{each.value}",
+            key=f"{props.prefix}{path}", source=f"{props.template_bucket}/{props.template_prefix}{path}",
         )
         self.config = S3Object(
             self, "config", provider=props.provider, bucket=props.ui_bucket, key=f"{props.prefix}config.json",

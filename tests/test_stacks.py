@@ -1,0 +1,262 @@
+"""Tier 2: the properties that matter, read from the synthesized Terraform JSON."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import load_stack
+from stack_json import data, one, resources, statement
+
+PROD, DEV, STAGING = "team-backend-inventory-prod", "john-inventory-dev", "team-backend-inventory-staging"
+REMOTE = "data.terraform_remote_state.platform.outputs"
+
+
+@pytest.fixture(scope="module")
+def platform(k8s_out):
+    return load_stack(k8s_out, "platform")
+
+
+@pytest.fixture(scope="module")
+def prod(k8s_out):
+    return load_stack(k8s_out, PROD)
+
+
+@pytest.fixture(scope="module")
+def dev(k8s_out):
+    return load_stack(k8s_out, DEV)
+
+
+def test_prod_table_is_provisioned_protected_and_recoverable(prod):
+    table = one(prod, "aws_dynamodb_table")
+    assert table["billing_mode"] == "PROVISIONED"
+    assert (table["read_capacity"], table["write_capacity"]) == (5, 5)
+    assert table["deletion_protection_enabled"] is True
+    assert table["lifecycle"]["prevent_destroy"] is True
+    assert table["point_in_time_recovery"] == {"enabled": True}
+    assert table["server_side_encryption"] == {"enabled": True}
+    assert table["name"] == PROD and table["hash_key"] == "id"
+    assert table["attribute"] == [{"name": "id", "type": "S"}]
+
+
+def test_dev_table_is_on_demand_and_unprotected(dev):
+    table = one(dev, "aws_dynamodb_table")
+    assert table["billing_mode"] == "PAY_PER_REQUEST"
+    assert "read_capacity" not in table
+    assert table["deletion_protection_enabled"] is False
+    assert table["point_in_time_recovery"] == {"enabled": False}
+
+
+def test_function_runs_platform_bundle_with_table_and_origin(dev):
+    function = one(dev, "aws_lambda_function")
+    assert function["function_name"] == DEV
+    assert function["handler"] == "app.handler" and function["runtime"] == "python3.12"
+    assert function["role"] == f"${{{REMOTE}.lambda_execution_role_arn}}"
+    assert function["s3_bucket"] == f'${{{REMOTE}.assets_bucket_names["us-east-2"]}}'
+    assert function["s3_key"] == f"${{{REMOTE}.function_bundle_key}}"
+    assert function["source_code_hash"] == f"${{{REMOTE}.function_bundle_sha256}}"
+    variables = function["environment"]["variables"]
+    assert variables["TABLE_NAME"].startswith("${aws_dynamodb_table.") and variables["TABLE_NAME"].endswith(".name}")
+    assert variables["ALLOWED_ORIGIN"] == f"https://${{{REMOTE}.domain_name}}"
+    log_group = [g for g in resources(dev, "aws_cloudwatch_log_group") if g["name"] == f"/aws/lambda/{DEV}"]
+    assert log_group and log_group[0]["retention_in_days"] == 30
+
+
+def test_authorizer_checks_cognito_issuer_and_spa_audience(dev):
+    authorizer = one(dev, "aws_apigatewayv2_authorizer")
+    assert authorizer["authorizer_type"] == "JWT"
+    assert authorizer["identity_sources"] == ["$request.header.Authorization"]
+    assert authorizer["jwt_configuration"] == {
+        "issuer": f"${{{REMOTE}.user_pool_issuer_url}}",
+        "audience": [f"${{{REMOTE}.user_pool_client_id}}"],
+    }
+
+
+def test_every_item_route_requires_the_jwt_authorizer(dev):
+    routes = resources(dev, "aws_apigatewayv2_route")
+    assert sorted(r["route_key"] for r in routes) == sorted(
+        ["GET /items", "POST /items", "GET /items/{id}", "PUT /items/{id}", "DELETE /items/{id}"])
+    for route in routes:
+        assert route["authorization_type"] == "JWT"
+        assert route["authorizer_id"].startswith("${aws_apigatewayv2_authorizer.")
+    integration = one(dev, "aws_apigatewayv2_integration")
+    assert integration["integration_type"] == "AWS_PROXY" and integration["payload_format_version"] == "2.0"
+
+
+def test_api_cors_stage_and_permission_scoped_to_this_api(dev):
+    api = one(dev, "aws_apigatewayv2_api")
+    assert api["name"] == f"{DEV}-api" and api["protocol_type"] == "HTTP"
+    assert api["cors_configuration"]["allow_origins"] == [f"https://${{{REMOTE}.domain_name}}"]
+    stage = one(dev, "aws_apigatewayv2_stage")
+    assert stage["name"] == "$default" and stage["auto_deploy"] is True
+    assert json.loads(stage["access_log_settings"]["format"])["routeKey"] == "$context.routeKey"
+    permission = one(dev, "aws_lambda_permission")
+    assert permission["principal"] == "apigateway.amazonaws.com"
+    assert permission["source_arn"].startswith("${aws_apigatewayv2_api.") and permission["source_arn"].endswith(".execution_arn}/*/*")
+
+
+def test_instance_reads_platform_state_by_relative_path(dev):
+    state = dev["data"]["terraform_remote_state"]["platform"]
+    assert state["backend"] == "local"
+    assert state["config"]["path"] == "../../../terraform-state/platform.tfstate"
+    assert dev["terraform"]["backend"]["local"]["path"] == f"../../../terraform-state/{DEV}.tfstate"
+
+
+def test_tags_on_every_resource_through_default_tags(prod):
+    for provider in prod["provider"]["aws"]:
+        tags = provider["default_tags"][0]["tags"]
+        assert tags == {"team": "team-backend", "app": "inventory", "environment": "prod", "developer": "maria",
+                        "instance": PROD, "managed-by": "serverless-platform-generator"}
+
+
+def test_instance_outputs(dev):
+    assert dev["output"]["app_url"]["value"] == f"https://${{{REMOTE}.domain_name}}/{DEV}/"
+    assert set(dev["output"]) == {"app_url", "api_endpoint", "table_name", "function_name", "ui_prefix"}
+    assert all(o["description"] for o in dev["output"].values())
+
+
+def test_kubernetes_ui_sync_objects(dev):
+    account = one(dev, "kubernetes_service_account_v1")["metadata"]
+    assert account["name"] == f"{DEV}-ui-sync" and account["namespace"] == "kro-serverless-stack"
+    assert account["annotations"]["eks.amazonaws.com/role-arn"] == f"${{{REMOTE}.ui_uploader_role_arn}}"
+    config = one(dev, "kubernetes_config_map_v1")
+    assert config["metadata"]["name"] == f"{DEV}-ui-config"
+    assert '"prefix" = "/john-inventory-dev/"' in config["data"]["config.json"]
+    job = one(dev, "kubernetes_job_v1")
+    assert job["metadata"]["name"].startswith(f"{DEV}-ui-sync-${{substr(sha256(")
+    assert job["wait_for_completion"] is True
+    pod = job["spec"]["template"]["spec"]
+    assert pod["service_account_name"].startswith("${kubernetes_service_account_v1.")
+    container = pod["container"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["UI_PREFIX"] == f"{DEV}/" and env["TEMPLATE_PREFIX"] == f"${{{REMOTE}.ui_template_prefix}}"
+    assert "aws s3 sync" in container["command"][2]
+    assert dev["provider"]["kubernetes"][0]["host"] == "${data.aws_eks_cluster.eks-cluster.endpoint}"
+
+
+def test_terraform_ui_sync_copies_template_and_writes_config(tf_out):
+    stack = load_stack(tf_out, DEV)
+    assert "kubernetes_job_v1" not in stack["resource"] and "kubernetes" not in stack["provider"]
+    copy = one(stack, "aws_s3_object_copy")
+    assert copy["for_each"] == f"${{toset({REMOTE}.ui_template_files)}}"
+    assert copy["key"] == f"{DEV}/${{each.value}}"
+    assert copy["provider"] == "aws.home"
+    config = one(stack, "aws_s3_object")
+    assert config["key"] == f"{DEV}/config.json" and config["content_type"] == "application/json"
+    assert config["cache_control"] == "no-cache"
+
+
+def test_shared_ui_bucket_policy_allows_only_this_distribution(platform):
+    read = statement(platform, "CloudFrontReadsThroughOAC")
+    assert read["principals"] == [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}]
+    assert read["actions"] == ["s3:GetObject"]
+    assert read["condition"] == [{"test": "StringEquals", "variable": "AWS:SourceArn",
+                                  "values": ["${aws_cloudfront_distribution.cdn_distribution_0B80AA6B.arn}"]}]
+    deny = statement(platform, "DenyInsecureTransport")
+    assert deny["effect"] == "Deny" and deny["condition"][0]["variable"] == "aws:SecureTransport"
+
+
+def test_buckets_are_private_encrypted_versioned_and_protected(platform):
+    buckets = resources(platform, "aws_s3_bucket")
+    assert sorted(b["bucket"] for b in buckets) == ["acme-apps-assets-us-east-2", "acme-apps-assets-us-west-2", "acme-apps-ui"]
+    assert all(b["lifecycle"]["prevent_destroy"] is True and b["force_destroy"] is False for b in buckets)
+    for block in resources(platform, "aws_s3_bucket_public_access_block"):
+        assert all(block[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+    for encryption in resources(platform, "aws_s3_bucket_server_side_encryption_configuration"):
+        assert encryption["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "AES256"
+    assert len(resources(platform, "aws_s3_bucket_versioning")) == 3
+    assert all(v["versioning_configuration"]["status"] == "Enabled" for v in resources(platform, "aws_s3_bucket_versioning"))
+
+
+def test_distribution_alias_tls_function_and_oac(platform):
+    dist = one(platform, "aws_cloudfront_distribution")
+    assert dist["aliases"] == ["apps.example.com"]
+    assert dist["viewer_certificate"]["minimum_protocol_version"] == "TLSv1.2_2021"
+    assert dist["viewer_certificate"]["ssl_support_method"] == "sni-only"
+    assert dist["viewer_certificate"]["acm_certificate_arn"].endswith(".certificate_arn}")
+    behavior = dist["default_cache_behavior"]
+    assert behavior["viewer_protocol_policy"] == "redirect-to-https" and behavior["compress"] is True
+    assert behavior["function_association"] == [{"event_type": "viewer-request",
+                                                  "function_arn": "${aws_cloudfront_function.cdn_viewer-request_D61FC292.arn}"}]
+    assert dist["origin"][0]["origin_access_control_id"].startswith("${aws_cloudfront_origin_access_control.")
+    assert dist["ordered_cache_behavior"][0]["path_pattern"] == "*/config.json"
+    oac = one(platform, "aws_cloudfront_origin_access_control")
+    assert (oac["signing_behavior"], oac["signing_protocol"], oac["origin_access_control_origin_type"]) == ("always", "sigv4", "s3")
+    function = one(platform, "aws_cloudfront_function")
+    assert function["runtime"] == "cloudfront-js-2.0" and "function handler(event)" in function["code"]
+    records = resources(platform, "aws_route53_record")
+    assert sorted(r["type"] for r in records if "alias" in r) == ["A", "AAAA"]
+
+
+def test_certificate_is_requested_in_us_east_1_and_validated_in_route53(platform):
+    cert = one(platform, "aws_acm_certificate")
+    assert cert["provider"] == "aws.us-east-1" and cert["validation_method"] == "DNS"
+    validation = one(platform, "aws_acm_certificate_validation")
+    assert validation["provider"] == "aws.us-east-1"
+
+
+def test_existing_certificate_is_used_as_is(tf_out):
+    platform = load_stack(tf_out, "platform")
+    assert "aws_acm_certificate" not in platform["resource"]
+    dist = one(platform, "aws_cloudfront_distribution")
+    assert dist["viewer_certificate"]["acm_certificate_arn"].startswith("arn:aws:acm:us-east-1:")
+
+
+def test_cognito_spa_client_has_no_secret_and_one_callback(platform):
+    client = one(platform, "aws_cognito_user_pool_client")
+    assert client["generate_secret"] is False
+    assert client["allowed_oauth_flows"] == ["code"]
+    assert client["callback_urls"] == ["https://apps.example.com/auth/callback"]
+    assert client["logout_urls"] == ["https://apps.example.com/auth/logout"]
+    pool = one(platform, "aws_cognito_user_pool")
+    assert pool["deletion_protection"] == "ACTIVE" and pool["lifecycle"]["prevent_destroy"] is True
+    assert pool["admin_create_user_config"]["allow_admin_create_user_only"] is True
+    assert one(platform, "aws_cognito_user_pool_domain")["domain"] == "acme-apps-auth"
+
+
+def test_lambda_role_has_no_wildcard_action_and_scoped_resources(platform):
+    for sid in ("WriteFunctionLogs", "AppTableItems"):
+        st = statement(platform, sid)
+        assert all("*" not in action for action in st["actions"])
+        assert len(st["resources"]) == 2  # one per served region
+    assert all(":table/*" in r for r in statement(platform, "AppTableItems")["resources"])
+
+
+def test_uploader_role_trusts_only_ui_sync_service_accounts(platform):
+    trust = [s for d in data(platform, "aws_iam_policy_document") for s in d["statement"]
+             if s["actions"] == ["sts:AssumeRoleWithWebIdentity"]][0]
+    sub = [c for c in trust["condition"] if c["variable"].endswith(":sub")][0]
+    assert sub["test"] == "StringLike"
+    assert sub["values"] == ["system:serviceaccount:kro-serverless-stack:*-ui-sync"]
+    aud = [c for c in trust["condition"] if c["variable"].endswith(":aud")][0]
+    assert aud["values"] == ["sts.amazonaws.com"]
+
+
+def test_assets_published_with_content_types_and_hashed_keys(platform):
+    template = [o for o in resources(platform, "aws_s3_object") if "for_each" in o and o["key"].startswith("ui/")][0]
+    assert template["key"].startswith("ui/inventory-") and template["key"].endswith("/${each.key}")
+    files = json.loads(json.dumps(template["for_each"]))
+    assert files["index.html"]["content_type"] == "text/html; charset=utf-8"
+    bundles = [o for o in resources(platform, "aws_s3_object") if o.get("content_type") == "application/zip"]
+    assert len(bundles) == 2 and len({b["key"] for b in bundles}) == 1
+    assert bundles[0]["key"].startswith("functions/inventory-") and bundles[0]["key"].endswith(".zip")
+    outputs = platform["output"]
+    assert outputs["function_bundle_key"]["value"] == bundles[0]["key"]
+    assert all(o["description"] for o in outputs.values())
+
+
+def test_no_empty_struct_reaches_terraform(k8s_out, tf_out):
+    """jsii silently drops snake_case keys of mappings nested in lists; such a bug shows up as {}."""
+    def walk(node, path):
+        if isinstance(node, dict):
+            if not node and not path.endswith("empty_dir"):
+                raise AssertionError(f"empty object at {path}")
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]")
+
+    for out in (k8s_out, tf_out):
+        for stack in (out / "stacks").iterdir():
+            walk(load_stack(out, stack.name)["resource"], stack.name)
