@@ -1,7 +1,10 @@
-"""Helpers shared by the application tests: paths, the Lambda loader, payload-2.0 events.
+"""Helpers and fixtures shared by the application tests: paths, the Lambda loader,
+payload-2.0 events, the moto table.
 
-A uniquely named module (not ``conftest``) so test files can import it without
-clashing with other conftest modules in the repository.
+Deliberately not a ``conftest.py``: with pytest's default import mode every
+conftest is imported as the top-level module ``conftest``, and other tests in the
+repository import helpers from theirs by that name. Test files import what they
+need from here (fixtures included).
 """
 
 import base64
@@ -10,6 +13,8 @@ import json
 import sys
 import uuid
 from pathlib import Path
+
+import pytest
 
 # lambda_code/ is zipped and hashed by the platform: never leave __pycache__ in it.
 sys.dont_write_bytecode = True
@@ -127,3 +132,40 @@ class FakeContext:
     @staticmethod
     def get_remaining_time_in_millis():
         return 30000
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def lambda_app():
+    return load_lambda_module()
+
+
+@pytest.fixture
+def aws_env(monkeypatch):
+    """Fake credentials and the Lambda environment the platform sets."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "TABLE_NAME": TABLE_NAME,
+        "ALLOWED_ORIGIN": ALLOWED_ORIGIN,
+        "LOW_STOCK_THRESHOLD": "5",
+        "LOG_LEVEL": "INFO",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def table(aws_env, lambda_app):
+    """A moto DynamoDB table shaped like the generated one (partition key ``id`` only)."""
+    from moto import mock_aws
+
+    with mock_aws():
+        lambda_app._TABLE = None  # boto3 objects must be created inside the mock
+        create_table()
+        yield
+        lambda_app._TABLE = None

@@ -13,6 +13,7 @@ from decimal import Decimal
 import boto3
 import pytest
 from app_helpers import ALLOWED_ORIGIN, CLAIMS, LAMBDA_DIR, REGION, TABLE_NAME, FakeContext, http_event
+from app_helpers import aws_env, lambda_app, table  # noqa: F401 -- fixtures
 
 WIDGET = {"name": "Widget", "sku": "WID-001", "quantity": 12, "location": "Aisle 3", "unitPrice": 2.5}
 
