@@ -16,6 +16,7 @@ from .fields import check
 from .model import BackendSettings, CognitoSettings, Instance, KubernetesSettings, PlatformConfig
 from .naming import PLATFORM_STACK, InstanceNames, instance_names, name_problems
 from .spec import INSTANCE_FIELDS, PLATFORM_FIELDS
+from .workflow.backends import backend_problems, workspace_problems
 from .yamlio import read_yaml
 
 PLATFORM_FILE = "platform.yaml"
@@ -43,8 +44,12 @@ class Project:
         raise KeyError(name)
 
 
-def load_project(root: Path, platform_file: Path | None = None, instances_dir: Path | None = None) -> Project:
-    """Validate everything under ``root``; raise ValidationFailed with all problems, or return the Project."""
+def load_project(root: Path, platform_file: Path | None = None, instances_dir: Path | None = None,
+                 extra: tuple[tuple[Path, str], ...] = ()) -> Project:
+    """Validate everything under ``root``; raise ValidationFailed with all problems, or return the Project.
+
+    ``extra`` adds instance files from elsewhere as ``(path, display name)``: a file about to be written.
+    """
     root = root.resolve()
     platform_path = platform_file or root / PLATFORM_FILE
     platform, problems = load_platform(platform_path, _display(platform_path, root), root)
@@ -53,8 +58,9 @@ def load_project(root: Path, platform_file: Path | None = None, instances_dir: P
     if not directory.is_dir():
         problems.append(Problem(_display(directory, root), "", "missing folder, expected a folder of instance YAML files"))
     else:
-        for path in sorted(p for p in directory.iterdir() if p.suffix in INSTANCE_SUFFIXES and not p.name.startswith(".")):
-            instance, found = load_instance(path, _display(path, root))
+        files = sorted(p for p in directory.iterdir() if p.suffix in INSTANCE_SUFFIXES and not p.name.startswith("."))
+        for path, display in [(p, _display(p, root)) for p in files] + list(extra):
+            instance, found = load_instance(path, display)
             problems.extend(found)
             if instance is not None:
                 instances.append(instance)
@@ -121,6 +127,7 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
             problems.append(Problem(display, field, f"got Cognito domain prefix {show(domain_prefix)}, expected one without {word!r} (Cognito reserves it)"))
     if ".." in backend["stateDir"].split("/"):
         problems.append(Problem(display, "backend.stateDir", f"got {show(backend['stateDir'])}, expected a relative path without '..'"))
+    problems.extend(backend_problems(backend, display))
     if problems:
         return None, problems
     return PlatformConfig(
@@ -135,7 +142,11 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
         kubernetes=KubernetesSettings(cluster_name=k8s["clusterName"], namespaces=tuple(k8s["namespaces"]), image=k8s["image"]),
         cognito=CognitoSettings(domain_prefix=domain_prefix, self_sign_up=cognito["selfSignUp"], mfa=cognito["mfa"],
                                 access_token_minutes=cognito["accessTokenMinutes"], refresh_token_days=cognito["refreshTokenDays"]),
-        backend=BackendSettings(type=backend["type"], state_dir=str(root / backend["stateDir"])),
+        backend=BackendSettings(
+            type=backend["type"], state_dir=str(root / backend["stateDir"]), bucket=backend["bucket"],
+            key_prefix=backend["keyPrefix"], region=backend["region"] or home, lock_table=backend["lockTable"],
+            kms_key_id=backend["kmsKeyId"], organization=backend["organization"], hostname=backend["hostname"],
+            workspace_prefix=backend["workspacePrefix"] or values["name"], project=backend["project"]),
         deletion_protection=values["deletionProtection"],
         log_retention_days=values["logRetentionDays"],
         tags=dict(sorted((values["tags"] or {}).items())),
@@ -158,6 +169,7 @@ def _cross_checks(instances: list[Instance], platform: PlatformConfig | None) ->
                 problems.append(Problem(instance.file, field, f"{what}, expected a name no other instance uses (also in {others})"))
     if platform is None:
         return problems
+    problems.extend(workspace_problems(platform, [(i.file, i.name) for i in instances]))
     for instance in instances:
         if instance.region not in platform.regions:
             problems.append(Problem(instance.file, "spec.region", f"got {show(instance.region)}, expected one of the platform's regions: {', '.join(platform.regions)}"))

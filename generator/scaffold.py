@@ -54,12 +54,7 @@ def new_instance(root: Path, *, team: str, app: str, environment: str, developer
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
-        try:
-            load_project(root)
-        except ValidationFailed as failed:
-            scratch_name = f"{INSTANCES_DIR}/{Path(scratch).name}"
-            raise ValidationFailed([Problem(display if p.file == scratch_name else p.file, p.field, p.message.replace(scratch_name, display))
-                                    for p in failed.problems]) from None
+        load_project(root, extra=((Path(scratch), display),))  # raises with every problem, the new file's included
         os.replace(scratch, target)
     finally:
         if os.path.exists(scratch):
