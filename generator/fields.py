@@ -45,6 +45,9 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     children: tuple["Field", ...] = ()
+    #: STRING_MAP only: keys must match this in full (``pattern`` then applies to the values).
+    key_pattern: str | None = None
+    key_hint: str | None = None
 
 
 def check(data: object, fields: tuple[Field, ...], file: str, path: str = "") -> tuple[dict[str, Any], list[Problem]]:
@@ -103,10 +106,17 @@ def _check_value(value: object, field: Field, file: str, name: str) -> tuple[Any
             return None, [Problem(file, name, f"got {type_name(value)}, expected a mapping of strings to strings")]
         problems = []
         for key, item in value.items():
-            if not isinstance(key, str) or not isinstance(item, str):
-                problems.append(Problem(file, f"{name}.{key}", f"got {type_name(item)}, expected a string"))
+            where = _key_path(name, key)
+            if not isinstance(key, str):
+                problems.append(Problem(file, where, f"got key {show(key)} ({type_name(key)}), expected string keys"))
+            elif not isinstance(item, str):
+                problems.append(Problem(file, where, f"got {_describe(item)}, expected a string"))
             elif len(key) > MAX_STRING or len(item) > MAX_STRING:
                 problems.append(Problem(file, f"{name}", f"got a string longer than {MAX_STRING} characters, expected a shorter one"))
+            elif field.key_pattern is not None and not re.fullmatch(field.key_pattern, key):
+                problems.append(Problem(file, where, f"got key {show(key)}, expected {field.key_hint}"))
+            elif field.pattern is not None and not re.fullmatch(field.pattern, item):
+                problems.append(Problem(file, where, f"got {show(item)}, expected {field.hint}"))
         return dict(value), problems
     return _check_scalar(value, field, file, name)
 
@@ -120,7 +130,7 @@ def _check_scalar(value: object, field: Field, file: str, name: str) -> tuple[An
     else:
         ok = isinstance(value, str)
     if not ok:
-        return None, [Problem(file, name, f"got {type_name(value)} {show(value)}, expected {expected}")]
+        return None, [Problem(file, name, f"got {_describe(value)}, expected {expected}")]
     if field.enum is not None and value not in field.enum:
         return None, [Problem(file, name, f"got {show(value)}, expected {expected}")]
     if isinstance(value, str):
@@ -147,6 +157,20 @@ def _expected(field: Field) -> str:
         return f"an integer from {field.minimum} to {field.maximum}"
     return {STRING: "a string", BOOLEAN: "true or false", INTEGER: "an integer",
             OBJECT: "a mapping", STRING_LIST: "strings", STRING_MAP: "a mapping"}[field.kind]
+
+
+def _describe(value: object) -> str:
+    """``a string 'x'``, ``an integer 5``; containers and null by type alone."""
+    if value is None or isinstance(value, (dict, list)):
+        return type_name(value)
+    return f"{type_name(value)} {show(value)}"
+
+
+def _key_path(name: str, key: object) -> str:
+    """``tags.owner``, or ``tags['own\\ner']`` when the key is not plain printable ASCII."""
+    if isinstance(key, str) and key.isascii() and key.isprintable() and 0 < len(key) <= 60:
+        return f"{name}.{key}"
+    return f"{name}[{show(key)}]"
 
 
 def _join(path: str, name: str) -> str:
@@ -179,6 +203,10 @@ def _field_schema(field: Field) -> dict[str, Any]:
             schema["minItems"] = field.min_length
     elif field.kind == STRING_MAP:
         schema = {"type": "object", "additionalProperties": {"type": "string"}}
+        if field.pattern is not None:
+            schema["additionalProperties"]["pattern"] = f"^(?:{field.pattern})$"
+        if field.key_pattern is not None:
+            schema["propertyNames"] = {"pattern": f"^(?:{field.key_pattern})$"}
     else:
         schema = item
     schema["description"] = field.description

@@ -72,10 +72,13 @@ def load_project(root: Path, platform_file: Path | None = None, instances_dir: P
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root))
-    except ValueError:
-        return str(path)
+    # The path as listed first: a symlink is named by its own name, not by its target's.
+    for candidate in (path.absolute(), path.resolve()):
+        try:
+            return str(candidate.relative_to(root))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def load_instance(path: Path, display: str) -> tuple[Instance | None, list[Problem]]:

@@ -96,5 +96,10 @@ PLATFORM_FIELDS: tuple[Field, ...] = (
     )),
     Field("deletionProtection", BOOLEAN, "Protect the shared buckets and user pool from destruction. Default: true; turning it off takes this explicit field.", default=True),
     Field("logRetentionDays", INTEGER, "Retention of every log group the generator creates.", default=30, enum=LOG_RETENTION_DAYS),
-    Field("tags", STRING_MAP, "Extra tags applied to every resource."),
+    # AWS tag rules (ASCII subset): no '$', '{', quotes or control characters, so a value can never
+    # become a Terraform template ("${file(...)}") in the synthesized JSON.
+    Field("tags", STRING_MAP, "Extra tags applied to every resource.",
+          key_pattern=r"(?!aws:)[A-Za-z0-9 _.:/=+@-]{1,128}",
+          key_hint="1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:",
+          pattern=r"[A-Za-z0-9 _.:/=+@-]{0,256}", hint="up to 256 letters, digits, spaces or _.:/=+-@"),
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem
+from .errors import Problem, show
 
 #: Largest file accepted. A manifest is a few hundred bytes; this leaves room
 #: for comments while refusing pathological inputs before parsing them.
@@ -26,11 +26,11 @@ class _StrictLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
-                "", None, "YAML aliases and anchors are not allowed", event.start_mark
+                "", None, "got a YAML anchor or alias, expected plain values (anchors and aliases are not allowed)", event.start_mark
             )
         event = self.peek_event()
         if getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError("", None, "YAML aliases and anchors are not allowed", event.start_mark)
+            raise yaml.MarkedYAMLError("", None, "got a YAML anchor or alias, expected plain values (anchors and aliases are not allowed)", event.start_mark)
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
@@ -40,9 +40,9 @@ class _StrictLoader(yaml.SafeLoader):
             try:
                 duplicate = key in seen
             except TypeError:
-                raise yaml.MarkedYAMLError("", None, "mapping keys must be plain scalars", key_node.start_mark)
+                raise yaml.MarkedYAMLError("", None, "got a mapping key that is not a plain value, expected string keys", key_node.start_mark)
             if duplicate:
-                raise yaml.MarkedYAMLError("", None, f"duplicate key {key!r}", key_node.start_mark)
+                raise yaml.MarkedYAMLError("", None, f"got key {show(key)} twice, expected each key once", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -61,12 +61,17 @@ def read_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
     Returns ``(data, problems)``; when problems is non-empty, data is None.
     ``display`` is the path shown in messages (relative to the project).
     """
+    # A PR can carry a symlink to /dev/zero or a FIFO: refuse anything but a regular
+    # file, and never read more than the cap (reading first would hang or exhaust memory).
+    if path.exists() and not path.is_file():
+        return None, [Problem(display, "", "got a special file (directory, device or pipe), expected a regular file")]
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         return None, [Problem(display, "", f"cannot read file: {err.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(display, "", f"got a file of {len(raw)} bytes, expected at most {MAX_FILE_BYTES}")]
+        return None, [Problem(display, "", f"got a file of more than {MAX_FILE_BYTES} bytes, expected at most {MAX_FILE_BYTES}")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -78,8 +83,11 @@ def read_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         what = err.problem or err.context or "invalid YAML"
         return None, [Problem(display, "", f"invalid YAML: {where}{what}")]
+    except yaml.reader.ReaderError as err:
+        character = f"#x{err.character:04x}" if isinstance(err.character, int) else repr(err.character)
+        return None, [Problem(display, "", f"invalid YAML: got control character {character} at character {err.position + 1}, expected printable text")]
     except yaml.YAMLError as err:
-        return None, [Problem(display, "", f"invalid YAML: {err}")]
+        return None, [Problem(display, "", "invalid YAML: " + " ".join(str(err).split()))]
     except RecursionError:
         return None, [Problem(display, "", "invalid YAML: nesting too deep")]
     documents = [d for d in documents if d is not None]

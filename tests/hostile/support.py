@@ -1,0 +1,74 @@
+"""Helpers for the hostile-input, security and determinism tests.
+
+A *project* here is a throwaway copy of the repository's inputs (see
+``conftest.copy_project``) with one hostile file swapped in. ``snapshot``
+records an output folder's bytes so a test can prove a failed run left it
+exactly as it was.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, copy_project
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+#: The example instance every platform case is paired with (valid in any platform that serves us-east-2).
+GOOD_INSTANCE = REPO / "instances" / "john-inventory-dev.yaml"
+
+
+def instance_project(target: Path, case: Path | None = None, *, name: str | None = None, data: bytes | None = None) -> Path:
+    """The example platform with exactly one instance file: ``case`` (copied) or ``data`` written as ``name``."""
+    root = copy_project(target)
+    shutil.rmtree(root / "instances")
+    (root / "instances").mkdir()
+    if case is not None:
+        shutil.copy(case, root / "instances" / case.name)
+    if data is not None:
+        (root / "instances" / (name or "generated.yaml")).write_bytes(data)
+    return root
+
+
+def platform_project(target: Path, case: Path | None = None, data: bytes | None = None) -> Path:
+    """A project whose platform.yaml is ``case`` (or ``data``), with one valid instance."""
+    root = copy_project(target)
+    shutil.rmtree(root / "instances")
+    (root / "instances").mkdir()
+    shutil.copy(GOOD_INSTANCE, root / "instances" / GOOD_INSTANCE.name)
+    (root / "platform.yaml").write_bytes(case.read_bytes() if case is not None else data or b"")
+    return root
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``folder``: relative path -> (bytes, mtime_ns). Directories appear with empty bytes."""
+    if not folder.exists():
+        return {}
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        found[relative] = (path.read_bytes() if path.is_file() else b"", path.stat().st_mtime_ns)
+    return found
+
+
+def scratch_left(outdir: Path) -> list[str]:
+    """Scratch folders a synth left beside ``outdir`` (generator.output names them ``.<out>.synth-*``)."""
+    return sorted(p.name for p in outdir.parent.glob(f".{outdir.name}.synth-*"))
+
+
+def seed_output(outdir: Path) -> None:
+    """A previous run's output to protect: a stack, its assets and a manifest."""
+    (outdir / "stacks" / "old-stack" / "assets").mkdir(parents=True)
+    (outdir / "stacks" / "old-stack" / "cdk.tf.json").write_text('{"resource": {}}\n')
+    (outdir / "stacks" / "old-stack" / "assets" / "bundle.zip").write_bytes(bytes(range(256)))
+    (outdir / "manifest.json").write_text('{"stacks": {"old-stack": {}}}\n')
+
+
+def run_main(args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
+             timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    """``python main.py ARGS`` in a fresh process (the real CLI, as CI and users run it)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd or REPO, timeout=timeout)
