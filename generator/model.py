@@ -31,10 +31,24 @@ class CognitoSettings:
 
 @dataclass(frozen=True)
 class BackendSettings:
-    """Where state lives. ``state_dir`` is absolute on disk; stacks get paths relative to their folder."""
+    """Where state lives. ``state_dir`` is absolute on disk; stacks get paths relative to their folder.
+
+    The other fields belong to one backend type each (see platform.yaml's
+    ``backend``); the project loader fills their defaults (region: homeRegion,
+    workspace_prefix: the platform name).
+    """
 
     type: str
     state_dir: str
+    bucket: str | None = None
+    key_prefix: str = "serverless-platform"
+    region: str | None = None
+    lock_table: str | None = None
+    kms_key_id: str | None = None
+    organization: str | None = None
+    hostname: str = "app.terraform.io"
+    workspace_prefix: str | None = None
+    project: str | None = None
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,11 @@ INSTANCE_FIELDS: tuple[Field, ...] = (
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 UI_SYNC_MODES = ("kubernetes", "terraform")
-BACKENDS = ("local",)
+BACKENDS = ("local", "s3", "cloud")
+S3_BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+S3_BUCKET_HINT = "an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')"
+TFC_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]*"
+TFC_NAME_HINT = "letters, digits, '-' and '_'"
 AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.22.35"
 
 PLATFORM_FIELDS: tuple[Field, ...] = (
@@ -89,10 +93,27 @@ PLATFORM_FIELDS: tuple[Field, ...] = (
         Field("accessTokenMinutes", INTEGER, "Lifetime of access and ID tokens.", default=60, minimum=5, maximum=1440),
         Field("refreshTokenDays", INTEGER, "Lifetime of refresh tokens.", default=30, minimum=1, maximum=3650),
     )),
-    Field("backend", OBJECT, "Where Terraform keeps state.", children=(
-        Field("type", STRING, "Backend type.", default="local", enum=BACKENDS),
+    Field("backend", OBJECT, "Where Terraform keeps state: one workspace per stack (the platform and each instance). See docs/workflow.md.", children=(
+        Field("type", STRING, "Backend type: local state files, an S3 bucket, or Terraform Cloud / HCP Terraform (cloud).", default="local", enum=BACKENDS),
         Field("stateDir", STRING, "Local backend: folder for state files, relative to platform.yaml; kept outside the synth output so re-synthesizing never touches state.",
               default="terraform-state", pattern=r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", hint="a relative path without '..'", max_length=200),
+        Field("bucket", STRING, "s3: the existing, versioned state bucket. Required when type is s3.",
+              pattern=S3_BUCKET, hint=S3_BUCKET_HINT, max_length=63),
+        Field("keyPrefix", STRING, "s3: each workspace's state is the object <keyPrefix>/<stack>.tfstate.", default="serverless-platform",
+              pattern=r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", hint="a key prefix such as serverless-platform (no leading or trailing '/')", max_length=200),
+        Field("region", STRING, "s3: region of the state bucket. Default: homeRegion.", pattern=REGION, hint=REGION_HINT),
+        Field("lockTable", STRING, "s3: DynamoDB table for state locking (the older mechanism). Default: S3-native lock files (use_lockfile, Terraform 1.10+).",
+              pattern=r"[A-Za-z0-9_.-]{3,255}", hint="a DynamoDB table name"),
+        Field("kmsKeyId", STRING, "s3: KMS key (ARN) that encrypts state objects. Default: the bucket's own encryption; state is always written with encrypt = true.",
+              pattern=r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]+", hint="a KMS key or alias ARN"),
+        Field("organization", STRING, "cloud: the Terraform Cloud / HCP Terraform organization. Required when type is cloud.",
+              pattern=TFC_NAME, hint=TFC_NAME_HINT, max_length=40),
+        Field("hostname", STRING, "cloud: HCP Terraform or Terraform Enterprise host name.", default="app.terraform.io",
+              pattern=r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", hint="a host name such as app.terraform.io", max_length=253),
+        Field("workspacePrefix", STRING, "cloud: workspaces are named <workspacePrefix>-<stack>, e.g. acme-apps-platform and acme-apps-john-inventory-dev. Default: the platform name.",
+              pattern=TFC_NAME, hint=TFC_NAME_HINT, max_length=40),
+        Field("project", STRING, "cloud: the project that holds the workspaces. Default: the organization's default project.",
+              pattern=r"[A-Za-z0-9][A-Za-z0-9 _-]*", hint="a project name (letters, digits, ' ', '-', '_')", max_length=40),
     )),
     Field("deletionProtection", BOOLEAN, "Protect the shared buckets and user pool from destruction. Default: true; turning it off takes this explicit field.", default=True),
     Field("logRetentionDays", INTEGER, "Retention of every log group the generator creates.", default=30, enum=LOG_RETENTION_DAYS),

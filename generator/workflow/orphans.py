@@ -1,0 +1,95 @@
+"""``orphans``: workspaces whose state holds resources but whose instance YAML is gone.
+
+Synth never deletes such a workspace's folder (it needs its configuration to
+be destroyed); this module says how to destroy each one. The recipe restores
+the YAML from the last commit that had it when the folder is gone too.
+"""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..naming import PLATFORM_STACK
+from ..project import INSTANCES_DIR, Project
+from . import git
+from .backends import BOOTSTRAP_STACK
+from .state import WorkspaceState, applied
+
+
+@dataclass(frozen=True)
+class Orphan:
+    stack: str
+    state: WorkspaceState
+    commands: tuple[str, ...]
+
+
+def find(project: Project, states, outdir: Path) -> list[Orphan]:
+    """Workspaces with resources in state and no instance file (the platform is never an orphan)."""
+    known = {PLATFORM_STACK, BOOTSTRAP_STACK} | {i.name for i in project.instances}
+    found = []
+    for stack, state in sorted(applied(states).items()):
+        if stack in known:
+            continue
+        found.append(Orphan(stack, state, destroy_commands(project.root, outdir, stack)))
+    return found
+
+
+def destroy_commands(root: Path, outdir: Path, stack: str) -> tuple[str, ...]:
+    """Shell commands that destroy ``stack``'s resources, run from the project folder."""
+    folder = outdir / "stacks" / stack
+    shown = _relative(folder, root)
+    destroy = (f"terraform -chdir={shlex.quote(shown)} init -input=false", f"terraform -chdir={shlex.quote(shown)} destroy")
+    if (folder / "cdk.tf.json").is_file():
+        return destroy
+    found = _last_file(root, stack)
+    if found is None:
+        return (f"# {stack}: no synthesized folder and no instance file in git history; recreate instances/{stack}.yaml "
+                f"as it was, then:", f"python main.py synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
+                *destroy, f"rm instances/{stack}.yaml")
+    commit, path = found
+    return (f"git show {commit[:12]}^:{path} > {shlex.quote(_local(root, path))}",
+            f"python main.py synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
+            *destroy, f"rm {shlex.quote(_local(root, path))}")
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _local(root: Path, top_path: str) -> str:
+    """A repository-top path as a path relative to the project folder."""
+    try:
+        top = git.toplevel(root)
+        return str((top / top_path).resolve().relative_to(root.resolve()))
+    except (git.GitError, ValueError):
+        return top_path
+
+
+def _last_file(root: Path, stack: str) -> tuple[str, str] | None:
+    """(commit, path) of the last version of the instance file named ``stack`` before it was deleted."""
+    import yaml
+
+    try:
+        top = git.toplevel(root)
+        folder = (root.resolve() / INSTANCES_DIR).relative_to(top.resolve()).as_posix()
+        log = git._git(root, "log", "--diff-filter=D", "--name-only", "--format=%x00%H", "--", folder)
+    except (git.GitError, ValueError):
+        return None
+    for entry in log.split("\0"):
+        lines = [l for l in entry.strip().splitlines() if l]
+        if len(lines) < 2:
+            continue
+        commit, paths = lines[0], lines[1:]
+        for path in paths:
+            data = git.read_at(root, f"{commit}^", path)
+            try:
+                name = yaml.safe_load(data or b"")["metadata"]["name"]
+            except Exception:  # noqa: BLE001 - a broken old file is simply not the one
+                continue
+            if name == stack:
+                return commit, path
+    return None

@@ -1,0 +1,175 @@
+"""Read workspace state without Terraform: which workspaces have state, their outputs, when they were applied.
+
+One reader per backend type:
+
+* ``local``: the ``<stateDir>/*.tfstate`` files;
+* ``s3``: the ``<keyPrefix>/*.tfstate`` objects, through boto3 (``AWS_ENDPOINT_URL_S3`` and the usual
+  AWS credential chain apply); without boto3 the reader says so;
+* ``cloud``: the HCP Terraform API, with the token Terraform itself uses (``TF_TOKEN_<host>``, else
+  ``TFE_TOKEN``); workspaces are found by the ``<workspacePrefix>-`` name prefix.
+
+A workspace "has state" when its state lists at least one resource: an
+applied-then-destroyed workspace is empty and is not an orphan.
+"""
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..model import BackendSettings
+from .backends import local_state_file, s3_key, workspace_name
+
+
+class StateUnavailable(Exception):
+    """State cannot be read (no library, no token, no access); the message is one line for the CLI."""
+
+
+@dataclass(frozen=True)
+class WorkspaceState:
+    """What a workspace's state says: where it is, how many resources, outputs and when it was last written."""
+
+    stack: str
+    where: str
+    resources: int
+    outputs: dict = field(default_factory=dict)
+    last_applied: datetime | None = None
+
+
+def _from_document(stack: str, where: str, document: dict, modified: datetime | None) -> WorkspaceState:
+    resources = sum(len(r.get("instances", [])) for r in document.get("resources", []) if r.get("mode") == "managed")
+    outputs = {k: v.get("value") for k, v in document.get("outputs", {}).items()}
+    return WorkspaceState(stack=stack, where=where, resources=resources, outputs=outputs, last_applied=modified)
+
+
+class LocalStates:
+    def __init__(self, backend: BackendSettings):
+        self.backend = backend
+
+    def read(self, stack: str) -> WorkspaceState | None:
+        path = local_state_file(self.backend, stack)
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        try:
+            document = json.loads(path.read_text())
+        except ValueError as err:
+            raise StateUnavailable(f"{path}: got unreadable state ({err}), expected Terraform state JSON") from None
+        modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        return _from_document(stack, str(path), document, modified)
+
+    def stacks(self) -> list[str]:
+        folder = Path(self.backend.state_dir)
+        return sorted(p.name[: -len(".tfstate")] for p in folder.glob("*.tfstate")) if folder.is_dir() else []
+
+
+class S3States:
+    def __init__(self, backend: BackendSettings):
+        self.backend = backend
+        try:
+            import boto3
+        except ImportError:
+            raise StateUnavailable(f"s3: boto3 is not installed, expected it to read state (pip install boto3), "
+                                   f"or list states with: aws s3 ls s3://{backend.bucket}/{backend.key_prefix}/") from None
+        self.client = boto3.client("s3", region_name=backend.region)
+
+    def _call(self, what: str, call, **kwargs):
+        try:
+            return call(**kwargs)
+        except Exception as err:  # noqa: BLE001 - botocore errors are many; each becomes one clear line
+            if getattr(err, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise StateUnavailable(f"s3://{self.backend.bucket}/{what}: {str(err).splitlines()[0]}") from None
+
+    def read(self, stack: str) -> WorkspaceState | None:
+        key = s3_key(self.backend, stack)
+        got = self._call(key, self.client.get_object, Bucket=self.backend.bucket, Key=key)
+        if got is None:
+            return None
+        body = got["Body"].read()
+        if not body:
+            return None
+        return _from_document(stack, f"s3://{self.backend.bucket}/{key}", json.loads(body), got.get("LastModified"))
+
+    def stacks(self) -> list[str]:
+        prefix = f"{self.backend.key_prefix}/"
+        names, token = [], None
+        while True:
+            kwargs = {"Bucket": self.backend.bucket, "Prefix": prefix, **({"ContinuationToken": token} if token else {})}
+            page = self._call(prefix, self.client.list_objects_v2, **kwargs) or {}
+            for item in page.get("Contents", []):
+                rest = item["Key"][len(prefix):]
+                if rest.endswith(".tfstate") and "/" not in rest:
+                    names.append(rest[: -len(".tfstate")])
+            token = page.get("NextContinuationToken")
+            if not token:
+                return sorted(names)
+
+
+class CloudStates:
+    def __init__(self, backend: BackendSettings):
+        self.backend = backend
+        host = backend.hostname
+        self.token = os.environ.get("TF_TOKEN_" + host.replace(".", "_").replace("-", "__")) or os.environ.get("TFE_TOKEN")
+        if not self.token:
+            raise StateUnavailable(f"cloud: no API token, expected TF_TOKEN_{host.replace('.', '_')} or TFE_TOKEN "
+                                   f"(terraform login {host} stores one in the credentials file, which this command does not read)")
+        self.api = f"https://{host}/api/v2"
+        self._ids: dict[str, dict] | None = None
+
+    def _get(self, url: str) -> dict:
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}",
+                                                       "Content-Type": "application/vnd.api+json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - https URL built from validated config
+                return json.loads(response.read())
+        except Exception as err:  # noqa: BLE001
+            raise StateUnavailable(f"cloud: {url}: {err}") from None
+
+    def _workspaces(self) -> dict[str, dict]:
+        if self._ids is None:
+            prefix = workspace_name(self.backend, "")
+            org = urllib.parse.quote(self.backend.organization)
+            url = f"{self.api}/organizations/{org}/workspaces?search%5Bname%5D={urllib.parse.quote(prefix)}&page%5Bsize%5D=100"
+            found: dict[str, dict] = {}
+            while url:
+                page = self._get(url)
+                for item in page.get("data", []):
+                    name = item["attributes"]["name"]
+                    if name.startswith(prefix):
+                        found[name[len(prefix):]] = item
+                url = (page.get("links") or {}).get("next")
+            self._ids = found
+        return self._ids
+
+    def read(self, stack: str) -> WorkspaceState | None:
+        item = self._workspaces().get(stack)
+        if item is None or not item["attributes"].get("resource-count"):
+            return None
+        outputs = self._get(f"{self.api}/workspaces/{item['id']}/current-state-version-outputs")
+        values = {o["attributes"]["name"]: o["attributes"].get("value") for o in outputs.get("data", [])}
+        applied = item["attributes"].get("latest-change-at") or item["attributes"].get("updated-at")
+        when = datetime.fromisoformat(applied.replace("Z", "+00:00")) if applied else None
+        return WorkspaceState(stack=stack, where=f"{self.backend.hostname}/{self.backend.organization}/{item['attributes']['name']}",
+                              resources=int(item["attributes"]["resource-count"]), outputs=values, last_applied=when)
+
+    def stacks(self) -> list[str]:
+        return sorted(self._workspaces())
+
+
+def states_for(backend: BackendSettings) -> LocalStates | S3States | CloudStates:
+    """The state reader of the configured backend (raises StateUnavailable when it cannot work here)."""
+    return {"s3": S3States, "cloud": CloudStates}.get(backend.type, LocalStates)(backend)
+
+
+def applied(states, stacks: list[str] | None = None) -> dict[str, WorkspaceState]:
+    """Workspaces (all, or ``stacks``) whose state holds at least one resource."""
+    found = {}
+    for stack in stacks if stacks is not None else states.stacks():
+        state = states.read(stack)
+        if state is not None and state.resources > 0:
+            found[stack] = state
+    return found

@@ -1,0 +1,153 @@
+"""``plan`` and ``apply``: terraform init + plan (+ apply) for workspaces in dependency order, with a CI summary.
+
+Each workspace is one folder of the synth output (``<out>/stacks/<name>``).
+The platform goes first (instances read its outputs); if the platform's
+apply fails, the instances are skipped. Every workspace gets one summary
+line; a plan that would destroy a stateful resource (table, bucket, user
+pool) blocks the gate unless ``allow_replace``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..naming import PLATFORM_STACK
+
+#: Resource types whose destruction loses data: a plan that deletes one needs --allow-replace.
+STATEFUL_TYPES = frozenset({"aws_dynamodb_table", "aws_s3_bucket", "aws_cognito_user_pool"})
+PLAN_FILE = "tfplan"
+
+
+@dataclass
+class Outcome:
+    """One workspace's result; ``error`` set means it failed (or was skipped)."""
+
+    stack: str
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    stateful_deletes: list[str] = field(default_factory=list)
+    error: str | None = None
+    applied: bool = False
+    seconds: float = 0.0
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.add or self.change or self.destroy)
+
+    def line(self, allow_replace: bool) -> str:
+        if self.error:
+            return f"{self.stack}: error: {self.error}"
+        text = f"{self.stack}: {self.add} to add, {self.change} to change, {self.destroy} to destroy"
+        if self.stateful_deletes:
+            verdict = "allowed by --allow-replace" if allow_replace else "blocked: needs --allow-replace"
+            text += f"; destroys stateful {', '.join(self.stateful_deletes)} ({verdict})"
+        if self.applied:
+            text += "; applied"
+        return text
+
+
+def order(stacks: list[str]) -> list[str]:
+    """Dependency order: the platform first, then the instances by name, each once."""
+    unique = sorted(set(stacks))
+    return ([PLATFORM_STACK] if PLATFORM_STACK in unique else []) + [s for s in unique if s != PLATFORM_STACK]
+
+
+def count_changes(plan: dict) -> tuple[int, int, int, list[str]]:
+    """(add, change, destroy, stateful addresses destroyed) from ``terraform show -json`` of a plan."""
+    add = change = destroy = 0
+    stateful = []
+    for resource in plan.get("resource_changes", []):
+        actions = resource.get("change", {}).get("actions", [])
+        if "create" in actions:
+            add += 1
+        if "delete" in actions:
+            destroy += 1
+            if resource.get("type") in STATEFUL_TYPES and resource.get("mode", "managed") == "managed":
+                stateful.append(resource["address"])
+        if actions == ["update"]:
+            change += 1
+    return add, change, destroy, sorted(stateful)
+
+
+def _run(args: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+def _last_error(done: subprocess.CompletedProcess) -> str:
+    lines = [l.strip() for l in (done.stderr or done.stdout).splitlines() if l.strip() and not set(l.strip()) <= set("│╷╵─")]
+    lines = [l.lstrip("│ ").strip() for l in lines]
+    errors = [l for l in lines if l.startswith("Error:")]
+    return (errors[0] if errors else (lines[-1] if lines else f"exit status {done.returncode}"))[:300]
+
+
+def run(outdir: Path, stacks: list[str], apply: bool = False, allow_replace: bool = False,
+        terraform: str = "terraform", echo: Callable[[str], None] = lambda _: None) -> list[Outcome]:
+    """Plan (and with ``apply``, apply) each workspace; never raises for a workspace's failure."""
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+    outcomes: list[Outcome] = []
+    platform_failed = False
+    for stack in order(stacks):
+        started = time.monotonic()
+        outcome = Outcome(stack)
+        outcomes.append(outcome)
+        folder = outdir / "stacks" / stack
+        if not (folder / "cdk.tf.json").is_file():
+            outcome.error = f"not synthesized in {outdir}, expected python main.py synth first"
+            platform_failed |= stack == PLATFORM_STACK
+            continue
+        if apply and platform_failed:
+            outcome.error = "skipped: the platform did not apply"
+            continue
+        echo(f"{stack}: terraform init")
+        done = _run([terraform, "init", "-input=false", "-no-color"], folder, env)
+        if done.returncode == 0:
+            echo(f"{stack}: terraform plan")
+            done = _run([terraform, "plan", "-input=false", "-no-color", "-lock-timeout=5m", f"-out={PLAN_FILE}"], folder, env)
+        if done.returncode == 0:
+            done = _run([terraform, "show", "-json", "-no-color", PLAN_FILE], folder, env)
+        if done.returncode != 0:
+            outcome.error = _last_error(done)
+        else:
+            outcome.add, outcome.change, outcome.destroy, outcome.stateful_deletes = count_changes(json.loads(done.stdout))
+            if apply and outcome.stateful_deletes and not allow_replace:
+                outcome.error = (f"not applied: destroys stateful {', '.join(outcome.stateful_deletes)}, "
+                                 f"expected --allow-replace to confirm")
+            elif apply and outcome.changes:
+                echo(f"{stack}: terraform apply")
+                done = _run([terraform, "apply", "-input=false", "-no-color", "-lock-timeout=5m", PLAN_FILE], folder, env)
+                if done.returncode != 0:
+                    outcome.error = _last_error(done)
+                else:
+                    outcome.applied = True
+        (folder / PLAN_FILE).unlink(missing_ok=True)
+        outcome.seconds = round(time.monotonic() - started, 1)
+        platform_failed |= stack == PLATFORM_STACK and outcome.error is not None
+    return outcomes
+
+
+def exit_status(outcomes: list[Outcome], allow_replace: bool, detailed: bool) -> int:
+    """1: a workspace failed, or a stateful resource would be destroyed without --allow-replace;
+    with ``detailed``, 2 when everything worked and something changes; else 0."""
+    if any(o.error for o in outcomes) or (not allow_replace and any(o.stateful_deletes for o in outcomes)):
+        return 1
+    return 2 if detailed and any(o.changes and not o.applied for o in outcomes) else 0
+
+
+def markdown(outcomes: list[Outcome], allow_replace: bool, title: str) -> str:
+    """The summary as a Markdown table, for a pull-request comment or the job summary."""
+    rows = [f"### {title}", "", "| Workspace | Add | Change | Destroy | Result |", "|---|---:|---:|---:|---|"]
+    for o in outcomes:
+        if o.error:
+            result = f"error: {o.error}"
+        elif o.stateful_deletes:
+            result = ("allowed" if allow_replace else "**blocked**") + f": destroys {', '.join(o.stateful_deletes)}"
+        else:
+            result = "applied" if o.applied else ("changes" if o.changes else "no changes")
+        rows.append(f"| `{o.stack}` | {o.add} | {o.change} | {o.destroy} | {result.replace('|', '/')} |")
+    return "\n".join(rows) + "\n"
