@@ -61,20 +61,35 @@ def validate(ctx: click.Context) -> None:
               help="Include the platform stack. Default: yes, unless --instance is given.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=f"Output folder. Default: $CDKTF_OUTDIR (set by `cdktf synth`), else {DEFAULT_OUT}.")
+@click.option("--changed", "only_changed", is_flag=True, help="Only the workspaces changed since --base (see `changed`).")
+@click.option("--base", default=None, metavar="REF",
+              help="Git revision to compare with (e.g. origin/main): refuses edits that replace resources, unless --allow-replace.")
+@click.option("--allow-replace", is_flag=True, help="Synthesize even when an edit since --base replaces a table, function, API or prefix.")
 @click.pass_context
-def synth(ctx: click.Context, instances: tuple[str, ...], with_platform: bool | None, out: Path | None) -> None:
+def synth(ctx: click.Context, instances: tuple[str, ...], with_platform: bool | None, out: Path | None,
+          only_changed: bool, base: str | None, allow_replace: bool) -> None:
     """Write the Terraform JSON of the platform and instance workspaces."""
     project = _load(ctx)
     known = {i.name for i in project.instances}
     unknown = [n for n in instances if n not in known]
     if unknown:
         _fail([f"--instance: got {n!r}, expected one of: {', '.join(sorted(known)) or '(no instances)'}" for n in unknown])
+    if base is not None or only_changed:
+        from generator.workflow.cli import synth_selection  # change safety and --changed (docs/workflow.md)
+
+        chosen = synth_selection(project, base, only_changed and not instances, allow_replace, click.echo)
+        if chosen is None:
+            click.echo(f"nothing to synthesize: no workspace changed since {base}")
+            return
+        if only_changed and not instances:
+            with_platform, instances = chosen[0], tuple(sorted(chosen[1] or ()))
     outdir = out or Path(os.environ.get("CDKTF_OUTDIR") or ctx.obj["root"] / DEFAULT_OUT)
     from generator.synth import synthesize  # imports cdktf and the providers: only when synthesizing
 
     selection_platform = with_platform if with_platform is not None else not instances
     try:
-        report = synthesize(project, outdir, selection_platform, frozenset(instances) if instances else None)
+        report = synthesize(project, outdir, selection_platform,
+                            frozenset(instances) if instances or (only_changed and not selection_platform) else None)
     except ValidationFailed as failed:
         _fail(failed.problems)
     for stack in report.written:
@@ -84,7 +99,7 @@ def synth(ctx: click.Context, instances: tuple[str, ...], with_platform: bool | 
     for stack in report.removed:
         click.echo(f"removed    {stack} (no instance file and no state)")
     for stack in report.kept_orphans:
-        click.echo(f"orphan     {stack}: its instance file is gone but its state is not; "
+        click.echo(f"orphan     {stack}: its instance file is gone but its workspace may hold resources (check: python main.py orphans); "
                    f"destroy it with: terraform -chdir={outdir / 'stacks' / stack} destroy", err=True)
     click.echo(f"{len(report.written) + len(report.unchanged)} stack(s) in {outdir}")
 
@@ -145,6 +160,11 @@ def schema(for_platform: bool) -> None:
     from generator.schemas import instance_schema, platform_schema
 
     click.echo(json.dumps(platform_schema() if for_platform else instance_schema(), indent=2))
+
+
+from generator.workflow.cli import register  # noqa: E402  (changed, diff, plan, apply, orphans, status, graph, tfe-bootstrap)
+
+register(cli, _load)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from . import assets
 from .model import Instance, PlatformConfig
 from .naming import PLATFORM_STACK, instance_names, platform_names
 from .project import Project
+from .workflow.backends import state_location
 
 MANAGED_BY = "serverless-platform-generator"
 
@@ -72,6 +73,7 @@ def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: 
                 region=platform.home_region, aliases=platform_aliases(platform),
                 tags={**platform.tags, "component": "platform", "managed-by": MANAGED_BY},
                 state_path=state_path(platform, PLATFORM_STACK, final_outdir),
+                state=state_location(platform, PLATFORM_STACK, final_outdir),
             ),
         ))
     for instance in selection.chosen(project):
@@ -80,8 +82,9 @@ def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: 
             settings=StackSettings(
                 region=instance.region, aliases={HOME_ALIAS: platform.home_region},
                 tags=instance_tags(platform, instance), state_path=state_path(platform, instance.name, final_outdir),
+                state=state_location(platform, instance.name, final_outdir),
             ),
-            platform_state_path=state_path(platform, PLATFORM_STACK, final_outdir, reader=instance.name),
+            platform_state_path=state_location(platform, PLATFORM_STACK, final_outdir, reader=instance.name),
         ))
     return app
 

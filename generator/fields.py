@@ -60,7 +60,7 @@ def check(data: object, fields: tuple[Field, ...], file: str, path: str = "") ->
     for key in data:
         if key not in known:
             shown = show(key) if isinstance(key, str) else show(str(key))
-            problems.append(Problem(file, _join(path, str(key)), f"got unknown field {shown} in {where}, expected one of {', '.join(known)}"))
+            problems.append(Problem(file, _key_path(path, key), f"got unknown field {shown} in {where}, expected one of {', '.join(known)}"))
     cleaned: dict[str, Any] = {}
     for field in fields:
         name = _join(path, field.name)
@@ -169,7 +169,7 @@ def _describe(value: object) -> str:
 def _key_path(name: str, key: object) -> str:
     """``tags.owner``, or ``tags['own\\ner']`` when the key is not plain printable ASCII."""
     if isinstance(key, str) and key.isascii() and key.isprintable() and 0 < len(key) <= 60:
-        return f"{name}.{key}"
+        return _join(name, key)
     return f"{name}[{show(key)}]"
 
 

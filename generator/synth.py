@@ -27,6 +27,8 @@ def synthesize(project: Project, outdir: Path, with_platform: bool, instances: f
             raise ValidationFailed([Problem(str(err).split(": ", 1)[0], "", str(err).split(": ", 1)[1])]) from None
 
     def has_state(stack: str) -> bool:
+        if project.platform.backend.type != "local":
+            return True  # remote state is not checked offline: keep the folder and report it (see `orphans`)
         state = state_dir / f"{stack}.tfstate"
         return state.is_file() and state.stat().st_size > 0
 

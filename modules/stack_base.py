@@ -4,12 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from cdktf import DataTerraformRemoteStateLocal, Fn, LocalBackend, TerraformProvider, TerraformStack
+from cdktf import (CloudBackend, DataTerraformRemoteState, DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, Fn,
+                   LocalBackend, NamedCloudWorkspace, NamedRemoteWorkspace, S3Backend, TerraformProvider, TerraformRemoteState,
+                   TerraformStack)
 from cdktf_cdktf_provider_aws.data_aws_eks_cluster import DataAwsEksCluster
 from cdktf_cdktf_provider_aws.data_aws_eks_cluster_auth import DataAwsEksClusterAuth
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
 from constructs import Construct
+
+from generator.workflow.backends import StateLocation
 
 
 
@@ -26,6 +30,8 @@ class StackSettings:
     tags: Mapping[str, str]
     state_path: str
     aliases: Mapping[str, str] = field(default_factory=dict)
+    #: Where this stack's state lives (local, s3 or cloud). Default (None): the local file at ``state_path``.
+    state: StateLocation | None = None
 
 
 class BaseStack(TerraformStack):
@@ -40,11 +46,19 @@ class BaseStack(TerraformStack):
                                   default_tags=[AwsProviderDefaultTags(tags=tags)])
             for alias, region in sorted(settings.aliases.items())
         }
-        LocalBackend(self, path=settings.state_path)
+        configure_backend(self, settings.state or StateLocation(type="local", path=settings.state_path))
 
-    def remote_state(self, id: str, state_path: str) -> DataTerraformRemoteStateLocal:
-        """Read another workspace's outputs (the platform's) from its state."""
-        return DataTerraformRemoteStateLocal(self, id, path=state_path)
+    def remote_state(self, id: str, state: str | StateLocation) -> TerraformRemoteState:
+        """Read another workspace's outputs (the platform's) from its state (a local path, or any backend)."""
+        location = state if isinstance(state, StateLocation) else StateLocation(type="local", path=state)
+        if location.type == "s3":
+            return DataTerraformRemoteStateS3(self, id, bucket=location.bucket, key=location.key, region=location.region)
+        if location.type == "cloud":
+            # The "remote" backend reads Terraform Cloud outputs; the platform workspace must share its
+            # state with the reader (the tfe bootstrap stack's remote_state_consumer_ids does).
+            return DataTerraformRemoteState(self, id, organization=location.organization, hostname=location.hostname,
+                                            workspaces=NamedRemoteWorkspace(location.workspace))
+        return DataTerraformRemoteStateLocal(self, id, path=location.path)
 
     def eks_kubernetes_provider(self, cluster_name: str, aws: TerraformProvider) -> None:
         """Configure the kubernetes provider for an EKS cluster, authenticating with the AWS provider's identity."""
@@ -52,3 +66,29 @@ class BaseStack(TerraformStack):
         auth = DataAwsEksClusterAuth(self, "eks-cluster-auth", name=cluster_name, provider=aws)
         KubernetesProvider(self, "kubernetes", host=cluster.endpoint, token=auth.token,
                            cluster_ca_certificate=Fn.base64decode(cluster.certificate_authority.get(0).data))
+
+def configure_backend(stack: TerraformStack, location: StateLocation) -> None:
+    """The stack's backend: a local file, an encrypted and locked S3 object, or a Terraform Cloud workspace."""
+    if location.type == "s3":
+        S3Backend(stack, bucket=location.bucket, key=location.key, region=location.region, encrypt=True,
+                  kms_key_id=location.kms_key_id, dynamodb_table=location.lock_table)
+        if not location.lock_table:
+            # cdktf 0.21's S3Backend predates S3-native locking (Terraform 1.10+, use_lockfile):
+            # https://developer.hashicorp.com/terraform/language/backend/s3#state-locking
+            stack.add_override("terraform.backend.s3.use_lockfile", True)
+    elif location.type == "cloud":
+        CloudBackend(stack, organization=location.organization, hostname=location.hostname,
+                     workspaces=NamedCloudWorkspace(location.workspace, project=location.project))
+    else:
+        LocalBackend(stack, path=location.path)
+
+
+def configure_tfe(stack: TerraformStack, hostname: str, organization: str, state_path: str) -> None:
+    """The tfe provider and a local backend, for the Terraform Cloud bootstrap stack (no AWS provider).
+
+    The token comes from ``terraform login`` or ``TFE_TOKEN`` at apply time, never from the output.
+    """
+    from cdktf_cdktf_provider_tfe.provider import TfeProvider  # only the bootstrap needs the tfe bindings
+
+    TfeProvider(stack, "tfe", hostname=hostname, organization=organization)
+    LocalBackend(stack, path=state_path)
