@@ -46,7 +46,7 @@ def changed_paths(root: Path, base_commit: str) -> list[str]:
 
 def files_at(root: Path, commit: str, folder: str) -> list[str]:
     """Files under ``folder`` (relative to the repository top) at ``commit``."""
-    out = _git(root, "ls-tree", "-r", "--name-only", "-z", commit, "--", folder)
+    out = _git(root, "ls-tree", "-r", "--full-tree", "--name-only", "-z", commit, "--", folder)
     return [p for p in out.split("\0") if p]
 
 

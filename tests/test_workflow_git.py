@@ -1,0 +1,253 @@
+"""changed, diff, orphans and status on real temporary git repositories with commits."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from workflow_helpers import commit, edit, git, make_repo, run_cli, write_state
+
+DEV = "john-inventory-dev"
+STAGING = "team-backend-inventory-staging"
+PROD = "team-backend-inventory-prod"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """Project at the repository top; a feature branch checked out from main."""
+    root = make_repo(tmp_path / "repo")
+    git(root, "checkout", "-q", "-b", "feature")
+    return root
+
+
+def changed_json(root: Path, base: str = "main") -> dict:
+    result = run_cli(root, "changed", "--base", base, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+# --- changed ---------------------------------------------------------------------------------
+
+def test_an_edited_instance_is_the_only_workspace_affected(repo):
+    edit(repo / "instances" / f"{DEV}.yaml", "spec:", "  labels: {team: backend}\nspec:")
+    commit(repo, "label john")
+    data = changed_json(repo)
+    assert data["platform"] is False
+    assert data["instances"] == [DEV]
+    assert data["stacks"] == [DEV]
+    assert data["removed"] == [] and data["added"] == []
+    assert data["reasons"][DEV] == f"instances/{DEV}.yaml changed"
+
+
+def test_added_and_removed_instances_are_listed_apart(repo):
+    (repo / "instances" / f"{DEV}.yaml").rename(repo / "instances" / "kim-inventory-dev.yaml")
+    edit(repo / "instances" / "kim-inventory-dev.yaml", f"name: {DEV}", "name: kim-inventory-dev")
+    edit(repo / "instances" / "kim-inventory-dev.yaml", "developerName: john", "developerName: kim")
+    (repo / "instances" / f"{STAGING}.yaml").unlink()
+    commit(repo, "kim replaces john; staging removed")
+    data = changed_json(repo)
+    assert data["instances"] == ["kim-inventory-dev"]
+    assert data["added"] == ["kim-inventory-dev"]
+    assert data["removed"] == [DEV, STAGING]
+    assert "keeps its resources until destroyed" in data["reasons"][STAGING]
+
+
+def test_platform_or_generator_change_affects_every_workspace(repo):
+    (repo / "generator" / "naming.py").write_text("# changed\n")
+    commit(repo, "generator change")
+    data = changed_json(repo)
+    assert data["platform"] is True
+    assert data["stacks"] == ["platform", DEV, PROD, STAGING]
+    assert data["global_paths"] == ["generator/naming.py"]
+
+
+def test_uncommitted_and_untracked_files_count(repo):
+    edit(repo / "instances" / f"{PROD}.yaml", "spec:", "  labels: {tier: gold}\nspec:")  # unstaged edit
+    data = changed_json(repo)
+    assert data["instances"] == [PROD]
+    (repo / "instances" / "new-app-dev.yaml").write_text(
+        (repo / "instances" / f"{DEV}.yaml").read_text().replace(f"name: {DEV}", "name: new-app-dev")
+        .replace("appName: inventory", "appName: newapp"))
+    data = changed_json(repo)
+    assert data["instances"] == ["new-app-dev", PROD]
+    assert data["added"] == ["new-app-dev"]
+
+
+def test_changes_are_measured_from_the_merge_base(repo):
+    edit(repo / "instances" / f"{DEV}.yaml", "spec:", "  labels: {a: b}\nspec:")
+    commit(repo, "feature edits john")
+    git(repo, "checkout", "-q", "main")
+    edit(repo / "instances" / f"{PROD}.yaml", "spec:", "  labels: {c: d}\nspec:")
+    commit(repo, "main moves on: prod edited")
+    git(repo, "checkout", "-q", "feature")
+    # The feature branch never touched prod: main's later commit must not show up as this PR's change.
+    assert changed_json(repo)["instances"] == [DEV]
+
+
+def test_project_in_a_subfolder_of_the_repository(tmp_path):
+    root = make_repo(tmp_path / "mono", subfolder="infra/platform")
+    git(root, "checkout", "-q", "-b", "feature")
+    (tmp_path / "mono" / "README.md").write_text("unrelated\n")
+    edit(root / "instances" / f"{STAGING}.yaml", "spec:", "  labels: {x: y}\nspec:")
+    commit(tmp_path / "mono", "edit staging and an unrelated file")
+    data = changed_json(root)
+    assert data["stacks"] == [STAGING]
+
+
+def test_nothing_changed(repo):
+    result = run_cli(repo, "changed", "--base", "main")
+    assert result.exit_code == 0
+    assert "no workspace is affected" in result.output
+
+
+def test_unknown_base_is_one_line_error(repo):
+    result = run_cli(repo, "changed", "--base", "origin/nope")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines == ["--base: got 'origin/nope', expected a git revision of this repository "
+                     "(fetch it first, e.g. git fetch origin main)"]
+
+
+# --- diff and change safety ------------------------------------------------------------------
+
+def test_renaming_the_developer_replaces_table_function_api_and_prefix(repo):
+    edit(repo / "instances" / f"{DEV}.yaml", "developerName: john", "developerName: johnny")
+    commit(repo, "rename developer")
+    result = run_cli(repo, "diff", "--base", "main")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert f"replace    {DEV}: base name (table): 'john-inventory-dev' -> 'johnny-inventory-dev' replaces " \
+           "the DynamoDB table (its items are lost)" in lines
+    assert any("base name (function)" in line for line in lines)
+    assert any("base name (api)" in line and "endpoint URL changes" in line for line in lines)
+    assert any("base name (ui_prefix)" in line for line in lines)
+    assert lines[-1] == "4 edit(s) replace resources (destroying data); expected --allow-replace to accept them"
+    assert run_cli(repo, "diff", "--base", "main", "--allow-replace").exit_code == 0
+
+
+def test_safe_edits_replace_nothing(repo):
+    edit(repo / "instances" / f"{DEV}.yaml", "spec:", "  labels: {a: b}\nspec:")
+    result = run_cli(repo, "diff", "--base", "main")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "no edit since main replaces a resource"
+
+
+def test_region_environment_and_platform_name_changes_are_flagged(repo):
+    edit(repo / "instances" / f"{STAGING}.yaml", "teamName: team-backend", "teamName: team-api")
+    edit(repo / "instances" / f"{PROD}.yaml", "environment: prod", "environment: prod\n  region: us-west-2")
+    edit(repo / "platform.yaml", "name: acme-apps", "name: acme-web")
+    result = run_cli(repo, "diff", "--base", "main", "--json")
+    found = json.loads(result.stdout)
+    fields = {(r["stack"], r["field"]) for r in found}
+    assert ("platform", "name") in fields
+    assert (PROD, "spec.region") in fields
+    assert (STAGING, "base name (table)") in fields  # team-backend-inventory-staging -> ...-prod
+    assert result.exit_code == 1
+
+
+def test_same_base_name_under_a_new_metadata_name_is_flagged(repo):
+    (repo / "instances" / f"{DEV}.yaml").rename(repo / "instances" / "john-dev.yaml")
+    edit(repo / "instances" / "john-dev.yaml", f"name: {DEV}", "name: john-dev")
+    result = run_cli(repo, "diff", "--base", "main")
+    assert result.exit_code == 1
+    assert "replace    john-dev: metadata.name: 'john-inventory-dev' -> 'john-dev' replaces the workspace" in result.output
+
+
+def test_synth_refuses_a_replacing_edit_before_synthesizing(repo):
+    edit(repo / "instances" / f"{DEV}.yaml", "appName: inventory", "appName: stock")
+    result = run_cli(repo, "synth", "--changed", "--base", "main", "--out", str(repo / "cdktf.out"))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "4 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway")
+    assert not (repo / "cdktf.out").exists()
+
+
+def test_synth_changed_with_nothing_changed_writes_nothing(repo):
+    result = run_cli(repo, "synth", "--changed", "--base", "main", "--out", str(repo / "cdktf.out"))
+    assert result.exit_code == 0, result.output
+    assert "nothing to synthesize: no workspace changed since main" in result.output
+    assert not (repo / "cdktf.out").exists()
+
+
+def test_synth_changed_needs_a_base(repo):
+    result = run_cli(repo, "synth", "--changed")
+    assert result.exit_code == 1
+    assert result.output.strip() == "--changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)"
+
+
+def test_synth_selection_is_the_changed_instances(repo):
+    from generator.project import load_project
+    from generator.workflow.cli import synth_selection
+
+    edit(repo / "instances" / f"{PROD}.yaml", "spec:", "  labels: {a: b}\nspec:")
+    (repo / "instances" / f"{STAGING}.yaml").unlink()
+    said = []
+    assert synth_selection(load_project(repo), "main", True, False, said.append) == (False, frozenset({PROD}))
+    assert said == [f"removed    {STAGING}: removed (instances/{STAGING}.yaml): its workspace keeps its resources "
+                    "until destroyed; see python main.py orphans"]
+
+
+# --- orphans and status (local backend) ------------------------------------------------------
+
+def test_orphans_lists_state_without_yaml_and_how_to_destroy_it(repo):
+    state = repo / "terraform-state"
+    write_state(state, "platform")
+    write_state(state, DEV)
+    write_state(state, STAGING, resources=2)
+    write_state(state, "destroyed-earlier", resources=0)  # applied, then destroyed: not an orphan
+    (repo / "instances" / f"{STAGING}.yaml").unlink()
+    deleting = commit(repo, "remove staging")
+    result = run_cli(repo, "orphans", "--json")
+    assert result.exit_code == 0, result.output
+    (orphan,) = json.loads(result.output)
+    assert orphan["name"] == STAGING and orphan["resources"] == 2
+    assert orphan["destroy"] == [
+        f"git show {deleting[:12]}^:instances/{STAGING}.yaml > instances/{STAGING}.yaml",
+        f"python main.py synth --instance {STAGING} --out cdktf.out",
+        f"terraform -chdir=cdktf.out/stacks/{STAGING} init -input=false",
+        f"terraform -chdir=cdktf.out/stacks/{STAGING} destroy",
+        f"rm instances/{STAGING}.yaml",
+    ]
+    # The restore command really restores the file that validates as the orphan's instance.
+    restored = git(repo, "show", f"{deleting[:12]}^:instances/{STAGING}.yaml")
+    assert f"name: {STAGING}" in restored
+
+
+def test_orphan_with_a_kept_folder_is_destroyed_in_place(repo):
+    write_state(repo / "terraform-state", "gone-app-dev")
+    folder = repo / "cdktf.out" / "stacks" / "gone-app-dev"
+    folder.mkdir(parents=True)
+    (folder / "cdk.tf.json").write_text("{}")
+    result = run_cli(repo, "orphans")
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"orphan     gone-app-dev: 1 resource(s) in {repo / 'terraform-state' / 'gone-app-dev.tfstate'}; destroy with:",
+        "    terraform -chdir=cdktf.out/stacks/gone-app-dev init -input=false",
+        "    terraform -chdir=cdktf.out/stacks/gone-app-dev destroy",
+    ]
+
+
+def test_no_orphans(repo):
+    write_state(repo / "terraform-state", DEV)
+    result = run_cli(repo, "orphans")
+    assert result.output.strip() == "no orphaned workspaces: every workspace with state has its YAML"
+
+
+def test_status_reads_outputs_and_says_never_applied(repo):
+    state = write_state(repo / "terraform-state", DEV, outputs={
+        "app_url": "https://apps.example.com/john-inventory-dev/",
+        "api_endpoint": "https://abc123.execute-api.us-east-2.amazonaws.com", "table_name": DEV})
+    os.utime(state, (1767225600, 1767225600))  # 2026-01-01 00:00 UTC
+    write_state(repo / "terraform-state", "old-app-dev", outputs={"table_name": "old-app-dev"})
+    result = run_cli(repo, "status", "--json")
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert rows[DEV] == {"name": DEV, "status": "applied", "url": "https://apps.example.com/john-inventory-dev/",
+                         "api": "https://abc123.execute-api.us-east-2.amazonaws.com", "table": DEV,
+                         "last_applied": "2026-01-01 00:00 UTC"}
+    assert rows[PROD]["status"] == "not applied" and rows[PROD]["last_applied"] == "never"
+    assert rows["old-app-dev"]["status"] == "orphan (no YAML)"
+    table = run_cli(repo, "status").output.splitlines()
+    assert table[0].split() == ["NAME", "STATUS", "URL", "API", "TABLE", "LAST_APPLIED"]
+    assert len(table) == 1 + 4
