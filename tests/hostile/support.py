@@ -7,10 +7,13 @@ exactly as it was.
 """
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from conftest import REPO, copy_project
@@ -72,3 +75,41 @@ def run_main(args: list[str], env: dict[str, str] | None = None, cwd: Path | Non
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd or REPO, timeout=timeout)
+
+
+#: Credentials and account values a developer's shell may hold. None may reach the output.
+FAKE_SECRETS = {
+    "AWS_ACCESS_KEY_ID": "AKIAFAKEKEY7QX2LEAKED",
+    "AWS_SECRET_ACCESS_KEY": "fakeSecretKey/LEAKED+wJalrXUtnFEMIK7MDENGbPxRfiCY",
+    "AWS_SESSION_TOKEN": "FakeSessionTokenLEAKEDIQoJb3JpZ2luX2VjEJr",
+    "AWS_SECURITY_TOKEN": "FakeSecurityTokenLEAKED0123",
+    "AWS_ACCOUNT_ID": "918273645012",
+    "CDK_DEFAULT_ACCOUNT": "918273645013",
+    "AWS_PROFILE": "leaked-profile-name",
+    "AWS_DEFAULT_REGION": "me-central-1",
+    "AWS_REGION": "me-central-1",
+    "TF_VAR_db_password": "hunter2-LEAKED-tfvar",
+    "GITHUB_TOKEN": "ghp_FAKELEAKEDTOKEN0123456789abcdefABCD",
+    "USER": "leaked-username",
+}
+
+
+@functools.cache
+def hostile_env_synth() -> tuple[Path, dict[str, str]]:
+    """The example project synthesized once by a real ``main.py synth`` process run with ``FAKE_SECRETS``
+    in its environment, a fake HOME and a different hash seed, from a deep, machine-specific folder.
+
+    Returns (output folder, the environment values that must not appear in it).
+    """
+    base = Path(tempfile.mkdtemp(prefix="leak-check-"))
+    atexit.register(shutil.rmtree, base, ignore_errors=True)
+    home = base / "home" / "leaked-username"
+    home.mkdir(parents=True)
+    root = copy_project(base / "machine-specific" / "checkout")
+    env = {**FAKE_SECRETS, "HOME": str(home), "PYTHONHASHSEED": "4242"}
+    result = run_main(["--root", str(root), "synth"], env=env, cwd=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    forbidden = {**FAKE_SECRETS, "HOME": str(home), "project root": str(root), "temporary folder": str(base),
+                 "repository": str(REPO), "python prefix": sys.prefix, "real home": os.path.expanduser("~")}
+    # me-central-1 is in no input: seeing it would mean the environment's region leaked in.
+    return root / "cdktf.out", forbidden

@@ -1,0 +1,61 @@
+"""No secret, credential, account id or machine path from the developer's environment reaches cdktf.out.
+
+A real ``main.py synth`` process runs with fake AWS credentials, account ids,
+tokens, a fake HOME and user in its environment, from a deep machine-specific
+folder (tests/hostile/support.py: ``hostile_env_synth``). Every file of the
+output is searched, including the members of every zip (compressed bytes would
+hide a leak from a plain search).
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from hostile.support import hostile_env_synth
+
+
+def _texts(out: Path) -> dict[str, bytes]:
+    """Every file's bytes; zip archives also contribute each member's name and bytes."""
+    found = {}
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        relative = path.relative_to(out).as_posix()
+        found[relative] = path.read_bytes()
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.infolist():
+                    found[f"{relative}!{member.filename}"] = member.filename.encode() + b"\n" + archive.read(member)
+    return found
+
+
+@pytest.fixture(scope="module")
+def output() -> tuple[Path, dict[str, str]]:
+    return hostile_env_synth()
+
+
+def test_output_holds_no_environment_secret_or_machine_path(output) -> None:
+    out, forbidden = output
+    files = _texts(out)
+    assert any(name.endswith("cdk.tf.json") for name in files) and any("!" in name for name in files)
+    leaks = [f"{name}: {what}" for name, data in files.items() for what, value in forbidden.items()
+             if value.encode() in data]
+    assert leaks == []
+
+
+def test_output_holds_no_account_id_or_access_key_at_all(output) -> None:
+    """Not only the planted values: no 12-digit account id and no AWS access key id of any kind."""
+    out, _ = output
+    for name, data in _texts(out).items():
+        if "!" in name:
+            continue  # app code inside the bundle may legitimately contain digits
+        text = data.decode("utf-8", "replace")
+        assert not re.search(r"(?<![0-9])[0-9]{12}(?![0-9])", text) or name.endswith(".zip"), name
+        assert not re.search(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b", text), name
+
+
+def test_zip_members_are_relative_paths(output) -> None:
+    out, _ = output
+    members = [name.split("!", 1)[1] for name in _texts(out) if "!" in name]
+    assert members and all(not m.startswith("/") and ".." not in m.split("/") for m in members), members
