@@ -82,7 +82,8 @@ def _run(args: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
 def _last_error(done: subprocess.CompletedProcess) -> str:
     lines = [l.strip() for l in (done.stderr or done.stdout).splitlines() if l.strip() and not set(l.strip()) <= set("│╷╵─")]
     lines = [l.lstrip("│ ").strip() for l in lines]
-    errors = [l for l in lines if l.startswith("Error:")]
+    # Skip init's preamble ("Terraform encountered problems during initialisation"): the next error says what.
+    errors = [l for l in lines if l.startswith("Error:") and "encountered problems during initiali" not in l]
     return (errors[0] if errors else (lines[-1] if lines else f"exit status {done.returncode}"))[:300]
 
 
