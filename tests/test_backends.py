@@ -256,3 +256,21 @@ def test_graph_command_writes_a_markdown_file(synthesized, tmp_path):
     text = (tmp_path / "graph.md").read_text()
     assert text.startswith("```mermaid\n%% Resources of workspace john-inventory-dev") and text.endswith("```\n")
     assert run_cli(root, "graph", "nope").output.strip().startswith("NAME: got 'nope', expected one of: platform, ")
+
+
+# --- synth --changed, end to end --------------------------------------------------------------
+
+def test_synth_changed_writes_only_the_edited_instance(synthesized, tmp_path):
+    from workflow_helpers import commit, edit, git, run_cli
+
+    root = tmp_path / "repo"
+    shutil.copytree(synthesized["local"].parent, root, ignore=shutil.ignore_patterns("cdktf.out", "tfe-bootstrap.out"))
+    (root / ".gitignore").write_text("cdktf.out/\n")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    edit(root / "instances" / f"{DEV}.yaml", "spec:", "  labels: {team: backend}\nspec:")
+    out = root / "cdktf.out"
+    result = run_cli(root, "synth", "--changed", "--base", "main", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"wrote      {DEV}", f"1 stack(s) in {out}"]
+    assert sorted(p.name for p in (out / "stacks").iterdir()) == [DEV]
