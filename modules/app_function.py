@@ -42,5 +42,7 @@ class AppFunction(Construct):
             s3_bucket=props.code_bucket, s3_key=props.code_key, source_code_hash=props.code_sha256,
             environment={"variables": dict(props.environment)},
             logging_config={"log_format": "JSON", "log_group": self.log_group.name},
+            # Active tracing: X-Ray samples requests end to end (API Gateway -> Lambda -> DynamoDB).
+            tracing_config={"mode": "Active"},
             depends_on=[self.log_group],
         )

@@ -50,6 +50,12 @@ class LambdaExecutionRole(Construct):
                 "resources": [f"arn:{partition}:logs:{r}:{account}:log-group:/aws/lambda/*:*" for r in regions],
             },
             {
+                # X-Ray supports no resource-level permissions for these two actions, so the resource is "*":
+                # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
+                "sid": "WriteTraces", "effect": "Allow", "actions": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+                "resources": ["*"],
+            },
+            {
                 "sid": "AppTableItems", "effect": "Allow", "actions": TABLE_ITEM_ACTIONS,
                 "resources": [f"arn:{partition}:dynamodb:{r}:{account}:table/*" for r in regions],
             },
