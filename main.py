@@ -164,6 +164,11 @@ def schema(for_platform: bool) -> None:
     click.echo(json.dumps(platform_schema() if for_platform else instance_schema(), indent=2))
 
 
+from generator.local.cli import local  # noqa: E402  (apply everything on the local AWS emulator)
+
+cli.add_command(local)
+
+
 from generator.workflow.cli import register  # noqa: E402  (changed, diff, plan, apply, orphans, status, graph, tfe-bootstrap)
 
 register(cli, _load)

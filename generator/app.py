@@ -13,7 +13,7 @@ from cdktf import App
 
 from modules.instance_stack import HOME_ALIAS, InstanceStack, InstanceStackProps
 from modules.platform_stack import PlatformAssets, PlatformStack, PlatformStackProps, platform_aliases
-from modules.stack_base import StackSettings
+from modules.stack_base import EmulatorSettings, StackSettings
 
 from . import assets
 from .model import Instance, PlatformConfig
@@ -62,8 +62,12 @@ def instance_tags(platform: PlatformConfig, instance: Instance) -> dict[str, str
             "developer": instance.developer, "instance": instance.name, "managed-by": MANAGED_BY}
 
 
-def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: Path, selection: Selection) -> App:
-    """Create every selected stack in an App writing to ``app_outdir`` (paths are computed for ``final_outdir``)."""
+def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: Path, selection: Selection,
+              emulator: EmulatorSettings | None = None) -> App:
+    """Create every selected stack in an App writing to ``app_outdir`` (paths are computed for ``final_outdir``).
+
+    ``emulator``: build for the local AWS emulator (``local up``). Default None: real AWS.
+    """
     app = App(outdir=str(app_outdir), stack_traces=False)
     platform = project.platform
     if selection.platform:
@@ -72,7 +76,7 @@ def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: 
             settings=StackSettings(
                 region=platform.home_region, aliases=platform_aliases(platform),
                 tags={**platform.tags, "component": "platform", "managed-by": MANAGED_BY},
-                state_path=state_path(platform, PLATFORM_STACK, final_outdir),
+                state_path=state_path(platform, PLATFORM_STACK, final_outdir), emulator=emulator,
                 state=state_location(platform, PLATFORM_STACK, final_outdir),
             ),
         ))
@@ -83,6 +87,7 @@ def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: 
                 region=instance.region, aliases={HOME_ALIAS: platform.home_region},
                 tags=instance_tags(platform, instance), state_path=state_path(platform, instance.name, final_outdir),
                 state=state_location(platform, instance.name, final_outdir),
+                emulator=emulator,
             ),
             platform_state_path=state_location(platform, PLATFORM_STACK, final_outdir, reader=instance.name),
         ))

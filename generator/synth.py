@@ -9,8 +9,12 @@ from .project import Project
 from .runtime import configure_node
 
 
-def synthesize(project: Project, outdir: Path, with_platform: bool, instances: frozenset[str] | None) -> SyncReport:
-    """Build the selected stacks and write them into ``outdir``; a full synth also prunes stale stacks."""
+def synthesize(project: Project, outdir: Path, with_platform: bool, instances: frozenset[str] | None,
+               emulator: object = None) -> SyncReport:
+    """Build the selected stacks and write them into ``outdir``; a full synth also prunes stale stacks.
+
+    ``emulator`` (a ``modules.stack_base.EmulatorSettings``) targets the local AWS emulator; default: real AWS.
+    """
     configure_node()
     from . import assets
     from .app import Selection, build_app
@@ -22,7 +26,7 @@ def synthesize(project: Project, outdir: Path, with_platform: bool, instances: f
 
     def build(app_out: Path, work: Path) -> None:
         try:
-            build_app(project, app_out, final, work, selection).synth()
+            build_app(project, app_out, final, work, selection, emulator).synth()
         except assets.AssetError as err:
             raise ValidationFailed([Problem(str(err).split(": ", 1)[0], "", str(err).split(": ", 1)[1])]) from None
 

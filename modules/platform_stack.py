@@ -94,7 +94,7 @@ class PlatformStack(BaseStack):
             domain=config.domain, hosted_zone_id=config.hosted_zone_id, certificate_arn=certificate.arn,
             bucket_id=ui.bucket.id, bucket_arn=ui.bucket.arn, bucket_regional_domain_name=ui.bucket.bucket_regional_domain_name,
             oac_name=names.oac, function_name=names.viewer_request_function, function_code=assets.viewer_request_code,
-            price_class=config.price_class,
+            price_class=config.price_class, emulator=props.settings.emulator is not None,
         ))
 
         lambda_role = LambdaExecutionRole(self, "lambda-execution-role", LambdaExecutionRoleProps(

@@ -35,6 +35,9 @@ class UiSyncTerraform(Construct):
         S3ObjectCopy(
             self, "template-file", for_each=each, provider=props.provider, bucket=props.ui_bucket,
             key=f"{props.prefix}{path}", source=f"{props.template_bucket}/{props.template_prefix}{path}",
+            # Without REPLACE, S3 copies the template object's tags (the platform's), not this stack's
+            # default tags, and every plan shows the difference. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+            tagging_directive="REPLACE",
         )
         self.config = S3Object(
             self, "config", provider=props.provider, bucket=props.ui_bucket, key=f"{props.prefix}config.json",

@@ -1,0 +1,210 @@
+"""``local up`` / ``down`` / ``status``: the emulator, the synth for its target and Terraform, in order.
+
+Order: the platform first, then every instance (concurrently, they only
+share the platform); ``down`` destroys in reverse. Any failure stops the
+emulator and discards its state, so nothing is left half-running: the
+emulator keeps its resources in memory only, and a stopped emulator's state
+would describe resources that no longer exist.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import Problem, ValidationFailed
+from ..naming import PLATFORM_STACK
+from ..project import load_project
+from . import emulator as emu
+from .terraform import Terraform, find_terraform
+from .workspace import Workspace, write_local_project
+
+#: Concurrent instance stacks (each runs a Terraform and its provider; the machines have 2 cores).
+DEFAULT_JOBS = 2
+#: Terraform -parallelism: most of the platform's time is Route 53 and ACM waits, so more is faster.
+DEFAULT_PARALLELISM = 20
+
+Echo = Callable[[str], None]
+
+
+class SynthFailed(Exception):
+    """Synthesizing the stacks for the emulator failed (the message is cdktf's)."""
+
+
+@dataclass(frozen=True)
+class AppStatus:
+    """One instance's row in the status table (from its state's outputs)."""
+
+    name: str
+    url: str
+    api_endpoint: str
+    table: str
+    resources: int
+
+
+def workspace_for(root: Path, workdir: Path | None) -> Workspace:
+    from .workspace import DEFAULT_WORKDIR
+
+    return Workspace((workdir or root / DEFAULT_WORKDIR).resolve())
+
+
+def up(root: Path, workdir: Path | None, echo: Echo, port: int | None = None,
+       instances: frozenset[str] | None = None, jobs: int = DEFAULT_JOBS,
+       parallelism: int = DEFAULT_PARALLELISM) -> list[AppStatus]:
+    """Start (or reuse) the emulator, synthesize for it and apply every stack; return the status rows."""
+    binary = find_terraform()  # before anything starts
+    project = load_project(root)  # the user's files: errors name them, not the copies
+    unknown = sorted(set(instances or ()) - {i.name for i in project.instances})
+    if unknown:
+        known = ", ".join(i.name for i in project.instances) or "(no instances)"
+        raise ValidationFailed([Problem("--instance", "", f"got {n!r}, expected one of: {known}") for n in unknown])
+    workspace = workspace_for(root, workdir)
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    server = emu.running(workspace.root)
+    reused = server is not None
+    if server is not None:
+        echo(f"emulator: reusing the one at {server.endpoint}")
+        if port is not None and port != server.port:
+            echo(f"  (--port {port} ignored: stop it first with `local down` to move it)")
+    else:
+        stale = workspace.stacks_with_state()
+        if stale:
+            echo(f"emulator: not running; discarding the state it left ({', '.join(stale)})")
+            workspace.discard_state()
+        server = emu.start(workspace.root, port)
+        echo(f"emulator: started at {server.endpoint} (pid {server.pid}, data in {emu.data_dir(workspace.root)})")
+    applying = False
+    try:
+        zone_id = ensure_hosted_zone(server, project.platform.domain, project.platform.home_region)
+        local_project = write_local_project(root, workspace, zone_id, instances)
+        synth_started = time.monotonic()
+        from ..runtime import configure_node
+
+        configure_node()  # before cdktf is imported
+        from modules.stack_base import EmulatorSettings  # imports the providers: only when synthesizing
+
+        from ..synth import synthesize
+
+        try:
+            synthesize(local_project, workspace.outdir, True, None,
+                       EmulatorSettings(endpoint=server.endpoint, access_key=emu.ACCESS_KEY, secret_key=emu.SECRET_KEY))
+        except ValidationFailed:
+            raise
+        except Exception as err:  # a jsii/cdktf error: report it as the synth's, not as a traceback
+            raise SynthFailed(f"synth for the emulator failed: {str(err).strip()}") from err
+        stacks = [PLATFORM_STACK] + [i.name for i in local_project.instances]
+        echo(f"synth: {len(stacks)} stack(s) for the emulator in {time.monotonic() - synth_started:.0f} s "
+             f"({workspace.outdir})")
+        terraform = Terraform(binary, workspace, echo, parallelism=parallelism)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(terraform.init, stacks))
+        echo(f"init: {len(stacks)} stack(s) ready")
+        applying = True
+        echo(f"[{PLATFORM_STACK}] {terraform.apply(PLATFORM_STACK)}")
+        _each(jobs, [i.name for i in local_project.instances],
+              lambda name: echo(f"[{name}] {terraform.apply(name)}"))
+    except BaseException:
+        if applying or not reused:
+            stop_and_forget(workspace, echo)
+        else:  # nothing was applied: the running emulator still matches its state
+            echo(f"emulator: left running at {server.endpoint}, unchanged (stop it with `local down`)")
+        raise
+    echo(f"up: done in {time.monotonic() - started:.0f} s")
+    return status_rows(workspace)
+
+
+def down(root: Path, workdir: Path | None, echo: Echo, jobs: int = DEFAULT_JOBS,
+         parallelism: int = DEFAULT_PARALLELISM) -> None:
+    """Destroy every stack that has state (instances, then the platform) and stop the emulator."""
+    binary = find_terraform()
+    workspace = workspace_for(root, workdir)
+    started = time.monotonic()
+    server = emu.running(workspace.root)
+    stacks = workspace.stacks_with_state()
+    if server is None:
+        if stacks:
+            echo(f"emulator: not running, so its resources are gone; discarding the state of {', '.join(stacks)}")
+            workspace.discard_state()
+        else:
+            echo("emulator: not running; nothing to destroy")
+        return
+    try:
+        terraform = Terraform(binary, workspace, echo, parallelism=parallelism)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(terraform.init, stacks))
+        _each(jobs, [s for s in stacks if s != PLATFORM_STACK], lambda name: echo(f"[{name}] {terraform.destroy(name)}"))
+        if PLATFORM_STACK in stacks:
+            echo(f"[{PLATFORM_STACK}] {terraform.destroy(PLATFORM_STACK)}")
+    except BaseException:
+        stop_and_forget(workspace, echo)
+        raise
+    emu.stop(workspace.root)
+    echo(f"emulator: stopped\ndown: done in {time.monotonic() - started:.0f} s")
+
+
+def stop_and_forget(workspace: Workspace, echo: Echo) -> None:
+    """Stop the emulator after a failure and discard the state that described its memory."""
+    if emu.stop(workspace.root):
+        echo("emulator: stopped (after the failure above); its state was discarded")
+    workspace.discard_state()
+
+
+def _each(jobs: int, names: list[str], work: Callable[[str], None]) -> None:
+    """Run ``work`` on every name concurrently; let every one finish, then raise the first failure."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(work, name) for name in names]
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    if errors:
+        raise errors[0]
+
+
+def ensure_hosted_zone(server: emu.Emulator, domain: str, region: str) -> str:
+    """The emulator's hosted zone for ``domain`` (created on first use): the platform's pre-existing zone."""
+    import boto3
+
+    route53 = boto3.client("route53", endpoint_url=server.endpoint, region_name=region,
+                           aws_access_key_id=emu.ACCESS_KEY, aws_secret_access_key=emu.SECRET_KEY)
+    for zone in route53.list_hosted_zones_by_name(DNSName=domain)["HostedZones"]:
+        if zone["Name"].rstrip(".") == domain:
+            return zone["Id"].rsplit("/", 1)[-1]
+    # Real zone ids start with "Z" (platform.yaml's hostedZoneId pattern); moto draws them from [0-9A-Z]
+    # at random and cannot be told one over HTTP, so draw until one looks real (about 36 tries, ms each).
+    for _ in range(1000):
+        created = route53.create_hosted_zone(Name=domain, CallerReference=str(uuid.uuid4()))["HostedZone"]["Id"]
+        zone_id = created.rsplit("/", 1)[-1]
+        if zone_id.startswith("Z"):
+            return zone_id
+        route53.delete_hosted_zone(Id=zone_id)
+    raise emu.EmulatorError(f"the emulator gave no hosted zone id starting with 'Z' for {domain}")
+
+
+def status_rows(workspace: Workspace) -> list[AppStatus]:
+    """One row per instance stack that has a state file, from its outputs."""
+    rows = []
+    for state in sorted(workspace.state_dir.glob("*.tfstate")) if workspace.state_dir.is_dir() else []:
+        name = state.name[: -len(".tfstate")]
+        if name == PLATFORM_STACK:
+            continue
+        try:
+            data = json.loads(state.read_text() or "{}")
+        except ValueError:
+            continue
+        outputs = {k: v.get("value", "") for k, v in data.get("outputs", {}).items()}
+        count = sum(len(r.get("instances", [])) for r in data.get("resources", []) if r.get("mode") == "managed")
+        rows.append(AppStatus(name=name, url=outputs.get("app_url", "-"), api_endpoint=outputs.get("api_endpoint", "-"),
+                              table=outputs.get("table_name", "-"), resources=count))
+    return rows
+
+
+def platform_resources(workspace: Workspace) -> int:
+    state = workspace.state_file(PLATFORM_STACK)
+    try:
+        data = json.loads(state.read_text() or "{}")
+    except (OSError, ValueError):
+        return 0
+    return sum(len(r.get("instances", [])) for r in data.get("resources", []) if r.get("mode") == "managed")

@@ -1,0 +1,250 @@
+"""End to end: ``python main.py local up`` applies the platform and two apps for real on the emulator.
+
+Real Terraform and the real AWS provider against moto's server on 127.0.0.1
+(see docs/local.md). The suite checks through boto3 that what was created is
+what the seed describes, drives the real Lambda handler against the table
+Terraform created, checks that a second ``up`` changes nothing (no drift), and
+that ``down`` leaves no resource and no process. The times of ``up`` and
+``down`` are printed in the test output.
+
+Skipped only when terraform is not on PATH and CI is unset; under CI it fails.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "app"))
+
+from generator.local import emulator as emu  # noqa: E402
+
+DEV, PROD = "john-inventory-dev", "team-backend-inventory-prod"
+DOMAIN = "apps.example.com"
+HOME_REGION = "us-east-2"
+
+
+def _local(*args: str, workdir: Path, timeout: int = 420) -> subprocess.CompletedProcess:
+    command = [sys.executable, "main.py", "local", *args, "--workdir", str(workdir)]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def _timed(timings: dict[str, float], name: str, *args: str, workdir: Path) -> subprocess.CompletedProcess:
+    started = time.monotonic()
+    result = _local(*args, workdir=workdir)
+    timings[name] = time.monotonic() - started
+    return result
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory, e2e_timings):
+    """One ``local up`` of the platform, a dev and a prod app; ``down`` at the end whatever happened."""
+    if shutil.which("terraform") is None:
+        if os.environ.get("CI"):
+            pytest.fail("terraform is not on PATH and CI is set: the end-to-end suite must run in CI")
+        pytest.skip("terraform is not on PATH (install it to run the end-to-end suite; under CI=true this fails)")
+    workdir = tmp_path_factory.mktemp("local")
+    result = _timed(e2e_timings, f"local up (platform, {DEV}, {PROD})", "up", "--instance", DEV, "--instance", PROD,
+                    workdir=workdir)
+    try:
+        assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
+        server = emu.running(workdir)
+        assert server is not None, "the emulator is not running after up"
+        yield {"workdir": workdir, "endpoint": server.endpoint, "pid": server.pid, "up": result}
+    finally:
+        if emu.running(workdir) is not None:  # a failed test must not leave the emulator running
+            _local("down", workdir=workdir)
+
+
+def _state(workdir: Path, stack: str) -> dict:
+    return json.loads((workdir / "terraform-state" / f"{stack}.tfstate").read_text())
+
+
+def _outputs(workdir: Path, stack: str) -> dict:
+    return {name: output["value"] for name, output in _state(workdir, stack)["outputs"].items()}
+
+
+def _attributes(workdir: Path, stack: str, resource_type: str) -> dict:
+    """The attributes of the one resource of this type in the stack's state."""
+    (resource,) = [r for r in _state(workdir, stack)["resources"] if r["type"] == resource_type]
+    return resource["instances"][0]["attributes"]
+
+
+@pytest.fixture(scope="module")
+def aws(session):
+    import boto3
+
+    def client(service: str, region: str = HOME_REGION):
+        return boto3.client(service, endpoint_url=session["endpoint"], region_name=region,
+                            aws_access_key_id=emu.ACCESS_KEY, aws_secret_access_key=emu.SECRET_KEY)
+
+    return client
+
+
+@pytest.fixture(scope="module")
+def platform(session) -> dict:
+    return _outputs(session["workdir"], "platform")
+
+
+def test_up_prints_the_status_of_each_app(session):
+    out = session["up"].stdout
+    assert "APP" in out and "API ENDPOINT" in out
+    for name in (DEV, PROD):
+        row = next(line for line in out.splitlines() if line.startswith(name + " "))
+        assert f"https://{DOMAIN}/{name}/" in row and ".execute-api." in row
+
+
+@pytest.mark.parametrize("stack, billing", [(DEV, "PAY_PER_REQUEST"), (PROD, "PROVISIONED")])
+def test_table_billing_mode_follows_the_environment(session, aws, stack, billing):
+    table = aws("dynamodb").describe_table(TableName=_outputs(session["workdir"], stack)["table_name"])["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED") == billing
+    if billing == "PROVISIONED":
+        assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
+
+
+@pytest.mark.parametrize("stack", [DEV, PROD])
+def test_function_reads_its_table_with_the_shared_role(session, aws, platform, stack):
+    outputs = _outputs(session["workdir"], stack)
+    config = aws("lambda").get_function_configuration(FunctionName=outputs["function_name"])
+    assert config["Environment"]["Variables"]["TABLE_NAME"] == outputs["table_name"]
+    assert config["Environment"]["Variables"]["ALLOWED_ORIGIN"] == f"https://{DOMAIN}"
+    assert config["Role"] == platform["lambda_execution_role_arn"]
+    assert config["Handler"] == "app.handler"
+
+
+@pytest.mark.parametrize("stack", [DEV, PROD])
+def test_authorizer_trusts_the_shared_user_pool(session, aws, platform, stack):
+    api_id = _outputs(session["workdir"], stack)["api_endpoint"].split("//", 1)[1].split(".", 1)[0]
+    gateway = aws("apigatewayv2")
+    authorizer_id = _attributes(session["workdir"], stack, "aws_apigatewayv2_authorizer")["id"]
+    authorizer = gateway.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)  # moto has no GetAuthorizers
+    assert authorizer["AuthorizerType"] == "JWT"
+    assert authorizer["JwtConfiguration"]["Issuer"] == (
+        f"https://cognito-idp.{HOME_REGION}.amazonaws.com/{platform['user_pool_id']}")
+    assert authorizer["JwtConfiguration"]["Audience"] == [platform["user_pool_client_id"]]
+    routes = gateway.get_routes(ApiId=api_id)["Items"]
+    assert sorted(r["RouteKey"] for r in routes) == sorted(
+        ["GET /items", "POST /items", "GET /items/{id}", "PUT /items/{id}", "DELETE /items/{id}"])
+    assert {r["AuthorizationType"] for r in routes} == {"JWT"}
+
+
+def test_ui_bucket_reads_only_through_the_distribution(aws, platform):
+    policy = json.loads(aws("s3").get_bucket_policy(Bucket=platform["shared_ui_bucket_name"])["Policy"])
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    read = by_sid["CloudFrontReadsThroughOAC"]
+    assert read["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    distribution_arn = aws("cloudfront").get_distribution(Id=platform["distribution_id"])["Distribution"]["ARN"]
+    assert read["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution_arn}}
+    assert by_sid["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_distribution_serves_the_domain_through_the_viewer_request_function(session, aws, platform):
+    cloudfront = aws("cloudfront")
+    config = cloudfront.get_distribution_config(Id=platform["distribution_id"])["DistributionConfig"]
+    assert config["Aliases"]["Items"] == [DOMAIN]
+    assert config["Origins"]["Items"][0]["DomainName"].startswith(platform["shared_ui_bucket_name"] + ".s3.")
+    # moto does not keep function associations (see docs/local.md): check the applied configuration
+    # in the state, and that the function it names exists in the emulator.
+    behavior = _attributes(session["workdir"], "platform", "aws_cloudfront_distribution")["default_cache_behavior"][0]
+    (association,) = behavior["function_association"]
+    assert association["event_type"] == "viewer-request"
+    name = association["function_arn"].rsplit("/", 1)[1]
+    assert name.startswith("acme-apps-viewer-request-")
+    assert cloudfront.describe_function(Name=name)["FunctionSummary"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+
+
+@pytest.mark.parametrize("stack", [DEV, PROD])
+def test_ui_files_and_config_json_under_each_prefix(session, aws, platform, stack):
+    s3 = aws("s3")
+    bucket, outputs = platform["shared_ui_bucket_name"], _outputs(session["workdir"], stack)
+    prefix = outputs["ui_prefix"].strip("/") + "/"
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]}
+    assert keys == {prefix + f for f in platform["ui_template_files"]} | {prefix + "config.json"}
+    config = json.loads(s3.get_object(Bucket=bucket, Key=prefix + "config.json")["Body"].read())
+    assert config["apiUrl"] == outputs["api_endpoint"]
+    assert config["userPoolId"] == platform["user_pool_id"]
+    assert config["clientId"] == platform["user_pool_client_id"]
+    assert config["prefix"] == f"/{prefix}"
+    assert config["redirectUri"] == f"https://{DOMAIN}/auth/callback"
+
+
+def test_cognito_client_calls_back_to_the_shared_page(aws, platform):
+    client = aws("cognito-idp").describe_user_pool_client(
+        UserPoolId=platform["user_pool_id"], ClientId=platform["user_pool_client_id"])["UserPoolClient"]
+    assert client["CallbackURLs"] == [f"https://{DOMAIN}/auth/callback"]
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert "ClientSecret" not in client
+
+
+def test_handler_manages_items_in_the_table_terraform_created(session, monkeypatch):
+    from app_helpers import FakeContext, http_event, load_lambda_module
+
+    table = _outputs(session["workdir"], DEV)["table_name"]
+    for key, value in {"AWS_ENDPOINT_URL": session["endpoint"], "AWS_DEFAULT_REGION": HOME_REGION,
+                       "AWS_ACCESS_KEY_ID": emu.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": emu.SECRET_KEY,
+                       "TABLE_NAME": table, "ALLOWED_ORIGIN": f"https://{DOMAIN}"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    app = load_lambda_module()
+
+    def call(method, path, body=None, headers=None):
+        response = app.handler(http_event(method, path, body, headers=headers), FakeContext())
+        return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+
+    status, item = call("POST", "/items", {"name": "Widget", "sku": "W-1", "quantity": 7})
+    assert status == 201 and item["version"] == 1
+    status, listing = call("GET", "/items")
+    assert status == 200 and [i["id"] for i in listing["items"]] == [item["id"]]
+    status, updated = call("PUT", f"/items/{item['id']}", {"quantity": 2}, headers={"If-Match": '"1"'})
+    assert status == 200 and updated["quantity"] == 2 and updated["version"] == 2
+    status, _ = call("DELETE", f"/items/{item['id']}", headers={"If-Match": '"2"'})
+    assert status == 204
+    assert call("GET", f"/items/{item['id']}")[0] == 404
+    import boto3
+
+    dynamodb = boto3.client("dynamodb", endpoint_url=session["endpoint"], region_name=HOME_REGION)
+    assert dynamodb.scan(TableName=table)["Count"] == 0
+
+
+def test_second_up_applies_nothing(session, e2e_timings):
+    """Every workspace's second plan is empty: the emulator target has no drift (docs/local.md lists the fixes)."""
+    result = _timed(e2e_timings, "second local up (plans only)", "up", "--instance", DEV, "--instance", PROD,
+                    workdir=session["workdir"])
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    for stack in ("platform", DEV, PROD):
+        assert f"[{stack}] no changes" in result.stdout, result.stdout
+    assert "Apply complete" not in result.stdout
+
+
+def test_down_destroys_everything_and_stops_the_emulator(session, e2e_timings):
+    workdir = session["workdir"]
+    result = _timed(e2e_timings, "local down", "down", workdir=workdir)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    states = sorted((workdir / "terraform-state").glob("*.tfstate"))
+    assert {p.stem for p in states} == {"platform", DEV, PROD}
+    for path in states:
+        resources = [r for r in json.loads(path.read_text())["resources"] if r["mode"] == "managed"]
+        assert resources == [], f"{path.name} still holds {[r['type'] for r in resources]}"
+    assert emu.running(workdir) is None
+    assert not Path(f"/proc/{session['pid']}").exists(), "the emulator process is still there"
+    leftovers = [p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _runs_in(p, workdir)]
+    assert leftovers == [], f"processes still running in {workdir}: {leftovers}"
+
+
+def _runs_in(proc: Path, folder: Path) -> bool:
+    """Whether a process works in ``folder`` (Terraform, its providers, the emulator all do)."""
+    try:
+        return Path(os.readlink(proc / "cwd")).is_relative_to(folder) or str(folder).encode() in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
