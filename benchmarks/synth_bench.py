@@ -173,9 +173,8 @@ def incremental(root: Path) -> list[tuple[str, Run, str]]:
     files = sorted((root / "instances").glob("*.yaml"))
     changed = files[len(files) // 2]
     text = changed.read_text()
-    new_region = "us-west-2" if "region: us-east-2" in text else "us-east-2"
-    changed.write_text(text.replace("region: us-east-2", "region: X").replace("region: us-west-2", "region: us-east-2")
-                       .replace("region: X", new_region))
+    old_region, new_region = ("us-east-2", "us-west-2") if "region: us-east-2" in text else ("us-west-2", "us-east-2")
+    changed.write_text(text.replace(f"region: {old_region}", f"region: {new_region}"))
     before = after
     run = measure(synth_command(root))
     after = snapshot(out)
