@@ -24,9 +24,13 @@ EMULATED_SERVICES = ("acm", "apigatewayv2", "cloudfront", "cognitoidp", "dynamod
 #: Attributes the emulator (moto 5.2) does not store or return, so every plan would show them as changed;
 #: the emulator target ignores them (never the normal output). Measured with a second plan after ``local up``.
 EMULATOR_DRIFT: Mapping[str, tuple[str, ...]] = {
-    # moto drops the origin's OAC id and the function associations of a distribution.
+    # moto drops the origin's OAC id and the function associations of a distribution, returns legacy
+    # forwarded_values beside the cache policies, and reports the default certificate beside the ACM one.
     "aws_cloudfront_distribution": ("origin", "default_cache_behavior[0].function_association",
-                                    "ordered_cache_behavior[0].function_association"),
+                                    "ordered_cache_behavior[0].function_association",
+                                    "default_cache_behavior[0].forwarded_values",
+                                    "ordered_cache_behavior[0].forwarded_values",
+                                    "viewer_certificate[0].cloudfront_default_certificate"),
     # moto's Lambda has no LoggingConfig (JSON logs into the Terraform-managed log group).
     "aws_lambda_function": ("logging_config",),
 }

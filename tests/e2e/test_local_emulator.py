@@ -217,6 +217,27 @@ def test_handler_manages_items_in_the_table_terraform_created(session, monkeypat
     assert dynamodb.scan(TableName=table)["Count"] == 0
 
 
+def test_emulator_settings_stay_in_the_emulator_target(session, tf_out):
+    """Endpoints, test credentials and the drift workarounds are in the emulator's stacks only."""
+    local = json.loads((session["workdir"] / "cdktf.out" / "stacks" / "platform" / "cdk.tf.json").read_text())
+    normal = json.loads((tf_out / "stacks" / "platform" / "cdk.tf.json").read_text())
+    for provider in local["provider"]["aws"]:
+        assert provider["endpoints"][0]["s3"] == session["endpoint"] and provider["access_key"] == "testing"
+    for provider in normal["provider"]["aws"]:
+        assert not {"endpoints", "access_key", "secret_key", "s3_use_path_style"} & set(provider)
+
+    def only(stack: dict, type_: str) -> dict:
+        (resource,) = stack["resource"][type_].values()
+        return resource
+
+    assert only(local, "aws_cloudfront_function")["publish"] is False
+    assert only(normal, "aws_cloudfront_function")["publish"] is True
+    assert "origin" in only(local, "aws_cloudfront_distribution")["lifecycle"]["ignore_changes"]
+    assert "ignore_changes" not in only(normal, "aws_cloudfront_distribution").get("lifecycle", {})
+    assert only(local, "aws_cloudfront_distribution")["wait_for_deployment"] is False
+    assert "wait_for_deployment" not in only(normal, "aws_cloudfront_distribution")
+
+
 def test_second_up_applies_nothing(session, e2e_timings):
     """Every workspace's second plan is empty: the emulator target has no drift (docs/local.md lists the fixes)."""
     result = _timed(e2e_timings, "second local up (plans only)", "up", "--instance", DEV, "--instance", PROD,
@@ -237,9 +258,18 @@ def test_down_destroys_everything_and_stops_the_emulator(session, e2e_timings):
         resources = [r for r in json.loads(path.read_text())["resources"] if r["mode"] == "managed"]
         assert resources == [], f"{path.name} still holds {[r['type'] for r in resources]}"
     assert emu.running(workdir) is None
-    assert not Path(f"/proc/{session['pid']}").exists(), "the emulator process is still there"
-    leftovers = [p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _runs_in(p, workdir)]
+    assert not _running(session["pid"]), "the emulator process is still running"
+    leftovers = [p.name for p in Path("/proc").iterdir()
+                 if p.name.isdigit() and _running(int(p.name)) and _runs_in(p, workdir)]
     assert leftovers == [], f"processes still running in {workdir}: {leftovers}"
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an exited emulator whose parent, the first ``up``, is gone may await reaping)."""
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
 
 
 def _runs_in(proc: Path, folder: Path) -> bool:

@@ -1,0 +1,56 @@
+"""``local up``'s clear errors, checked without applying anything: terraform missing, port taken, bad input.
+
+Each must exit 1 with one message naming the problem and leave no emulator running.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from generator.local import emulator as emu  # noqa: E402
+
+
+def _up(workdir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "main.py", "local", "up", "--workdir", str(workdir), *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, env=env or dict(os.environ))
+
+
+def test_missing_terraform_is_reported_before_anything_starts(tmp_path):
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
+                           if not (Path(p) / "terraform").exists())
+    result = _up(tmp_path, env={**os.environ, "PATH": path})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("error: terraform: not found on PATH; install Terraform")
+    assert emu.running(tmp_path) is None and not (tmp_path / "emulator").exists()
+
+
+def test_taken_port_is_reported_and_nothing_keeps_running(tmp_path):
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not on PATH: up stops at that check first")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _up(tmp_path, "--port", str(port))
+    assert result.returncode == 1
+    assert f"error: port {port} on 127.0.0.1 is in use, expected a free port" in result.stderr
+    assert emu.running(tmp_path) is None
+
+
+def test_unknown_instance_is_a_validation_error(tmp_path):
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not on PATH: up stops at that check first")
+    result = _up(tmp_path, "--instance", "nope")
+    assert result.returncode == 1
+    assert "--instance: got 'nope', expected one of: john-inventory-dev" in result.stderr
+    assert emu.running(tmp_path) is None
+
