@@ -103,6 +103,13 @@ def test_up_prints_the_status_of_each_app(session):
         assert f"https://{DOMAIN}/{name}/" in row and ".execute-api." in row
 
 
+def test_status_shows_the_running_emulator_and_each_app(session):
+    result = _local("status", workdir=session["workdir"])
+    assert result.returncode == 0, result.stderr
+    assert f"emulator: running at {session['endpoint']}" in result.stdout
+    assert [line.split()[0] for line in result.stdout.splitlines()[3:]] == [DEV, PROD]
+
+
 @pytest.mark.parametrize("stack, billing", [(DEV, "PAY_PER_REQUEST"), (PROD, "PROVISIONED")])
 def test_table_billing_mode_follows_the_environment(session, aws, stack, billing):
     table = aws("dynamodb").describe_table(TableName=_outputs(session["workdir"], stack)["table_name"])["Table"]

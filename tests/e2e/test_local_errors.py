@@ -54,3 +54,22 @@ def test_unknown_instance_is_a_validation_error(tmp_path):
     assert "--instance: got 'nope', expected one of: john-inventory-dev" in result.stderr
     assert emu.running(tmp_path) is None
 
+
+
+def test_failing_stack_is_named_with_terraforms_error_and_the_emulator_stops(tmp_path):
+    """A stand-in terraform that fails on plan: up names the stack, prints Terraform's message, stops the emulator."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "terraform"
+    fake.write_text('#!/bin/sh\ncase "$1" in\n  plan) echo "Error: Invalid provider configuration (stand-in)" >&2; exit 1;;\n'
+                    '  *) exit 0;;\nesac\n')
+    fake.chmod(0o755)
+    workdir = tmp_path / "work"
+    result = _up(workdir, "--instance", "john-inventory-dev",
+                 env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"})
+    assert result.returncode == 1
+    assert "error: stack 'platform': terraform plan failed:" in result.stderr
+    assert "Error: Invalid provider configuration (stand-in)" in result.stderr
+    assert "emulator: stopped (after the failure above)" in result.stdout
+    assert emu.running(workdir) is None
+    assert not (workdir / "emulator" / "emulator.json").exists()
