@@ -1,46 +1,11 @@
-"""Shared fixtures: example projects synthesized once per session, in-process.
-
-Synthesis in-process pays the provider import once for the whole session;
-each stack then costs milliseconds.
-"""
+"""Session fixtures: the example project synthesized once per session, in each UI-sync mode."""
 from __future__ import annotations
 
-import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-REPO_SOURCES = ("lambda_code", "ui", "cloudfront_function")
-
-
-def copy_project(target: Path, platform_overrides: dict[str, str] | None = None) -> Path:
-    """A throwaway project: the repo's platform.yaml, instances and app sources under ``target``."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in REPO_SOURCES + ("instances",):
-        shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    text = (REPO / "platform.yaml").read_text()
-    for old, new in (platform_overrides or {}).items():
-        assert old in text, old
-        text = text.replace(old, new)
-    (target / "platform.yaml").write_text(text)
-    return target
-
-
-def synth_project(root: Path, out: Path | None = None, **kwargs) -> Path:
-    """Validate and synthesize ``root`` in-process; return the output folder."""
-    from generator.project import load_project
-    from generator.synth import synthesize
-
-    out = out or root / "cdktf.out"
-    synthesize(load_project(root), out, kwargs.get("with_platform", True), kwargs.get("instances"))
-    return out
-
-
-def load_stack(out: Path, name: str) -> dict:
-    return json.loads((out / "stacks" / name / "cdk.tf.json").read_text())
+from helpers import copy_project, synth_project
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +23,3 @@ def tf_out(tmp_path_factory) -> Path:
                               "00000000-0000-0000-0000-000000000000",
     })
     return synth_project(root)
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

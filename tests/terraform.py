@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, in_ci
+from helpers import REPO, in_ci
 
 MIRROR_CANDIDATES = ("/opt/tf-plugins",)
 

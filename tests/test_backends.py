@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 
 DEV = "john-inventory-dev"
 KMS = "arn:aws:kms:us-east-2:123456789012:key/00000000-0000-0000-0000-000000000000"  # documentation placeholder

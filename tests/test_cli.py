@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, copy_project
+from helpers import REPO, copy_project
 from main import cli
 
 
@@ -90,7 +90,7 @@ def test_synth_unknown_instance_is_a_usage_error(tmp_path):
 
 
 def test_synth_twice_is_byte_identical_and_touches_nothing(tmp_path):
-    from conftest import synth_project
+    from helpers import synth_project
 
     root = copy_project(tmp_path / "p")
     out = synth_project(root)
@@ -100,7 +100,7 @@ def test_synth_twice_is_byte_identical_and_touches_nothing(tmp_path):
 
 
 def test_partial_synth_writes_only_the_named_instance(tmp_path):
-    from conftest import synth_project
+    from helpers import synth_project
 
     root = copy_project(tmp_path / "p")
     out = synth_project(root, instances=frozenset({"john-inventory-dev"}), with_platform=False)
@@ -113,7 +113,7 @@ def test_partial_synth_writes_only_the_named_instance(tmp_path):
 
 
 def test_full_synth_removes_a_stack_without_state_and_keeps_one_with_state(tmp_path):
-    from conftest import synth_project
+    from helpers import synth_project
 
     root = copy_project(tmp_path / "p")
     out = synth_project(root)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import copy_project, synth_project
+from helpers import copy_project, synth_project
 from hostile.support import hostile_env_synth, snapshot
 
 

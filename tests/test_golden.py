@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from conftest import REPO, load_stack
+from helpers import REPO, load_stack
 
 GOLDEN = REPO / "tests" / "golden"
 EXAMPLES = sorted(p.stem for p in (REPO / "instances").glob("*.yaml"))

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, in_ci, load_stack
+from helpers import REPO, in_ci, load_stack
 from generator.project import load_project
 
 SKIPS_FILE = REPO / "security" / "checkov-skips.yaml"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import load_stack
+from helpers import load_stack
 
 #: Actions AWS defines without resource-level permissions: "*" is the only resource they accept.
 #: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project
+from helpers import REPO, copy_project
 
 from modules import _provider_loader
 

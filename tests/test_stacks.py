@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import load_stack
+from helpers import load_stack
 from stack_json import data, one, resources, statement
 
 PROD, DEV, STAGING = "team-backend-inventory-prod", "john-inventory-dev", "team-backend-inventory-staging"

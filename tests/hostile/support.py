@@ -1,7 +1,7 @@
 """Helpers for the hostile-input, security and determinism tests.
 
 A *project* here is a throwaway copy of the repository's inputs (see
-``conftest.copy_project``) with one hostile file swapped in. ``snapshot``
+``helpers.copy_project``) with one hostile file swapped in. ``snapshot``
 records an output folder's bytes so a test can prove a failed run left it
 exactly as it was.
 """
@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conftest import REPO, copy_project
+from helpers import REPO, copy_project
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 #: The example instance every platform case is paired with (valid in any platform that serves us-east-2).
