@@ -51,10 +51,14 @@ class Bundle:
 class AssetError(Exception):
     """A required source file or folder is missing or unusable (reported like a validation error)."""
 
+    def __init__(self, file: str, message: str):
+        super().__init__(f"{file}: {message}")
+        self.file, self.message = file, message
 
-def _files(folder: Path) -> list[Path]:
+
+def _files(folder: Path, display: str) -> list[Path]:
     if not folder.is_dir():
-        raise AssetError(f"{folder}: missing folder, expected the sources to publish")
+        raise AssetError(display, "missing folder, expected the sources to publish")
     found = [p for p in folder.rglob("*") if p.is_file() and not _ignored(p.relative_to(folder))]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
@@ -68,7 +72,7 @@ def build_bundle(root: Path, work_dir: Path) -> Bundle:
     source = root / LAMBDA_DIR
     target = work_dir / f"{BUNDLE_NAME}.zip"
     with zipfile.ZipFile(target, "w") as archive:
-        for path in _files(source):
+        for path in _files(source, LAMBDA_DIR):
             info = zipfile.ZipInfo(path.relative_to(source).as_posix(), date_time=_ZIP_EPOCH)
             info.external_attr = 0o100644 << 16
             info.create_system = 3
@@ -84,11 +88,11 @@ def static_files(root: Path, folder: str) -> tuple[StaticFile, ...]:
     """Every file under ``folder`` with its Content-Type; unknown extensions are an error, not a guess."""
     base = root / folder
     out = []
-    for path in _files(base):
+    for path in _files(base, folder):
         relative = path.relative_to(base).as_posix()
         content_type = CONTENT_TYPES.get(path.suffix.lower())
         if content_type is None:
-            raise AssetError(f"{folder}/{relative}: got extension {path.suffix or '(none)'!r}, expected one of {', '.join(sorted(CONTENT_TYPES))}")
+            raise AssetError(f"{folder}/{relative}", f"got extension {path.suffix or '(none)'!r}, expected one of {', '.join(sorted(CONTENT_TYPES))}")
         out.append(StaticFile(relative, content_type, hashlib.md5(path.read_bytes()).hexdigest()))
     return tuple(out)
 
@@ -104,4 +108,4 @@ def viewer_request_code(root: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as err:
-        raise AssetError(f"{VIEWER_REQUEST_FILE}: cannot read file: {err.strerror}") from None
+        raise AssetError(VIEWER_REQUEST_FILE, f"cannot read file: {err.strerror}") from None

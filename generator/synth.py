@@ -28,7 +28,7 @@ def synthesize(project: Project, outdir: Path, with_platform: bool, instances: f
         try:
             build_app(project, app_out, final, work, selection, emulator).synth()
         except assets.AssetError as err:
-            raise ValidationFailed([Problem(str(err).split(": ", 1)[0], "", str(err).split(": ", 1)[1])]) from None
+            raise ValidationFailed([Problem(err.file, "", err.message)]) from None
 
     def has_state(stack: str) -> bool:
         if project.platform.backend.type != "local":

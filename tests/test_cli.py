@@ -134,3 +134,18 @@ def test_full_synth_removes_a_stack_without_state_and_keeps_one_with_state(tmp_p
 def test_cli_usage_errors(args, message):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and message in result.output
+
+
+@pytest.mark.parametrize("break_it,message", [
+    (lambda root: (root / "cloudfront_function" / "viewer_request.js").unlink(),
+     "cloudfront_function/viewer_request.js: cannot read file: No such file or directory"),
+    (lambda root: (root / "ui" / "inventory" / "notes.xyz").write_text("?"),
+     "ui/inventory/notes.xyz: got extension '.xyz', expected one of "),
+])
+def test_missing_or_unknown_app_sources_are_a_one_line_error(tmp_path, break_it, message):
+    root = copy_project(tmp_path / "p")
+    break_it(root)
+    done = run(root, "synth")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0].startswith(message)
+    assert not (root / "cdktf.out").exists()
