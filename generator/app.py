@@ -6,7 +6,6 @@ provider packages); validation never pays for those imports.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from cdktf import App
@@ -18,25 +17,10 @@ from modules.stack_base import EmulatorSettings, StackSettings
 from . import assets
 from .model import Instance, PlatformConfig
 from .naming import PLATFORM_STACK, instance_names, platform_names
-from .project import Project
+from .project import Project, Selection
 from .workflow.backends import state_location
 
 MANAGED_BY = "serverless-platform-generator"
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which stacks to build: the platform and/or the named instances (None = all)."""
-
-    platform: bool = True
-    instances: frozenset[str] | None = None
-
-    def stack_names(self, project: Project) -> list[str]:
-        names = [PLATFORM_STACK] if self.platform else []
-        return names + [i.name for i in self.chosen(project)]
-
-    def chosen(self, project: Project) -> list[Instance]:
-        return [i for i in project.instances if self.instances is None or i.name in self.instances]
 
 
 def state_path(platform: PlatformConfig, stack: str, final_outdir: Path, reader: str | None = None) -> str:

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Callable
 
 MANIFEST = "manifest.json"
+#: The build cache's record in each stack folder (generator.cache): kept in sync, but a change to it
+#: alone does not count as a changed stack.
+MARKER = ".generator-inputs"
 
 
 @dataclass
@@ -29,12 +32,15 @@ class SyncReport:
 
 
 def synthesize_into(outdir: Path, build: Callable[[Path, Path], None], stacks: list[str], prune: bool,
-                    has_state: Callable[[str], bool]) -> SyncReport:
+                    has_state: Callable[[str], bool], reused: frozenset[str] = frozenset()) -> SyncReport:
     """Run ``build(app_outdir, work_dir)`` in a scratch folder, then sync the result into ``outdir``.
 
     ``stacks`` are the stack names being produced. With ``prune`` (a full
     synth), other stack folders are removed unless ``has_state`` says the
     workspace still has state: those are orphans to destroy, kept and reported.
+    ``reused`` stacks are already up to date in ``outdir`` (see generator.cache):
+    ``build`` does not produce them and their folders and manifest entries stay.
+    When every stack is reused, ``build`` is not called at all.
     """
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -42,16 +48,21 @@ def synthesize_into(outdir: Path, build: Callable[[Path, Path], None], stacks: l
     try:
         app_out, work = scratch / "out", scratch / "work"
         work.mkdir()
-        build(app_out, work)
-        return _sync(app_out, outdir, stacks, prune, has_state)
+        if set(stacks) - reused:
+            build(app_out, work)
+        return _sync(app_out, outdir, stacks, prune, has_state, reused)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _sync(new: Path, outdir: Path, stacks: list[str], prune: bool, has_state: Callable[[str], bool]) -> SyncReport:
+def _sync(new: Path, outdir: Path, stacks: list[str], prune: bool, has_state: Callable[[str], bool],
+          reused: frozenset[str]) -> SyncReport:
     report = SyncReport()
     outdir.mkdir(exist_ok=True)
     for stack in stacks:
+        if stack in reused:
+            report.unchanged.append(stack)
+            continue
         changed = _sync_tree(new / "stacks" / stack, outdir / "stacks" / stack)
         (report.written if changed else report.unchanged).append(stack)
     existing = outdir / "stacks"
@@ -62,7 +73,7 @@ def _sync(new: Path, outdir: Path, stacks: list[str], prune: bool, has_state: Ca
             else:
                 shutil.rmtree(folder)
                 report.removed.append(folder.name)
-    _write_manifest(new / MANIFEST, outdir / MANIFEST, keep=set(report.kept_orphans) if prune else None)
+    _write_manifest(new / MANIFEST, outdir / MANIFEST, keep=set(report.kept_orphans) | reused if prune else None)
     return report
 
 
@@ -71,7 +82,8 @@ def _sync_tree(source: Path, target: Path) -> bool:
     changed = False
     wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
     for relative in sorted(wanted):
-        changed |= _put(source / relative, target / relative)
+        written = _put(source / relative, target / relative)
+        changed |= written and relative.name != MARKER
     if target.is_dir():
         for path in sorted(target.rglob("*"), reverse=True):
             relative = path.relative_to(target)
@@ -97,9 +109,9 @@ def _put(source: Path, target: Path) -> bool:
 def _write_manifest(new: Path, target: Path, keep: set[str] | None) -> None:
     """Merge the new manifest's stacks into the existing one (a partial synth keeps the others).
 
-    ``keep`` (full synth): drop every old entry except these kept orphans.
+    ``keep`` (full synth): drop every old entry except these (kept orphans and reused stacks).
     """
-    fresh = json.loads(new.read_text())
+    fresh = json.loads(new.read_text()) if new.is_file() else {"stacks": {}}
     merged = fresh
     if target.is_file():
         try:
@@ -108,7 +120,7 @@ def _write_manifest(new: Path, target: Path, keep: set[str] | None) -> None:
             old = {}
         stacks = {k: v for k, v in old.get("stacks", {}).items() if keep is None or k in keep}
         stacks.update(fresh.get("stacks", {}))
-        merged = {**fresh, "stacks": dict(sorted(stacks.items()))}
+        merged = {**old, **fresh, "stacks": dict(sorted(stacks.items()))}
     text = json.dumps(merged, indent=2, sort_keys=True) + "\n"
     if not target.is_file() or target.read_text() != text:
         temporary = target.with_name(f".{target.name}.tmp")

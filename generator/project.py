@@ -44,6 +44,21 @@ class Project:
         raise KeyError(name)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which stacks to build: the platform and/or the named instances (None = all)."""
+
+    platform: bool = True
+    instances: frozenset[str] | None = None
+
+    def stack_names(self, project: Project) -> list[str]:
+        names = [PLATFORM_STACK] if self.platform else []
+        return names + [i.name for i in self.chosen(project)]
+
+    def chosen(self, project: Project) -> list[Instance]:
+        return [i for i in project.instances if self.instances is None or i.name in self.instances]
+
+
 def load_project(root: Path, platform_file: Path | None = None, instances_dir: Path | None = None,
                  extra: tuple[tuple[Path, str], ...] = ()) -> Project:
     """Validate everything under ``root``; raise ValidationFailed with all problems, or return the Project.
@@ -152,6 +167,8 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
             workspace_prefix=backend["workspacePrefix"] or values["name"], project=backend["project"]),
         deletion_protection=values["deletionProtection"],
         log_retention_days=values["logRetentionDays"],
+        waf=values["waf"],
+        waf_rate_limit=values["wafRateLimit"],
         tags=dict(sorted((values["tags"] or {}).items())),
     ), []
 

@@ -8,6 +8,7 @@ expansion and are never needed in a small manifest), no duplicate keys
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -47,12 +48,16 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-# Timestamps and other implicit types would turn `2024-01-01` into a date;
-# names in our files are strings, so only the JSON-compatible scalars resolve.
-for _first, _resolvers in list(_StrictLoader.yaml_implicit_resolvers.items()):
-    _StrictLoader.yaml_implicit_resolvers[_first] = [
-        (tag, regexp) for tag, regexp in _resolvers if tag != "tag:yaml.org,2002:timestamp"
-    ]
+# Timestamps and other implicit types would turn `2024-01-01` into a date, and YAML 1.1 reads
+# on/off/yes/no as booleans (so `mfa: ON` would not be the string ON). Names and settings in our
+# files are strings: only the YAML 1.2 core scalars resolve (true/false, numbers, null).
+_BOOL = "tag:yaml.org,2002:bool"
+_YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, _YAML12_BOOL if tag == _BOOL else regexp) for tag, regexp in resolvers
+            if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _StrictLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:

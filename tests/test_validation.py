@@ -169,3 +169,11 @@ def test_valid_project_loads_with_defaults(tmp_path):
     assert prod.deletion_protection is True
     assert project.platform.cognito.domain_prefix == "acme-apps-auth"
     assert project.platform.backend.state_dir == str(tmp_path.resolve() / "terraform-state")
+
+
+def test_yaml_1_1_words_stay_strings(tmp_path):
+    """`mfa: ON` is the string ON, and a developer called `no` is a name, not a boolean (YAML 1.2 core scalars)."""
+    platform = PLATFORM + "cognito:\n  mfa: ON\n"
+    project = load_project(make(tmp_path, {"x.yaml": instance(developer="no", name="no-inventory-dev")}, platform=platform))
+    assert project.platform.cognito.mfa == "ON"
+    assert project.instances[0].developer == "no"
