@@ -190,3 +190,37 @@ def test_s3_backend_applies_reads_status_and_finds_orphans(tmp_path, s3_server):
     assert [(o["name"], o["state"], o["resources"]) for o in orphans] == [
         ("old-app-dev", "s3://acme-apps-tfstate/apps/old-app-dev.tfstate", 1)]
     assert orphans[0]["destroy"][-1] == "terraform -chdir=cdktf.out/stacks/old-app-dev destroy"
+
+
+def test_platform_first_then_instances_in_parallel(tmp_path):
+    """A stand-in terraform logs when each workspace starts and ends: the platform is done before any
+    instance starts, and two instances overlap when two jobs are allowed."""
+    from generator.workflow import terraform as workflow
+
+    log = tmp_path / "log"
+    fake = tmp_path / "terraform"
+    fake.write_text(f"""#!{sys.executable}
+import json, os, sys, time
+name = os.path.basename(os.getcwd())
+with open({str(log)!r}, "a") as f:
+    f.write(f"{{sys.argv[1]}} {{name}} {{time.monotonic()}}\\n")
+if sys.argv[1] == "plan":
+    time.sleep(0.6)
+if sys.argv[1] == "show":
+    print(json.dumps({{"resource_changes": []}}))
+""")
+    fake.chmod(0o755)
+    out = tmp_path / "out"
+    for name in ("platform", "a-app-dev", "b-app-dev"):
+        (out / "stacks" / name).mkdir(parents=True)
+        (out / "stacks" / name / "cdk.tf.json").write_text("{}")
+    outcomes = workflow.run(out, ["b-app-dev", "platform", "a-app-dev"], terraform=str(fake), jobs=2)
+    assert [o.stack for o in outcomes] == ["platform", "a-app-dev", "b-app-dev"]
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+    events = [line.split() for line in log.read_text().splitlines()]
+    times = {(verb, name): float(t) for verb, name, t in events}
+    platform_done = times[("show", "platform")]
+    assert all(times[("init", app)] > platform_done for app in ("a-app-dev", "b-app-dev"))
+    # both instances were planning at the same time
+    assert times[("init", "b-app-dev")] < times[("show", "a-app-dev")]
+    assert times[("init", "a-app-dev")] < times[("show", "b-app-dev")]

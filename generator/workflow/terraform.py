@@ -9,6 +9,7 @@ pool) blocks the gate unless ``allow_replace``.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 import os
 import subprocess
 import time
@@ -88,48 +89,62 @@ def _last_error(done: subprocess.CompletedProcess) -> str:
 
 
 def run(outdir: Path, stacks: list[str], apply: bool = False, allow_replace: bool = False,
-        terraform: str = "terraform", echo: Callable[[str], None] = lambda _: None) -> list[Outcome]:
-    """Plan (and with ``apply``, apply) each workspace; never raises for a workspace's failure."""
+        terraform: str = "terraform", echo: Callable[[str], None] = lambda _: None,
+        jobs: int | None = None) -> list[Outcome]:
+    """Plan (and with ``apply``, apply) each workspace; never raises for a workspace's failure.
+
+    The platform goes first (instances read its state); the instances are independent of each
+    other and run ``jobs`` at a time (default: one per CPU core).
+    """
     env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
-    outcomes: list[Outcome] = []
+    ordered = order(stacks)
+    outcomes = {stack: Outcome(stack) for stack in ordered}
     platform_failed = False
-    for stack in order(stacks):
-        started = time.monotonic()
-        outcome = Outcome(stack)
-        outcomes.append(outcome)
-        folder = outdir / "stacks" / stack
-        if not (folder / "cdk.tf.json").is_file():
-            outcome.error = f"not synthesized in {outdir}, expected python main.py synth first"
-            platform_failed |= stack == PLATFORM_STACK
-            continue
-        if apply and platform_failed:
-            outcome.error = "skipped: the platform did not apply"
-            continue
-        echo(f"{stack}: terraform init")
-        done = _run([terraform, "init", "-input=false", "-no-color"], folder, env)
-        if done.returncode == 0:
-            echo(f"{stack}: terraform plan")
-            done = _run([terraform, "plan", "-input=false", "-no-color", "-lock-timeout=5m", f"-out={PLAN_FILE}"], folder, env)
-        if done.returncode == 0:
-            done = _run([terraform, "show", "-json", "-no-color", PLAN_FILE], folder, env)
-        if done.returncode != 0:
-            outcome.error = _last_error(done)
-        else:
-            outcome.add, outcome.change, outcome.destroy, outcome.stateful_deletes = count_changes(json.loads(done.stdout))
-            if apply and outcome.stateful_deletes and not allow_replace:
-                outcome.error = (f"not applied: destroys stateful {', '.join(outcome.stateful_deletes)}, "
-                                 f"expected --allow-replace to confirm")
-            elif apply and outcome.changes:
-                echo(f"{stack}: terraform apply")
-                done = _run([terraform, "apply", "-input=false", "-no-color", "-lock-timeout=5m", PLAN_FILE], folder, env)
-                if done.returncode != 0:
-                    outcome.error = _last_error(done)
-                else:
-                    outcome.applied = True
-        (folder / PLAN_FILE).unlink(missing_ok=True)
-        outcome.seconds = round(time.monotonic() - started, 1)
-        platform_failed |= stack == PLATFORM_STACK and outcome.error is not None
-    return outcomes
+    if ordered and ordered[0] == PLATFORM_STACK:
+        _workspace(outdir, outcomes[PLATFORM_STACK], apply, allow_replace, terraform, echo, env, skip=False)
+        platform_failed = outcomes[PLATFORM_STACK].error is not None
+    instances = [s for s in ordered if s != PLATFORM_STACK]
+    with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+        list(pool.map(lambda stack: _workspace(outdir, outcomes[stack], apply, allow_replace, terraform, echo, env,
+                                               skip=apply and platform_failed), instances))
+    return [outcomes[stack] for stack in ordered]
+
+
+def _workspace(outdir: Path, outcome: Outcome, apply: bool, allow_replace: bool, terraform: str,
+               echo: Callable[[str], None], env: dict, skip: bool) -> None:
+    """init, plan, show (and apply) one workspace, recording the result in ``outcome``."""
+    stack = outcome.stack
+    started = time.monotonic()
+    folder = outdir / "stacks" / stack
+    if not (folder / "cdk.tf.json").is_file():
+        outcome.error = f"not synthesized in {outdir}, expected python main.py synth first"
+        return
+    if skip:
+        outcome.error = "skipped: the platform did not apply"
+        return
+    echo(f"{stack}: terraform init")
+    done = _run([terraform, "init", "-input=false", "-no-color"], folder, env)
+    if done.returncode == 0:
+        echo(f"{stack}: terraform plan")
+        done = _run([terraform, "plan", "-input=false", "-no-color", "-lock-timeout=5m", f"-out={PLAN_FILE}"], folder, env)
+    if done.returncode == 0:
+        done = _run([terraform, "show", "-json", "-no-color", PLAN_FILE], folder, env)
+    if done.returncode != 0:
+        outcome.error = _last_error(done)
+    else:
+        outcome.add, outcome.change, outcome.destroy, outcome.stateful_deletes = count_changes(json.loads(done.stdout))
+        if apply and outcome.stateful_deletes and not allow_replace:
+            outcome.error = (f"not applied: destroys stateful {', '.join(outcome.stateful_deletes)}, "
+                             f"expected --allow-replace to confirm")
+        elif apply and outcome.changes:
+            echo(f"{stack}: terraform apply")
+            done = _run([terraform, "apply", "-input=false", "-no-color", "-lock-timeout=5m", PLAN_FILE], folder, env)
+            if done.returncode != 0:
+                outcome.error = _last_error(done)
+            else:
+                outcome.applied = True
+    (folder / PLAN_FILE).unlink(missing_ok=True)
+    outcome.seconds = round(time.monotonic() - started, 1)
 
 
 def exit_status(outcomes: list[Outcome], allow_replace: bool, detailed: bool) -> int:
