@@ -147,8 +147,10 @@ def register(cli: click.Group, load: Callable[[click.Context], Project]) -> None
         @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when everything worked and something changes.")
         @click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                       help="Also write the summary as a Markdown table (for a PR comment).")
+        @click.option("--jobs", type=click.IntRange(min=1), default=None,
+                      help="Instance workspaces run at once, after the platform. Default: one per CPU core.")
         @click.pass_context
-        def command(ctx, names, out, only_changed, base, allow_replace, detailed_exitcode, markdown_file):
+        def command(ctx, names, out, only_changed, base, allow_replace, detailed_exitcode, markdown_file, jobs):
             project = load(ctx)
             stacks = _stacks_to_run(ctx, project, names, base, only_changed)
             if not stacks:
@@ -157,7 +159,7 @@ def register(cli: click.Group, load: Callable[[click.Context], Project]) -> None
                     markdown_file.write_text(terraform.markdown([], allow_replace, f"terraform {verb}: no workspace affected"))
                 return
             outcomes = terraform.run(outdir_of(ctx, out), stacks, apply=apply, allow_replace=allow_replace,
-                                     echo=lambda line: click.echo(line, err=True))
+                                     echo=lambda line: click.echo(line, err=True), jobs=jobs)
             for outcome in outcomes:
                 click.echo(outcome.line(allow_replace))
             if markdown_file:
