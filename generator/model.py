@@ -68,6 +68,8 @@ class PlatformConfig:
     backend: BackendSettings
     deletion_protection: bool
     log_retention_days: int
+    waf: bool = True
+    waf_rate_limit: int = 2000
     tags: Mapping[str, str] = field(default_factory=dict)
 
 

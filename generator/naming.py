@@ -103,10 +103,17 @@ class PlatformNames:
     oac: str
     viewer_request_function: str
     cognito_domain_prefix: str
+    web_acl: str
+    #: WAF logs to CloudWatch only into a log group whose name starts with aws-waf-logs-.
+    waf_log_group: str
 
     def assets_bucket(self, region: str) -> str:
         """The platform assets bucket of one served region."""
         return f"{self.prefix}-assets-{region}"
+
+    def log_bucket(self, region: str) -> str:
+        """The access-log bucket of one served region (S3 delivers server access logs within a region only)."""
+        return f"{self.prefix}-logs-{region}"
 
 
 def platform_names(platform: PlatformConfig) -> PlatformNames:
@@ -121,5 +128,7 @@ def platform_names(platform: PlatformConfig) -> PlatformNames:
         oac=f"{n}-ui-oac",
         viewer_request_function=f"{n}-viewer-request",
         cognito_domain_prefix=platform.cognito.domain_prefix,
+        web_acl=f"{n}-web-acl",
+        waf_log_group=f"aws-waf-logs-{n}",
     )
 

@@ -116,7 +116,12 @@ PLATFORM_FIELDS: tuple[Field, ...] = (
               pattern=r"[A-Za-z0-9][A-Za-z0-9 _-]*", hint="a project name (letters, digits, ' ', '-', '_')", max_length=40),
     )),
     Field("deletionProtection", BOOLEAN, "Protect the shared buckets and user pool from destruction. Default: true; turning it off takes this explicit field.", default=True),
-    Field("logRetentionDays", INTEGER, "Retention of every log group the generator creates.", default=30, enum=LOG_RETENTION_DAYS),
+    Field("logRetentionDays", INTEGER, "Retention of every log group the generator creates, and of the S3 and CloudFront access logs in the log buckets.",
+          default=30, enum=LOG_RETENTION_DAYS),
+    Field("waf", BOOLEAN, "Put a WAFv2 web ACL in front of CloudFront (AWS managed common, known-bad-inputs and IP-reputation rules plus a per-IP rate limit). "
+          "Default: true. WAF costs money (about 10 USD a month plus 0.60 USD per million requests); turning it off takes this explicit field.", default=True),
+    Field("wafRateLimit", INTEGER, "Requests one IP address may send in any 5 minutes before the web ACL blocks it.", default=2000,
+          minimum=100, maximum=2_000_000_000),
     # AWS tag rules (ASCII subset): no '$', '{', quotes or control characters, so a value can never
     # become a Terraform template ("${file(...)}") in the synthesized JSON.
     Field("tags", STRING_MAP, "Extra tags applied to every resource.",

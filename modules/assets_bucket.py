@@ -24,6 +24,8 @@ class AssetsBucketProps:
     bundle_key: str
     bundle_sha256: str
     provider: TerraformProvider | None = None
+    #: The same region's log bucket for S3 server access logs (see PrivateBucketProps). Default None: none.
+    access_log_bucket: str | None = None
 
 
 class AssetsBucket(Construct):
@@ -31,7 +33,8 @@ class AssetsBucket(Construct):
 
     def __init__(self, scope: Construct, id: str, props: AssetsBucketProps):
         super().__init__(scope, id)
-        self.private = PrivateBucket(self, "bucket", PrivateBucketProps(props.bucket_name, props.protect, props.provider))
+        self.private = PrivateBucket(self, "bucket", PrivateBucketProps(
+            props.bucket_name, props.protect, props.provider, access_log_bucket=props.access_log_bucket))
         self.bucket = self.private.bucket
         S3Object(
             self, "function-bundle", provider=props.provider, depends_on=[self.private.versioning],

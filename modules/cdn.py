@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_aws.cloudfront_distribution import (
     CloudfrontDistribution,
     CloudfrontDistributionDefaultCacheBehavior,
     CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation,
+    CloudfrontDistributionLoggingConfig,
     CloudfrontDistributionOrderedCacheBehavior,
     CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation,
     CloudfrontDistributionOrigin,
@@ -47,6 +49,13 @@ class CdnProps:
     function_name: str
     function_code: str
     price_class: str
+    #: ARN of the WAFv2 web ACL (scope CLOUDFRONT) to attach. Default None: no web ACL.
+    web_acl_arn: str | None = None
+    #: Standard (legacy) access logs go to this bucket (its ``bucket_domain_name``) under ``cloudfront/``.
+    #: Default None: no access logs. The bucket must have ACLs enabled (see log_bucket.py).
+    log_bucket_domain_name: str | None = None
+    #: Resources the distribution waits for (the log bucket's ownership controls, which enable its ACLs).
+    depends_on: tuple[ITerraformDependable, ...] = ()
     #: Build for the local AWS emulator (moto). Default False: real AWS. See ``_emulator_settings``.
     emulator: bool = False
 
@@ -104,6 +113,12 @@ class Cdn(Construct):
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate={"acm_certificate_arn": props.certificate_arn, "ssl_support_method": "sni-only",
                                 "minimum_protocol_version": "TLSv1.2_2021"},
+            web_acl_id=props.web_acl_arn,
+            # Cookies stay out of the logs: they carry the apps' session tokens.
+            logging_config=CloudfrontDistributionLoggingConfig(
+                bucket=props.log_bucket_domain_name, prefix="cloudfront/", include_cookies=False,
+            ) if props.log_bucket_domain_name else None,
+            depends_on=list(props.depends_on) or None,
             **target,
         )
         policy = policy_document(self, "bucket-policy-document", [

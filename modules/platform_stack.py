@@ -14,14 +14,16 @@ from .assets_bucket import AssetsBucket, AssetsBucketProps
 from .cdn import Cdn, CdnProps
 from .certificate import Certificate, CertificateProps
 from .lambda_execution_role import LambdaExecutionRole, LambdaExecutionRoleProps
+from .log_bucket import LogBucket, LogBucketProps
 from .platform_outputs import PlatformOutputs, write_platform_outputs
 from .private_bucket import PrivateBucket, PrivateBucketProps
 from .stack_base import BaseStack, StackSettings
 from .static_files import StaticFiles, StaticFilesProps
 from .ui_uploader_role import UiUploaderRole, UiUploaderRoleProps
 from .user_pool import UserPool, UserPoolProps
+from .web_acl import WebAcl, WebAclProps
 
-#: Provider alias for CloudFront's certificate region.
+#: Provider alias for CloudFront's certificate and web ACL region.
 CERTIFICATE_ALIAS = "us-east-1"
 
 
@@ -64,23 +66,37 @@ class PlatformStack(BaseStack):
         protect = config.deletion_protection
 
         bundle = TerraformAsset(self, "function-bundle", path=assets.bundle_path, type=AssetType.FILE)
+
+        def provider(region: str):
+            return None if region == config.home_region else self.aliases[region]
+
         # Construct ids carry the region: each region's bucket is a distinct resource
         # (provider 5.x has no per-resource region), and adding a region must not move the others.
-        regional = {
-            region: AssetsBucket(self, f"assets-{region}", AssetsBucketProps(
-                bucket_name=names.assets_bucket(region), protect=protect, bundle_source=bundle.path,
-                bundle_key=assets.bundle_key, bundle_sha256=assets.bundle_sha256,
-                provider=None if region == config.home_region else self.aliases[region],
+        # S3 delivers server access logs only within a region: one log bucket per served region.
+        logs = {
+            region: LogBucket(self, f"logs-{region}", LogBucketProps(
+                bucket_name=names.log_bucket(region), protect=protect, retention_days=config.log_retention_days,
+                source_buckets=(names.assets_bucket(region),) + ((names.ui_bucket,) if region == config.home_region else ()),
+                provider=provider(region),
             ))
             for region in config.regions
         }
+        regional = {
+            region: AssetsBucket(self, f"assets-{region}", AssetsBucketProps(
+                bucket_name=names.assets_bucket(region), protect=protect, bundle_source=bundle.path,
+                bundle_key=assets.bundle_key, bundle_sha256=assets.bundle_sha256, provider=provider(region),
+                access_log_bucket=logs[region].target,
+            ))
+            for region in config.regions
+        }
+        home_logs = logs[config.home_region]
         home_assets = regional[config.home_region]
         StaticFiles(self, "ui-template", StaticFilesProps(
             bucket=home_assets.bucket.id, key_prefix=assets.ui_template_prefix, source_dir=assets.ui_template_dir,
             files=assets.ui_template_files, depends_on=(home_assets.private.versioning,),
         ))
 
-        ui = PrivateBucket(self, "shared-ui", PrivateBucketProps(names.ui_bucket, protect))
+        ui = PrivateBucket(self, "shared-ui", PrivateBucketProps(names.ui_bucket, protect, access_log_bucket=home_logs.target))
         StaticFiles(self, "auth-pages", StaticFilesProps(
             bucket=ui.bucket.id, key_prefix="auth/", source_dir=assets.auth_pages_dir,
             files=assets.auth_pages_files, depends_on=(ui.versioning,), cache_control="no-cache",
@@ -90,11 +106,19 @@ class PlatformStack(BaseStack):
             domain=config.domain, hosted_zone_id=config.hosted_zone_id, provider=self.aliases[CERTIFICATE_ALIAS],
             existing_arn=config.certificate_arn,
         ))
+        web_acl = None
+        if config.waf:
+            web_acl = WebAcl(self, "web-acl", WebAclProps(
+                acl_name=names.web_acl, log_group_name=names.waf_log_group, rate_limit=config.waf_rate_limit,
+                log_retention_days=config.log_retention_days, provider=self.aliases[CERTIFICATE_ALIAS],
+            ))
         cdn = Cdn(self, "cdn", CdnProps(
             domain=config.domain, hosted_zone_id=config.hosted_zone_id, certificate_arn=certificate.arn,
             bucket_id=ui.bucket.id, bucket_arn=ui.bucket.arn, bucket_regional_domain_name=ui.bucket.bucket_regional_domain_name,
             oac_name=names.oac, function_name=names.viewer_request_function, function_code=assets.viewer_request_code,
             price_class=config.price_class, emulator=props.settings.emulator is not None,
+            web_acl_arn=web_acl.acl.arn if web_acl else None,
+            log_bucket_domain_name=home_logs.bucket.bucket_domain_name, depends_on=(home_logs.ownership,),
         ))
 
         lambda_role = LambdaExecutionRole(self, "lambda-execution-role", LambdaExecutionRoleProps(

@@ -18,8 +18,8 @@ from constructs import Construct
 from generator.workflow.backends import StateLocation
 
 #: Services the stacks call; on the emulator target each is pointed at the emulator's URL.
-EMULATED_SERVICES = ("acm", "apigatewayv2", "cloudfront", "cognitoidp", "dynamodb", "iam", "lambda_", "logs",
-                     "route53", "s3", "sts")
+EMULATED_SERVICES = ("acm", "apigatewayv2", "appautoscaling", "cloudfront", "cognitoidp", "dynamodb", "iam", "lambda_",
+                     "logs", "route53", "s3", "sts", "wafv2")
 
 #: Attributes the emulator (moto 5.2) does not store or return, so every plan would show them as changed;
 #: the emulator target ignores them (never the normal output). Measured with a second plan after ``local up``.

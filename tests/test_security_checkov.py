@@ -2,8 +2,9 @@
 
 checkov runs once for the session over both example projects (kubernetes UI
 sync with a requested certificate; terraform UI sync with an existing one).
-Every failed check must match a skip entry (check id, and the stack's
-environment when the entry names some), every skip entry must match at least
+Every failed check must match a skip entry (check id, the stack's
+environment when the entry names some, and the resource address when it
+names resource patterns), every skip entry must match at least
 one finding, and every entry must give its reason. The counts are printed.
 
 checkov pins old boto3 and friends, so CI installs it in its own virtualenv and
@@ -81,7 +82,9 @@ def scan(k8s_out: Path, tf_out: Path) -> tuple[int, list[dict]]:
 
 def _skip_for(finding: dict, skips: list[dict]) -> dict | None:
     for skip in skips:
-        if fnmatch(finding["check_id"], skip["check"]) and finding["environment"] in skip.get("environments", [finding["environment"]]):
+        if (fnmatch(finding["check_id"], skip["check"])
+                and finding["environment"] in skip.get("environments", [finding["environment"]])
+                and any(fnmatch(finding["resource"], pattern) for pattern in skip.get("resources", ["*"]))):
             return skip
     return None
 
@@ -101,7 +104,7 @@ def test_every_skip_has_a_reason_and_still_matches_a_finding(scan: tuple[int, li
     skips = _skips()
     _, failed = scan
     for skip in skips:
-        assert set(skip) <= {"check", "environments", "reason"}, skip
+        assert set(skip) <= {"check", "environments", "resources", "reason"}, skip
         assert len(skip.get("reason", "").split()) >= 8, f"{skip['check']}: give the reason in a sentence"
         assert set(skip.get("environments", [])) <= {"dev", "staging", "prod", "platform"}, skip
     stale = [s["check"] for s in skips if not any(_skip_for(f, [s]) is s for f in failed)]

@@ -39,6 +39,8 @@ ALLOWED_RESOURCE_WILDCARDS = {
     ("CloudFrontReadsThroughOAC", r"\$\{aws_s3_bucket\.[^}]+\.arn\}/\*"),
     ("WriteApps", r"\$\{aws_s3_bucket\.[^}]+\.arn\}/\*"),
     ("ReadTemplate", r"\$\{aws_s3_bucket\.[^}]+\.arn\}/ui/[a-z0-9-]+/\*"),
+    # S3 server access log delivery into a log bucket, conditioned on this account's source buckets (aws:SourceArn).
+    ("S3ServerAccessLogs", r"\$\{aws_s3_bucket\.logs-[^}]+\.arn\}/\*"),
 }
 INSECURE_TRANSPORT = [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
 

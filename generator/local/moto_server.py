@@ -8,6 +8,12 @@ shared UI bucket's policy (Allow CloudFront on ``AWS:SourceArn``, Deny when
 lets a signed HTTPS request through. Here statements with a condition are
 left out of moto's evaluation: moto cannot know the values they test. The
 policy itself is stored and returned unchanged.
+
+moto 5.2's Application Auto Scaling has no tagging calls (TagResource,
+UntagResource, ListTagsForResource) and drops the Tags of
+RegisterScalableTarget; the AWS provider reads a scalable target's tags after
+every create, so the prod table's auto scaling could not apply. Here tags are
+kept per scalable-target ARN, as real AWS does.
 """
 from __future__ import annotations
 
@@ -33,8 +39,43 @@ def _unconditional_statements_only() -> None:
     FakeBucket.get_permission = get_permission
 
 
+def _application_autoscaling_tags() -> None:
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    tags: dict[str, dict[str, str]] = {}  # scalable-target ARN -> tags (ARNs carry account and region)
+    register, deregister = ApplicationAutoScalingResponse.register_scalable_target, ApplicationAutoScalingResponse.deregister_scalable_target
+
+    def register_scalable_target(self: ApplicationAutoScalingResponse) -> str:
+        body = register(self)
+        tags.setdefault(json.loads(body)["ScalableTargetARN"], {}).update(self._get_param("Tags") or {})
+        return body
+
+    def deregister_scalable_target(self: ApplicationAutoScalingResponse) -> str:
+        for target in self.applicationautoscaling_backend.describe_scalable_targets(
+                self._get_param("ServiceNamespace"), [self._get_param("ResourceId")], self._get_param("ScalableDimension")):
+            tags.pop(target.arn, None)
+        return deregister(self)
+
+    def tag_resource(self: ApplicationAutoScalingResponse) -> str:
+        tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        return "{}"
+
+    def untag_resource(self: ApplicationAutoScalingResponse) -> str:
+        for key in self._get_param("TagKeys") or []:
+            tags.get(self._get_param("ResourceARN"), {}).pop(key, None)
+        return "{}"
+
+    def list_tags_for_resource(self: ApplicationAutoScalingResponse) -> str:
+        return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
+
+    for function in (register_scalable_target, deregister_scalable_target, tag_resource, untag_resource,
+                     list_tags_for_resource):
+        setattr(ApplicationAutoScalingResponse, function.__name__, function)
+
+
 def main() -> None:
     _unconditional_statements_only()
+    _application_autoscaling_tags()
     from moto.server import main as moto_main
 
     moto_main()

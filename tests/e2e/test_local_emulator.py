@@ -170,6 +170,38 @@ def test_distribution_serves_the_domain_through_the_viewer_request_function(sess
     assert cloudfront.describe_function(Name=name)["FunctionSummary"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
 
 
+def test_web_acl_guards_the_distribution(aws, platform):
+    config = aws("cloudfront").get_distribution_config(Id=platform["distribution_id"])["DistributionConfig"]
+    acls = aws("wafv2", "us-east-1").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    assert [(a["Name"], a["ARN"]) for a in acls] == [("acme-apps-web-acl", config["WebACLId"])]
+    logging = aws("wafv2", "us-east-1").get_logging_configuration(ResourceArn=config["WebACLId"])["LoggingConfiguration"]
+    assert logging["LogDestinationConfigs"][0].split(":log-group:")[1].startswith("aws-waf-logs-acme-apps")
+
+
+def test_buckets_and_distribution_write_access_logs_to_their_regions_log_bucket(aws, platform):
+    for region, bucket in platform["assets_bucket_names"].items():
+        logging = aws("s3", region).get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+        assert logging == {"TargetBucket": f"acme-apps-logs-{region}", "TargetPrefix": f"s3/{bucket}/"}
+    ui = aws("s3").get_bucket_logging(Bucket=platform["shared_ui_bucket_name"])["LoggingEnabled"]
+    assert ui["TargetBucket"] == f"acme-apps-logs-{HOME_REGION}"
+    config = aws("cloudfront").get_distribution_config(Id=platform["distribution_id"])["DistributionConfig"]
+    assert config["Logging"]["Enabled"] and config["Logging"]["Prefix"] == "cloudfront/"
+    assert config["Logging"]["Bucket"].startswith(f"acme-apps-logs-{HOME_REGION}.s3")
+
+
+def test_prod_table_capacity_is_auto_scaled(session, aws):
+    table = _outputs(session["workdir"], PROD)["table_name"]
+    scaling = aws("application-autoscaling")
+    targets = scaling.describe_scalable_targets(ServiceNamespace="dynamodb", ResourceIds=[f"table/{table}"])["ScalableTargets"]
+    assert sorted((t["ScalableDimension"], t["MinCapacity"], t["MaxCapacity"]) for t in targets) == [
+        ("dynamodb:table:ReadCapacityUnits", 5, 100), ("dynamodb:table:WriteCapacityUnits", 5, 100)]
+    policies = scaling.describe_scaling_policies(ServiceNamespace="dynamodb", ResourceId=f"table/{table}")["ScalingPolicies"]
+    assert sorted(p["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] for p in policies) == [70.0, 70.0]
+    dev_table = _outputs(session["workdir"], DEV)["table_name"]
+    assert scaling.describe_scalable_targets(ServiceNamespace="dynamodb",
+                                             ResourceIds=[f"table/{dev_table}"])["ScalableTargets"] == []
+
+
 @pytest.mark.parametrize("stack", [DEV, PROD])
 def test_ui_files_and_config_json_under_each_prefix(session, aws, platform, stack):
     s3 = aws("s3")
