@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.output import MARKER
+
 from hostile.support import hostile_env_synth
 
 
@@ -51,6 +53,11 @@ def test_output_holds_no_account_id_or_access_key_at_all(output) -> None:
         if "!" in name:
             continue  # app code inside the bundle may legitimately contain digits
         text = data.decode("utf-8", "replace")
+        if name.endswith(MARKER):
+            # Two SHA-256 hex digests of our own inputs (generator.cache): a run of 12 decimal digits can occur
+            # in hex by chance. The planted-values test above still scans this file.
+            assert re.fullmatch(r"inputs [0-9a-f]{64}\noutput [0-9a-f]{64}\n", text), name
+            continue
         assert not re.search(r"(?<![0-9])[0-9]{12}(?![0-9])", text) or name.endswith(".zip"), name
         assert not re.search(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b", text), name
 
