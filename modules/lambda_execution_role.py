@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from .policy_document import policy_document
+from .stack_base import AwsAccount
 
 TABLE_ITEM_ACTIONS = [
     "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
@@ -26,6 +25,7 @@ TABLE_ITEM_ACTIONS = [
 
 @dataclass(frozen=True)
 class LambdaExecutionRoleProps:
+    account: AwsAccount
     role_name: str
     regions: tuple[str, ...]
 
@@ -35,8 +35,7 @@ class LambdaExecutionRole(Construct):
 
     def __init__(self, scope: Construct, id: str, props: LambdaExecutionRoleProps):
         super().__init__(scope, id)
-        account = DataAwsCallerIdentity(self, "account").account_id
-        partition = DataAwsPartition(self, "partition").partition
+        account, partition = props.account.id, props.account.partition
         trust = policy_document(self, "trust", [{
             "effect": "Allow", "actions": ["sts:AssumeRole"],
             "principals": [{"type": "Service", "identifiers": ["lambda.amazonaws.com"]}],

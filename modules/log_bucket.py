@@ -28,12 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdktf import TerraformProvider
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
 
 from .policy_document import policy_document
+from .stack_base import AwsAccount
 from .private_bucket import PrivateBucket, PrivateBucketProps
 
 
@@ -45,6 +44,7 @@ class LogBucketProps:
     stack's). ``protect`` as for every shared bucket (PrivateBucketProps).
     """
 
+    account: AwsAccount
     bucket_name: str
     protect: bool
     retention_days: int
@@ -70,8 +70,7 @@ class LogBucket(Construct):
             expiration_days=props.retention_days, object_ownership="BucketOwnerPreferred",
         ))
         self.bucket, self.ownership = self.private.bucket, self.private.ownership
-        account = DataAwsCallerIdentity(self, "account", provider=p).account_id
-        partition = DataAwsPartition(self, "partition", provider=p).partition
+        account, partition = props.account.id, props.account.partition
         arn = self.bucket.arn
         document = policy_document(self, "policy-document", [
             {

@@ -75,7 +75,7 @@ class PlatformStack(BaseStack):
         # S3 delivers server access logs only within a region: one log bucket per served region.
         logs = {
             region: LogBucket(self, f"logs-{region}", LogBucketProps(
-                bucket_name=names.log_bucket(region), protect=protect, retention_days=config.log_retention_days,
+                account=self.account, bucket_name=names.log_bucket(region), protect=protect, retention_days=config.log_retention_days,
                 source_buckets=(names.assets_bucket(region),) + ((names.ui_bucket,) if region == config.home_region else ()),
                 provider=provider(region),
             ))
@@ -122,13 +122,13 @@ class PlatformStack(BaseStack):
         ))
 
         lambda_role = LambdaExecutionRole(self, "lambda-execution-role", LambdaExecutionRoleProps(
-            role_name=names.lambda_role, regions=config.regions,
+            account=self.account, role_name=names.lambda_role, regions=config.regions,
         ))
         uploader_arn, cluster_name = "", ""
         if config.ui_sync == "kubernetes":
             assert config.kubernetes.cluster_name  # validated in generator.project
             uploader = UiUploaderRole(self, "ui-uploader-role", UiUploaderRoleProps(
-                role_name=names.uploader_role, cluster_name=config.kubernetes.cluster_name,
+                account=self.account, role_name=names.uploader_role, cluster_name=config.kubernetes.cluster_name,
                 namespaces=config.kubernetes.namespaces, template_bucket_arn=home_assets.bucket.arn,
                 template_prefix=assets.ui_template_prefix, ui_bucket_arn=ui.bucket.arn,
             ))

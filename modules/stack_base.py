@@ -9,8 +9,10 @@ from cdktf import (CloudBackend, DataTerraformRemoteState, DataTerraformRemoteSt
                    LocalBackend, NamedCloudWorkspace, NamedRemoteWorkspace, S3Backend, TerraformProvider, TerraformRemoteState,
                    TerraformStack)
 from cdktf import Aspects, IAspect, TerraformResource
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_eks_cluster import DataAwsEksCluster
 from cdktf_cdktf_provider_aws.data_aws_eks_cluster_auth import DataAwsEksClusterAuth
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
 from constructs import Construct
@@ -43,6 +45,14 @@ class _IgnoreEmulatorDrift:
     def visit(self, node) -> None:  # noqa: ANN001 (a jsii IConstruct)
         if isinstance(node, TerraformResource) and node.terraform_resource_type in EMULATOR_DRIFT:
             node.add_override("lifecycle.ignore_changes", list(EMULATOR_DRIFT[node.terraform_resource_type]))
+
+
+@dataclass(frozen=True)
+class AwsAccount:
+    """The deploying account's id and partition (Terraform tokens, known only at plan time)."""
+
+    id: str
+    partition: str
 
 
 @dataclass(frozen=True)
@@ -105,9 +115,18 @@ class BaseStack(TerraformStack):
                                   default_tags=[AwsProviderDefaultTags(tags=tags)], **target)
             for alias, region in sorted(settings.aliases.items())
         }
+        self._account: AwsAccount | None = None
         configure_backend(self, settings.state or StateLocation(type="local", path=settings.state_path))
         if settings.emulator is not None:
             Aspects.of(self).add(_IgnoreEmulatorDrift())
+
+    @property
+    def account(self) -> "AwsAccount":
+        """This account's id and partition, looked up once per stack (constructs take them through their props)."""
+        if self._account is None:
+            self._account = AwsAccount(id=DataAwsCallerIdentity(self, "account").account_id,
+                                       partition=DataAwsPartition(self, "partition").partition)
+        return self._account
 
     def remote_state(self, id: str, state: str | StateLocation) -> TerraformRemoteState:
         """Read another workspace's outputs (the platform's) from its state (a local path, or any backend)."""

@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdktf import Fn
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_eks_cluster import DataAwsEksCluster
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from .policy_document import policy_document
+from .stack_base import AwsAccount
 
 #: Service accounts the generator creates end with this (see generator.naming).
 SERVICE_ACCOUNT_SUFFIX = "-ui-sync"
@@ -24,6 +23,7 @@ SERVICE_ACCOUNT_SUFFIX = "-ui-sync"
 
 @dataclass(frozen=True)
 class UiUploaderRoleProps:
+    account: AwsAccount
     role_name: str
     cluster_name: str
     namespaces: tuple[str, ...]
@@ -37,8 +37,7 @@ class UiUploaderRole(Construct):
 
     def __init__(self, scope: Construct, id: str, props: UiUploaderRoleProps):
         super().__init__(scope, id)
-        account = DataAwsCallerIdentity(self, "account").account_id
-        partition = DataAwsPartition(self, "partition").partition
+        account, partition = props.account.id, props.account.partition
         cluster = DataAwsEksCluster(self, "cluster", name=props.cluster_name)
         issuer = Fn.replace(cluster.identity.get(0).oidc.get(0).issuer, "https://", "")
         trust = policy_document(self, "trust", [{
