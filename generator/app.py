@@ -5,7 +5,6 @@ provider packages); validation never pays for those imports.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from cdktf import App
@@ -21,12 +20,6 @@ from .project import Project, Selection
 from .workflow.backends import state_location
 
 MANAGED_BY = "serverless-platform-generator"
-
-
-def state_path(platform: PlatformConfig, stack: str, final_outdir: Path, reader: str | None = None) -> str:
-    """The local state file of ``stack``, relative to the folder of ``reader`` (default: the stack itself)."""
-    reader_dir = final_outdir / "stacks" / (reader or stack)
-    return os.path.relpath(Path(platform.backend.state_dir) / f"{stack}.tfstate", reader_dir)
 
 
 def platform_assets(root: Path, work_dir: Path) -> PlatformAssets:
@@ -60,7 +53,7 @@ def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: 
             settings=StackSettings(
                 region=platform.home_region, aliases=platform_aliases(platform),
                 tags={**platform.tags, "component": "platform", "managed-by": MANAGED_BY},
-                state_path=state_path(platform, PLATFORM_STACK, final_outdir), emulator=emulator,
+                emulator=emulator,
                 state=state_location(platform, PLATFORM_STACK, final_outdir),
             ),
         ))
@@ -69,7 +62,7 @@ def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: 
             instance=instance, names=instance_names(instance), platform=platform,
             settings=StackSettings(
                 region=instance.region, aliases={HOME_ALIAS: platform.home_region},
-                tags=instance_tags(platform, instance), state_path=state_path(platform, instance.name, final_outdir),
+                tags=instance_tags(platform, instance),
                 state=state_location(platform, instance.name, final_outdir),
                 emulator=emulator,
             ),

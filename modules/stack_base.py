@@ -73,19 +73,18 @@ class EmulatorSettings:
 class StackSettings:
     """What every stack needs before its first resource.
 
-    ``state_path`` is the stack's local state file relative to the stack's own
-    folder (``cdktf.out/stacks/<name>``), so the output never embeds a machine's
-    absolute paths. ``aliases`` maps extra provider aliases to their regions.
+    ``state`` is where the stack's state lives (local, s3 or cloud); a local
+    path is relative to the stack's own folder (``cdktf.out/stacks/<name>``), so
+    the output never embeds a machine's absolute paths. ``aliases`` maps extra
+    provider aliases to their regions.
     """
 
     region: str
     tags: Mapping[str, str]
-    state_path: str
+    state: StateLocation
     aliases: Mapping[str, str] = field(default_factory=dict)
     #: Build for the local AWS emulator. Default (None): real AWS.
     emulator: EmulatorSettings | None = None
-    #: Where this stack's state lives (local, s3 or cloud). Default (None): the local file at ``state_path``.
-    state: StateLocation | None = None
 
 
 def _emulator_arguments(emulator: EmulatorSettings | None) -> dict:
@@ -116,7 +115,7 @@ class BaseStack(TerraformStack):
             for alias, region in sorted(settings.aliases.items())
         }
         self._account: AwsAccount | None = None
-        configure_backend(self, settings.state or StateLocation(type="local", path=settings.state_path))
+        configure_backend(self, settings.state)
         if settings.emulator is not None:
             Aspects.of(self).add(_IgnoreEmulatorDrift())
 
