@@ -159,7 +159,7 @@ def new(ctx: click.Context, team: str, app_name: str, environment: str, develope
 @click.option("--platform", "for_platform", is_flag=True, help="Print platform.yaml's schema instead.")
 def schema(for_platform: bool) -> None:
     """Print the JSON Schema of the instance file (or platform.yaml) for editors."""
-    from generator.schemas import instance_schema, platform_schema
+    from generator.validation.schema import instance_schema, platform_schema
 
     click.echo(json.dumps(platform_schema() if for_platform else instance_schema(), indent=2))
 

@@ -17,7 +17,7 @@ from . import assets
 from .model import Instance, PlatformConfig
 from .naming import PLATFORM_STACK, instance_names, platform_names
 from .project import Project, Selection
-from .workflow.backends import state_location
+from .locations import state_location
 
 MANAGED_BY = "serverless-platform-generator"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from . import assets
 from .model import Instance, PlatformConfig
 from .naming import PLATFORM_STACK
-from .output import MARKER
+from .outfolder import MARKER
 from .project import Project
 
 #: The code that decides what a stack contains.

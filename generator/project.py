@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, ValidationFailed, show
-from .fields import check
+from .validation.rules import check
 from .model import BackendSettings, CognitoSettings, Instance, KubernetesSettings, PlatformConfig
 from .naming import PLATFORM_STACK, InstanceNames, instance_names, name_problems
-from .spec import INSTANCE_FIELDS, PLATFORM_FIELDS
-from .workflow.backends import backend_problems, workspace_problems
-from .yamlio import read_yaml
+from .validation.tables import INSTANCE_FIELDS, PLATFORM_FIELDS
+from .validation.backends import backend_problems, workspace_problems
+from .validation.reader import read_yaml
 
 PLATFORM_FILE = "platform.yaml"
 INSTANCES_DIR = "instances"

@@ -8,7 +8,7 @@ from pathlib import Path
 from .errors import Problem, ValidationFailed
 from .naming import base_name
 from .project import INSTANCES_DIR, load_project
-from .spec import API_VERSION, DEFAULT_REGION, KIND
+from .validation.tables import API_VERSION, DEFAULT_REGION, KIND
 
 TEMPLATE = """# yaml-language-server: $schema=../schemas/instance.schema.json
 apiVersion: {api_version}

@@ -1,4 +1,4 @@
-"""Synthesize a validated project into an output folder (see generator.output for the write rules)."""
+"""Synthesize a validated project into an output folder (see generator.outfolder for the write rules)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 from . import cache
 from .errors import Problem, ValidationFailed
 from .naming import PLATFORM_STACK
-from .output import MANIFEST, SyncReport, synthesize_into
+from .outfolder import MANIFEST, SyncReport, synthesize_into
 from .project import Project, Selection
 from .runtime import configure_node
 

@@ -8,7 +8,7 @@ from constructs import Construct
 
 from generator.model import Instance, PlatformConfig
 from generator.naming import InstanceNames
-from generator.workflow.backends import StateLocation
+from generator.locations import StateLocation
 
 from .app_api import AppApi, AppApiProps
 from .app_function import AppFunction, AppFunctionProps
@@ -25,7 +25,7 @@ HOME_ALIAS = "home"
 @dataclass(frozen=True)
 class InstanceStackProps:
     """``platform_state_path``: where the platform's state is, as this stack sees it (a local path relative to
-    this stack's folder, or a :class:`~generator.workflow.backends.StateLocation` for any backend)."""
+    this stack's folder, or a :class:`~generator.locations.StateLocation` for any backend)."""
 
     instance: Instance
     names: InstanceNames

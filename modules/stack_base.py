@@ -17,7 +17,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
 from constructs import Construct
 
-from generator.workflow.backends import StateLocation
+from generator.locations import StateLocation
 
 #: Services the stacks call; on the emulator target each is pointed at the emulator's URL.
 EMULATED_SERVICES = ("acm", "apigatewayv2", "appautoscaling", "cloudfront", "cognitoidp", "dynamodb", "iam", "lambda_",

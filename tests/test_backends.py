@@ -109,7 +109,7 @@ def test_workspace_names_fit_terraform_cloud(tmp_path):
 
 
 def test_backend_fields_are_in_the_json_schema():
-    from generator.schemas import platform_schema
+    from generator.validation.schema import platform_schema
 
     backend = platform_schema()["properties"]["backend"]
     assert backend["additionalProperties"] is False

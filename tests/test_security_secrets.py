@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import MARKER
+from generator.outfolder import MARKER
 
 from hostile.support import hostile_env_synth
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..naming import PLATFORM_STACK
 from ..project import Project
 from ..runtime import configure_node
-from .backends import BOOTSTRAP_STACK, local_state_file, workspace_name
+from ..locations import BOOTSTRAP_STACK, local_state_file, workspace_name
 #: Where the workspaces find their configuration: the synth output, relative to the repository top.
 DEFAULT_SYNTH_DIR = "cdktf.out"
 

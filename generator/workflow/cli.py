@@ -19,12 +19,12 @@ import click
 from ..naming import PLATFORM_STACK, instance_names
 from ..project import Project
 from . import terraform
-from .backends import BOOTSTRAP_STACK
+from ..locations import BOOTSTRAP_STACK
 from .changed import ChangeSet, changed, snapshot_at
 from .diff import Replacement, replacements
 from .git import GitError, merge_base
 from .orphans import find as find_orphans
-from .state import StateUnavailable, states_for
+from ..states import StateUnavailable, states_for
 
 DEFAULT_OUT = "cdktf.out"
 

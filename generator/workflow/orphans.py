@@ -13,8 +13,8 @@ from pathlib import Path
 from ..naming import PLATFORM_STACK
 from ..project import INSTANCES_DIR, Project
 from . import git
-from .backends import BOOTSTRAP_STACK
-from .state import WorkspaceState, applied
+from ..locations import BOOTSTRAP_STACK
+from ..states import WorkspaceState, applied
 
 
 @dataclass(frozen=True)

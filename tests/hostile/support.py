@@ -57,7 +57,7 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def scratch_left(outdir: Path) -> list[str]:
-    """Scratch folders a synth left beside ``outdir`` (generator.output names them ``.<out>.synth-*``)."""
+    """Scratch folders a synth left beside ``outdir`` (generator.outfolder names them ``.<out>.synth-*``)."""
     return sorted(p.name for p in outdir.parent.glob(f".{outdir.name}.synth-*"))
 
 

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from generator.errors import ValidationFailed
-from generator.fields import MAX_STRING, check
+from generator.validation.rules import MAX_STRING, check
 from generator.project import load_project
-from generator.spec import INSTANCE_FIELDS
-from generator.yamlio import MAX_FILE_BYTES
+from generator.validation.tables import INSTANCE_FIELDS
+from generator.validation.reader import MAX_FILE_BYTES
 from hostile.support import CORPUS, instance_project, platform_project, scratch_left, seed_output, snapshot
 from main import cli
 

@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.fields import check
-from generator.spec import INSTANCE_FIELDS, PLATFORM_FIELDS
-from generator.yamlio import read_yaml
+from generator.validation.rules import check
+from generator.validation.tables import INSTANCE_FIELDS, PLATFORM_FIELDS
+from generator.validation.reader import read_yaml
 
 # No example database: nothing is written into the repository; failures print their example.
 SETTINGS = settings(max_examples=150, deadline=None, database=None,

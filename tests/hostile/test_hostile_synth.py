@@ -1,4 +1,4 @@
-"""Hostile input through the real CLI process, and the write-or-nothing rule of generator.output.
+"""Hostile input through the real CLI process, and the write-or-nothing rule of generator.outfolder.
 
 A few representative bad projects run ``python main.py synth`` in a fresh
 process (as CI and users run it): exit 1, the problem on stderr, no
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import synthesize_into
+from generator.outfolder import synthesize_into
 from hostile.support import CORPUS, instance_project, platform_project, run_main, scratch_left, seed_output, snapshot
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fields import json_schema
-from .spec import INSTANCE_FIELDS, KIND, PLATFORM_FIELDS
+from .rules import json_schema
+from .tables import INSTANCE_FIELDS, KIND, PLATFORM_FIELDS
 
 
 def instance_schema() -> dict[str, Any]:

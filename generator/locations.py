@@ -1,4 +1,6 @@
-"""Where each workspace's state lives, for every backend type.
+"""Where things live: each stack's folder in the synth output and each workspace's state, for every backend.
+
+Plain data: this module imports only :mod:`generator.model`.
 
 One stack (the platform, or one instance) is one Terraform workspace:
 
@@ -7,8 +9,8 @@ One stack (the platform, or one instance) is one Terraform workspace:
 * ``cloud``: the Terraform Cloud workspace ``<workspacePrefix>-<stack>``.
 
 :func:`state_location` is what the stacks' backend and remote-state blocks
-are built from (``modules.stack_base``); :func:`backend_problems` is the
-validation that a backend setting can work, run before anything is synthesized.
+are built from (``modules.stack_base``); :func:`stack_dir` is the one place that
+knows a stack's folder in the synth output.
 """
 from __future__ import annotations
 
@@ -16,15 +18,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problem, show
-from ..model import BackendSettings, PlatformConfig
+from .model import BackendSettings, PlatformConfig
 
-#: Settings that only one backend type reads; setting one for another type is a mistake worth an error.
-TYPE_OF_SETTING = {"bucket": "s3", "region": "s3", "lockTable": "s3", "kmsKeyId": "s3",
-                   "organization": "cloud", "project": "cloud"}
-#: Settings a backend type cannot work without.
-REQUIRED_SETTINGS = {"s3": (("bucket", "the name of the existing state bucket"),),
-                     "cloud": (("organization", "your Terraform Cloud / HCP Terraform organization"),)}
+#: The folder of the synth output holding one folder per stack (cdktf's layout).
+STACKS_DIR = "stacks"
+#: The file cdktf writes in each stack's folder.
+STACK_FILE = "cdk.tf.json"
 #: The Terraform Cloud bootstrap stack (tfe-bootstrap command): never an instance, never an orphan.
 BOOTSTRAP_STACK = "tfe-bootstrap"
 #: Terraform Cloud's limit on workspace names.
@@ -46,6 +45,11 @@ class StateLocation:
     hostname: str | None = None
     workspace: str | None = None
     project: str | None = None
+
+
+def stack_dir(outdir: Path, stack: str) -> Path:
+    """The folder of ``stack`` in the synth output ``outdir``: its Terraform working directory."""
+    return outdir / STACKS_DIR / stack
 
 
 def workspace_name(backend: BackendSettings, stack: str) -> str:
@@ -71,36 +75,5 @@ def state_location(platform: PlatformConfig, stack: str, final_outdir: Path, rea
     if backend.type == "cloud":
         return StateLocation(type="cloud", organization=backend.organization, hostname=backend.hostname,
                              workspace=workspace_name(backend, stack), project=backend.project)
-    reader_dir = final_outdir / "stacks" / (reader or stack)
+    reader_dir = stack_dir(final_outdir, reader or stack)
     return StateLocation(type="local", path=os.path.relpath(local_state_file(backend, stack), reader_dir))
-
-
-def backend_problems(raw: dict, display: str) -> list[Problem]:
-    """Settings that cannot work for the chosen type: required ones missing, other types' ones present.
-
-    ``raw`` is platform.yaml's checked ``backend`` mapping (defaults applied,
-    so only settings without a default can be told apart from "not set").
-    """
-    problems = []
-    kind = raw["type"]
-    for name, what in REQUIRED_SETTINGS.get(kind, ()):
-        if raw.get(name) is None:
-            problems.append(Problem(display, f"backend.{name}", f"missing, expected {what} when backend.type is {kind}"))
-    for name, owner in TYPE_OF_SETTING.items():
-        if owner != kind and raw.get(name) is not None:
-            problems.append(Problem(display, f"backend.{name}", f"got {show(raw[name])}, expected no value when backend.type is {kind} "
-                                                                  f"(it is a setting of the {owner} backend)"))
-    return problems
-
-
-def workspace_problems(platform: PlatformConfig, stacks: list[tuple[str, str]]) -> list[Problem]:
-    """Terraform Cloud workspace names over the limit; ``stacks`` is (file, stack name) pairs."""
-    if platform.backend.type != "cloud":
-        return []
-    problems = []
-    for file, stack in stacks:
-        name = workspace_name(platform.backend, stack)
-        if len(name) > WORKSPACE_NAME_MAX:
-            problems.append(Problem(file, "metadata.name", f"got workspace name {show(name, 100)} ({len(name)} characters), "
-                                                           f"expected at most {WORKSPACE_NAME_MAX} (shorten the name or backend.workspacePrefix)"))
-    return problems

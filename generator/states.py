@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..model import BackendSettings
-from .backends import local_state_file, s3_key, workspace_name
+from .model import BackendSettings
+from .locations import local_state_file, s3_key, workspace_name
 
 
 class StateUnavailable(Exception):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem, show
+from ..errors import Problem, show
 
 #: Largest file accepted. A manifest is a few hundred bytes; this leaves room
 #: for comments while refusing pathological inputs before parsing them.

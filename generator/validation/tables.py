@@ -7,7 +7,7 @@ that span fields (served regions, name lengths, duplicates) live in
 """
 from __future__ import annotations
 
-from .fields import BOOLEAN, INTEGER, OBJECT, STRING, STRING_LIST, STRING_MAP, Field
+from .rules import BOOLEAN, INTEGER, OBJECT, STRING, STRING_LIST, STRING_MAP, Field
 
 API_VERSION = "kro.run/v1alpha1"
 KIND = "SmartInventoryHubV5"

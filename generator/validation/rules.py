@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Problem, show, type_name
+from ..errors import Problem, show, type_name
 
 STRING, BOOLEAN, INTEGER, OBJECT, STRING_LIST, STRING_MAP = (
     "string", "boolean", "integer", "object", "string-list", "string-map",
