@@ -5,19 +5,20 @@ provider packages); validation never pays for those imports.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cdktf import App
 
 from modules.instance_stack import HOME_ALIAS, InstanceStack, InstanceStackProps
 from modules.platform_stack import PlatformAssets, PlatformStack, PlatformStackProps, platform_aliases
-from modules.stack_base import EmulatorSettings, StackSettings
+from modules.stack_base import StackSettings
 
 from . import assets
 from .model import Instance, PlatformConfig
 from .naming import PLATFORM_STACK, instance_names, platform_names
 from .project import Project, Selection
-from .locations import state_location
+from .locations import BOOTSTRAP_STACK, EmulatorSettings, local_state_file, state_location, workspace_name
 
 MANAGED_BY = "serverless-platform-generator"
 
@@ -71,3 +72,23 @@ def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: 
     return app
 
 
+def build_bootstrap_app(project: Project, app_outdir: Path, final_dir: Path, stacks_dir: str) -> App:
+    """The Terraform Cloud bootstrap stack (``tfe-bootstrap``): one workspace per stack, state sharing, run triggers.
+
+    ``final_dir`` is where the stack's folder ends up (its local state path is relative to it);
+    ``stacks_dir`` is the synth output's stacks folder relative to the repository top.
+    """
+    from modules.tfe_bootstrap_stack import TfeBootstrapProps, TfeBootstrapStack  # the tfe provider: only here
+
+    backend = project.platform.backend
+    stacks = [PLATFORM_STACK] + [i.name for i in project.instances]
+    app = App(outdir=str(app_outdir), stack_traces=False)
+    TfeBootstrapStack(app, BOOTSTRAP_STACK, TfeBootstrapProps(
+        organization=backend.organization, hostname=backend.hostname, project=backend.project,
+        platform_workspace=workspace_name(backend, PLATFORM_STACK),
+        instance_workspaces={i.name: workspace_name(backend, i.name) for i in project.instances},
+        working_directories={s: f"{stacks_dir}/{s}" for s in stacks},
+        state_path=os.path.relpath(local_state_file(backend, BOOTSTRAP_STACK), final_dir),
+        tag_names=(backend.workspace_prefix.lower(),),
+    ))
+    return app

@@ -77,3 +77,17 @@ def state_location(platform: PlatformConfig, stack: str, final_outdir: Path, rea
                              workspace=workspace_name(backend, stack), project=backend.project)
     reader_dir = stack_dir(final_outdir, reader or stack)
     return StateLocation(type="local", path=os.path.relpath(local_state_file(backend, stack), reader_dir))
+
+
+@dataclass(frozen=True)
+class EmulatorSettings:
+    """The emulator target (``python main.py local up``): every AWS call goes to ``endpoint``.
+
+    Only the local emulator build sets this; the normal output never carries
+    endpoints or credentials. ``access_key``/``secret_key`` are the emulator's
+    fake test credentials, not secrets.
+    """
+
+    endpoint: str
+    access_key: str = "testing"
+    secret_key: str = "testing"

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .locations import STACKS_DIR, stack_dir
+
 MANIFEST = "manifest.json"
 #: The build cache's record in each stack folder (generator.cache): kept in sync, but a change to it
 #: alone does not count as a changed stack.
@@ -63,9 +65,9 @@ def _sync(new: Path, outdir: Path, stacks: list[str], prune: bool, has_state: Ca
         if stack in reused:
             report.unchanged.append(stack)
             continue
-        changed = _sync_tree(new / "stacks" / stack, outdir / "stacks" / stack)
+        changed = _sync_tree(stack_dir(new, stack), stack_dir(outdir, stack))
         (report.written if changed else report.unchanged).append(stack)
-    existing = outdir / "stacks"
+    existing = outdir / STACKS_DIR
     if prune and existing.is_dir():
         for folder in sorted(p for p in existing.iterdir() if p.is_dir() and p.name not in stacks):
             if has_state(folder.name):

@@ -40,7 +40,23 @@ class WorkspaceState:
     last_applied: datetime | None = None
 
 
-def _from_document(stack: str, where: str, document: dict, modified: datetime | None) -> WorkspaceState:
+def read_state_file(stack: str, path: Path, strict: bool = True) -> WorkspaceState | None:
+    """A local ``.tfstate`` file; None when missing or empty. Unreadable JSON raises StateUnavailable,
+    or with ``strict=False`` reads as None (a state being written by a running Terraform)."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        document = json.loads(path.read_text())
+        modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    except (OSError, ValueError) as err:
+        if not strict:
+            return None
+        raise StateUnavailable(f"{path}: got unreadable state ({err}), expected Terraform state JSON") from None
+    return from_document(stack, str(path), document, modified)
+
+
+def from_document(stack: str, where: str, document: dict, modified: datetime | None) -> WorkspaceState:
+    """What a state document (``terraform.tfstate`` JSON) says: managed resource instances and output values."""
     resources = sum(len(r.get("instances", [])) for r in document.get("resources", []) if r.get("mode") == "managed")
     outputs = {k: v.get("value") for k, v in document.get("outputs", {}).items()}
     return WorkspaceState(stack=stack, where=where, resources=resources, outputs=outputs, last_applied=modified)
@@ -51,15 +67,7 @@ class LocalStates:
         self.backend = backend
 
     def read(self, stack: str) -> WorkspaceState | None:
-        path = local_state_file(self.backend, stack)
-        if not path.is_file() or path.stat().st_size == 0:
-            return None
-        try:
-            document = json.loads(path.read_text())
-        except ValueError as err:
-            raise StateUnavailable(f"{path}: got unreadable state ({err}), expected Terraform state JSON") from None
-        modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        return _from_document(stack, str(path), document, modified)
+        return read_state_file(stack, local_state_file(self.backend, stack))
 
     def stacks(self) -> list[str]:
         folder = Path(self.backend.state_dir)
@@ -92,7 +100,7 @@ class S3States:
         body = got["Body"].read()
         if not body:
             return None
-        return _from_document(stack, f"s3://{self.backend.bucket}/{key}", json.loads(body), got.get("LastModified"))
+        return from_document(stack, f"s3://{self.backend.bucket}/{key}", json.loads(body), got.get("LastModified"))
 
     def stacks(self) -> list[str]:
         prefix = f"{self.backend.key_prefix}/"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from . import cache
 from .errors import Problem, ValidationFailed
+from .locations import stack_dir
 from .naming import PLATFORM_STACK
 from .outfolder import MANIFEST, SyncReport, synthesize_into
 from .project import Project, Selection
@@ -16,7 +17,7 @@ def synthesize(project: Project, outdir: Path, with_platform: bool, instances: f
                emulator: object = None) -> SyncReport:
     """Build the selected stacks and write them into ``outdir``; a full synth also prunes stale stacks.
 
-    ``emulator`` (a ``modules.stack_base.EmulatorSettings``) targets the local AWS emulator; default: real AWS.
+    ``emulator`` (a :class:`generator.locations.EmulatorSettings`) targets the local AWS emulator; default: real AWS.
     """
     from . import assets
 
@@ -26,7 +27,7 @@ def synthesize(project: Project, outdir: Path, with_platform: bool, instances: f
     state_dir = Path(project.platform.backend.state_dir)
     inputs = {stack: cache.stack_inputs(project, stack, final, emulator) for stack in stacks}
     listed = _manifest_stacks(final)
-    reused = frozenset(s for s in stacks if s in listed and cache.is_fresh(final / "stacks" / s, inputs[s]))
+    reused = frozenset(s for s in stacks if s in listed and cache.is_fresh(stack_dir(final, s), inputs[s]))
 
     def build(app_out: Path, work: Path) -> None:
         configure_node()
@@ -39,7 +40,7 @@ def synthesize(project: Project, outdir: Path, with_platform: bool, instances: f
         except assets.AssetError as err:
             raise ValidationFailed([Problem(err.file, "", err.message)]) from None
         for stack in todo.stack_names(project):
-            cache.stamp(app_out / "stacks" / stack, inputs[stack])
+            cache.stamp(stack_dir(app_out, stack), inputs[stack])
 
     def has_state(stack: str) -> bool:
         if project.platform.backend.type != "local":

@@ -26,7 +26,7 @@ from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
 
-from .policy_document import policy_document
+from .policy_document import deny_insecure_transport, policy_document
 
 # AWS managed policies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -128,12 +128,7 @@ class Cdn(Construct):
                 "principals": [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}],
                 "condition": [{"test": "StringEquals", "variable": "AWS:SourceArn", "values": [self.distribution.arn]}],
             },
-            {
-                "sid": "DenyInsecureTransport", "effect": "Deny", "actions": ["s3:*"],
-                "resources": [props.bucket_arn, f"{props.bucket_arn}/*"],
-                "principals": [{"type": "*", "identifiers": ["*"]}],
-                "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
-            },
+            deny_insecure_transport(props.bucket_arn),
         ])
         S3BucketPolicy(self, "bucket-policy", bucket=props.bucket_id, policy=policy.json)
         for record_type in ("A", "AAAA"):

@@ -31,7 +31,7 @@ from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
 
-from .policy_document import policy_document
+from .policy_document import deny_insecure_transport, policy_document
 from .stack_base import AwsAccount
 from .private_bucket import PrivateBucket, PrivateBucketProps
 
@@ -84,12 +84,7 @@ class LogBucket(Construct):
                      "values": [f"arn:{partition}:s3:::{name}" for name in props.source_buckets]},
                 ],
             },
-            {
-                "sid": "DenyInsecureTransport", "effect": "Deny", "actions": ["s3:*"],
-                "resources": [arn, f"{arn}/*"],
-                "principals": [{"type": "*", "identifiers": ["*"]}],
-                "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
-            },
+            deny_insecure_transport(arn),
         ])
         policy = S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=document.json, provider=p)
         self.target = policy.bucket

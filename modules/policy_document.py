@@ -27,3 +27,13 @@ def policy_document(scope: Construct, id: str, statements: Sequence[Mapping[str,
         fields["condition"] = [DataAwsIamPolicyDocumentStatementCondition(**c) for c in fields.get("condition", [])] or None
         built.append(DataAwsIamPolicyDocumentStatement(**fields))
     return DataAwsIamPolicyDocument(scope, id, statement=built)
+
+
+def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+    """The bucket-policy statement refusing every request to the bucket and its objects made without TLS."""
+    return {
+        "sid": "DenyInsecureTransport", "effect": "Deny", "actions": ["s3:*"],
+        "resources": [bucket_arn, f"{bucket_arn}/*"],
+        "principals": [{"type": "*", "identifiers": ["*"]}],
+        "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+    }

@@ -17,7 +17,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
 from constructs import Construct
 
-from generator.locations import StateLocation
+from generator.locations import EmulatorSettings, StateLocation
 
 #: Services the stacks call; on the emulator target each is pointed at the emulator's URL.
 EMULATED_SERVICES = ("acm", "apigatewayv2", "appautoscaling", "cloudfront", "cognitoidp", "dynamodb", "iam", "lambda_",
@@ -53,20 +53,6 @@ class AwsAccount:
 
     id: str
     partition: str
-
-
-@dataclass(frozen=True)
-class EmulatorSettings:
-    """The emulator target (``python main.py local up``): every AWS call goes to ``endpoint``.
-
-    Only the local emulator build sets this; the normal output never carries
-    endpoints or credentials. ``access_key``/``secret_key`` are the emulator's
-    fake test credentials, not secrets.
-    """
-
-    endpoint: str
-    access_key: str = "testing"
-    secret_key: str = "testing"
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def test_remote_backends_keep_stale_folders_for_orphans(synthesized):
 
 
 def test_every_backend_passes_terraform_validate(synthesized, tmp_path):
-    from terraform import validate
+    from tf_cli import validate
 
     jobs = [(b, s) for b in ("s3", "cloud") for s in ("platform", DEV)] + [("local", DEV)]
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
@@ -226,7 +226,7 @@ def test_bootstrap_needs_the_cloud_backend(synthesized):
 
     result = run_cli(synthesized["s3"].parent, "tfe-bootstrap")
     assert result.exit_code == 1
-    assert result.output.strip() == "backend.type: got 's3', expected cloud for tfe-bootstrap (see docs/terraform-cloud.md)"
+    assert result.output.strip() == "error: backend.type: got 's3', expected cloud for tfe-bootstrap (see docs/terraform-cloud.md)"
 
 
 # --- graph on a real instance stack -----------------------------------------------------------
@@ -255,7 +255,7 @@ def test_graph_command_writes_a_markdown_file(synthesized, tmp_path):
     assert result.exit_code == 0, result.output
     text = (tmp_path / "graph.md").read_text()
     assert text.startswith("```mermaid\n%% Resources of workspace john-inventory-dev") and text.endswith("```\n")
-    assert run_cli(root, "graph", "nope").output.strip().startswith("NAME: got 'nope', expected one of: platform, ")
+    assert run_cli(root, "graph", "nope").output.strip().startswith("error: NAME: got 'nope', expected one of: platform, ")
 
 
 # --- synth --changed, end to end --------------------------------------------------------------

@@ -31,11 +31,11 @@ def test_validate_and_list_on_the_repo():
     rows = json.loads(runner.invoke(cli, ["list", "--json"]).output)
     assert {r["name"] for r in rows} == {"john-inventory-dev", "team-backend-inventory-staging", "team-backend-inventory-prod"}
     dev = [r for r in rows if r["name"] == "john-inventory-dev"][0]
-    assert dev == {"name": "john-inventory-dev", "environment": "dev", "region": "us-east-2", "base_name": "john-inventory-dev",
+    assert dev == {"name": "john-inventory-dev", "team": "team-backend", "environment": "dev", "region": "us-east-2", "base_name": "john-inventory-dev",
                    "url": "https://apps.example.com/john-inventory-dev/", "api": "john-inventory-dev-api",
                    "table": "john-inventory-dev", "file": "instances/john-inventory-dev.yaml"}
     table = runner.invoke(cli, ["list"]).output.splitlines()
-    assert table[0].split() == ["NAME", "ENVIRONMENT", "REGION", "BASE_NAME", "URL", "API", "TABLE"]
+    assert table[0].split() == ["NAME", "TEAM", "ENVIRONMENT", "REGION", "BASE_NAME", "URL", "API", "TABLE"]
     assert len(table) == 4
 
 
@@ -76,7 +76,7 @@ def test_synth_with_bad_input_exits_1_with_one_line_errors_and_leaves_output_unt
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert "instances/broken.yaml: spec.environment: got 'qa', expected one of dev, staging, prod" in lines
-    assert lines[-1].endswith("nothing was written.")
+    assert lines[-1].endswith("; nothing was written")
     assert snapshot(out) == before
     assert not [p for p in root.iterdir() if ".synth-" in p.name]
 

@@ -19,7 +19,7 @@ MODES = ("k8s", "tf")
 
 @pytest.fixture(scope="module")
 def validations(k8s_out, tf_out, tmp_path_factory):
-    from terraform import require_terraform, validate
+    from tf_cli import require_terraform, validate
 
     require_terraform()
     outs = {"k8s": k8s_out, "tf": tf_out}

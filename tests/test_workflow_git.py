@@ -106,7 +106,7 @@ def test_unknown_base_is_one_line_error(repo):
     result = run_cli(repo, "changed", "--base", "origin/nope")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines == ["--base: got 'origin/nope', expected a git revision of this repository "
+    assert lines == ["error: --base: got 'origin/nope', expected a git revision of this repository "
                      "(fetch it first, e.g. git fetch origin main)"]
 
 
@@ -123,7 +123,7 @@ def test_renaming_the_developer_replaces_table_function_api_and_prefix(repo):
     assert any("base name (function)" in line for line in lines)
     assert any("base name (api)" in line and "endpoint URL changes" in line for line in lines)
     assert any("base name (ui_prefix)" in line for line in lines)
-    assert lines[-1] == "4 edit(s) replace resources (destroying data); expected --allow-replace to accept them"
+    assert lines[-1] == "error: 4 edit(s) replace resources (destroying data); expected --allow-replace to accept them"
     assert run_cli(repo, "diff", "--base", "main", "--allow-replace").exit_code == 0
 
 
@@ -160,7 +160,7 @@ def test_synth_refuses_a_replacing_edit_before_synthesizing(repo):
     result = run_cli(repo, "synth", "--changed", "--base", "main", "--out", str(repo / "cdktf.out"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        "4 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway")
+        "error: 4 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway")
     assert not (repo / "cdktf.out").exists()
 
 
@@ -174,12 +174,12 @@ def test_synth_changed_with_nothing_changed_writes_nothing(repo):
 def test_synth_changed_needs_a_base(repo):
     result = run_cli(repo, "synth", "--changed")
     assert result.exit_code == 1
-    assert result.output.strip() == "--changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)"
+    assert result.output.strip() == "error: --changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)"
 
 
 def test_synth_selection_is_the_changed_instances(repo):
     from generator.project import load_project
-    from generator.workflow.cli import synth_selection
+    from generator.cli.synth_cmd import synth_selection
 
     edit(repo / "instances" / f"{PROD}.yaml", "spec:", "  labels: {a: b}\nspec:")
     (repo / "instances" / f"{STAGING}.yaml").unlink()

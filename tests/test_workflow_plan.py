@@ -23,7 +23,7 @@ PROD = "team-backend-inventory-prod"
 
 @pytest.fixture(autouse=True)
 def terraform_env(monkeypatch):
-    from terraform import require_terraform, terraform_env as env
+    from tf_cli import require_terraform, terraform_env as env
 
     require_terraform()
     for key in ("TF_CLI_CONFIG_FILE", "TF_IN_AUTOMATION", "CHECKPOINT_DISABLE"):
@@ -101,11 +101,11 @@ def test_failed_platform_apply_skips_the_instances(project):
 def test_unknown_workspace_name_is_one_line(project):
     result = run_cli(project, "plan", "nope")
     assert result.exit_code == 1
-    assert result.output.strip() == f"NAME: got 'nope', expected one of: platform, {DEV}, {PROD}, team-backend-inventory-staging"
+    assert result.output.strip() == f"error: NAME: got 'nope', expected one of: platform, {DEV}, {PROD}, team-backend-inventory-staging"
 
 
 def test_stateful_deletes_are_counted_and_block_without_allow_replace():
-    from generator.workflow.terraform import Outcome, count_changes, exit_status
+    from generator.workflow.plan import Outcome, count_changes, exit_status
 
     plan = {"resource_changes": [
         {"address": "aws_dynamodb_table.table_table_1", "type": "aws_dynamodb_table", "mode": "managed",
@@ -172,7 +172,7 @@ def test_s3_backend_applies_reads_status_and_finds_orphans(tmp_path, s3_server):
                 {"app_url": "https://apps.example.com/john-inventory-dev/", "table_name": "${terraform_data.table.output}"})
     write_stack(out, "old-app-dev", s3_backend(endpoint, "old-app-dev"), {"table": {"input": "old"}})
     # old-app-dev has no YAML: apply it directly, as it was applied before its file was deleted.
-    from generator.workflow import terraform
+    from generator.workflow import plan as terraform
 
     (old,) = terraform.run(out, ["old-app-dev"], apply=True)
     assert old.applied, old.error
@@ -195,7 +195,7 @@ def test_s3_backend_applies_reads_status_and_finds_orphans(tmp_path, s3_server):
 def test_platform_first_then_instances_in_parallel(tmp_path):
     """A stand-in terraform logs when each workspace starts and ends: the platform is done before any
     instance starts, and two instances overlap when two jobs are allowed."""
-    from generator.workflow import terraform as workflow
+    from generator.workflow import plan as workflow
 
     log = tmp_path / "log"
     fake = tmp_path / "terraform"

@@ -8,7 +8,7 @@ would describe resources that no longer exist.
 """
 from __future__ import annotations
 
-import json
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +19,10 @@ from typing import Callable
 from ..errors import Problem, ValidationFailed
 from ..naming import PLATFORM_STACK
 from ..project import load_project
+from ..locations import EmulatorSettings
+from ..runner import Terraform, find_terraform, write_cli_config
+from ..states import read_state_file
 from . import emulator as emu
-from .terraform import Terraform, find_terraform
 from .workspace import Workspace, write_local_project
 
 #: Concurrent instance stacks (each runs a Terraform and its provider; the machines have 2 cores).
@@ -86,8 +88,6 @@ def up(root: Path, workdir: Path | None, echo: Echo, port: int | None = None,
         from ..runtime import configure_node
 
         configure_node()  # before cdktf is imported
-        from modules.stack_base import EmulatorSettings  # imports the providers: only when synthesizing
-
         from ..synth import synthesize
 
         try:
@@ -100,14 +100,14 @@ def up(root: Path, workdir: Path | None, echo: Echo, port: int | None = None,
         stacks = [PLATFORM_STACK] + [i.name for i in local_project.instances]
         echo(f"synth: {len(stacks)} stack(s) for the emulator in {time.monotonic() - synth_started:.0f} s "
              f"({workspace.outdir})")
-        terraform = Terraform(binary, workspace, echo, parallelism=parallelism)
+        terraform = emulator_terraform(binary, workspace, echo, parallelism)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(terraform.init, stacks))
         echo(f"init: {len(stacks)} stack(s) ready")
         applying = True
-        echo(f"[{PLATFORM_STACK}] {terraform.apply(PLATFORM_STACK)}")
+        echo(f"[{PLATFORM_STACK}] {apply_stack(terraform, workspace, PLATFORM_STACK)}")
         _each(jobs, [i.name for i in local_project.instances],
-              lambda name: echo(f"[{name}] {terraform.apply(name)}"))
+              lambda name: echo(f"[{name}] {apply_stack(terraform, workspace, name)}"))
     except BaseException:
         if applying or not reused:
             stop_and_forget(workspace, echo)
@@ -134,12 +134,12 @@ def down(root: Path, workdir: Path | None, echo: Echo, jobs: int = DEFAULT_JOBS,
             echo("emulator: not running; nothing to destroy")
         return
     try:
-        terraform = Terraform(binary, workspace, echo, parallelism=parallelism)
+        terraform = emulator_terraform(binary, workspace, echo, parallelism)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(terraform.init, stacks))
-        _each(jobs, [s for s in stacks if s != PLATFORM_STACK], lambda name: echo(f"[{name}] {terraform.destroy(name)}"))
+        _each(jobs, [s for s in stacks if s != PLATFORM_STACK], lambda name: echo(f"[{name}] {destroy_stack(terraform, name)}"))
         if PLATFORM_STACK in stacks:
-            echo(f"[{PLATFORM_STACK}] {terraform.destroy(PLATFORM_STACK)}")
+            echo(f"[{PLATFORM_STACK}] {destroy_stack(terraform, PLATFORM_STACK)}")
     except BaseException:
         stop_and_forget(workspace, echo)
         raise
@@ -186,25 +186,53 @@ def ensure_hosted_zone(server: emu.Emulator, domain: str, region: str) -> str:
 def status_rows(workspace: Workspace) -> list[AppStatus]:
     """One row per instance stack that has a state file, from its outputs."""
     rows = []
-    for state in sorted(workspace.state_dir.glob("*.tfstate")) if workspace.state_dir.is_dir() else []:
-        name = state.name[: -len(".tfstate")]
-        if name == PLATFORM_STACK:
+    for path in sorted(workspace.state_dir.glob("*.tfstate")) if workspace.state_dir.is_dir() else []:
+        name = path.name[: -len(".tfstate")]
+        state = read_state_file(name, path, strict=False)
+        if name == PLATFORM_STACK or state is None:
             continue
-        try:
-            data = json.loads(state.read_text() or "{}")
-        except ValueError:
-            continue
-        outputs = {k: v.get("value", "") for k, v in data.get("outputs", {}).items()}
-        count = sum(len(r.get("instances", [])) for r in data.get("resources", []) if r.get("mode") == "managed")
+        outputs = state.outputs
         rows.append(AppStatus(name=name, url=outputs.get("app_url", "-"), api_endpoint=outputs.get("api_endpoint", "-"),
-                              table=outputs.get("table_name", "-"), resources=count))
+                              table=outputs.get("table_name", "-"), resources=state.resources))
     return rows
 
 
 def platform_resources(workspace: Workspace) -> int:
-    state = workspace.state_file(PLATFORM_STACK)
-    try:
-        data = json.loads(state.read_text() or "{}")
-    except (OSError, ValueError):
-        return 0
-    return sum(len(r.get("instances", [])) for r in data.get("resources", []) if r.get("mode") == "managed")
+    state = read_state_file(PLATFORM_STACK, workspace.state_file(PLATFORM_STACK), strict=False)
+    return state.resources if state else 0
+
+
+def emulator_terraform(binary: str, workspace: Workspace, echo: Echo, parallelism: int) -> Terraform:
+    """Terraform for the emulator's stacks: a clean environment (no AWS or TF settings of the user's
+    leak in), the offline provider mirror where present, ``.terraform`` outside the synth output."""
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_")) or k in ("TF_LOG", "TF_LOG_PATH")}
+    env.update(TF_CLI_CONFIG_FILE=str(write_cli_config(workspace.root)), AWS_EC2_METADATA_DISABLED="true")
+    return Terraform(binary=binary, stack_dir=workspace.stack_dir, logs_dir=workspace.logs_dir, env=env,
+                     data_dir=workspace.data_dir, echo=echo, parallelism=parallelism)
+
+
+def apply_stack(terraform: Terraform, workspace: Workspace, stack: str) -> str:
+    """Plan and apply one stack; a one-line summary ("no changes" when the plan is empty)."""
+    started = time.monotonic()
+    plan_file = workspace.data_dir(stack) / "tfplan"
+    changes, _ = terraform.plan(stack, out=plan_file)
+    if not changes:
+        terraform.say(stack, "no changes")
+        return "no changes"
+    terraform.say(stack, "applying")
+    return _summary(terraform.apply_plan(stack, plan_file, show=True), "Apply complete!", time.monotonic() - started)
+
+
+def destroy_stack(terraform: Terraform, stack: str) -> str:
+    """Destroy one stack without refreshing: only Terraform changed the emulator, so its state is current
+    (and refreshing ~60 resources through one emulator process costs more than the destroy itself)."""
+    started = time.monotonic()
+    terraform.say(stack, "destroying")
+    text = terraform.destroy(stack, refresh=False, show=True)
+    return _summary(text, "Destroy complete!", time.monotonic() - started)
+
+
+def _summary(text: str, mark: str, seconds: float) -> str:
+    line = next((line.strip() for line in text.splitlines() if mark in line), mark)
+    return f"{line} ({seconds:.0f} s)"

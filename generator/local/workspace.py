@@ -15,8 +15,10 @@ from pathlib import Path
 
 import yaml
 
+from ..locations import stack_dir
 from ..naming import PLATFORM_STACK
 from ..project import INSTANCES_DIR, INSTANCE_SUFFIXES, PLATFORM_FILE, Project, load_project
+from ..states import read_state_file
 
 #: Default working folder, beside platform.yaml (gitignored).
 DEFAULT_WORKDIR = ".local"
@@ -45,7 +47,7 @@ class Workspace:
         return self.root / "logs"
 
     def stack_dir(self, stack: str) -> Path:
-        return self.outdir / "stacks" / stack
+        return stack_dir(self.outdir, stack)
 
     def data_dir(self, stack: str) -> Path:
         """TF_DATA_DIR of a stack: outside the synth output, which a re-synth rewrites."""
@@ -64,14 +66,9 @@ class Workspace:
         shutil.rmtree(self.state_dir, ignore_errors=True)
 
 
-def _has_resources(state: Path) -> bool:
-    import json
-
-    try:
-        data = json.loads(state.read_text() or "{}")
-    except (OSError, ValueError):
-        return False
-    return any(r.get("mode") == "managed" and r.get("instances") for r in data.get("resources", []))
+def _has_resources(path: Path) -> bool:
+    state = read_state_file(path.stem, path, strict=False)
+    return state is not None and state.resources > 0
 
 
 def write_local_project(root: Path, workspace: Workspace, hosted_zone_id: str, instances: frozenset[str] | None) -> Project:

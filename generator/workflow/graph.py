@@ -11,6 +11,8 @@ import json
 import re
 from pathlib import Path
 
+from ..locations import STACK_FILE, stack_dir
+
 _REFERENCE = re.compile(r"(?<![\w.-])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)")
 
 
@@ -71,5 +73,5 @@ def _safe_id(text: str) -> str:
 
 
 def stack_document(outdir: Path, stack: str) -> dict | None:
-    path = outdir / "stacks" / stack / "cdk.tf.json"
+    path = stack_dir(outdir, stack) / STACK_FILE
     return json.loads(path.read_text()) if path.is_file() else None

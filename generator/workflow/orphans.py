@@ -10,10 +10,10 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..locations import BOOTSTRAP_STACK, STACK_FILE, stack_dir
 from ..naming import PLATFORM_STACK
 from ..project import INSTANCES_DIR, Project
 from . import git
-from ..locations import BOOTSTRAP_STACK
 from ..states import WorkspaceState, applied
 
 
@@ -37,10 +37,10 @@ def find(project: Project, states, outdir: Path) -> list[Orphan]:
 
 def destroy_commands(root: Path, outdir: Path, stack: str) -> tuple[str, ...]:
     """Shell commands that destroy ``stack``'s resources, run from the project folder."""
-    folder = outdir / "stacks" / stack
+    folder = stack_dir(outdir, stack)
     shown = _relative(folder, root)
     destroy = (f"terraform -chdir={shlex.quote(shown)} init -input=false", f"terraform -chdir={shlex.quote(shown)} destroy")
-    if (folder / "cdk.tf.json").is_file():
+    if (folder / STACK_FILE).is_file():
         return destroy
     found = _last_file(root, stack)
     if found is None:

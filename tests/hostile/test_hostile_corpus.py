@@ -203,7 +203,7 @@ def _assert_cli_refuses(root: Path, display: str, tmp_path: Path) -> None:
     assert isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert result.stderr.startswith(f"{display}: ")
-    assert result.stderr.rstrip().endswith("found; nothing was written.")
+    assert re.fullmatch(r"error: \d+ problems? found", result.stderr.rstrip().splitlines()[-1]), result.stderr
 
     out = tmp_path / "out" / "cdktf.out"
     seed_output(out)

@@ -45,7 +45,7 @@ def test_failed_synth_process_leaves_output_untouched(case: str, tmp_path: Path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stderr.startswith(first_line), result.stderr
-    assert result.stderr.rstrip().endswith("nothing was written."), result.stderr
+    assert result.stderr.rstrip().endswith("; nothing was written"), result.stderr
     assert result.stdout == ""
     assert snapshot(out) == before
     assert scratch_left(out) == []

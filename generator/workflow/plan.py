@@ -9,19 +9,22 @@ pool) blocks the gate unless ``allow_replace``.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 import os
-import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..locations import STACK_FILE, stack_dir
 from ..naming import PLATFORM_STACK
+from ..runner import StackFailed, Terraform
 
 #: Resource types whose destruction loses data: a plan that deletes one needs --allow-replace.
 STATEFUL_TYPES = frozenset({"aws_dynamodb_table", "aws_s3_bucket", "aws_cognito_user_pool"})
 PLAN_FILE = "tfplan"
+#: Each workspace's full Terraform output: ``<outdir>/logs/<stack>.log``.
+LOGS_DIR = "logs"
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Outcome:
     error: str | None = None
     applied: bool = False
     seconds: float = 0.0
+    log: str | None = None
 
     @property
     def changes(self) -> bool:
@@ -76,75 +80,62 @@ def count_changes(plan: dict) -> tuple[int, int, int, list[str]]:
     return add, change, destroy, sorted(stateful)
 
 
-def _run(args: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-
-
-def _last_error(done: subprocess.CompletedProcess) -> str:
-    lines = [l.strip() for l in (done.stderr or done.stdout).splitlines() if l.strip() and not set(l.strip()) <= set("│╷╵─")]
-    lines = [l.lstrip("│ ").strip() for l in lines]
-    # Skip init's preamble ("Terraform encountered problems during initialisation"): the next error says what.
-    errors = [l for l in lines if l.startswith("Error:") and "encountered problems during initiali" not in l]
-    return (errors[0] if errors else (lines[-1] if lines else f"exit status {done.returncode}"))[:300]
-
-
 def run(outdir: Path, stacks: list[str], apply: bool = False, allow_replace: bool = False,
         terraform: str = "terraform", echo: Callable[[str], None] = lambda _: None,
         jobs: int | None = None) -> list[Outcome]:
     """Plan (and with ``apply``, apply) each workspace; never raises for a workspace's failure.
 
     The platform goes first (instances read its state); the instances are independent of each
-    other and run ``jobs`` at a time (default: one per CPU core).
+    other and run ``jobs`` at a time (default: one per CPU core). Each workspace's full Terraform
+    output is kept in ``<outdir>/logs/<stack>.log`` (:data:`LOGS_DIR`).
     """
-    env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+    runner = Terraform(binary=terraform, stack_dir=lambda stack: stack_dir(outdir, stack), logs_dir=outdir / LOGS_DIR,
+                       echo=echo)
     ordered = order(stacks)
     outcomes = {stack: Outcome(stack) for stack in ordered}
     platform_failed = False
     if ordered and ordered[0] == PLATFORM_STACK:
-        _workspace(outdir, outcomes[PLATFORM_STACK], apply, allow_replace, terraform, echo, env, skip=False)
+        _workspace(runner, outdir, outcomes[PLATFORM_STACK], apply, allow_replace, skip=False)
         platform_failed = outcomes[PLATFORM_STACK].error is not None
     instances = [s for s in ordered if s != PLATFORM_STACK]
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        list(pool.map(lambda stack: _workspace(outdir, outcomes[stack], apply, allow_replace, terraform, echo, env,
+        list(pool.map(lambda stack: _workspace(runner, outdir, outcomes[stack], apply, allow_replace,
                                                skip=apply and platform_failed), instances))
     return [outcomes[stack] for stack in ordered]
 
 
-def _workspace(outdir: Path, outcome: Outcome, apply: bool, allow_replace: bool, terraform: str,
-               echo: Callable[[str], None], env: dict, skip: bool) -> None:
+def _workspace(runner: Terraform, outdir: Path, outcome: Outcome, apply: bool, allow_replace: bool, skip: bool) -> None:
     """init, plan, show (and apply) one workspace, recording the result in ``outcome``."""
     stack = outcome.stack
     started = time.monotonic()
-    folder = outdir / "stacks" / stack
-    if not (folder / "cdk.tf.json").is_file():
+    folder = stack_dir(outdir, stack)
+    if not (folder / STACK_FILE).is_file():
         outcome.error = f"not synthesized in {outdir}, expected python main.py synth first"
         return
     if skip:
         outcome.error = "skipped: the platform did not apply"
         return
-    echo(f"{stack}: terraform init")
-    done = _run([terraform, "init", "-input=false", "-no-color"], folder, env)
-    if done.returncode == 0:
-        echo(f"{stack}: terraform plan")
-        done = _run([terraform, "plan", "-input=false", "-no-color", "-lock-timeout=5m", f"-out={PLAN_FILE}"], folder, env)
-    if done.returncode == 0:
-        done = _run([terraform, "show", "-json", "-no-color", PLAN_FILE], folder, env)
-    if done.returncode != 0:
-        outcome.error = _last_error(done)
-    else:
-        outcome.add, outcome.change, outcome.destroy, outcome.stateful_deletes = count_changes(json.loads(done.stdout))
+    outcome.log = str(runner.new_log(stack))
+    plan_file = folder / PLAN_FILE
+    try:
+        runner.echo(f"{stack}: terraform init")
+        runner.init(stack)
+        runner.echo(f"{stack}: terraform plan")
+        runner.plan(stack, out=plan_file)
+        plan = json.loads(runner.show_json(stack, plan_file))
+        outcome.add, outcome.change, outcome.destroy, outcome.stateful_deletes = count_changes(plan)
         if apply and outcome.stateful_deletes and not allow_replace:
             outcome.error = (f"not applied: destroys stateful {', '.join(outcome.stateful_deletes)}, "
                              f"expected --allow-replace to confirm")
         elif apply and outcome.changes:
-            echo(f"{stack}: terraform apply")
-            done = _run([terraform, "apply", "-input=false", "-no-color", "-lock-timeout=5m", PLAN_FILE], folder, env)
-            if done.returncode != 0:
-                outcome.error = _last_error(done)
-            else:
-                outcome.applied = True
-    (folder / PLAN_FILE).unlink(missing_ok=True)
-    outcome.seconds = round(time.monotonic() - started, 1)
+            runner.echo(f"{stack}: terraform apply")
+            runner.apply_plan(stack, plan_file)
+            outcome.applied = True
+    except StackFailed as failed:
+        outcome.error = failed.summary()
+    finally:
+        plan_file.unlink(missing_ok=True)
+        outcome.seconds = round(time.monotonic() - started, 1)
 
 
 def exit_status(outcomes: list[Outcome], allow_replace: bool, detailed: bool) -> int:

@@ -1,0 +1,104 @@
+"""The ``local`` command group: up, down, status on the embedded AWS emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from ..errors import ValidationFailed
+from ..local import emulator as emu
+from ..local.session import (DEFAULT_JOBS, DEFAULT_PARALLELISM, AppStatus, SynthFailed, down, platform_resources,
+                             status_rows, up, workspace_for)
+from ..runner import StackFailed, TerraformMissing
+from .context import CliContext, json_option, pass_cli
+from .output import CliError, print_json, print_rows, problems_found
+
+WORKDIR_HELP = "Working folder for the emulator's project copy, stacks, state and logs. Default: <root>/.local."
+APP_COLUMNS = (("name", "APP"), ("url", "URL"), ("api_endpoint", "API ENDPOINT"), ("table", "TABLE"),
+               ("resources", "RESOURCES"))
+T = TypeVar("T")
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run ``action``; turn the expected failures into the one CLI error."""
+    try:
+        return action()
+    except ValidationFailed as failed:
+        raise problems_found(failed.problems, consequence="nothing was started") from None
+    except (TerraformMissing, emu.EmulatorError, SynthFailed, StackFailed) as err:
+        raise CliError(str(err)) from None
+
+
+def _rows(rows: list[AppStatus]) -> list[dict]:
+    return [asdict(row) for row in rows]
+
+
+def workdir_option(command):
+    return click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help=WORKDIR_HELP)(command)
+
+
+def jobs_option(what: str):
+    return click.option("--jobs", type=click.IntRange(1, 16), default=DEFAULT_JOBS, show_default=True, help=what)
+
+
+parallelism_option = click.option("--parallelism", type=click.IntRange(1, 100), default=DEFAULT_PARALLELISM,
+                                  show_default=True, help="terraform -parallelism of each stack.")
+
+
+@click.group("local")
+def local() -> None:
+    """Apply the whole platform and every app, for real, on an embedded AWS emulator (moto on 127.0.0.1)."""
+
+
+@local.command("up")
+@workdir_option
+@click.option("--port", type=int, default=None, help="Emulator port on 127.0.0.1. Default: a free port.")
+@click.option("--instance", "instances", multiple=True, metavar="NAME",
+              help="Apply only this instance (repeatable). Default: every instance file.")
+@jobs_option("Instance stacks applied at the same time.")
+@parallelism_option
+@json_option("Print the status rows as JSON.")
+@pass_cli
+def up_command(run: CliContext, workdir: Path | None, port: int | None, instances: tuple[str, ...], jobs: int,
+               parallelism: int, as_json: bool) -> None:
+    """Start the emulator, synthesize for it, apply the platform then the instances; print the status table."""
+    rows = _guarded(lambda: up(run.root, workdir, click.echo, port=port,
+                               instances=frozenset(instances) if instances else None, jobs=jobs,
+                               parallelism=parallelism))
+    print_rows(_rows(rows), APP_COLUMNS, as_json)
+
+
+@local.command("down")
+@workdir_option
+@jobs_option("Instance stacks destroyed at the same time.")
+@parallelism_option
+@pass_cli
+def down_command(run: CliContext, workdir: Path | None, jobs: int, parallelism: int) -> None:
+    """Destroy the instances, then the platform, and stop the emulator."""
+    _guarded(lambda: down(run.root, workdir, click.echo, jobs=jobs, parallelism=parallelism))
+
+
+@local.command("status")
+@workdir_option
+@json_option("Print JSON: {emulator, platform_resources, apps}.")
+@pass_cli
+def status_command(run: CliContext, workdir: Path | None, as_json: bool) -> None:
+    """The emulator's address and, per app, its URL, API endpoint, table and resource count."""
+    workspace = workspace_for(run.root, workdir)
+    server = emu.running(workspace.root)
+    rows = _rows(status_rows(workspace))
+    if as_json:
+        print_json({"emulator": server.endpoint if server else None, "platform_resources": platform_resources(workspace),
+                    "apps": rows})
+        return
+    click.echo(f"emulator: {'running at ' + server.endpoint + f' (pid {server.pid})' if server else 'not running'}")
+    click.echo(f"platform: {platform_resources(workspace)} resource(s)")
+    if rows:
+        print_rows(rows, APP_COLUMNS, as_json=False)
+    else:
+        click.echo("no app has been applied (run: python main.py local up)")

@@ -1,0 +1,285 @@
+"""The pull-request workflow commands: changed, diff, plan, apply, orphans, status, graph, tfe-bootstrap.
+
+Every command validates the whole project first, exactly like ``synth``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..locations import BOOTSTRAP_STACK
+from ..naming import PLATFORM_STACK, instance_names
+from ..project import Project
+from ..states import StateUnavailable, WorkspaceState, states_for
+from ..workflow import plan as planner
+from ..workflow.changed import ChangeSet, changed, snapshot_at
+from ..workflow.diff import Replacement, replacements
+from ..workflow.git import GitError, merge_base
+from ..workflow.orphans import find as find_orphans
+from .context import DEFAULT_OUT, CliContext, json_option, out_option, pass_cli
+from .output import CliError, print_json, print_rows
+
+STATUS_COLUMNS = (("name", "NAME"), ("status", "STATUS"), ("url", "URL"), ("api", "API"), ("table", "TABLE"),
+                  ("last_applied", "LAST_APPLIED"))
+
+
+def change_set(project: Project, base: str) -> ChangeSet:
+    try:
+        return changed(project, base)
+    except GitError as err:
+        raise CliError(str(err)) from None
+
+
+def replacing_edits(project: Project, base: str) -> list[Replacement]:
+    try:
+        return replacements(project, snapshot_at(project.root, merge_base(project.root, base)))
+    except GitError as err:
+        raise CliError(str(err)) from None
+
+
+def known_stacks(project: Project) -> list[str]:
+    return [PLATFORM_STACK] + [i.name for i in project.instances]
+
+
+def check_name(project: Project, name: str) -> None:
+    known = known_stacks(project)
+    if name not in known:
+        raise CliError(f"NAME: got {name!r}, expected one of: {', '.join(known)}")
+
+
+def stacks_to_run(project: Project, names: tuple[str, ...], base: str | None, only_changed: bool) -> list[str]:
+    if only_changed:
+        if base is None:
+            raise CliError("--changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)")
+        if names:
+            raise CliError("NAME: got names together with --changed, expected one or the other")
+        return change_set(project, base).stacks
+    for name in names:
+        check_name(project, name)
+    return list(names) or known_stacks(project)
+
+
+@click.command("changed")
+@click.option("--base", required=True, metavar="REF",
+              help="Git revision to compare with, e.g. origin/main (its merge base with HEAD is used).")
+@json_option("Print JSON for CI: platform, instances, added, removed, stacks, reasons.")
+@pass_cli
+def changed_cmd(run: CliContext, base: str, as_json: bool) -> None:
+    """Which workspaces a change affects since BASE: the platform, instances, and removed instances."""
+    changes = change_set(run.project(), base)
+    if as_json:
+        print_json(changes.to_json())
+        return
+    click.echo(f"since {base} ({changes.base_commit[:12]}):")
+    if changes.empty:
+        click.echo("no workspace is affected")
+    for stack in changes.stacks:
+        click.echo(f"changed    {stack}: {changes.reasons[stack]}")
+    for stack in changes.removed:
+        click.echo(f"removed    {stack}: {changes.reasons[stack]}")
+
+
+@click.command("diff")
+@click.option("--base", required=True, metavar="REF", help="Git revision to compare with, e.g. origin/main.")
+@click.option("--allow-replace", is_flag=True, help="Exit 0 even when an edit replaces a resource.")
+@json_option("Print JSON (one object per replacing edit).")
+@pass_cli
+def diff_cmd(run: CliContext, base: str, allow_replace: bool, as_json: bool) -> None:
+    """Flag edits since BASE that replace resources (a renamed table, function, API or prefix);
+    exit 1 unless --allow-replace."""
+    found = replacing_edits(run.project(), base)
+    if as_json:
+        print_json([vars(r) for r in found])
+    else:
+        for item in found:
+            click.echo(f"replace    {item}")
+        if not found:
+            click.echo(f"no edit since {base} replaces a resource")
+    if found and not allow_replace:
+        losing = " (destroying data)" if any(r.loses_data for r in found) else ""
+        raise CliError(f"{len(found)} edit(s) replace resources{losing}; expected --allow-replace to accept them")
+
+
+def _terraform_options(command):
+    for option in reversed((
+        click.argument("names", nargs=-1, metavar="[NAME]..."),
+        out_option(),
+        click.option("--changed", "only_changed", is_flag=True, help="Only the workspaces `changed --base` lists."),
+        click.option("--base", default=None, metavar="REF", help="Git revision for --changed."),
+        click.option("--allow-replace", is_flag=True, help="Accept plans that destroy a table, bucket or user pool."),
+        click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when everything worked and something changes."),
+        click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Also write the summary as a Markdown table (for a PR comment)."),
+        click.option("--jobs", type=click.IntRange(min=1), default=None,
+                     help="Instance workspaces run at once, after the platform. Default: one per CPU core."),
+        json_option("Print JSON (one object per workspace)."),
+        pass_cli,
+    )):
+        command = option(command)
+    return command
+
+
+def _run_terraform(run: CliContext, apply: bool, names: tuple[str, ...], out: Path | None, only_changed: bool,
+                   base: str | None, allow_replace: bool, detailed_exitcode: bool, markdown_file: Path | None,
+                   jobs: int | None, as_json: bool) -> None:
+    verb = "apply" if apply else "plan"
+    stacks = stacks_to_run(run.project(), names, base, only_changed)
+    if not stacks:
+        if as_json:
+            print_json([])
+        else:
+            click.echo("no workspace to " + verb)
+        if markdown_file:
+            markdown_file.write_text(planner.markdown([], allow_replace, f"terraform {verb}: no workspace affected"))
+        return
+    from ..runner import TerraformMissing, find_terraform
+
+    try:
+        binary = find_terraform()
+    except TerraformMissing as err:
+        raise CliError(str(err)) from None
+    outcomes = planner.run(run.outdir(out), stacks, apply=apply, allow_replace=allow_replace, terraform=binary,
+                           echo=lambda line: click.echo(line, err=True), jobs=jobs)
+    if as_json:
+        print_json([vars(o) for o in outcomes])
+    else:
+        for outcome in outcomes:
+            click.echo(outcome.line(allow_replace))
+    if markdown_file:
+        markdown_file.write_text(planner.markdown(outcomes, allow_replace, f"terraform {verb}"))
+    sys.exit(planner.exit_status(outcomes, allow_replace, detailed_exitcode))
+
+
+@click.command("plan")
+@_terraform_options
+def plan_cmd(run: CliContext, **options) -> None:
+    """terraform init + plan for each NAME (default: every workspace), platform first; one summary line each.
+    Exit 1 on any failure or an unconfirmed destroy of stateful data."""
+    _run_terraform(run, False, **options)
+
+
+@click.command("apply")
+@_terraform_options
+def apply_cmd(run: CliContext, **options) -> None:
+    """terraform init + apply for each NAME (default: every workspace), platform first; one summary line each.
+    Exit 1 on any failure or an unconfirmed destroy of stateful data."""
+    _run_terraform(run, True, **options)
+
+
+@click.command("orphans")
+@out_option()
+@json_option("Print JSON (one object per orphan).")
+@pass_cli
+def orphans_cmd(run: CliContext, out: Path | None, as_json: bool) -> None:
+    """Workspaces whose state holds resources but whose instance YAML is gone, with the commands that destroy each."""
+    project = run.project()
+    try:
+        found = find_orphans(project, states_for(project.platform.backend), run.outdir(out))
+    except StateUnavailable as err:
+        raise CliError(str(err)) from None
+    if as_json:
+        print_json([{"name": o.stack, "state": o.state.where, "resources": o.state.resources,
+                     "destroy": list(o.commands)} for o in found])
+        return
+    if not found:
+        click.echo("no orphaned workspaces: every workspace with state has its YAML")
+    for orphan in found:
+        click.echo(f"orphan     {orphan.stack}: {orphan.state.resources} resource(s) in {orphan.state.where}; "
+                   f"destroy with:")
+        for command in orphan.commands:
+            click.echo(f"    {command}")
+
+
+@click.command("status")
+@json_option("Print JSON (one object per instance).")
+@pass_cli
+def status_cmd(run: CliContext, as_json: bool) -> None:
+    """One row per instance from its workspace's outputs (URL, API, table, last applied), like kubectl get."""
+    project = run.project()
+    try:
+        rows = status_rows(project, states_for(project.platform.backend))
+    except StateUnavailable as err:
+        raise CliError(str(err)) from None
+    print_rows(rows, STATUS_COLUMNS, as_json)
+
+
+def _applied_row(name: str, status: str, state: WorkspaceState) -> dict[str, str]:
+    out = state.outputs
+    when = state.last_applied.strftime("%Y-%m-%d %H:%M UTC") if state.last_applied else "-"
+    return {"name": name, "status": status, "url": str(out.get("app_url", "-")),
+            "api": str(out.get("api_endpoint", "-")), "table": str(out.get("table_name", "-")), "last_applied": when}
+
+
+def status_rows(project: Project, states) -> list[dict[str, str]]:
+    rows = []
+    seen = set()
+    for instance in project.instances:
+        seen.add(instance.name)
+        state = states.read(instance.name)
+        if state is None or state.resources == 0:
+            rows.append({"name": instance.name, "status": "not applied", "url": "-", "api": "-",
+                         "table": f"({instance_names(instance).table})", "last_applied": "never"})
+        else:
+            rows.append(_applied_row(instance.name, "applied", state))
+    for stack in states.stacks():
+        if stack in seen or stack in (PLATFORM_STACK, BOOTSTRAP_STACK):
+            continue
+        state = states.read(stack)
+        if state is not None and state.resources > 0:
+            rows.append(_applied_row(stack, "orphan (no YAML)", state))
+    return rows
+
+
+@click.command("graph")
+@click.argument("name")
+@out_option(f"Synth output to read. Default: $CDKTF_OUTDIR, else {DEFAULT_OUT}; synthesized on the fly when "
+            f"missing there.")
+@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the diagram to this file (.md gets a ```mermaid fence). Default: stdout.")
+@pass_cli
+def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | None) -> None:
+    """The workspace NAME's resources and their dependencies as a Mermaid diagram."""
+    from ..workflow.graph import mermaid, stack_document
+
+    project = run.project()
+    check_name(project, name)
+    document = stack_document(run.outdir(out), name)
+    if document is None:
+        from ..synth import synthesize
+
+        with tempfile.TemporaryDirectory() as scratch:
+            is_platform = name == PLATFORM_STACK
+            synthesize(project, Path(scratch) / "out", is_platform, None if is_platform else frozenset([name]))
+            document = stack_document(Path(scratch) / "out", name)
+    text = mermaid(document, name)
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    output_file.write_text(f"```mermaid\n{text}```\n" if output_file.suffix == ".md" else text)
+    click.echo(f"wrote {output_file}")
+
+
+@click.command("tfe-bootstrap")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("tfe-bootstrap.out"),
+              show_default=True, help="Output folder of the bootstrap stack (kept apart from the workspaces' synth output).")
+@click.option("--synth-dir", default=DEFAULT_OUT, show_default=True,
+              help="The workspaces' synth output, relative to the repository top: each workspace's working directory.")
+@pass_cli
+def bootstrap_cmd(run: CliContext, out: Path, synth_dir: str) -> None:
+    """Synthesize the Terraform Cloud bootstrap stack: workspaces, state sharing and run triggers (backend.type: cloud)."""
+    project = run.project()
+    if project.platform.backend.type != "cloud":
+        raise CliError(f"backend.type: got {project.platform.backend.type!r}, expected cloud for tfe-bootstrap "
+                       f"(see docs/terraform-cloud.md)")
+    from ..workflow.bootstrap import synthesize_bootstrap
+
+    folder = synthesize_bootstrap(project, out if out.is_absolute() else run.root / out, synth_dir)
+    click.echo(f"wrote      {folder}")
+    click.echo(f"apply it with: terraform -chdir={folder} init && terraform -chdir={folder} apply")
+
+
+COMMANDS = (changed_cmd, diff_cmd, plan_cmd, apply_cmd, orphans_cmd, status_cmd, graph_cmd, bootstrap_cmd)
