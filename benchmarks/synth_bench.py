@@ -17,6 +17,7 @@ the largest size: a re-run with no change, and a re-run after one instance
 file changed, checking that every other stack folder kept its bytes and
 mtimes. This is a benchmark, not a test: it is not collected by pytest.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -139,7 +140,9 @@ def instance_yaml(i: int) -> tuple[str, str]:
 def make_project(target: Path, instances: int, platform_overrides: dict[str, str] | None = None) -> Path:
     target.mkdir(parents=True)
     for name in SOURCES:
-        shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules"))
+        shutil.copytree(
+            REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules")
+        )
     text = (REPO / "platform.yaml").read_text()
     for old, new in (platform_overrides or {}).items():
         text = text.replace(old, new)
@@ -157,7 +160,11 @@ def synth_command(root: Path) -> list[str]:
 
 def snapshot(out: Path) -> dict[str, tuple[int, bytes]]:
     stacks = out / "stacks"
-    return {p.relative_to(stacks).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in stacks.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(stacks).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in stacks.rglob("*")
+        if p.is_file()
+    }
 
 
 def incremental(root: Path) -> list[tuple[str, Run, str]]:
@@ -167,7 +174,10 @@ def incremental(root: Path) -> list[tuple[str, Run, str]]:
     before = snapshot(out)
     run = measure(synth_command(root))
     after = snapshot(out)
-    touched = sorted({k.split("/")[0] for k in before if before[k] != after.get(k)} | {k.split("/")[0] for k in after if k not in before})
+    touched = sorted(
+        {k.split("/")[0] for k in before if before[k] != after.get(k)}
+        | {k.split("/")[0] for k in after if k not in before}
+    )
     results.append(("re-run, nothing changed", run, f"{len(touched)} stack folder(s) touched"))
 
     files = sorted((root / "instances").glob("*.yaml"))
@@ -204,14 +214,16 @@ def validate_stacks(root: Path, count: int) -> list[tuple[str, float]]:
         for command in (init, [terraform, "validate", "-no-color"]):
             done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
             if done.returncode != 0:
-                raise SystemExit(f"{stack.name}: {' '.join(command[:2])} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+                raise SystemExit(
+                    f"{stack.name}: {' '.join(command[:2])} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+                )
 
     results = []
     for workers in (1, os.cpu_count() or 1):
         scratch = Path(tempfile.mkdtemp(prefix="bench-validate-"))
         start = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda s: one(s, scratch / s.name), stacks))
+            list(pool.map(lambda s, folder=scratch: one(s, folder / s.name), stacks))
         results.append((f"init + validate {len(stacks)} stacks, {workers} at a time", time.perf_counter() - start))
         shutil.rmtree(scratch, ignore_errors=True)
     return results
@@ -220,13 +232,16 @@ def validate_stacks(root: Path, count: int) -> list[tuple[str, float]]:
 def machine() -> str:
     cpu = "unknown CPU"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}; node {os.environ.get('JSII_NODE', 'node')}; load average at start {load}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; node {os.environ.get('JSII_NODE', 'node')}; load average at start {load}"
+    )
 
 
 def main() -> None:
@@ -234,7 +249,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="sizes 1 and 10, one round")
     parser.add_argument("--sizes", default=None, help="comma-separated instance counts (default 1,50,500)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds of the floor and of sizes <= 50 (default 3)")
-    parser.add_argument("--validate", type=int, default=0, metavar="N", help="also time terraform validate over N stacks")
+    parser.add_argument(
+        "--validate", type=int, default=0, metavar="N", help="also time terraform validate over N stacks"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("1,10" if args.quick else "1,50,500")).split(",")]
@@ -244,7 +261,10 @@ def main() -> None:
     print(f"machine: {machine()}", flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     try:
-        floor, rows = Row("naive floor: import both provider packages"), {n: Row(f"platform + {n} instance(s)") for n in sizes}
+        floor, rows = (
+            Row("naive floor: import both provider packages"),
+            {n: Row(f"platform + {n} instance(s)") for n in sizes},
+        )
         for round_ in range(rounds):  # interleaved, so a busy spell hits every row alike
             floor.runs.append(measure(FLOOR))
             for n in sizes:
@@ -252,7 +272,11 @@ def main() -> None:
                     continue
                 root = make_project(scratch / f"n{n}-r{round_}", n)
                 rows[n].runs.append(measure(synth_command(root)))
-                print(f"  round {round_ + 1}: floor {floor.runs[-1].wall:.2f} s, {n} instance(s) {rows[n].runs[-1].wall:.2f} s", flush=True)
+                print(
+                    f"  round {round_ + 1}: floor {floor.runs[-1].wall:.2f} s, "
+                    f"{n} instance(s) {rows[n].runs[-1].wall:.2f} s",
+                    flush=True,
+                )
         largest = max(sizes)
         increments = incremental(scratch / f"n{largest}-r0")
         validation = []
@@ -262,28 +286,47 @@ def main() -> None:
             validation = validate_stacks(tf_root, args.validate)
 
         base = floor.wall
-        print(f"\n| run | wall s (median) | ratio to floor | CPU s | peak RSS python+node MB | runs |")
+        print("\n| run | wall s (median) | ratio to floor | CPU s | peak RSS python+node MB | runs |")
         print("|---|---:|---:|---:|---:|---:|")
         for row in [floor, *rows.values()]:
-            print(f"| {row.label} | {row.wall:.2f} | {row.wall / base:.2f} | {row.cpu:.2f} | {row.peak_mb:.0f} | {len(row.runs)} |")
+            print(
+                f"| {row.label} | {row.wall:.2f} | {row.wall / base:.2f} | {row.cpu:.2f} | {row.peak_mb:.0f} "
+                f"| {len(row.runs)} |"
+            )
         for label, run, verdict in increments:
-            print(f"| {label} ({largest} instances): {verdict} | {run.wall:.2f} | {run.wall / base:.2f} | {run.cpu:.2f} | {run.peak_mb:.0f} | 1 |")
+            print(
+                f"| {label} ({largest} instances): {verdict} | {run.wall:.2f} | {run.wall / base:.2f} "
+                f"| {run.cpu:.2f} | {run.peak_mb:.0f} | 1 |"
+            )
         small = min(sizes)
         for n in sizes:
             if n != small:
                 marginal = (rows[n].wall - rows[small].wall) / (n - small) * 1000
                 marginal_cpu = (rows[n].cpu - rows[small].cpu) / (n - small) * 1000
-                print(f"\nmarginal cost {small}->{n} instances: {marginal:.1f} ms wall, {marginal_cpu:.1f} ms CPU per instance", end="")
+                print(
+                    f"\nmarginal cost {small}->{n} instances: {marginal:.1f} ms wall, "
+                    f"{marginal_cpu:.1f} ms CPU per instance",
+                    end="",
+                )
         print()
         for label, seconds in validation:
             print(f"{label}: {seconds:.1f} s")
         if args.json:
-            args.json.write_text(json.dumps({
-                "machine": machine(), "floor": [r.__dict__ | {"stdout": ""} for r in floor.runs],
-                "sizes": {n: [r.__dict__ | {"stdout": ""} for r in row.runs] for n, row in rows.items()},
-                "incremental": [{"label": l, "wall": r.wall, "cpu": r.cpu, "peak_mb": r.peak_mb, "verdict": v} for l, r, v in increments],
-                "validate": validation,
-            }, indent=2))
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "machine": machine(),
+                        "floor": [r.__dict__ | {"stdout": ""} for r in floor.runs],
+                        "sizes": {n: [r.__dict__ | {"stdout": ""} for r in row.runs] for n, row in rows.items()},
+                        "incremental": [
+                            {"label": label, "wall": r.wall, "cpu": r.cpu, "peak_mb": r.peak_mb, "verdict": v}
+                            for label, r, v in increments
+                        ],
+                        "validate": validation,
+                    },
+                    indent=2,
+                )
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

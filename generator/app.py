@@ -3,6 +3,7 @@
 This is the only place in generator/ that touches modules/ (and so the
 provider packages); validation never pays for those imports.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,10 @@ from modules.platform_stack import PlatformAssets, PlatformStack, PlatformStackP
 from modules.stack_base import StackSettings
 
 from . import assets
+from .locations import BOOTSTRAP_STACK, EmulatorSettings, local_state_file, state_location, workspace_name
 from .model import Instance, PlatformConfig
 from .naming import PLATFORM_STACK, instance_names, platform_names
 from .project import Project, Selection
-from .locations import BOOTSTRAP_STACK, EmulatorSettings, local_state_file, state_location, workspace_name
 
 MANAGED_BY = "serverless-platform-generator"
 
@@ -27,21 +28,38 @@ def platform_assets(root: Path, work_dir: Path) -> PlatformAssets:
     bundle = assets.build_bundle(root, work_dir)
     template = assets.static_files(root, assets.UI_TEMPLATE_DIR)
     return PlatformAssets(
-        bundle_path=bundle.path, bundle_key=bundle.key, bundle_sha256=bundle.sha256_b64,
-        ui_template_dir=str(root / assets.UI_TEMPLATE_DIR), ui_template_prefix=assets.template_prefix(template),
+        bundle_path=bundle.path,
+        bundle_key=bundle.key,
+        bundle_sha256=bundle.sha256_b64,
+        ui_template_dir=str(root / assets.UI_TEMPLATE_DIR),
+        ui_template_prefix=assets.template_prefix(template),
         ui_template_files=template,
-        auth_pages_dir=str(root / assets.AUTH_PAGES_DIR), auth_pages_files=assets.static_files(root, assets.AUTH_PAGES_DIR),
+        auth_pages_dir=str(root / assets.AUTH_PAGES_DIR),
+        auth_pages_files=assets.static_files(root, assets.AUTH_PAGES_DIR),
         viewer_request_code=assets.viewer_request_code(root),
     )
 
 
 def instance_tags(platform: PlatformConfig, instance: Instance) -> dict[str, str]:
-    return {**platform.tags, "team": instance.team, "app": instance.app, "environment": instance.environment,
-            "developer": instance.developer, "instance": instance.name, "managed-by": MANAGED_BY}
+    return {
+        **platform.tags,
+        "team": instance.team,
+        "app": instance.app,
+        "environment": instance.environment,
+        "developer": instance.developer,
+        "instance": instance.name,
+        "managed-by": MANAGED_BY,
+    }
 
 
-def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: Path, selection: Selection,
-              emulator: EmulatorSettings | None = None) -> App:
+def build_app(
+    project: Project,
+    app_outdir: Path,
+    final_outdir: Path,
+    work_dir: Path,
+    selection: Selection,
+    emulator: EmulatorSettings | None = None,
+) -> App:
     """Create every selected stack in an App writing to ``app_outdir`` (paths are computed for ``final_outdir``).
 
     ``emulator``: build for the local AWS emulator (``local up``). Default None: real AWS.
@@ -49,26 +67,40 @@ def build_app(project: Project, app_outdir: Path, final_outdir: Path, work_dir: 
     app = App(outdir=str(app_outdir), stack_traces=False)
     platform = project.platform
     if selection.platform:
-        PlatformStack(app, PLATFORM_STACK, PlatformStackProps(
-            config=platform, names=platform_names(platform), assets=platform_assets(project.root, work_dir),
-            settings=StackSettings(
-                region=platform.home_region, aliases=platform_aliases(platform),
-                tags={**platform.tags, "component": "platform", "managed-by": MANAGED_BY},
-                emulator=emulator,
-                state=state_location(platform, PLATFORM_STACK, final_outdir),
+        PlatformStack(
+            app,
+            PLATFORM_STACK,
+            PlatformStackProps(
+                config=platform,
+                names=platform_names(platform),
+                assets=platform_assets(project.root, work_dir),
+                settings=StackSettings(
+                    region=platform.home_region,
+                    aliases=platform_aliases(platform),
+                    tags={**platform.tags, "component": "platform", "managed-by": MANAGED_BY},
+                    emulator=emulator,
+                    state=state_location(platform, PLATFORM_STACK, final_outdir),
+                ),
             ),
-        ))
+        )
     for instance in selection.chosen(project):
-        InstanceStack(app, instance.name, InstanceStackProps(
-            instance=instance, names=instance_names(instance), platform=platform,
-            settings=StackSettings(
-                region=instance.region, aliases={HOME_ALIAS: platform.home_region},
-                tags=instance_tags(platform, instance),
-                state=state_location(platform, instance.name, final_outdir),
-                emulator=emulator,
+        InstanceStack(
+            app,
+            instance.name,
+            InstanceStackProps(
+                instance=instance,
+                names=instance_names(instance),
+                platform=platform,
+                settings=StackSettings(
+                    region=instance.region,
+                    aliases={HOME_ALIAS: platform.home_region},
+                    tags=instance_tags(platform, instance),
+                    state=state_location(platform, instance.name, final_outdir),
+                    emulator=emulator,
+                ),
+                platform_state_path=state_location(platform, PLATFORM_STACK, final_outdir, reader=instance.name),
             ),
-            platform_state_path=state_location(platform, PLATFORM_STACK, final_outdir, reader=instance.name),
-        ))
+        )
     return app
 
 
@@ -83,12 +115,18 @@ def build_bootstrap_app(project: Project, app_outdir: Path, final_dir: Path, sta
     backend = project.platform.backend
     stacks = [PLATFORM_STACK] + [i.name for i in project.instances]
     app = App(outdir=str(app_outdir), stack_traces=False)
-    TfeBootstrapStack(app, BOOTSTRAP_STACK, TfeBootstrapProps(
-        organization=backend.organization, hostname=backend.hostname, project=backend.project,
-        platform_workspace=workspace_name(backend, PLATFORM_STACK),
-        instance_workspaces={i.name: workspace_name(backend, i.name) for i in project.instances},
-        working_directories={s: f"{stacks_dir}/{s}" for s in stacks},
-        state_path=os.path.relpath(local_state_file(backend, BOOTSTRAP_STACK), final_dir),
-        tag_names=(backend.workspace_prefix.lower(),),
-    ))
+    TfeBootstrapStack(
+        app,
+        BOOTSTRAP_STACK,
+        TfeBootstrapProps(
+            organization=backend.organization,
+            hostname=backend.hostname,
+            project=backend.project,
+            platform_workspace=workspace_name(backend, PLATFORM_STACK),
+            instance_workspaces={i.name: workspace_name(backend, i.name) for i in project.instances},
+            working_directories={s: f"{stacks_dir}/{s}" for s in stacks},
+            state_path=os.path.relpath(local_state_file(backend, BOOTSTRAP_STACK), final_dir),
+            tag_names=(backend.workspace_prefix.lower(),),
+        ),
+    )
     return app

@@ -4,6 +4,7 @@ Everything is content-addressed and deterministic: the bundle zip has fixed
 timestamps, permissions and order, so the same ``lambda_code/`` always gives
 the same bytes, hash and S3 key, and a code change gives a new key.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,10 +22,21 @@ TEMPLATE_NAME = "inventory"
 
 #: Content-Type by extension; explicit so the result never depends on the machine's mime database.
 CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".ico": "image/x-icon", ".webp": "image/webp",
-    ".txt": "text/plain; charset=utf-8", ".webmanifest": "application/manifest+json", ".woff2": "font/woff2",
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+    ".webp": "image/webp",
+    ".txt": "text/plain; charset=utf-8",
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
     ".map": "application/json",
 }
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -80,8 +92,11 @@ def build_bundle(root: Path, work_dir: Path) -> Bundle:
             archive.writestr(info, path.read_bytes(), compresslevel=9)
     data = target.read_bytes()
     digest = hashlib.sha256(data)
-    return Bundle(path=str(target), key=f"functions/{BUNDLE_NAME}-{digest.hexdigest()[:16]}.zip",
-                  sha256_b64=base64.b64encode(digest.digest()).decode("ascii"))
+    return Bundle(
+        path=str(target),
+        key=f"functions/{BUNDLE_NAME}-{digest.hexdigest()[:16]}.zip",
+        sha256_b64=base64.b64encode(digest.digest()).decode("ascii"),
+    )
 
 
 def static_files(root: Path, folder: str) -> tuple[StaticFile, ...]:
@@ -92,7 +107,10 @@ def static_files(root: Path, folder: str) -> tuple[StaticFile, ...]:
         relative = path.relative_to(base).as_posix()
         content_type = CONTENT_TYPES.get(path.suffix.lower())
         if content_type is None:
-            raise AssetError(f"{folder}/{relative}", f"got extension {path.suffix or '(none)'!r}, expected one of {', '.join(sorted(CONTENT_TYPES))}")
+            raise AssetError(
+                f"{folder}/{relative}",
+                f"got extension {path.suffix or '(none)'!r}, expected one of {', '.join(sorted(CONTENT_TYPES))}",
+            )
         out.append(StaticFile(relative, content_type, hashlib.md5(path.read_bytes()).hexdigest()))
     return tuple(out)
 

@@ -8,6 +8,7 @@ reuses the folder as it is when both still match; when every selected stack
 is fresh, it does not even start the CDKTF runtime. Terraform ignores the
 marker (it reads only ``*.tf`` and ``*.tf.json``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,12 +63,18 @@ def _portable(platform: PlatformConfig, outdir: Path) -> dict:
 
 def stack_inputs(project: Project, stack: str, outdir: Path, emulator: object) -> str:
     """Digest of everything ``stack`` is built from."""
-    parts: dict[str, object] = {"code": code_fingerprint(), "stack": stack, "platform": _portable(project.platform, outdir),
-                                "emulator": repr(emulator)}
+    parts: dict[str, object] = {
+        "code": code_fingerprint(),
+        "stack": stack,
+        "platform": _portable(project.platform, outdir),
+        "emulator": repr(emulator),
+    }
     if stack == PLATFORM_STACK:
         root = project.root
-        parts["sources"] = {folder: _folder_digest(root / folder) if (root / folder).is_dir() else None
-                            for folder in (assets.LAMBDA_DIR, assets.UI_TEMPLATE_DIR, assets.AUTH_PAGES_DIR)}
+        parts["sources"] = {
+            folder: _folder_digest(root / folder) if (root / folder).is_dir() else None
+            for folder in (assets.LAMBDA_DIR, assets.UI_TEMPLATE_DIR, assets.AUTH_PAGES_DIR)
+        }
         viewer = root / assets.VIEWER_REQUEST_FILE
         parts["viewer_request"] = hashlib.sha256(viewer.read_bytes()).hexdigest() if viewer.is_file() else None
     else:

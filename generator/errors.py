@@ -4,6 +4,7 @@ Every problem in the inputs becomes one :class:`Problem` rendered as
 ``file: field: message``; the CLI prints all of them and exits non-zero
 before anything is written (STYLE.md, "Validation and errors").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -12,6 +12,7 @@ One stack (the platform, or one instance) is one Terraform workspace:
 are built from (``modules.stack_base``); :func:`stack_dir` is the one place that
 knows a stack's folder in the synth output.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,15 +67,28 @@ def local_state_file(backend: BackendSettings, stack: str) -> Path:
     return Path(backend.state_dir) / f"{stack}.tfstate"
 
 
-def state_location(platform: PlatformConfig, stack: str, final_outdir: Path, reader: str | None = None) -> StateLocation:
+def state_location(
+    platform: PlatformConfig, stack: str, final_outdir: Path, reader: str | None = None
+) -> StateLocation:
     """Where ``stack`` keeps its state, as seen from the folder of ``reader`` (default: the stack itself)."""
     backend = platform.backend
     if backend.type == "s3":
-        return StateLocation(type="s3", bucket=backend.bucket, key=s3_key(backend, stack), region=backend.region,
-                             lock_table=backend.lock_table, kms_key_id=backend.kms_key_id)
+        return StateLocation(
+            type="s3",
+            bucket=backend.bucket,
+            key=s3_key(backend, stack),
+            region=backend.region,
+            lock_table=backend.lock_table,
+            kms_key_id=backend.kms_key_id,
+        )
     if backend.type == "cloud":
-        return StateLocation(type="cloud", organization=backend.organization, hostname=backend.hostname,
-                             workspace=workspace_name(backend, stack), project=backend.project)
+        return StateLocation(
+            type="cloud",
+            organization=backend.organization,
+            hostname=backend.hostname,
+            workspace=workspace_name(backend, stack),
+            project=backend.project,
+        )
     reader_dir = stack_dir(final_outdir, reader or stack)
     return StateLocation(type="local", path=os.path.relpath(local_state_file(backend, stack), reader_dir))
 

@@ -3,10 +3,11 @@
 Nothing here reads files or imports provider packages: :mod:`generator.project`
 builds these from checked YAML, and :mod:`modules` turns them into stacks.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 
 @dataclass(frozen=True)

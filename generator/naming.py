@@ -9,6 +9,7 @@ objects, UI prefix) comes from it. Limits are checked at validation time by
 :func:`name_problems`, so an instance that would produce an invalid AWS or
 Kubernetes name never reaches synthesis.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -131,4 +132,3 @@ def platform_names(platform: PlatformConfig) -> PlatformNames:
         web_acl=f"{n}-web-acl",
         waf_log_group=f"aws-waf-logs-{n}",
     )
-

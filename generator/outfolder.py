@@ -5,15 +5,16 @@ fully succeeded are its files moved in, and only files whose bytes changed
 are replaced (each with an atomic rename). A failed synth leaves the output
 exactly as it was; an unchanged stack keeps its files' bytes and mtimes.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .locations import STACKS_DIR, stack_dir
 
@@ -33,8 +34,14 @@ class SyncReport:
     kept_orphans: list[str] = field(default_factory=list)
 
 
-def synthesize_into(outdir: Path, build: Callable[[Path, Path], None], stacks: list[str], prune: bool,
-                    has_state: Callable[[str], bool], reused: frozenset[str] = frozenset()) -> SyncReport:
+def synthesize_into(
+    outdir: Path,
+    build: Callable[[Path, Path], None],
+    stacks: list[str],
+    prune: bool,
+    has_state: Callable[[str], bool],
+    reused: frozenset[str] = frozenset(),
+) -> SyncReport:
     """Run ``build(app_outdir, work_dir)`` in a scratch folder, then sync the result into ``outdir``.
 
     ``stacks`` are the stack names being produced. With ``prune`` (a full
@@ -57,8 +64,9 @@ def synthesize_into(outdir: Path, build: Callable[[Path, Path], None], stacks: l
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _sync(new: Path, outdir: Path, stacks: list[str], prune: bool, has_state: Callable[[str], bool],
-          reused: frozenset[str]) -> SyncReport:
+def _sync(
+    new: Path, outdir: Path, stacks: list[str], prune: bool, has_state: Callable[[str], bool], reused: frozenset[str]
+) -> SyncReport:
     report = SyncReport()
     outdir.mkdir(exist_ok=True)
     for stack in stacks:

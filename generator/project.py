@@ -5,6 +5,7 @@ every file at once (as :class:`~generator.errors.ValidationFailed`) and
 returns a frozen :class:`Project` only when all inputs are valid, so nothing
 downstream ever sees a half-valid model.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -12,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, ValidationFailed, show
-from .validation.rules import check
 from .model import BackendSettings, CognitoSettings, Instance, KubernetesSettings, PlatformConfig
 from .naming import PLATFORM_STACK, InstanceNames, instance_names, name_problems
-from .validation.tables import INSTANCE_FIELDS, PLATFORM_FIELDS
 from .validation.backends import backend_problems, workspace_problems
 from .validation.reader import read_yaml
+from .validation.rules import check
+from .validation.tables import INSTANCE_FIELDS, PLATFORM_FIELDS
 
 PLATFORM_FILE = "platform.yaml"
 INSTANCES_DIR = "instances"
@@ -59,8 +60,12 @@ class Selection:
         return [i for i in project.instances if self.instances is None or i.name in self.instances]
 
 
-def load_project(root: Path, platform_file: Path | None = None, instances_dir: Path | None = None,
-                 extra: tuple[tuple[Path, str], ...] = ()) -> Project:
+def load_project(
+    root: Path,
+    platform_file: Path | None = None,
+    instances_dir: Path | None = None,
+    extra: tuple[tuple[Path, str], ...] = (),
+) -> Project:
     """Validate everything under ``root``; raise ValidationFailed with all problems, or return the Project.
 
     ``extra`` adds instance files from elsewhere as ``(path, display name)``: a file about to be written.
@@ -71,7 +76,9 @@ def load_project(root: Path, platform_file: Path | None = None, instances_dir: P
     directory = instances_dir or root / INSTANCES_DIR
     instances: list[Instance] = []
     if not directory.is_dir():
-        problems.append(Problem(_display(directory, root), "", "missing folder, expected a folder of instance YAML files"))
+        problems.append(
+            Problem(_display(directory, root), "", "missing folder, expected a folder of instance YAML files")
+        )
     else:
         files = sorted(p for p in directory.iterdir() if p.suffix in INSTANCE_SUFFIXES and not p.name.startswith("."))
         for path, display in [(p, _display(p, root)) for p in files] + list(extra):
@@ -106,7 +113,13 @@ def load_instance(path: Path, display: str) -> tuple[Instance | None, list[Probl
         return None, problems
     meta, spec = values["metadata"], values["spec"]
     if meta["name"] == PLATFORM_STACK:
-        return None, [Problem(display, "metadata.name", f"got {PLATFORM_STACK!r}, expected any other name (it is the platform workspace's name)")]
+        return None, [
+            Problem(
+                display,
+                "metadata.name",
+                f"got {PLATFORM_STACK!r}, expected any other name (it is the platform workspace's name)",
+            )
+        ]
     protection = spec["deletionProtection"]
     instance = Instance(
         file=display,
@@ -134,17 +147,36 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
     home = values["homeRegion"]
     regions = values["regions"] or (home,)
     if home not in regions:
-        problems.append(Problem(display, "regions", f"got {', '.join(regions)}, expected a list that includes homeRegion {home}"))
+        problems.append(
+            Problem(display, "regions", f"got {', '.join(regions)}, expected a list that includes homeRegion {home}")
+        )
     k8s, cognito, backend = values["kubernetes"], values["cognito"], values["backend"]
     if values["uiSync"] == "kubernetes" and not k8s["clusterName"]:
-        problems.append(Problem(display, "kubernetes.clusterName", "missing, expected the EKS cluster name when uiSync is kubernetes (or set uiSync: terraform)"))
+        problems.append(
+            Problem(
+                display,
+                "kubernetes.clusterName",
+                "missing, expected the EKS cluster name when uiSync is kubernetes (or set uiSync: terraform)",
+            )
+        )
     domain_prefix = cognito["domainPrefix"] or f"{values['name']}-auth"
     for word in COGNITO_RESERVED:
         if word in domain_prefix:
             field = "cognito.domainPrefix" if cognito["domainPrefix"] else "name"
-            problems.append(Problem(display, field, f"got Cognito domain prefix {show(domain_prefix)}, expected one without {word!r} (Cognito reserves it)"))
+            problems.append(
+                Problem(
+                    display,
+                    field,
+                    f"got Cognito domain prefix {show(domain_prefix)}, expected one without {word!r} (Cognito reserves "
+                    "it)",
+                )
+            )
     if ".." in backend["stateDir"].split("/"):
-        problems.append(Problem(display, "backend.stateDir", f"got {show(backend['stateDir'])}, expected a relative path without '..'"))
+        problems.append(
+            Problem(
+                display, "backend.stateDir", f"got {show(backend['stateDir'])}, expected a relative path without '..'"
+            )
+        )
     problems.extend(backend_problems(backend, display))
     if problems:
         return None, problems
@@ -157,14 +189,29 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
         certificate_arn=values["certificateArn"],
         price_class=values["priceClass"],
         ui_sync=values["uiSync"],
-        kubernetes=KubernetesSettings(cluster_name=k8s["clusterName"], namespaces=tuple(k8s["namespaces"]), image=k8s["image"]),
-        cognito=CognitoSettings(domain_prefix=domain_prefix, self_sign_up=cognito["selfSignUp"], mfa=cognito["mfa"],
-                                access_token_minutes=cognito["accessTokenMinutes"], refresh_token_days=cognito["refreshTokenDays"]),
+        kubernetes=KubernetesSettings(
+            cluster_name=k8s["clusterName"], namespaces=tuple(k8s["namespaces"]), image=k8s["image"]
+        ),
+        cognito=CognitoSettings(
+            domain_prefix=domain_prefix,
+            self_sign_up=cognito["selfSignUp"],
+            mfa=cognito["mfa"],
+            access_token_minutes=cognito["accessTokenMinutes"],
+            refresh_token_days=cognito["refreshTokenDays"],
+        ),
         backend=BackendSettings(
-            type=backend["type"], state_dir=str(root / backend["stateDir"]), bucket=backend["bucket"],
-            key_prefix=backend["keyPrefix"], region=backend["region"] or home, lock_table=backend["lockTable"],
-            kms_key_id=backend["kmsKeyId"], organization=backend["organization"], hostname=backend["hostname"],
-            workspace_prefix=backend["workspacePrefix"] or values["name"], project=backend["project"]),
+            type=backend["type"],
+            state_dir=str(root / backend["stateDir"]),
+            bucket=backend["bucket"],
+            key_prefix=backend["keyPrefix"],
+            region=backend["region"] or home,
+            lock_table=backend["lockTable"],
+            kms_key_id=backend["kmsKeyId"],
+            organization=backend["organization"],
+            hostname=backend["hostname"],
+            workspace_prefix=backend["workspacePrefix"] or values["name"],
+            project=backend["project"],
+        ),
         deletion_protection=values["deletionProtection"],
         log_retention_days=values["logRetentionDays"],
         waf=values["waf"],
@@ -186,13 +233,29 @@ def _cross_checks(instances: list[Instance], platform: PlatformConfig | None) ->
             for instance in group:
                 others = ", ".join(o.file for o in group if o is not instance)
                 what = f"got {show(value)}" if field == "metadata.name" else f"got base name {show(value)}"
-                problems.append(Problem(instance.file, field, f"{what}, expected a name no other instance uses (also in {others})"))
+                problems.append(
+                    Problem(instance.file, field, f"{what}, expected a name no other instance uses (also in {others})")
+                )
     if platform is None:
         return problems
     problems.extend(workspace_problems(platform, [(i.file, i.name) for i in instances]))
     for instance in instances:
         if instance.region not in platform.regions:
-            problems.append(Problem(instance.file, "spec.region", f"got {show(instance.region)}, expected one of the platform's regions: {', '.join(platform.regions)}"))
+            problems.append(
+                Problem(
+                    instance.file,
+                    "spec.region",
+                    f"got {show(instance.region)}, expected one of the platform's regions: "
+                    f"{', '.join(platform.regions)}",
+                )
+            )
         if platform.ui_sync == "kubernetes" and instance.namespace not in platform.kubernetes.namespaces:
-            problems.append(Problem(instance.file, "metadata.namespace", f"got {show(instance.namespace)}, expected one of the platform's namespaces: {', '.join(platform.kubernetes.namespaces)}"))
+            problems.append(
+                Problem(
+                    instance.file,
+                    "metadata.namespace",
+                    f"got {show(instance.namespace)}, expected one of the platform's namespaces: "
+                    f"{', '.join(platform.kubernetes.namespaces)}",
+                )
+            )
     return problems

@@ -47,8 +47,11 @@ def error_summary(text: str, limit: int = 300) -> str:
     """One line saying why Terraform failed: its first ``Error:`` diagnostic (not init's preamble)."""
     lines = [line.strip().lstrip("│╷╵").strip() for line in text.splitlines()]
     lines = [line for line in lines if line and not set(line) <= _FRAME]
-    errors = [i for i, line in enumerate(lines)
-              if line.startswith("Error:") and "encountered problems during initiali" not in line]
+    errors = [
+        i
+        for i, line in enumerate(lines)
+        if line.startswith("Error:") and "encountered problems during initiali" not in line
+    ]
     if not errors:
         return (lines[-1] if lines else "no output")[:limit]
     first = errors[0]
@@ -82,8 +85,17 @@ def write_cli_config(folder: Path) -> Path:
         providers = mirrored_providers(mirror) if mirror.is_dir() else []
         if providers:
             quoted = ", ".join(f'"{p}"' for p in providers)
-            lines += ["provider_installation {", "  filesystem_mirror {", f'    path    = "{mirror}"',
-                      f"    include = [{quoted}]", "  }", "  direct {", f"    exclude = [{quoted}]", "  }", "}"]
+            lines += [
+                "provider_installation {",
+                "  filesystem_mirror {",
+                f'    path    = "{mirror}"',
+                f"    include = [{quoted}]",
+                "  }",
+                "  direct {",
+                f"    exclude = [{quoted}]",
+                "  }",
+                "}",
+            ]
             break
     else:
         cache = folder / "plugin-cache"
@@ -146,9 +158,14 @@ class Terraform:
             out.write(f"\n$ terraform {' '.join(args)}\n")
             out.flush()
             try:
-                process = subprocess.Popen([self.binary, args[0], "-no-color", *args[1:]], cwd=self.stack_dir(stack),
-                                           env=self._env(stack), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                           text=True)
+                process = subprocess.Popen(
+                    [self.binary, args[0], "-no-color", *args[1:]],
+                    cwd=self.stack_dir(stack),
+                    env=self._env(stack),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
             except OSError as err:
                 raise StackFailed(stack, action, f"cannot run {self.binary}: {err.strerror}", log) from None
             stderr: list[str] = []
@@ -185,8 +202,12 @@ class Terraform:
 
     def apply_plan(self, stack: str, plan_file: Path, show: bool = False) -> str:
         """Apply a saved plan; returns Terraform's output."""
-        return self.run(stack, "apply", ["apply", "-input=false", "-lock-timeout=5m",
-                                         f"-parallelism={self.parallelism}", str(plan_file)], show=show)[1]
+        return self.run(
+            stack,
+            "apply",
+            ["apply", "-input=false", "-lock-timeout=5m", f"-parallelism={self.parallelism}", str(plan_file)],
+            show=show,
+        )[1]
 
     def destroy(self, stack: str, refresh: bool = True, show: bool = False) -> str:
         args = ["destroy", "-input=false", "-auto-approve", f"-parallelism={self.parallelism}"]

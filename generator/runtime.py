@@ -1,4 +1,5 @@
 """Process set-up for the jsii runtime that cdktf runs on."""
+
 from __future__ import annotations
 
 import os

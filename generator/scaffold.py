@@ -1,4 +1,5 @@
 """``main.py new``: write a valid instance file, checked by the same rules as every other."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,17 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def new_instance(root: Path, *, team: str, app: str, environment: str, developer: str, region: str | None,
-                 namespace: str | None, name: str | None) -> Path:
+def new_instance(
+    root: Path,
+    *,
+    team: str,
+    app: str,
+    environment: str,
+    developer: str,
+    region: str | None,
+    namespace: str | None,
+    name: str | None,
+) -> Path:
     """Write instances/<name>.yaml after validating it together with the existing project."""
     root = root.resolve()
     name = name or base_name(environment, team, app, developer)
@@ -41,9 +51,17 @@ def new_instance(root: Path, *, team: str, app: str, environment: str, developer
         except ValidationFailed:
             namespace = "kro-serverless-stack"  # the project's own problems are reported below
     display = f"{INSTANCES_DIR}/{name}.yaml"
-    text = TEMPLATE.format(api_version=API_VERSION, kind=KIND, name=_quote(name), namespace=_quote(namespace),
-                           team=_quote(team), developer=_quote(developer), app=_quote(app),
-                           environment=_quote(environment), region=_quote(region or DEFAULT_REGION))
+    text = TEMPLATE.format(
+        api_version=API_VERSION,
+        kind=KIND,
+        name=_quote(name),
+        namespace=_quote(namespace),
+        team=_quote(team),
+        developer=_quote(developer),
+        app=_quote(app),
+        environment=_quote(environment),
+        region=_quote(region or DEFAULT_REGION),
+    )
     instances = root / INSTANCES_DIR
     target = instances / f"{name}.yaml"
     if "/" in name or name.startswith(".") or target.exists():

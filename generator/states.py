@@ -11,6 +11,7 @@ One reader per backend type:
 A workspace "has state" when its state lists at least one resource: an
 applied-then-destroyed workspace is empty and is not an orphan.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,11 +19,11 @@ import os
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .model import BackendSettings
 from .locations import local_state_file, s3_key, workspace_name
+from .model import BackendSettings
 
 
 class StateUnavailable(Exception):
@@ -47,7 +48,7 @@ def read_state_file(stack: str, path: Path, strict: bool = True) -> WorkspaceSta
         if not path.is_file() or path.stat().st_size == 0:
             return None
         document = json.loads(path.read_text())
-        modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     except (OSError, ValueError) as err:
         if not strict:
             return None
@@ -80,14 +81,16 @@ class S3States:
         try:
             import boto3
         except ImportError:
-            raise StateUnavailable(f"s3: boto3 is not installed, expected it to read state (pip install boto3), "
-                                   f"or list states with: aws s3 ls s3://{backend.bucket}/{backend.key_prefix}/") from None
+            raise StateUnavailable(
+                f"s3: boto3 is not installed, expected it to read state (pip install boto3), "
+                f"or list states with: aws s3 ls s3://{backend.bucket}/{backend.key_prefix}/"
+            ) from None
         self.client = boto3.client("s3", region_name=backend.region)
 
     def _call(self, what: str, call, **kwargs):
         try:
             return call(**kwargs)
-        except Exception as err:  # noqa: BLE001 - botocore errors are many; each becomes one clear line
+        except Exception as err:
             if getattr(err, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
             raise StateUnavailable(f"s3://{self.backend.bucket}/{what}: {str(err).splitlines()[0]}") from None
@@ -106,10 +109,14 @@ class S3States:
         prefix = f"{self.backend.key_prefix}/"
         names, token = [], None
         while True:
-            kwargs = {"Bucket": self.backend.bucket, "Prefix": prefix, **({"ContinuationToken": token} if token else {})}
+            kwargs = {
+                "Bucket": self.backend.bucket,
+                "Prefix": prefix,
+                **({"ContinuationToken": token} if token else {}),
+            }
             page = self._call(prefix, self.client.list_objects_v2, **kwargs) or {}
             for item in page.get("Contents", []):
-                rest = item["Key"][len(prefix):]
+                rest = item["Key"][len(prefix) :]
                 if rest.endswith(".tfstate") and "/" not in rest:
                     names.append(rest[: -len(".tfstate")])
             token = page.get("NextContinuationToken")
@@ -121,34 +128,40 @@ class CloudStates:
     def __init__(self, backend: BackendSettings):
         self.backend = backend
         host = backend.hostname
-        self.token = os.environ.get("TF_TOKEN_" + host.replace(".", "_").replace("-", "__")) or os.environ.get("TFE_TOKEN")
+        self.token = os.environ.get("TF_TOKEN_" + host.replace(".", "_").replace("-", "__")) or os.environ.get(
+            "TFE_TOKEN"
+        )
         if not self.token:
-            raise StateUnavailable(f"cloud: no API token, expected TF_TOKEN_{host.replace('.', '_')} or TFE_TOKEN "
-                                   f"(terraform login {host} stores one in the credentials file, which this command does not read)")
+            raise StateUnavailable(
+                f"cloud: no API token, expected TF_TOKEN_{host.replace('.', '_')} or TFE_TOKEN "
+                f"(terraform login {host} stores one in the credentials file, which this command does not read)"
+            )
         self.api = f"https://{host}/api/v2"
         self._ids: dict[str, dict] | None = None
 
     def _get(self, url: str) -> dict:
-        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}",
-                                                       "Content-Type": "application/vnd.api+json"})
+        request = urllib.request.Request(
+            url, headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/vnd.api+json"}
+        )
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - https URL built from validated config
+            with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read())
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             raise StateUnavailable(f"cloud: {url}: {err}") from None
 
     def _workspaces(self) -> dict[str, dict]:
         if self._ids is None:
             prefix = workspace_name(self.backend, "")
             org = urllib.parse.quote(self.backend.organization)
-            url = f"{self.api}/organizations/{org}/workspaces?search%5Bname%5D={urllib.parse.quote(prefix)}&page%5Bsize%5D=100"
+            query = f"search%5Bname%5D={urllib.parse.quote(prefix)}&page%5Bsize%5D=100"
+            url = f"{self.api}/organizations/{org}/workspaces?{query}"
             found: dict[str, dict] = {}
             while url:
                 page = self._get(url)
                 for item in page.get("data", []):
                     name = item["attributes"]["name"]
                     if name.startswith(prefix):
-                        found[name[len(prefix):]] = item
+                        found[name[len(prefix) :]] = item
                 url = (page.get("links") or {}).get("next")
             self._ids = found
         return self._ids
@@ -161,8 +174,13 @@ class CloudStates:
         values = {o["attributes"]["name"]: o["attributes"].get("value") for o in outputs.get("data", [])}
         applied = item["attributes"].get("latest-change-at") or item["attributes"].get("updated-at")
         when = datetime.fromisoformat(applied.replace("Z", "+00:00")) if applied else None
-        return WorkspaceState(stack=stack, where=f"{self.backend.hostname}/{self.backend.organization}/{item['attributes']['name']}",
-                              resources=int(item["attributes"]["resource-count"]), outputs=values, last_applied=when)
+        return WorkspaceState(
+            stack=stack,
+            where=f"{self.backend.hostname}/{self.backend.organization}/{item['attributes']['name']}",
+            resources=int(item["attributes"]["resource-count"]),
+            outputs=values,
+            last_applied=when,
+        )
 
     def stacks(self) -> list[str]:
         return sorted(self._workspaces())

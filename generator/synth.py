@@ -1,4 +1,5 @@
 """Synthesize a validated project into an output folder (see generator.outfolder for the write rules)."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,9 @@ from .project import Project, Selection
 from .runtime import configure_node
 
 
-def synthesize(project: Project, outdir: Path, with_platform: bool, instances: frozenset[str] | None,
-               emulator: object = None) -> SyncReport:
+def synthesize(
+    project: Project, outdir: Path, with_platform: bool, instances: frozenset[str] | None, emulator: object = None
+) -> SyncReport:
     """Build the selected stacks and write them into ``outdir``; a full synth also prunes stale stacks.
 
     ``emulator`` (a :class:`generator.locations.EmulatorSettings`) targets the local AWS emulator; default: real AWS.
@@ -33,8 +35,10 @@ def synthesize(project: Project, outdir: Path, with_platform: bool, instances: f
         configure_node()
         from .app import build_app  # imports cdktf and the providers: only when a stack must be built
 
-        todo = Selection(platform=with_platform and PLATFORM_STACK not in reused,
-                         instances=frozenset(i.name for i in selection.chosen(project) if i.name not in reused))
+        todo = Selection(
+            platform=with_platform and PLATFORM_STACK not in reused,
+            instances=frozenset(i.name for i in selection.chosen(project) if i.name not in reused),
+        )
         try:
             build_app(project, app_out, final, work, todo, emulator).synth()
         except assets.AssetError as err:

@@ -92,7 +92,7 @@ class _JsonFormatter(logging.Formatter):
 
     def format(self, record):
         entry = {
-            "timestamp": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc)
+            "timestamp": datetime.datetime.fromtimestamp(record.created, datetime.UTC)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "level": record.levelname,
@@ -225,13 +225,13 @@ def _parse_body(event):
         try:
             raw = base64.b64decode(raw, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            raise _validation_error([{"field": "body", "message": "is not valid base64 UTF-8"}])
+            raise _validation_error([{"field": "body", "message": "is not valid base64 UTF-8"}]) from None
     if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
         raise _validation_error([{"field": "body", "message": f"larger than {MAX_BODY_BYTES} bytes"}])
     try:
         data = json.loads(raw, parse_float=decimal.Decimal)
     except ValueError as exc:
-        raise _validation_error([{"field": "body", "message": f"is not valid JSON ({exc.msg})"}])
+        raise _validation_error([{"field": "body", "message": f"is not valid JSON ({exc.msg})"}]) from None
     if not isinstance(data, dict):
         raise _validation_error([{"field": "body", "message": "must be a JSON object"}])
     return data
@@ -252,7 +252,7 @@ def _actor(claims):
 
 
 def _now():
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # --------------------------------------------------------------------------- validation
@@ -567,7 +567,7 @@ def update_item(event):
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
-        raise _conflict(item_id, expected)
+        raise _conflict(item_id, expected) from None
     item = result["Attributes"]
     _log(logging.INFO, "item updated", itemId=item_id, version=int(item["version"]), fields=sorted(data))
     return _response(200, _present(item, _low_stock_threshold()), _etag(item))
@@ -586,7 +586,7 @@ def delete_item(event):
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
-        raise _conflict(item_id, expected)
+        raise _conflict(item_id, expected) from None
     _log(logging.INFO, "item deleted", itemId=item_id, version=expected)
     return _response(204)
 
@@ -640,7 +640,7 @@ def handler(event, context):
             response = route(event)
     except ApiError as err:
         response = _error_response(err, request_id)
-    except Exception:  # noqa: BLE001 - last resort: log the trace, never send it
+    except Exception:
         LOG.error(
             "unhandled error",
             exc_info=True,

@@ -27,6 +27,7 @@ provider package (``modules/__init__.py`` does it), and it does nothing for a
 package that is already imported, so a process that imported the full
 package first simply keeps it.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -99,18 +100,23 @@ def install(packages: tuple[str, ...] = PROVIDER_PACKAGES) -> None:
 def _empty_package(name: str) -> ModuleType:
     spec = importlib.util.find_spec(name)
     if spec is None or spec.origin is None or not spec.submodule_search_locations:
-        raise ProviderLayoutError(f"{name}: got no regular package, expected the installed provider bindings "
-                                  f"(pip install -r requirements.txt)")
+        raise ProviderLayoutError(
+            f"{name}: got no regular package, expected the installed provider bindings "
+            f"(pip install -r requirements.txt)"
+        )
     init = Path(spec.origin)
     if not (init.parent / "_jsii" / "__init__.py").is_file():
-        raise ProviderLayoutError(f"{init.parent}: got no _jsii/__init__.py, expected the jsii assembly module; "
-                                  f"the provider layout changed, update {__name__}")
+        raise ProviderLayoutError(
+            f"{init.parent}: got no _jsii/__init__.py, expected the jsii assembly module; "
+            f"the provider layout changed, update {__name__}"
+        )
     rest = _ALL_LIST.sub("", _SUBMODULE_IMPORT.sub("", _DOCSTRING.sub("", init.read_text(encoding="utf-8"), 1)))
     if _normalize(rest) != _normalize(EXPECTED_PREAMBLE):
         raise ProviderLayoutError(
             f"{init}: got a package __init__ that does more than the generated preamble, submodule imports and "
             f"__all__, expected exactly {__name__}.EXPECTED_PREAMBLE; a provider release changed the layout: "
-            f"check what the new statements do, then update the loader (and run tests/test_speed_provider_loader.py)")
+            f"check what the new statements do, then update the loader (and run tests/test_speed_provider_loader.py)"
+        )
     package = importlib.util.module_from_spec(spec)  # sets __path__, __file__, __spec__, __loader__; runs nothing
     setattr(package, MARKER, True)
 

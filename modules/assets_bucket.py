@@ -3,6 +3,7 @@
 Lambda reads its code from S3 in its own region only, so every served region
 gets a bucket and a copy of the bundle.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,11 +34,22 @@ class AssetsBucket(Construct):
 
     def __init__(self, scope: Construct, id: str, props: AssetsBucketProps):
         super().__init__(scope, id)
-        self.private = PrivateBucket(self, "bucket", PrivateBucketProps(
-            props.bucket_name, props.protect, props.provider, access_log_bucket=props.access_log_bucket))
+        self.private = PrivateBucket(
+            self,
+            "bucket",
+            PrivateBucketProps(
+                props.bucket_name, props.protect, props.provider, access_log_bucket=props.access_log_bucket
+            ),
+        )
         self.bucket = self.private.bucket
         S3Object(
-            self, "function-bundle", provider=props.provider, depends_on=[self.private.versioning],
-            bucket=self.bucket.id, key=props.bundle_key, source=props.bundle_source,
-            source_hash=props.bundle_sha256, content_type="application/zip",
+            self,
+            "function-bundle",
+            provider=props.provider,
+            depends_on=[self.private.versioning],
+            bucket=self.bucket.id,
+            key=props.bundle_key,
+            source=props.bundle_source,
+            source_hash=props.bundle_sha256,
+            content_type="application/zip",
         )

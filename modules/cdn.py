@@ -5,6 +5,7 @@ this distribution read (``AWS:SourceArn``). The seed used ``aws:SourceAccount``
 because its controllers could not know the distribution ARN; Terraform does,
 and SourceArn stops any other distribution in the account from reading apps.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -80,60 +81,115 @@ class Cdn(Construct):
     def __init__(self, scope: Construct, id: str, props: CdnProps):
         super().__init__(scope, id)
         oac = CloudfrontOriginAccessControl(
-            self, "origin-access-control", name=props.oac_name, origin_access_control_origin_type="s3",
-            signing_behavior="always", signing_protocol="sigv4", description="Shared UI bucket access",
+            self,
+            "origin-access-control",
+            name=props.oac_name,
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            description="Shared UI bucket access",
         )
         function_name, publish, target = _emulator_settings(props)
         function = CloudfrontFunction(
-            self, "viewer-request", name=function_name, runtime="cloudfront-js-2.0", publish=publish,
-            comment="Appends index.html and routes SPA paths", code=props.function_code,
+            self,
+            "viewer-request",
+            name=function_name,
+            runtime="cloudfront-js-2.0",
+            publish=publish,
+            comment="Appends index.html and routes SPA paths",
+            code=props.function_code,
         )
         behavior = {
-            "target_origin_id": ORIGIN_ID, "viewer_protocol_policy": "redirect-to-https",
-            "allowed_methods": ["GET", "HEAD", "OPTIONS"], "cached_methods": ["GET", "HEAD"], "compress": True,
+            "target_origin_id": ORIGIN_ID,
+            "viewer_protocol_policy": "redirect-to-https",
+            "allowed_methods": ["GET", "HEAD", "OPTIONS"],
+            "cached_methods": ["GET", "HEAD"],
+            "compress": True,
             "response_headers_policy_id": SECURITY_HEADERS,
         }
         self.distribution = CloudfrontDistribution(
-            self, "distribution", enabled=True, is_ipv6_enabled=True, http_version="http2and3",
-            comment=f"Apps on {props.domain}", aliases=[props.domain], price_class=props.price_class,
+            self,
+            "distribution",
+            enabled=True,
+            is_ipv6_enabled=True,
+            http_version="http2and3",
+            comment=f"Apps on {props.domain}",
+            aliases=[props.domain],
+            price_class=props.price_class,
             default_root_object="index.html",
-            origin=[CloudfrontDistributionOrigin(origin_id=ORIGIN_ID, domain_name=props.bucket_regional_domain_name,
-                                                 origin_access_control_id=oac.id)],
+            origin=[
+                CloudfrontDistributionOrigin(
+                    origin_id=ORIGIN_ID, domain_name=props.bucket_regional_domain_name, origin_access_control_id=oac.id
+                )
+            ],
             default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
-                **behavior, cache_policy_id=CACHING_OPTIMIZED,
-                function_association=[CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation(
-                    event_type="viewer-request", function_arn=function.arn)],
+                **behavior,
+                cache_policy_id=CACHING_OPTIMIZED,
+                function_association=[
+                    CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation(
+                        event_type="viewer-request", function_arn=function.arn
+                    )
+                ],
             ),
             # Each app's runtime config changes on every UI sync: never cache it.
-            ordered_cache_behavior=[CloudfrontDistributionOrderedCacheBehavior(
-                **behavior, path_pattern="*/config.json", cache_policy_id=CACHING_DISABLED,
-                function_association=[CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation(
-                    event_type="viewer-request", function_arn=function.arn)],
-            )],
+            ordered_cache_behavior=[
+                CloudfrontDistributionOrderedCacheBehavior(
+                    **behavior,
+                    path_pattern="*/config.json",
+                    cache_policy_id=CACHING_DISABLED,
+                    function_association=[
+                        CloudfrontDistributionOrderedCacheBehaviorFunctionAssociation(
+                            event_type="viewer-request", function_arn=function.arn
+                        )
+                    ],
+                )
+            ],
             restrictions={"geo_restriction": {"restriction_type": "none"}},
-            viewer_certificate={"acm_certificate_arn": props.certificate_arn, "ssl_support_method": "sni-only",
-                                "minimum_protocol_version": "TLSv1.2_2021"},
+            viewer_certificate={
+                "acm_certificate_arn": props.certificate_arn,
+                "ssl_support_method": "sni-only",
+                "minimum_protocol_version": "TLSv1.2_2021",
+            },
             web_acl_id=props.web_acl_arn,
             # Cookies stay out of the logs: they carry the apps' session tokens.
             logging_config=CloudfrontDistributionLoggingConfig(
-                bucket=props.log_bucket_domain_name, prefix="cloudfront/", include_cookies=False,
-            ) if props.log_bucket_domain_name else None,
+                bucket=props.log_bucket_domain_name,
+                prefix="cloudfront/",
+                include_cookies=False,
+            )
+            if props.log_bucket_domain_name
+            else None,
             depends_on=list(props.depends_on) or None,
             **target,
         )
-        policy = policy_document(self, "bucket-policy-document", [
-            {
-                "sid": "CloudFrontReadsThroughOAC", "effect": "Allow", "actions": ["s3:GetObject"],
-                "resources": [f"{props.bucket_arn}/*"],
-                "principals": [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}],
-                "condition": [{"test": "StringEquals", "variable": "AWS:SourceArn", "values": [self.distribution.arn]}],
-            },
-            deny_insecure_transport(props.bucket_arn),
-        ])
+        policy = policy_document(
+            self,
+            "bucket-policy-document",
+            [
+                {
+                    "sid": "CloudFrontReadsThroughOAC",
+                    "effect": "Allow",
+                    "actions": ["s3:GetObject"],
+                    "resources": [f"{props.bucket_arn}/*"],
+                    "principals": [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}],
+                    "condition": [
+                        {"test": "StringEquals", "variable": "AWS:SourceArn", "values": [self.distribution.arn]}
+                    ],
+                },
+                deny_insecure_transport(props.bucket_arn),
+            ],
+        )
         S3BucketPolicy(self, "bucket-policy", bucket=props.bucket_id, policy=policy.json)
         for record_type in ("A", "AAAA"):
             Route53Record(
-                self, f"alias-{record_type.lower()}", zone_id=props.hosted_zone_id, name=props.domain, type=record_type,
-                alias={"name": self.distribution.domain_name, "zone_id": self.distribution.hosted_zone_id,
-                       "evaluate_target_health": False},
+                self,
+                f"alias-{record_type.lower()}",
+                zone_id=props.hosted_zone_id,
+                name=props.domain,
+                type=record_type,
+                alias={
+                    "name": self.distribution.domain_name,
+                    "zone_id": self.distribution.hosted_zone_id,
+                    "evaluate_target_health": False,
+                },
             )

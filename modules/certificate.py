@@ -1,4 +1,5 @@
 """The distribution's certificate: an existing ACM ARN, or one requested and DNS-validated in Route 53."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,16 +33,30 @@ class Certificate(Construct):
             self.arn = props.existing_arn
             return
         cert = AcmCertificate(
-            self, "certificate", provider=props.provider, domain_name=props.domain, validation_method="DNS",
+            self,
+            "certificate",
+            provider=props.provider,
+            domain_name=props.domain,
+            validation_method="DNS",
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         # One domain, so exactly one validation option.
         option = cert.domain_validation_options.get(0)
         record = Route53Record(
-            self, "validation-record", zone_id=props.hosted_zone_id, name=option.resource_record_name,
-            type=option.resource_record_type, records=[option.resource_record_value], ttl=60, allow_overwrite=True,
+            self,
+            "validation-record",
+            zone_id=props.hosted_zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=60,
+            allow_overwrite=True,
         )
         validation = AcmCertificateValidation(
-            self, "validation", provider=props.provider, certificate_arn=cert.arn, validation_record_fqdns=[record.fqdn],
+            self,
+            "validation",
+            provider=props.provider,
+            certificate_arn=cert.arn,
+            validation_record_fqdns=[record.fqdn],
         )
         self.arn = validation.certificate_arn

@@ -23,6 +23,7 @@ distribution's standard (legacy) logs.
   source buckets only.
 * It does not log its own access (that would log the log deliveries, forever).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,8 @@ from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
 
 from .policy_document import deny_insecure_transport, policy_document
-from .stack_base import AwsAccount
 from .private_bucket import PrivateBucket, PrivateBucketProps
+from .stack_base import AwsAccount
 
 
 @dataclass(frozen=True)
@@ -65,26 +66,43 @@ class LogBucket(Construct):
     def __init__(self, scope: Construct, id: str, props: LogBucketProps):
         super().__init__(scope, id)
         p = props.provider
-        self.private = PrivateBucket(self, "bucket", PrivateBucketProps(
-            props.bucket_name, props.protect, p, noncurrent_version_days=props.noncurrent_version_days,
-            expiration_days=props.retention_days, object_ownership="BucketOwnerPreferred",
-        ))
+        self.private = PrivateBucket(
+            self,
+            "bucket",
+            PrivateBucketProps(
+                props.bucket_name,
+                props.protect,
+                p,
+                noncurrent_version_days=props.noncurrent_version_days,
+                expiration_days=props.retention_days,
+                object_ownership="BucketOwnerPreferred",
+            ),
+        )
         self.bucket, self.ownership = self.private.bucket, self.private.ownership
         account, partition = props.account.id, props.account.partition
         arn = self.bucket.arn
-        document = policy_document(self, "policy-document", [
-            {
-                # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general
-                "sid": "S3ServerAccessLogs", "effect": "Allow", "actions": ["s3:PutObject"],
-                "resources": [f"{arn}/*"],
-                "principals": [{"type": "Service", "identifiers": ["logging.s3.amazonaws.com"]}],
-                "condition": [
-                    {"test": "StringEquals", "variable": "aws:SourceAccount", "values": [account]},
-                    {"test": "ArnLike", "variable": "aws:SourceArn",
-                     "values": [f"arn:{partition}:s3:::{name}" for name in props.source_buckets]},
-                ],
-            },
-            deny_insecure_transport(arn),
-        ])
+        document = policy_document(
+            self,
+            "policy-document",
+            [
+                {
+                    # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general
+                    "sid": "S3ServerAccessLogs",
+                    "effect": "Allow",
+                    "actions": ["s3:PutObject"],
+                    "resources": [f"{arn}/*"],
+                    "principals": [{"type": "Service", "identifiers": ["logging.s3.amazonaws.com"]}],
+                    "condition": [
+                        {"test": "StringEquals", "variable": "aws:SourceAccount", "values": [account]},
+                        {
+                            "test": "ArnLike",
+                            "variable": "aws:SourceArn",
+                            "values": [f"arn:{partition}:s3:::{name}" for name in props.source_buckets],
+                        },
+                    ],
+                },
+                deny_insecure_transport(arn),
+            ],
+        )
         policy = S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=document.json, provider=p)
         self.target = policy.bucket

@@ -6,6 +6,7 @@ names back through ``terraform_remote_state`` (:func:`read_platform_outputs`).
 Adding a field here is how the platform offers instances something new;
 renaming one is a breaking change for every deployed instance.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
@@ -29,13 +30,17 @@ class PlatformOutputs:
     shared_ui_bucket_name: str = _out("Shared UI bucket; each app lives under its own <base>/ prefix.")
     shared_ui_bucket_arn: str = _out("ARN of the shared UI bucket.")
     assets_bucket_names: Any = _out("Platform assets bucket per served region (map of region to bucket name).")
-    function_bundle_key: str = _out("S3 key of the Lambda bundle (functions/<bundle>-<hash>.zip) in every assets bucket.")
+    function_bundle_key: str = _out(
+        "S3 key of the Lambda bundle (functions/<bundle>-<hash>.zip) in every assets bucket."
+    )
     function_bundle_sha256: str = _out("Base64 SHA-256 of the Lambda bundle, for source_code_hash.")
     ui_template_bucket_name: str = _out("Assets bucket holding the UI template (the home region's).")
     ui_template_prefix: str = _out("Key prefix of the UI template in the assets bucket (ui/<template>-<hash>/).")
     ui_template_files: Any = _out("Paths of the UI template's files, relative to ui_template_prefix.")
     lambda_execution_role_arn: str = _out("Shared Lambda execution role.")
-    ui_uploader_role_arn: str = _out("Shared S3 uploader role for the UI-sync service accounts (IRSA); empty without Kubernetes.")
+    ui_uploader_role_arn: str = _out(
+        "Shared S3 uploader role for the UI-sync service accounts (IRSA); empty without Kubernetes."
+    )
     eks_cluster_name: str = _out("EKS cluster that runs UI-sync Jobs; empty without Kubernetes.")
     user_pool_id: str = _out("Cognito user pool ID.")
     user_pool_arn: str = _out("Cognito user pool ARN.")
@@ -54,8 +59,9 @@ def write_platform_outputs(stack: TerraformStack, outputs: PlatformOutputs) -> N
     """Emit every field as a described Terraform output."""
     for f in fields(PlatformOutputs):
         # Output names are the snake_case contract itself, so the id is used verbatim.
-        TerraformOutput(stack, f.name, value=getattr(outputs, f.name),
-                        description=f.metadata["description"], static_id=True)
+        TerraformOutput(
+            stack, f.name, value=getattr(outputs, f.name), description=f.metadata["description"], static_id=True
+        )
 
 
 def read_platform_outputs(state: TerraformRemoteState) -> PlatformOutputs:

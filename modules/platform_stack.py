@@ -1,4 +1,5 @@
 """Layer 1: the platform workspace, deployed once and shared by every app."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +7,8 @@ from dataclasses import dataclass
 from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
-from generator.model import PlatformConfig
 from generator.assets import StaticFile
+from generator.model import PlatformConfig
 from generator.naming import PlatformNames
 
 from .assets_bucket import AssetsBucket, AssetsBucketProps
@@ -74,75 +75,157 @@ class PlatformStack(BaseStack):
         # (provider 5.x has no per-resource region), and adding a region must not move the others.
         # S3 delivers server access logs only within a region: one log bucket per served region.
         logs = {
-            region: LogBucket(self, f"logs-{region}", LogBucketProps(
-                account=self.account, bucket_name=names.log_bucket(region), protect=protect, retention_days=config.log_retention_days,
-                source_buckets=(names.assets_bucket(region),) + ((names.ui_bucket,) if region == config.home_region else ()),
-                provider=provider(region),
-            ))
+            region: LogBucket(
+                self,
+                f"logs-{region}",
+                LogBucketProps(
+                    account=self.account,
+                    bucket_name=names.log_bucket(region),
+                    protect=protect,
+                    retention_days=config.log_retention_days,
+                    source_buckets=(names.assets_bucket(region),)
+                    + ((names.ui_bucket,) if region == config.home_region else ()),
+                    provider=provider(region),
+                ),
+            )
             for region in config.regions
         }
         regional = {
-            region: AssetsBucket(self, f"assets-{region}", AssetsBucketProps(
-                bucket_name=names.assets_bucket(region), protect=protect, bundle_source=bundle.path,
-                bundle_key=assets.bundle_key, bundle_sha256=assets.bundle_sha256, provider=provider(region),
-                access_log_bucket=logs[region].target,
-            ))
+            region: AssetsBucket(
+                self,
+                f"assets-{region}",
+                AssetsBucketProps(
+                    bucket_name=names.assets_bucket(region),
+                    protect=protect,
+                    bundle_source=bundle.path,
+                    bundle_key=assets.bundle_key,
+                    bundle_sha256=assets.bundle_sha256,
+                    provider=provider(region),
+                    access_log_bucket=logs[region].target,
+                ),
+            )
             for region in config.regions
         }
         home_logs = logs[config.home_region]
         home_assets = regional[config.home_region]
-        StaticFiles(self, "ui-template", StaticFilesProps(
-            bucket=home_assets.bucket.id, key_prefix=assets.ui_template_prefix, source_dir=assets.ui_template_dir,
-            files=assets.ui_template_files, depends_on=(home_assets.private.versioning,),
-        ))
+        StaticFiles(
+            self,
+            "ui-template",
+            StaticFilesProps(
+                bucket=home_assets.bucket.id,
+                key_prefix=assets.ui_template_prefix,
+                source_dir=assets.ui_template_dir,
+                files=assets.ui_template_files,
+                depends_on=(home_assets.private.versioning,),
+            ),
+        )
 
-        ui = PrivateBucket(self, "shared-ui", PrivateBucketProps(names.ui_bucket, protect, access_log_bucket=home_logs.target))
-        StaticFiles(self, "auth-pages", StaticFilesProps(
-            bucket=ui.bucket.id, key_prefix="auth/", source_dir=assets.auth_pages_dir,
-            files=assets.auth_pages_files, depends_on=(ui.versioning,), cache_control="no-cache",
-        ))
+        ui = PrivateBucket(
+            self, "shared-ui", PrivateBucketProps(names.ui_bucket, protect, access_log_bucket=home_logs.target)
+        )
+        StaticFiles(
+            self,
+            "auth-pages",
+            StaticFilesProps(
+                bucket=ui.bucket.id,
+                key_prefix="auth/",
+                source_dir=assets.auth_pages_dir,
+                files=assets.auth_pages_files,
+                depends_on=(ui.versioning,),
+                cache_control="no-cache",
+            ),
+        )
 
-        certificate = Certificate(self, "certificate", CertificateProps(
-            domain=config.domain, hosted_zone_id=config.hosted_zone_id, provider=self.aliases[CERTIFICATE_ALIAS],
-            existing_arn=config.certificate_arn,
-        ))
+        certificate = Certificate(
+            self,
+            "certificate",
+            CertificateProps(
+                domain=config.domain,
+                hosted_zone_id=config.hosted_zone_id,
+                provider=self.aliases[CERTIFICATE_ALIAS],
+                existing_arn=config.certificate_arn,
+            ),
+        )
         web_acl = None
         if config.waf:
-            web_acl = WebAcl(self, "web-acl", WebAclProps(
-                acl_name=names.web_acl, log_group_name=names.waf_log_group, rate_limit=config.waf_rate_limit,
-                log_retention_days=config.log_retention_days, provider=self.aliases[CERTIFICATE_ALIAS],
-            ))
-        cdn = Cdn(self, "cdn", CdnProps(
-            domain=config.domain, hosted_zone_id=config.hosted_zone_id, certificate_arn=certificate.arn,
-            bucket_id=ui.bucket.id, bucket_arn=ui.bucket.arn, bucket_regional_domain_name=ui.bucket.bucket_regional_domain_name,
-            oac_name=names.oac, function_name=names.viewer_request_function, function_code=assets.viewer_request_code,
-            price_class=config.price_class, emulator=props.settings.emulator is not None,
-            web_acl_arn=web_acl.acl.arn if web_acl else None,
-            log_bucket_domain_name=home_logs.bucket.bucket_domain_name, depends_on=(home_logs.ownership,),
-        ))
+            web_acl = WebAcl(
+                self,
+                "web-acl",
+                WebAclProps(
+                    acl_name=names.web_acl,
+                    log_group_name=names.waf_log_group,
+                    rate_limit=config.waf_rate_limit,
+                    log_retention_days=config.log_retention_days,
+                    provider=self.aliases[CERTIFICATE_ALIAS],
+                ),
+            )
+        cdn = Cdn(
+            self,
+            "cdn",
+            CdnProps(
+                domain=config.domain,
+                hosted_zone_id=config.hosted_zone_id,
+                certificate_arn=certificate.arn,
+                bucket_id=ui.bucket.id,
+                bucket_arn=ui.bucket.arn,
+                bucket_regional_domain_name=ui.bucket.bucket_regional_domain_name,
+                oac_name=names.oac,
+                function_name=names.viewer_request_function,
+                function_code=assets.viewer_request_code,
+                price_class=config.price_class,
+                emulator=props.settings.emulator is not None,
+                web_acl_arn=web_acl.acl.arn if web_acl else None,
+                log_bucket_domain_name=home_logs.bucket.bucket_domain_name,
+                depends_on=(home_logs.ownership,),
+            ),
+        )
 
-        lambda_role = LambdaExecutionRole(self, "lambda-execution-role", LambdaExecutionRoleProps(
-            account=self.account, role_name=names.lambda_role, regions=config.regions,
-        ))
+        lambda_role = LambdaExecutionRole(
+            self,
+            "lambda-execution-role",
+            LambdaExecutionRoleProps(
+                account=self.account,
+                role_name=names.lambda_role,
+                regions=config.regions,
+            ),
+        )
         uploader_arn, cluster_name = "", ""
         if config.ui_sync == "kubernetes":
             assert config.kubernetes.cluster_name  # validated in generator.project
-            uploader = UiUploaderRole(self, "ui-uploader-role", UiUploaderRoleProps(
-                account=self.account, role_name=names.uploader_role, cluster_name=config.kubernetes.cluster_name,
-                namespaces=config.kubernetes.namespaces, template_bucket_arn=home_assets.bucket.arn,
-                template_prefix=assets.ui_template_prefix, ui_bucket_arn=ui.bucket.arn,
-            ))
+            uploader = UiUploaderRole(
+                self,
+                "ui-uploader-role",
+                UiUploaderRoleProps(
+                    account=self.account,
+                    role_name=names.uploader_role,
+                    cluster_name=config.kubernetes.cluster_name,
+                    namespaces=config.kubernetes.namespaces,
+                    template_bucket_arn=home_assets.bucket.arn,
+                    template_prefix=assets.ui_template_prefix,
+                    ui_bucket_arn=ui.bucket.arn,
+                ),
+            )
             uploader_arn, cluster_name = uploader.role.arn, config.kubernetes.cluster_name
 
         callback_url = f"https://{config.domain}/auth/callback"
         logout_url = f"https://{config.domain}/auth/logout"
         cognito = config.cognito
-        users = UserPool(self, "user-pool", UserPoolProps(
-            pool_name=names.user_pool, client_name=names.user_pool_client, domain_prefix=cognito.domain_prefix,
-            callback_url=callback_url, logout_url=logout_url, self_sign_up=cognito.self_sign_up, mfa=cognito.mfa,
-            access_token_minutes=cognito.access_token_minutes, refresh_token_days=cognito.refresh_token_days,
-            protect=protect,
-        ))
+        users = UserPool(
+            self,
+            "user-pool",
+            UserPoolProps(
+                pool_name=names.user_pool,
+                client_name=names.user_pool_client,
+                domain_prefix=cognito.domain_prefix,
+                callback_url=callback_url,
+                logout_url=logout_url,
+                self_sign_up=cognito.self_sign_up,
+                mfa=cognito.mfa,
+                access_token_minutes=cognito.access_token_minutes,
+                refresh_token_days=cognito.refresh_token_days,
+                protect=protect,
+            ),
+        )
 
         self.outputs = PlatformOutputs(
             domain_name=config.domain,

@@ -1,5 +1,6 @@
 """A private S3 bucket: no public access, owner-enforced, encrypted, versioned, old versions expired,
 access logged to its region's log bucket."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,39 +55,74 @@ class PrivateBucket(Construct):
         super().__init__(scope, id)
         p = props.provider
         self.bucket = S3Bucket(
-            self, "bucket", bucket=props.bucket_name, provider=p,
+            self,
+            "bucket",
+            bucket=props.bucket_name,
+            provider=p,
             force_destroy=not props.protect,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=props.protect),
         )
         S3BucketPublicAccessBlock(
-            self, "public-access-block", bucket=self.bucket.id, provider=p,
-            block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+            self,
+            "public-access-block",
+            bucket=self.bucket.id,
+            provider=p,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
         )
-        self.ownership = S3BucketOwnershipControls(self, "ownership", bucket=self.bucket.id, provider=p,
-                                                   rule={"object_ownership": props.object_ownership})
+        self.ownership = S3BucketOwnershipControls(
+            self, "ownership", bucket=self.bucket.id, provider=p, rule={"object_ownership": props.object_ownership}
+        )
         S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption", bucket=self.bucket.id, provider=p,
-            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default={"sse_algorithm": "AES256"}, bucket_key_enabled=True,
-            )],
+            self,
+            "encryption",
+            bucket=self.bucket.id,
+            provider=p,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default={"sse_algorithm": "AES256"},
+                    bucket_key_enabled=True,
+                )
+            ],
         )
         # Objects written before versioning is enabled end up unversioned; they depend on this resource.
-        self.versioning = S3BucketVersioningA(self, "versioning", bucket=self.bucket.id, provider=p,
-                                              versioning_configuration={"status": "Enabled"})
+        self.versioning = S3BucketVersioningA(
+            self, "versioning", bucket=self.bucket.id, provider=p, versioning_configuration={"status": "Enabled"}
+        )
         # Versioning keeps every overwritten object forever unless old versions expire.
         S3BucketLifecycleConfiguration(
-            self, "lifecycle", bucket=self.bucket.id, provider=p, depends_on=[self.versioning],
-            rule=[S3BucketLifecycleConfigurationRule(
-                id="expire-objects" if props.expiration_days else "expire-old-versions", status="Enabled",
-                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                    noncurrent_days=props.noncurrent_version_days)],
-                abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                    days_after_initiation=7)],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.expiration_days)]
-                if props.expiration_days else None,
-            )],
+            self,
+            "lifecycle",
+            bucket=self.bucket.id,
+            provider=p,
+            depends_on=[self.versioning],
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-objects" if props.expiration_days else "expire-old-versions",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                            noncurrent_days=props.noncurrent_version_days
+                        )
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.expiration_days)]
+                    if props.expiration_days
+                    else None,
+                )
+            ],
         )
         if props.access_log_bucket is not None:
-            S3BucketLoggingA(self, "access-logging", bucket=self.bucket.id, provider=p,
-                             target_bucket=props.access_log_bucket, target_prefix=f"s3/{props.bucket_name}/")
+            S3BucketLoggingA(
+                self,
+                "access-logging",
+                bucket=self.bucket.id,
+                provider=p,
+                target_bucket=props.access_log_bucket,
+                target_prefix=f"s3/{props.bucket_name}/",
+            )

@@ -1,14 +1,28 @@
 """Providers, backend, remote state and tags: applied in one place for every stack."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import jsii
-from cdktf import (CloudBackend, DataTerraformRemoteState, DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, Fn,
-                   LocalBackend, NamedCloudWorkspace, NamedRemoteWorkspace, S3Backend, TerraformProvider, TerraformRemoteState,
-                   TerraformStack)
-from cdktf import Aspects, IAspect, TerraformResource
+from cdktf import (
+    Aspects,
+    CloudBackend,
+    DataTerraformRemoteState,
+    DataTerraformRemoteStateLocal,
+    DataTerraformRemoteStateS3,
+    Fn,
+    IAspect,
+    LocalBackend,
+    NamedCloudWorkspace,
+    NamedRemoteWorkspace,
+    S3Backend,
+    TerraformProvider,
+    TerraformRemoteState,
+    TerraformResource,
+    TerraformStack,
+)
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_eks_cluster import DataAwsEksCluster
 from cdktf_cdktf_provider_aws.data_aws_eks_cluster_auth import DataAwsEksClusterAuth
@@ -20,19 +34,35 @@ from constructs import Construct
 from generator.locations import EmulatorSettings, StateLocation
 
 #: Services the stacks call; on the emulator target each is pointed at the emulator's URL.
-EMULATED_SERVICES = ("acm", "apigatewayv2", "appautoscaling", "cloudfront", "cognitoidp", "dynamodb", "iam", "lambda_",
-                     "logs", "route53", "s3", "sts", "wafv2")
+EMULATED_SERVICES = (
+    "acm",
+    "apigatewayv2",
+    "appautoscaling",
+    "cloudfront",
+    "cognitoidp",
+    "dynamodb",
+    "iam",
+    "lambda_",
+    "logs",
+    "route53",
+    "s3",
+    "sts",
+    "wafv2",
+)
 
 #: Attributes the emulator (moto 5.2) does not store or return, so every plan would show them as changed;
 #: the emulator target ignores them (never the normal output). Measured with a second plan after ``local up``.
 EMULATOR_DRIFT: Mapping[str, tuple[str, ...]] = {
     # moto drops the origin's OAC id and the function associations of a distribution, returns legacy
     # forwarded_values beside the cache policies, and reports the default certificate beside the ACM one.
-    "aws_cloudfront_distribution": ("origin", "default_cache_behavior[0].function_association",
-                                    "ordered_cache_behavior[0].function_association",
-                                    "default_cache_behavior[0].forwarded_values",
-                                    "ordered_cache_behavior[0].forwarded_values",
-                                    "viewer_certificate[0].cloudfront_default_certificate"),
+    "aws_cloudfront_distribution": (
+        "origin",
+        "default_cache_behavior[0].function_association",
+        "ordered_cache_behavior[0].function_association",
+        "default_cache_behavior[0].forwarded_values",
+        "ordered_cache_behavior[0].forwarded_values",
+        "viewer_certificate[0].cloudfront_default_certificate",
+    ),
     # moto's Lambda has no LoggingConfig (JSON logs into the Terraform-managed log group).
     "aws_lambda_function": ("logging_config",),
 }
@@ -42,7 +72,7 @@ EMULATOR_DRIFT: Mapping[str, tuple[str, ...]] = {
 class _IgnoreEmulatorDrift:
     """Adds ``lifecycle.ignore_changes`` for :data:`EMULATOR_DRIFT` to every matching resource."""
 
-    def visit(self, node) -> None:  # noqa: ANN001 (a jsii IConstruct)
+    def visit(self, node) -> None:
         if isinstance(node, TerraformResource) and node.terraform_resource_type in EMULATOR_DRIFT:
             node.add_override("lifecycle.ignore_changes", list(EMULATOR_DRIFT[node.terraform_resource_type]))
 
@@ -78,10 +108,13 @@ def _emulator_arguments(emulator: EmulatorSettings | None) -> dict:
     if emulator is None:
         return {}
     return {
-        "access_key": emulator.access_key, "secret_key": emulator.secret_key,
+        "access_key": emulator.access_key,
+        "secret_key": emulator.secret_key,
         "endpoints": [AwsProviderEndpoints(**{service: emulator.endpoint for service in EMULATED_SERVICES})],
         # Path-style S3 URLs: bucket names cannot be subdomains of 127.0.0.1.
-        "s3_use_path_style": True, "skip_credentials_validation": True, "skip_metadata_api_check": "true",
+        "s3_use_path_style": True,
+        "skip_credentials_validation": True,
+        "skip_metadata_api_check": "true",
         "skip_region_validation": True,
     }
 
@@ -93,11 +126,18 @@ class BaseStack(TerraformStack):
         super().__init__(scope, id)
         tags = dict(settings.tags)
         target = _emulator_arguments(settings.emulator)
-        self.aws = AwsProvider(self, "aws", region=settings.region, default_tags=[AwsProviderDefaultTags(tags=tags)],
-                               **target)
+        self.aws = AwsProvider(
+            self, "aws", region=settings.region, default_tags=[AwsProviderDefaultTags(tags=tags)], **target
+        )
         self.aliases = {
-            alias: AwsProvider(self, f"aws-{alias}", alias=alias, region=region,
-                                  default_tags=[AwsProviderDefaultTags(tags=tags)], **target)
+            alias: AwsProvider(
+                self,
+                f"aws-{alias}",
+                alias=alias,
+                region=region,
+                default_tags=[AwsProviderDefaultTags(tags=tags)],
+                **target,
+            )
             for alias, region in sorted(settings.aliases.items())
         }
         self._account: AwsAccount | None = None
@@ -106,45 +146,70 @@ class BaseStack(TerraformStack):
             Aspects.of(self).add(_IgnoreEmulatorDrift())
 
     @property
-    def account(self) -> "AwsAccount":
+    def account(self) -> AwsAccount:
         """This account's id and partition, looked up once per stack (constructs take them through their props)."""
         if self._account is None:
-            self._account = AwsAccount(id=DataAwsCallerIdentity(self, "account").account_id,
-                                       partition=DataAwsPartition(self, "partition").partition)
+            self._account = AwsAccount(
+                id=DataAwsCallerIdentity(self, "account").account_id,
+                partition=DataAwsPartition(self, "partition").partition,
+            )
         return self._account
 
     def remote_state(self, id: str, state: str | StateLocation) -> TerraformRemoteState:
         """Read another workspace's outputs (the platform's) from its state (a local path, or any backend)."""
         location = state if isinstance(state, StateLocation) else StateLocation(type="local", path=state)
         if location.type == "s3":
-            return DataTerraformRemoteStateS3(self, id, bucket=location.bucket, key=location.key, region=location.region)
+            return DataTerraformRemoteStateS3(
+                self, id, bucket=location.bucket, key=location.key, region=location.region
+            )
         if location.type == "cloud":
             # The "remote" backend reads Terraform Cloud outputs; the platform workspace must share its
             # state with the reader (the tfe bootstrap stack's remote_state_consumer_ids does).
-            return DataTerraformRemoteState(self, id, organization=location.organization, hostname=location.hostname,
-                                            workspaces=NamedRemoteWorkspace(location.workspace))
+            return DataTerraformRemoteState(
+                self,
+                id,
+                organization=location.organization,
+                hostname=location.hostname,
+                workspaces=NamedRemoteWorkspace(location.workspace),
+            )
         return DataTerraformRemoteStateLocal(self, id, path=location.path)
 
     def eks_kubernetes_provider(self, cluster_name: str, aws: TerraformProvider) -> None:
         """Configure the kubernetes provider for an EKS cluster, authenticating with the AWS provider's identity."""
         cluster = DataAwsEksCluster(self, "eks-cluster", name=cluster_name, provider=aws)
         auth = DataAwsEksClusterAuth(self, "eks-cluster-auth", name=cluster_name, provider=aws)
-        KubernetesProvider(self, "kubernetes", host=cluster.endpoint, token=auth.token,
-                           cluster_ca_certificate=Fn.base64decode(cluster.certificate_authority.get(0).data))
+        KubernetesProvider(
+            self,
+            "kubernetes",
+            host=cluster.endpoint,
+            token=auth.token,
+            cluster_ca_certificate=Fn.base64decode(cluster.certificate_authority.get(0).data),
+        )
 
 
 def configure_backend(stack: TerraformStack, location: StateLocation) -> None:
     """The stack's backend: a local file, an encrypted and locked S3 object, or a Terraform Cloud workspace."""
     if location.type == "s3":
-        S3Backend(stack, bucket=location.bucket, key=location.key, region=location.region, encrypt=True,
-                  kms_key_id=location.kms_key_id, dynamodb_table=location.lock_table)
+        S3Backend(
+            stack,
+            bucket=location.bucket,
+            key=location.key,
+            region=location.region,
+            encrypt=True,
+            kms_key_id=location.kms_key_id,
+            dynamodb_table=location.lock_table,
+        )
         if not location.lock_table:
             # cdktf 0.21's S3Backend predates S3-native locking (Terraform 1.10+, use_lockfile):
             # https://developer.hashicorp.com/terraform/language/backend/s3#state-locking
             stack.add_override("terraform.backend.s3.use_lockfile", True)
     elif location.type == "cloud":
-        CloudBackend(stack, organization=location.organization, hostname=location.hostname,
-                     workspaces=NamedCloudWorkspace(location.workspace, project=location.project))
+        CloudBackend(
+            stack,
+            organization=location.organization,
+            hostname=location.hostname,
+            workspaces=NamedCloudWorkspace(location.workspace, project=location.project),
+        )
     else:
         LocalBackend(stack, path=location.path)
 

@@ -1,13 +1,14 @@
 """A folder of static files published to S3 under a key prefix, one object per file."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.assets import StaticFile
-
-from cdktf import AssetType, TerraformAsset, TerraformIterator, TerraformProvider, ITerraformDependable
+from cdktf import AssetType, ITerraformDependable, TerraformAsset, TerraformIterator, TerraformProvider
 from cdktf_cdktf_provider_aws.s3_object import S3Object
 from constructs import Construct
+
+from generator.assets import StaticFile
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,11 @@ class StaticFiles(Construct):
         files = {f.path: {"content_type": f.content_type, "md5": f.md5} for f in props.files}
         each = TerraformIterator.from_map(files)
         S3Object(
-            self, "object", for_each=each, provider=props.provider, depends_on=list(props.depends_on),
+            self,
+            "object",
+            for_each=each,
+            provider=props.provider,
+            depends_on=list(props.depends_on),
             bucket=props.bucket,
             key=f"{props.key_prefix}{each.key}",
             source=f"{asset.path}/{each.key}",

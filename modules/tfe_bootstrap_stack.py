@@ -11,10 +11,11 @@ an applied platform change queues every instance's run.
 Instance workspaces use one ``for_each`` resource keyed by instance name, so
 adding an instance adds a key and never moves another workspace's address.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from cdktf import TerraformIterator, TerraformOutput, TerraformStack, Token
 from cdktf_cdktf_provider_tfe.data_tfe_project import DataTfeProject
@@ -52,27 +53,66 @@ class TfeBootstrapStack(TerraformStack):
         super().__init__(scope, id)
         configure_tfe(self, hostname=props.hostname, organization=props.organization, state_path=props.state_path)
         project_id = DataTfeProject(self, "project", name=props.project).id if props.project else None
-        common = dict(organization=props.organization, project_id=project_id, terraform_version=props.terraform_version,
-                      # Runs come from CI (CLI-driven) with a saved plan reviewed in the PR; nothing auto-applies.
-                      auto_apply=False, auto_apply_run_trigger=False, allow_destroy_plan=True)
-        platform = Workspace(self, "platform-workspace", name=props.platform_workspace,
-                             description="Shared platform (layer 1): CloudFront, Cognito, shared buckets and roles.",
-                             working_directory=props.working_directories["platform"],
-                             tag_names=[*props.tag_names, "platform"], **common)
-        instances = TerraformIterator.from_map({
-            name: {"workspace": workspace, "directory": props.working_directories[name]}
-            for name, workspace in sorted(props.instance_workspaces.items())
-        })
-        workspaces = Workspace(self, "instance-workspaces", for_each=instances, name=instances.get_string("workspace"),
-                               description="App instance (layer 3), generated from instances/*.yaml.",
-                               working_directory=instances.get_string("directory"),
-                               tag_names=[*props.tag_names, "instance"], **common)
+        common = dict(
+            organization=props.organization,
+            project_id=project_id,
+            terraform_version=props.terraform_version,
+            # Runs come from CI (CLI-driven) with a saved plan reviewed in the PR; nothing auto-applies.
+            auto_apply=False,
+            auto_apply_run_trigger=False,
+            allow_destroy_plan=True,
+        )
+        platform = Workspace(
+            self,
+            "platform-workspace",
+            name=props.platform_workspace,
+            description="Shared platform (layer 1): CloudFront, Cognito, shared buckets and roles.",
+            working_directory=props.working_directories["platform"],
+            tag_names=[*props.tag_names, "platform"],
+            **common,
+        )
+        instances = TerraformIterator.from_map(
+            {
+                name: {"workspace": workspace, "directory": props.working_directories[name]}
+                for name, workspace in sorted(props.instance_workspaces.items())
+            }
+        )
+        workspaces = Workspace(
+            self,
+            "instance-workspaces",
+            for_each=instances,
+            name=instances.get_string("workspace"),
+            description="App instance (layer 3), generated from instances/*.yaml.",
+            working_directory=instances.get_string("directory"),
+            tag_names=[*props.tag_names, "instance"],
+            **common,
+        )
         each_workspace = TerraformIterator.from_resources(workspaces)
-        WorkspaceSettings(self, "platform-state-sharing", workspace_id=platform.id, global_remote_state=False,
-                          remote_state_consumer_ids=Token.as_list(each_workspace.pluck_property("id")))
-        RunTrigger(self, "platform-run-triggers", for_each=each_workspace, workspace_id=each_workspace.get_string("id"),
-                   sourceable_id=platform.id)
-        TerraformOutput(self, "platform_workspace_id", value=platform.id, description="ID of the platform workspace.",
-                        static_id=True)
-        TerraformOutput(self, "instance_workspace_ids", value=each_workspace.for_expression_for_map("key", "val.id"),
-                        description="ID of each instance's workspace, by instance name.", static_id=True)
+        WorkspaceSettings(
+            self,
+            "platform-state-sharing",
+            workspace_id=platform.id,
+            global_remote_state=False,
+            remote_state_consumer_ids=Token.as_list(each_workspace.pluck_property("id")),
+        )
+        RunTrigger(
+            self,
+            "platform-run-triggers",
+            for_each=each_workspace,
+            workspace_id=each_workspace.get_string("id"),
+            sourceable_id=platform.id,
+        )
+        TerraformOutput(
+            self,
+            "platform_workspace_id",
+            value=platform.id,
+            description="ID of the platform workspace.",
+            static_id=True,
+        )
+        TerraformOutput(
+            self,
+            "instance_workspace_ids",
+            value=each_workspace.for_expression_for_map("key", "val.id"),
+            description="ID of each instance's workspace, by instance name.",
+            static_id=True,
+        )

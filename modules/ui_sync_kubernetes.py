@@ -5,10 +5,11 @@ and writes config.json next to it. Its name ends with a hash of everything
 it publishes, so any change (new template, new API URL) creates a new Job
 that runs again; an unchanged apply leaves the finished Job alone.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from cdktf import Fn
 from cdktf_cdktf_provider_kubernetes.config_map_v1 import ConfigMapV1
@@ -52,42 +53,88 @@ class UiSyncKubernetes(Construct):
     def __init__(self, scope: Construct, id: str, props: UiSyncKubernetesProps):
         super().__init__(scope, id)
         labels = dict(props.labels)
-        account = ServiceAccountV1(self, "service-account", metadata={
-            "name": props.service_account_name, "namespace": props.namespace, "labels": labels,
-            "annotations": {"eks.amazonaws.com/role-arn": props.uploader_role_arn},
-        })
-        config = ConfigMapV1(self, "config-map", metadata={
-            "name": props.config_map_name, "namespace": props.namespace, "labels": labels,
-        }, data={"config.json": props.config_json})
+        account = ServiceAccountV1(
+            self,
+            "service-account",
+            metadata={
+                "name": props.service_account_name,
+                "namespace": props.namespace,
+                "labels": labels,
+                "annotations": {"eks.amazonaws.com/role-arn": props.uploader_role_arn},
+            },
+        )
+        config = ConfigMapV1(
+            self,
+            "config-map",
+            metadata={
+                "name": props.config_map_name,
+                "namespace": props.namespace,
+                "labels": labels,
+            },
+            data={"config.json": props.config_json},
+        )
         # Everything the Job publishes; f-strings inside Fn arguments would be escaped by cdktf, so join instead.
-        inputs = Fn.join("\n", [props.config_json, props.template_bucket, props.template_prefix, props.image,
-                                 props.ui_bucket, props.prefix])
-        env = {"AWS_REGION": props.region, "TEMPLATE_BUCKET": props.template_bucket,
-               "TEMPLATE_PREFIX": props.template_prefix, "UI_BUCKET": props.ui_bucket, "UI_PREFIX": props.prefix,
-               "HOME": "/tmp"}
+        inputs = Fn.join(
+            "\n",
+            [
+                props.config_json,
+                props.template_bucket,
+                props.template_prefix,
+                props.image,
+                props.ui_bucket,
+                props.prefix,
+            ],
+        )
+        env = {
+            "AWS_REGION": props.region,
+            "TEMPLATE_BUCKET": props.template_bucket,
+            "TEMPLATE_PREFIX": props.template_prefix,
+            "UI_BUCKET": props.ui_bucket,
+            "UI_PREFIX": props.prefix,
+            "HOME": "/tmp",
+        }
         self.job = JobV1(
-            self, "job", wait_for_completion=True, timeouts={"create": "10m", "update": "10m"},
-            metadata={"name": f"{props.job_name_prefix}{Fn.substr(Fn.sha256(inputs), 0, 8)}",
-                      "namespace": props.namespace, "labels": labels},
+            self,
+            "job",
+            wait_for_completion=True,
+            timeouts={"create": "10m", "update": "10m"},
+            metadata={
+                "name": f"{props.job_name_prefix}{Fn.substr(Fn.sha256(inputs), 0, 8)}",
+                "namespace": props.namespace,
+                "labels": labels,
+            },
             spec={
-                "backoff_limit": 3, "active_deadline_seconds": 600,
+                "backoff_limit": 3,
+                "active_deadline_seconds": 600,
                 "template": {
                     "metadata": {"labels": labels},
                     "spec": {
-                        "service_account_name": account.metadata.name, "restart_policy": "Never",
+                        "service_account_name": account.metadata.name,
+                        "restart_policy": "Never",
                         "security_context": {"run_as_non_root": True, "run_as_user": "1000", "fs_group": "1000"},
-                        "container": [JobV1SpecTemplateSpecContainer(
-                            name="ui-sync", image=props.image, command=["/bin/sh", "-c", SYNC_SCRIPT],
-                            env=[JobV1SpecTemplateSpecContainerEnv(name=k, value=v) for k, v in env.items()],
-                            volume_mount=[
-                                JobV1SpecTemplateSpecContainerVolumeMount(name="config", mount_path="/config", read_only=True),
-                                JobV1SpecTemplateSpecContainerVolumeMount(name="tmp", mount_path="/tmp"),
-                            ],
-                            security_context={"allow_privilege_escalation": False, "read_only_root_filesystem": True,
-                                              "capabilities": {"drop": ["ALL"]}},
-                            resources={"requests": {"cpu": "100m", "memory": "128Mi"},
-                                       "limits": {"cpu": "500m", "memory": "256Mi"}},
-                        )],
+                        "container": [
+                            JobV1SpecTemplateSpecContainer(
+                                name="ui-sync",
+                                image=props.image,
+                                command=["/bin/sh", "-c", SYNC_SCRIPT],
+                                env=[JobV1SpecTemplateSpecContainerEnv(name=k, value=v) for k, v in env.items()],
+                                volume_mount=[
+                                    JobV1SpecTemplateSpecContainerVolumeMount(
+                                        name="config", mount_path="/config", read_only=True
+                                    ),
+                                    JobV1SpecTemplateSpecContainerVolumeMount(name="tmp", mount_path="/tmp"),
+                                ],
+                                security_context={
+                                    "allow_privilege_escalation": False,
+                                    "read_only_root_filesystem": True,
+                                    "capabilities": {"drop": ["ALL"]},
+                                },
+                                resources={
+                                    "requests": {"cpu": "100m", "memory": "128Mi"},
+                                    "limits": {"cpu": "500m", "memory": "256Mi"},
+                                },
+                            )
+                        ],
                         "volume": [
                             JobV1SpecTemplateSpecVolume(name="config", config_map={"name": config.metadata.name}),
                             JobV1SpecTemplateSpecVolume(name="tmp", empty_dir={}),

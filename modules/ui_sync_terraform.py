@@ -4,6 +4,7 @@ The same result as the Kubernetes Job (see ui_sync_kubernetes.py), for teams
 without EKS. The template's file list comes from the platform's outputs, so a
 new template version is picked up on the instance's next apply.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,13 +34,24 @@ class UiSyncTerraform(Construct):
         each = TerraformIterator.from_list(props.template_files)
         path = Token.as_string(each.value)  # each.value is a lazy proxy; an f-string would print its repr
         S3ObjectCopy(
-            self, "template-file", for_each=each, provider=props.provider, bucket=props.ui_bucket,
-            key=f"{props.prefix}{path}", source=f"{props.template_bucket}/{props.template_prefix}{path}",
+            self,
+            "template-file",
+            for_each=each,
+            provider=props.provider,
+            bucket=props.ui_bucket,
+            key=f"{props.prefix}{path}",
+            source=f"{props.template_bucket}/{props.template_prefix}{path}",
             # Without REPLACE, S3 copies the template object's tags (the platform's), not this stack's
             # default tags, and every plan shows the difference. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
             tagging_directive="REPLACE",
         )
         self.config = S3Object(
-            self, "config", provider=props.provider, bucket=props.ui_bucket, key=f"{props.prefix}config.json",
-            content=props.config_json, content_type="application/json", cache_control="no-cache",
+            self,
+            "config",
+            provider=props.provider,
+            bucket=props.ui_bucket,
+            key=f"{props.prefix}config.json",
+            content=props.config_json,
+            content_type="application/json",
+            cache_control="no-cache",
         )

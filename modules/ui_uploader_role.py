@@ -4,6 +4,7 @@ The trust policy names the cluster's OIDC provider and accepts only service
 accounts called ``*-ui-sync`` in the platform's namespaces; the permissions
 read the UI template and write under app prefixes of the shared UI bucket.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,24 +41,67 @@ class UiUploaderRole(Construct):
         account, partition = props.account.id, props.account.partition
         cluster = DataAwsEksCluster(self, "cluster", name=props.cluster_name)
         issuer = Fn.replace(cluster.identity.get(0).oidc.get(0).issuer, "https://", "")
-        trust = policy_document(self, "trust", [{
-            "effect": "Allow", "actions": ["sts:AssumeRoleWithWebIdentity"],
-            "principals": [{"type": "Federated", "identifiers": [f"arn:{partition}:iam::{account}:oidc-provider/{issuer}"]}],
-            "condition": [
-                {"test": "StringEquals", "variable": f"{issuer}:aud", "values": ["sts.amazonaws.com"]},
-                {"test": "StringLike", "variable": f"{issuer}:sub",
-                 "values": [f"system:serviceaccount:{ns}:*{SERVICE_ACCOUNT_SUFFIX}" for ns in props.namespaces]},
+        trust = policy_document(
+            self,
+            "trust",
+            [
+                {
+                    "effect": "Allow",
+                    "actions": ["sts:AssumeRoleWithWebIdentity"],
+                    "principals": [
+                        {"type": "Federated", "identifiers": [f"arn:{partition}:iam::{account}:oidc-provider/{issuer}"]}
+                    ],
+                    "condition": [
+                        {"test": "StringEquals", "variable": f"{issuer}:aud", "values": ["sts.amazonaws.com"]},
+                        {
+                            "test": "StringLike",
+                            "variable": f"{issuer}:sub",
+                            "values": [
+                                f"system:serviceaccount:{ns}:*{SERVICE_ACCOUNT_SUFFIX}" for ns in props.namespaces
+                            ],
+                        },
+                    ],
+                }
             ],
-        }])
-        self.role = IamRole(self, "role", name=props.role_name, assume_role_policy=trust.json,
-                            description="Publishes app UIs to the shared UI bucket (IRSA, UI-sync Jobs only)")
-        policy = policy_document(self, "permissions", [
-            {"sid": "ListTemplate", "effect": "Allow", "actions": ["s3:ListBucket"], "resources": [props.template_bucket_arn],
-             "condition": [{"test": "StringLike", "variable": "s3:prefix", "values": [f"{props.template_prefix}*"]}]},
-            {"sid": "ReadTemplate", "effect": "Allow", "actions": ["s3:GetObject"],
-             "resources": [f"{props.template_bucket_arn}/{props.template_prefix}*"]},
-            {"sid": "ListApps", "effect": "Allow", "actions": ["s3:ListBucket"], "resources": [props.ui_bucket_arn]},
-            {"sid": "WriteApps", "effect": "Allow", "actions": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-             "resources": [f"{props.ui_bucket_arn}/*"]},
-        ])
+        )
+        self.role = IamRole(
+            self,
+            "role",
+            name=props.role_name,
+            assume_role_policy=trust.json,
+            description="Publishes app UIs to the shared UI bucket (IRSA, UI-sync Jobs only)",
+        )
+        policy = policy_document(
+            self,
+            "permissions",
+            [
+                {
+                    "sid": "ListTemplate",
+                    "effect": "Allow",
+                    "actions": ["s3:ListBucket"],
+                    "resources": [props.template_bucket_arn],
+                    "condition": [
+                        {"test": "StringLike", "variable": "s3:prefix", "values": [f"{props.template_prefix}*"]}
+                    ],
+                },
+                {
+                    "sid": "ReadTemplate",
+                    "effect": "Allow",
+                    "actions": ["s3:GetObject"],
+                    "resources": [f"{props.template_bucket_arn}/{props.template_prefix}*"],
+                },
+                {
+                    "sid": "ListApps",
+                    "effect": "Allow",
+                    "actions": ["s3:ListBucket"],
+                    "resources": [props.ui_bucket_arn],
+                },
+                {
+                    "sid": "WriteApps",
+                    "effect": "Allow",
+                    "actions": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    "resources": [f"{props.ui_bucket_arn}/*"],
+                },
+            ],
+        )
         IamRolePolicy(self, "policy", name="ui-sync", role=self.role.id, policy=policy.json)

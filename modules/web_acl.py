@@ -11,6 +11,7 @@ group in us-east-1 named ``aws-waf-logs-*`` (WAF's required prefix) with the
 ``authorization`` and ``cookie`` headers redacted (tokens never reach logs).
 https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,12 @@ from constructs import Construct
 
 #: The AWS managed rule groups, in evaluation order after the rate limit (none of them costs extra; 975 of the
 #: 1,500 WCU a web ACL gets without a surcharge).
-MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                       "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList")
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesAnonymousIpList",
+)
 #: Rules of a managed group that only count instead of block. HostingProviderIPList would block every request from
 #: a cloud host (CI runners, a developer's cloud desktop, corporate egress through a cloud proxy); AWS suggests
 #: count mode where such traffic is legitimate. Its matches still show in the metrics and logs.
@@ -71,32 +76,63 @@ class WebAcl(Construct):
         p = props.provider
         # The bindings type a rule's statement as Any (the block nests too deeply to generate), so the statements
         # are plain mappings with Terraform's own block names; tests/test_stacks.py checks they reach the JSON.
-        rules = [Wafv2WebAclRule(
-            name="rate-limit-per-ip", priority=0, action=Wafv2WebAclRuleAction(block={}),
-            statement={"rate_based_statement": {"limit": props.rate_limit, "aggregate_key_type": "IP"}},
-            visibility_config=Wafv2WebAclRuleVisibilityConfig(**_visibility("rate-limit-per-ip")),
-        )]
+        rules = [
+            Wafv2WebAclRule(
+                name="rate-limit-per-ip",
+                priority=0,
+                action=Wafv2WebAclRuleAction(block={}),
+                statement={"rate_based_statement": {"limit": props.rate_limit, "aggregate_key_type": "IP"}},
+                visibility_config=Wafv2WebAclRuleVisibilityConfig(**_visibility("rate-limit-per-ip")),
+            )
+        ]
         for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1):
-            rules.append(Wafv2WebAclRule(
-                name=group, priority=priority, override_action=Wafv2WebAclRuleOverrideAction(none={}),
-                statement={"managed_rule_group_statement": {
-                    "vendor_name": "AWS", "name": group,
-                    **({"rule_action_override": [{"name": rule, "action_to_use": {"count": {}}} for rule in COUNT_ONLY[group]]}
-                       if group in COUNT_ONLY else {}),
-                }},
-                visibility_config=Wafv2WebAclRuleVisibilityConfig(**_visibility(group)),
-            ))
+            rules.append(
+                Wafv2WebAclRule(
+                    name=group,
+                    priority=priority,
+                    override_action=Wafv2WebAclRuleOverrideAction(none={}),
+                    statement={
+                        "managed_rule_group_statement": {
+                            "vendor_name": "AWS",
+                            "name": group,
+                            **(
+                                {
+                                    "rule_action_override": [
+                                        {"name": rule, "action_to_use": {"count": {}}} for rule in COUNT_ONLY[group]
+                                    ]
+                                }
+                                if group in COUNT_ONLY
+                                else {}
+                            ),
+                        }
+                    },
+                    visibility_config=Wafv2WebAclRuleVisibilityConfig(**_visibility(group)),
+                )
+            )
         self.acl = Wafv2WebAcl(
-            self, "acl", name=props.acl_name, scope="CLOUDFRONT", provider=p,
+            self,
+            "acl",
+            name=props.acl_name,
+            scope="CLOUDFRONT",
+            provider=p,
             description="Shared distribution: AWS managed rules and a per-IP rate limit",
-            default_action=Wafv2WebAclDefaultAction(allow={}), rule=rules,
+            default_action=Wafv2WebAclDefaultAction(allow={}),
+            rule=rules,
             visibility_config=Wafv2WebAclVisibilityConfig(**_visibility(props.acl_name)),
         )
-        logs = CloudwatchLogGroup(self, "log-group", name=props.log_group_name, provider=p,
-                                  retention_in_days=props.log_retention_days)
+        logs = CloudwatchLogGroup(
+            self, "log-group", name=props.log_group_name, provider=p, retention_in_days=props.log_retention_days
+        )
         Wafv2WebAclLoggingConfiguration(
-            self, "logging", resource_arn=self.acl.arn, log_destination_configs=[logs.arn], provider=p,
-            redacted_fields=[Wafv2WebAclLoggingConfigurationRedactedFields(
-                single_header=Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader(name=header))
-                for header in REDACTED_HEADERS],
+            self,
+            "logging",
+            resource_arn=self.acl.arn,
+            log_destination_configs=[logs.arn],
+            provider=p,
+            redacted_fields=[
+                Wafv2WebAclLoggingConfigurationRedactedFields(
+                    single_header=Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader(name=header)
+                )
+                for header in REDACTED_HEADERS
+            ],
         )

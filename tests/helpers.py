@@ -3,6 +3,7 @@
 Synthesis in-process pays the provider import once for the whole session;
 each stack then costs milliseconds.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Small readers over synthesized Terraform JSON for the stack tests."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -2,6 +2,7 @@
 real ``terraform validate`` of each (``init -backend=false``), the Terraform Cloud bootstrap stack, and
 ``graph`` on a real instance stack. One in-process synth per backend for the whole module.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO
 
 DEV = "john-inventory-dev"
@@ -58,6 +58,7 @@ def stack(out: Path, name: str) -> dict:
 
 # --- validation -----------------------------------------------------------------------------
 
+
 def load_errors(tmp_path: Path, backend_yaml: str, instance_name: str | None = None) -> list[str]:
     from generator.errors import ValidationFailed
     from generator.project import load_project
@@ -78,34 +79,83 @@ def load_errors(tmp_path: Path, backend_yaml: str, instance_name: str | None = N
     return []
 
 
-@pytest.mark.parametrize("backend_yaml, expected", [
-    ("backend:\n  type: s3\n", ["platform.yaml: backend.bucket: missing, expected the name of the existing state bucket when backend.type is s3"]),
-    ("backend:\n  type: cloud\n", ["platform.yaml: backend.organization: missing, expected your Terraform Cloud / HCP Terraform organization "
-                                   "when backend.type is cloud"]),
-    ("backend:\n  type: local\n  bucket: acme-state\n", ["platform.yaml: backend.bucket: got 'acme-state', expected no value when "
-                                                          "backend.type is local (it is a setting of the s3 backend)"]),
-    ("backend:\n  type: s3\n  bucket: acme-state\n  organization: example-org\n",
-     ["platform.yaml: backend.organization: got 'example-org', expected no value when backend.type is s3 (it is a setting of the cloud backend)"]),
-    ("backend:\n  type: s3\n  bucket: Not_A_Bucket\n",
-     ["platform.yaml: backend.bucket: got 'Not_A_Bucket', expected an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')"]),
-    ("backend:\n  type: s3\n  bucket: acme-state\n  keyPrefix: /abs/\n",
-     ["platform.yaml: backend.keyPrefix: got '/abs/', expected a key prefix such as serverless-platform (no leading or trailing '/')"]),
-    ("backend:\n  type: gcs\n", ["platform.yaml: backend.type: got 'gcs', expected one of local, s3, cloud"]),
-    ("backend:\n  type: cloud\n  organization: example org\n",
-     ["platform.yaml: backend.organization: got 'example org', expected letters, digits, '-' and '_'"]),
-    ("backend:\n  type: s3\n  bucket: acme-state\n", []),
-    ("backend:\n  type: cloud\n  organization: example-org\n", []),
-], ids=["s3-no-bucket", "cloud-no-org", "s3-setting-on-local", "cloud-setting-on-s3", "bad-bucket", "bad-key-prefix",
-        "unknown-type", "bad-org", "s3-ok", "cloud-ok"])
+@pytest.mark.parametrize(
+    "backend_yaml, expected",
+    [
+        (
+            "backend:\n  type: s3\n",
+            [
+                "platform.yaml: backend.bucket: missing, expected the name of the existing state bucket when backend.type is s3"
+            ],
+        ),
+        (
+            "backend:\n  type: cloud\n",
+            [
+                "platform.yaml: backend.organization: missing, expected your Terraform Cloud / HCP Terraform organization "
+                "when backend.type is cloud"
+            ],
+        ),
+        (
+            "backend:\n  type: local\n  bucket: acme-state\n",
+            [
+                "platform.yaml: backend.bucket: got 'acme-state', expected no value when "
+                "backend.type is local (it is a setting of the s3 backend)"
+            ],
+        ),
+        (
+            "backend:\n  type: s3\n  bucket: acme-state\n  organization: example-org\n",
+            [
+                "platform.yaml: backend.organization: got 'example-org', expected no value when backend.type is s3 (it is a setting of the cloud backend)"
+            ],
+        ),
+        (
+            "backend:\n  type: s3\n  bucket: Not_A_Bucket\n",
+            [
+                "platform.yaml: backend.bucket: got 'Not_A_Bucket', expected an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')"
+            ],
+        ),
+        (
+            "backend:\n  type: s3\n  bucket: acme-state\n  keyPrefix: /abs/\n",
+            [
+                "platform.yaml: backend.keyPrefix: got '/abs/', expected a key prefix such as serverless-platform (no leading or trailing '/')"
+            ],
+        ),
+        ("backend:\n  type: gcs\n", ["platform.yaml: backend.type: got 'gcs', expected one of local, s3, cloud"]),
+        (
+            "backend:\n  type: cloud\n  organization: example org\n",
+            ["platform.yaml: backend.organization: got 'example org', expected letters, digits, '-' and '_'"],
+        ),
+        ("backend:\n  type: s3\n  bucket: acme-state\n", []),
+        ("backend:\n  type: cloud\n  organization: example-org\n", []),
+    ],
+    ids=[
+        "s3-no-bucket",
+        "cloud-no-org",
+        "s3-setting-on-local",
+        "cloud-setting-on-s3",
+        "bad-bucket",
+        "bad-key-prefix",
+        "unknown-type",
+        "bad-org",
+        "s3-ok",
+        "cloud-ok",
+    ],
+)
 def test_backend_settings_that_cannot_work_are_errors(tmp_path, backend_yaml, expected):
     assert load_errors(tmp_path, backend_yaml) == expected
 
 
 def test_workspace_names_fit_terraform_cloud(tmp_path):
     long_name = "a" * 55 + "-dev"
-    errors = load_errors(tmp_path, "backend:\n  type: cloud\n  organization: example-org\n  workspacePrefix: " + "w" * 35 + "\n", long_name)
-    assert errors == [f"instances/dev.yaml: metadata.name: got workspace name {'w' * 35 + '-' + long_name!r} (95 characters), "
-                      "expected at most 90 (shorten the name or backend.workspacePrefix)"]
+    errors = load_errors(
+        tmp_path,
+        "backend:\n  type: cloud\n  organization: example-org\n  workspacePrefix: " + "w" * 35 + "\n",
+        long_name,
+    )
+    assert errors == [
+        f"instances/dev.yaml: metadata.name: got workspace name {'w' * 35 + '-' + long_name!r} (95 characters), "
+        "expected at most 90 (shorten the name or backend.workspacePrefix)"
+    ]
 
 
 def test_backend_fields_are_in_the_json_schema():
@@ -115,13 +165,24 @@ def test_backend_fields_are_in_the_json_schema():
     assert backend["additionalProperties"] is False
     props = backend["properties"]
     assert props["type"]["enum"] == ["local", "s3", "cloud"] and props["type"]["default"] == "local"
-    for name in ("bucket", "keyPrefix", "region", "lockTable", "kmsKeyId", "organization", "hostname", "workspacePrefix", "project"):
+    for name in (
+        "bucket",
+        "keyPrefix",
+        "region",
+        "lockTable",
+        "kmsKeyId",
+        "organization",
+        "hostname",
+        "workspacePrefix",
+        "project",
+    ):
         assert props[name]["description"], name
     assert props["hostname"]["default"] == "app.terraform.io"
     assert props["keyPrefix"]["default"] == "serverless-platform"
 
 
 # --- synthesized backends -------------------------------------------------------------------
+
 
 def test_local_backend_paths_are_relative(synthesized):
     dev = stack(synthesized["local"], DEV)
@@ -134,8 +195,16 @@ def test_s3_backend_one_encrypted_locked_key_per_workspace(synthesized):
     out = synthesized["s3"]
     for name in ("platform", DEV):
         backend = stack(out, name)["terraform"]["backend"]
-        assert backend == {"s3": {"bucket": "acme-apps-tfstate", "key": f"apps/{name}.tfstate", "region": "us-east-2",
-                                  "encrypt": True, "kms_key_id": KMS, "use_lockfile": True}}
+        assert backend == {
+            "s3": {
+                "bucket": "acme-apps-tfstate",
+                "key": f"apps/{name}.tfstate",
+                "region": "us-east-2",
+                "encrypt": True,
+                "kms_key_id": KMS,
+                "use_lockfile": True,
+            }
+        }
     remote = stack(out, DEV)["data"]["terraform_remote_state"]["platform"]
     assert remote["backend"] == "s3"
     assert remote["config"] == {"bucket": "acme-apps-tfstate", "key": "apps/platform.tfstate", "region": "us-east-2"}
@@ -145,13 +214,18 @@ def test_cloud_backend_one_workspace_per_instance(synthesized):
     out = synthesized["cloud"]
     for name in ("platform", DEV):
         assert stack(out, name)["terraform"]["cloud"] == {
-            "hostname": "app.terraform.io", "organization": "example-org",
-            "workspaces": {"name": f"acme-apps-{name}", "project": "Serverless Apps"}}
+            "hostname": "app.terraform.io",
+            "organization": "example-org",
+            "workspaces": {"name": f"acme-apps-{name}", "project": "Serverless Apps"},
+        }
         assert "backend" not in stack(out, name)["terraform"]
     remote = stack(out, DEV)["data"]["terraform_remote_state"]["platform"]
     assert remote["backend"] == "remote"
-    assert remote["config"] == {"hostname": "app.terraform.io", "organization": "example-org",
-                                "workspaces": {"name": "acme-apps-platform"}}
+    assert remote["config"] == {
+        "hostname": "app.terraform.io",
+        "organization": "example-org",
+        "workspaces": {"name": "acme-apps-platform"},
+    }
     text = (out / "stacks" / DEV / "cdk.tf.json").read_text()
     assert "token" not in text.lower()
 
@@ -168,13 +242,18 @@ def test_every_backend_passes_terraform_validate(synthesized, tmp_path):
 
     jobs = [(b, s) for b in ("s3", "cloud") for s in ("platform", DEV)] + [("local", DEV)]
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        results = list(pool.map(lambda job: (job, validate(synthesized[job[0]] / "stacks" / job[1], tmp_path / "-".join(job))), jobs))
+        results = list(
+            pool.map(
+                lambda job: (job, validate(synthesized[job[0]] / "stacks" / job[1], tmp_path / "-".join(job))), jobs
+            )
+        )
     for job, done in results:
         assert done.returncode == 0, (job, done.stdout + done.stderr)
         assert json.loads(done.stdout)["valid"] is True, (job, done.stdout)
 
 
 # --- Terraform Cloud bootstrap ----------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def bootstrap(synthesized) -> dict:
@@ -195,7 +274,8 @@ def test_bootstrap_creates_a_workspace_per_stack_with_its_working_directory(boot
     instances = workspaces["instance-workspaces"]
     assert instances["for_each"] == {
         name: {"workspace": f"acme-apps-{name}", "directory": f"cdktf.out/stacks/{name}"}
-        for name in (DEV, "team-backend-inventory-prod", "team-backend-inventory-staging")}
+        for name in (DEV, "team-backend-inventory-prod", "team-backend-inventory-staging")
+    }
     assert instances["name"] == "${each.value.workspace}"
     assert instances["working_directory"] == "${each.value.directory}"
     for workspace in (platform, instances):
@@ -226,10 +306,14 @@ def test_bootstrap_needs_the_cloud_backend(synthesized):
 
     result = run_cli(synthesized["s3"].parent, "tfe-bootstrap")
     assert result.exit_code == 1
-    assert result.output.strip() == "error: backend.type: got 's3', expected cloud for tfe-bootstrap (see docs/terraform-cloud.md)"
+    assert (
+        result.output.strip()
+        == "error: backend.type: got 's3', expected cloud for tfe-bootstrap (see docs/terraform-cloud.md)"
+    )
 
 
 # --- graph on a real instance stack -----------------------------------------------------------
+
 
 def test_graph_of_an_instance_follows_references(synthesized):
     from generator.workflow.graph import edges, mermaid
@@ -238,9 +322,9 @@ def test_graph_of_an_instance_follows_references(synthesized):
     deps = edges(document)
     function = next(a for a in deps if a.startswith("aws_lambda_function."))
     integration = next(a for a in deps if a.startswith("aws_apigatewayv2_integration."))
-    assert any(d.startswith("aws_dynamodb_table.") for d in deps[function])       # TABLE_NAME
-    assert "data.terraform_remote_state.platform" in deps[function]                # role and bundle
-    assert function in deps[integration]                                           # invoke ARN
+    assert any(d.startswith("aws_dynamodb_table.") for d in deps[function])  # TABLE_NAME
+    assert "data.terraform_remote_state.platform" in deps[function]  # role and bundle
+    assert function in deps[integration]  # invoke ARN
     text = mermaid(document, DEV)
     assert text.splitlines()[1] == "flowchart TD"
     assert 'subgraph g_table["table"]' in text and 'subgraph g_api["api"]' in text
@@ -255,10 +339,13 @@ def test_graph_command_writes_a_markdown_file(synthesized, tmp_path):
     assert result.exit_code == 0, result.output
     text = (tmp_path / "graph.md").read_text()
     assert text.startswith("```mermaid\n%% Resources of workspace john-inventory-dev") and text.endswith("```\n")
-    assert run_cli(root, "graph", "nope").output.strip().startswith("error: NAME: got 'nope', expected one of: platform, ")
+    assert (
+        run_cli(root, "graph", "nope").output.strip().startswith("error: NAME: got 'nope', expected one of: platform, ")
+    )
 
 
 # --- synth --changed, end to end --------------------------------------------------------------
+
 
 def test_synth_changed_writes_only_the_edited_instance(synthesized, tmp_path):
     from workflow_helpers import commit, edit, git, run_cli

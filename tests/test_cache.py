@@ -1,14 +1,15 @@
 """Stacks whose inputs did not change are reused as they are, without starting the CDKTF runtime."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from helpers import copy_project
 
 from generator import cache
 from generator.project import load_project
 from generator.synth import synthesize
-from helpers import copy_project
 
 
 def _synth(root):
@@ -19,14 +20,19 @@ def _synth(root):
 def built(tmp_path):
     root = copy_project(tmp_path / "p")
     report = _synth(root)
-    assert sorted(report.written) == ["john-inventory-dev", "platform", "team-backend-inventory-prod",
-                                      "team-backend-inventory-staging"]
+    assert sorted(report.written) == [
+        "john-inventory-dev",
+        "platform",
+        "team-backend-inventory-prod",
+        "team-backend-inventory-staging",
+    ]
     return root
 
 
 def _no_runtime(monkeypatch):
     def refuse() -> None:
         raise AssertionError("the CDKTF runtime was started")
+
     monkeypatch.setattr("generator.synth.configure_node", refuse)
 
 
@@ -47,8 +53,12 @@ def test_one_changed_instance_rebuilds_only_that_stack(built):
     stack = json.loads((built / "cdktf.out/stacks/john-inventory-dev/cdk.tf.json").read_text())
     assert stack["resource"]["aws_dynamodb_table"]["table_43360BC0"]["name"] == "johnny-inventory-dev"
     manifest = json.loads((built / "cdktf.out/manifest.json").read_text())
-    assert sorted(manifest["stacks"]) == ["john-inventory-dev", "platform", "team-backend-inventory-prod",
-                                          "team-backend-inventory-staging"]
+    assert sorted(manifest["stacks"]) == [
+        "john-inventory-dev",
+        "platform",
+        "team-backend-inventory-prod",
+        "team-backend-inventory-staging",
+    ]
     assert manifest["version"] == "0.21.0"
 
 

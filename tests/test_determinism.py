@@ -7,6 +7,7 @@
   stack folder (and the manifest's list of stacks): every other file keeps its
   bytes *and* its mtime, so a plan of the other workspaces never sees a change.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

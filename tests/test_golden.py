@@ -5,13 +5,13 @@ review. After an intended change, refresh with:
 
     UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
 """
+
 from __future__ import annotations
 
 import json
 import os
 
 import pytest
-
 from helpers import REPO, load_stack
 
 GOLDEN = REPO / "tests" / "golden"

@@ -11,6 +11,7 @@ checkov pins old boto3 and friends, so CI installs it in its own virtualenv and
 names it through $CHECKOV (see docs/security.md). Without checkov the test is
 skipped, except under CI=true, where it fails.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import REPO, in_ci, load_stack
+
 from generator.project import load_project
 
 SKIPS_FILE = REPO / "security" / "checkov-skips.yaml"
@@ -59,9 +60,21 @@ def scan(k8s_out: Path, tf_out: Path) -> tuple[int, list[dict]]:
     for out in (k8s_out, tf_out):
         environments = _environments(out)
         result = subprocess.run(
-            [checkov, "--directory", str(out / "stacks"), "--framework", "terraform_json", "--skip-download",
-             "--output", "json", "--compact"],
-            capture_output=True, text=True, timeout=600, env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+            [
+                checkov,
+                "--directory",
+                str(out / "stacks"),
+                "--framework",
+                "terraform_json",
+                "--skip-download",
+                "--output",
+                "json",
+                "--compact",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
         )
         assert result.returncode in (0, 1), result.stderr[-2000:]
         reports = json.loads(result.stdout)
@@ -74,17 +87,25 @@ def scan(k8s_out: Path, tf_out: Path) -> tuple[int, list[dict]]:
             for check in report["results"]["failed_checks"]:
                 stack = check["file_path"].strip("/").split("/")[0]
                 scanned.add(stack)
-                findings.append({"check_id": check["check_id"], "stack": stack, "environment": environments[stack],
-                                 "resource": check["resource"]})
+                findings.append(
+                    {
+                        "check_id": check["check_id"],
+                        "stack": stack,
+                        "environment": environments[stack],
+                        "resource": check["resource"],
+                    }
+                )
     assert scanned == set(_environments(k8s_out)), f"checkov scanned {sorted(scanned)}, not every stack"
     return passed, findings
 
 
 def _skip_for(finding: dict, skips: list[dict]) -> dict | None:
     for skip in skips:
-        if (fnmatch(finding["check_id"], skip["check"])
-                and finding["environment"] in skip.get("environments", [finding["environment"]])
-                and any(fnmatch(finding["resource"], pattern) for pattern in skip.get("resources", ["*"]))):
+        if (
+            fnmatch(finding["check_id"], skip["check"])
+            and finding["environment"] in skip.get("environments", [finding["environment"]])
+            and any(fnmatch(finding["resource"], pattern) for pattern in skip.get("resources", ["*"]))
+        ):
             return skip
     return None
 
@@ -95,8 +116,10 @@ def test_checkov_finds_nothing_that_is_not_explicitly_skipped(scan: tuple[int, l
     skipped = [f for f in failed if _skip_for(f, skips)]
     unexplained = sorted({f"{f['check_id']} {f['stack']} {f['resource']}" for f in failed if not _skip_for(f, skips)})
     with capsys.disabled():
-        print(f"\ncheckov: {passed} passed, {len(unexplained)} failed, {len(skipped)} skipped "
-              f"({len(skips)} skip entries in {SKIPS_FILE.relative_to(REPO)})")
+        print(
+            f"\ncheckov: {passed} passed, {len(unexplained)} failed, {len(skipped)} skipped "
+            f"({len(skips)} skip entries in {SKIPS_FILE.relative_to(REPO)})"
+        )
     assert unexplained == [], "fix these, or skip them with a reason in security/checkov-skips.yaml"
 
 

@@ -15,6 +15,7 @@ Rules, and the only exceptions (each asserted to be the reviewed one):
   naming leaves no tighter scope (see ALLOWED_RESOURCE_WILDCARDS).
 * A ``*`` principal only in a Deny.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import load_stack
 
 #: Actions AWS defines without resource-level permissions: "*" is the only resource they accept.
@@ -62,10 +62,18 @@ def _statements(out: Path) -> list[tuple[str, dict]]:
                 policy = resource.get("policy") or resource.get("assume_role_policy")
                 if isinstance(policy, str) and policy.lstrip().startswith("{"):
                     for statement in _as_list(json.loads(policy).get("Statement", [])):
-                        found.append((f"{stack_dir.name}/{type_}.{name}", {
-                            "effect": statement.get("Effect", "Allow"), "actions": _as_list(statement.get("Action", [])),
-                            "resources": _as_list(statement.get("Resource", [])), "not_actions": statement.get("NotAction"),
-                            "sid": statement.get("Sid")}))
+                        found.append(
+                            (
+                                f"{stack_dir.name}/{type_}.{name}",
+                                {
+                                    "effect": statement.get("Effect", "Allow"),
+                                    "actions": _as_list(statement.get("Action", [])),
+                                    "resources": _as_list(statement.get("Resource", [])),
+                                    "not_actions": statement.get("NotAction"),
+                                    "sid": statement.get("Sid"),
+                                },
+                            )
+                        )
     return found
 
 
@@ -100,8 +108,10 @@ def test_allowed_resources_are_scoped(statements) -> None:
             if resource == "*":
                 assert set(statement["actions"]) <= RESOURCE_STAR_ONLY, f"{where} {statement.get('sid')}: resource *"
             elif "*" in resource:
-                assert any(sid == statement.get("sid") and re.fullmatch(pattern, resource)
-                           for sid, pattern in ALLOWED_RESOURCE_WILDCARDS), f"{where} {statement.get('sid')}: {resource}"
+                assert any(
+                    sid == statement.get("sid") and re.fullmatch(pattern, resource)
+                    for sid, pattern in ALLOWED_RESOURCE_WILDCARDS
+                ), f"{where} {statement.get('sid')}: {resource}"
             else:
                 assert resource.startswith(("arn:", "${")), f"{where}: {resource}"
 
@@ -129,7 +139,9 @@ def test_trust_policies_name_one_service_or_the_cluster(statements) -> None:
 
 def test_lambda_permissions_are_one_action_from_one_api(tf_out) -> None:
     for stack_dir in sorted((tf_out / "stacks").iterdir()):
-        for permission in load_stack(tf_out, stack_dir.name).get("resource", {}).get("aws_lambda_permission", {}).values():
+        for permission in (
+            load_stack(tf_out, stack_dir.name).get("resource", {}).get("aws_lambda_permission", {}).values()
+        ):
             assert permission["action"] == "lambda:InvokeFunction"
             assert permission["principal"] == "apigateway.amazonaws.com"
             assert re.fullmatch(r"\$\{aws_apigatewayv2_api\.[^}]+\.execution_arn\}/\*/\*", permission["source_arn"])

@@ -6,6 +6,7 @@ folder (tests/hostile/support.py: ``hostile_env_synth``). Every file of the
 output is searched, including the members of every zip (compressed bytes would
 hide a leak from a plain search).
 """
+
 from __future__ import annotations
 
 import re
@@ -13,10 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostile.support import hostile_env_synth
 
 from generator.outfolder import MARKER
-
-from hostile.support import hostile_env_synth
 
 
 def _texts(out: Path) -> dict[str, bytes]:
@@ -41,8 +41,9 @@ def test_output_holds_no_environment_secret_or_machine_path(output) -> None:
     out, forbidden = output
     files = _texts(out)
     assert any(name.endswith("cdk.tf.json") for name in files) and any("!" in name for name in files)
-    leaks = [f"{name}: {what}" for name, data in files.items() for what, value in forbidden.items()
-             if value.encode() in data]
+    leaks = [
+        f"{name}: {what}" for name, data in files.items() for what, value in forbidden.items() if value.encode() in data
+    ]
     assert leaks == []
 
 

@@ -6,6 +6,7 @@ main.py synth`` does), one that imports both provider packages in full first
 (the plain CDKTF app). Both synthesize the repo's example project in both UI
 sync modes, which together use every construct in modules/.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, copy_project
 
 from modules import _provider_loader
 
-TF_MODE = {"uiSync: kubernetes": "uiSync: terraform\ncertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/"
-                                 "00000000-0000-0000-0000-000000000000"}
+TF_MODE = {
+    "uiSync: kubernetes": "uiSync: terraform\ncertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/"
+    "00000000-0000-0000-0000-000000000000"
+}
 
 SYNTH = textwrap.dedent("""
     import json, sys
@@ -50,8 +52,16 @@ def synthesized(tmp_path_factory) -> dict[str, tuple[dict, list[dict[str, bytes]
     for mode in ("loader", "plain"):  # side by side: the plain import is the slow one
         base = tmp_path_factory.mktemp(mode)
         roots = [copy_project(base / "k8s"), copy_project(base / "tf", TF_MODE)]
-        runs[mode] = roots, subprocess.Popen([sys.executable, "-c", SYNTH, mode, *map(str, roots)], cwd=REPO,
-                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        runs[mode] = (
+            roots,
+            subprocess.Popen(
+                [sys.executable, "-c", SYNTH, mode, *map(str, roots)],
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
     results = {}
     for mode, (roots, process) in runs.items():
         stdout, stderr = process.communicate(timeout=600)
@@ -62,7 +72,7 @@ def synthesized(tmp_path_factory) -> dict[str, tuple[dict, list[dict[str, bytes]
 
 def test_loader_output_is_byte_identical_to_the_plain_import(synthesized):
     (_, loader), (_, plain) = synthesized["loader"], synthesized["plain"]
-    for with_loader, without in zip(loader, plain):
+    for with_loader, without in zip(loader, plain, strict=False):
         assert sorted(with_loader) == sorted(without)
         assert any(name.endswith("cdk.tf.json") for name in with_loader)
         for name in without:
@@ -85,8 +95,14 @@ def _fake_provider(tmp_path: Path, name: str, init: str) -> None:
 
 
 def _generated_init(extra: str = "") -> str:
-    return ("r'''\n# docs\n'''\n" + _provider_loader.EXPECTED_PREAMBLE.replace("from ._jsii import *\n", "from ._jsii import *\n\n"
-            "__all__ = [\n    \"some_resource\",\n]\n") + extra + "\n# Loading modules\nfrom . import some_resource\n")
+    return (
+        "r'''\n# docs\n'''\n"
+        + _provider_loader.EXPECTED_PREAMBLE.replace(
+            "from ._jsii import *\n", 'from ._jsii import *\n\n__all__ = [\n    "some_resource",\n]\n'
+        )
+        + extra
+        + "\n# Loading modules\nfrom . import some_resource\n"
+    )
 
 
 def test_loader_registers_an_empty_package_that_imports_submodules_on_use(tmp_path, monkeypatch):
@@ -96,11 +112,11 @@ def test_loader_registers_an_empty_package_that_imports_submodules_on_use(tmp_pa
     _provider_loader.install(("fake_provider_ok",))
     try:
         package = sys.modules["fake_provider_ok"]
-        assert getattr(package, "__provider_loader__") is True
+        assert package.__provider_loader__ is True
         assert "fake_provider_ok.some_resource" not in sys.modules
         assert package.some_resource.VALUE == 42  # imported on first attribute access, like the full package
         with pytest.raises(AttributeError):
-            package.no_such_resource
+            package.no_such_resource  # noqa: B018 - the attribute access is what raises
     finally:
         for name in [m for m in sys.modules if m.startswith("fake_provider_ok")]:
             del sys.modules[name]
@@ -109,7 +125,9 @@ def test_loader_registers_an_empty_package_that_imports_submodules_on_use(tmp_pa
 def test_loader_fails_loudly_when_a_provider_release_changes_the_package_body(tmp_path, monkeypatch):
     _fake_provider(tmp_path, "fake_provider_changed", _generated_init(extra="jsii.register_everything()\n"))
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(_provider_loader.ProviderLayoutError, match=r"__init__\.py: got a package __init__ that does more"):
+    with pytest.raises(
+        _provider_loader.ProviderLayoutError, match=r"__init__\.py: got a package __init__ that does more"
+    ):
         _provider_loader.install(("fake_provider_changed",))
     assert "fake_provider_changed" not in sys.modules
 

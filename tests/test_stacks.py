@@ -1,10 +1,10 @@
 """Tier 2: the properties that matter, read from the synthesized Terraform JSON."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
-
 from helpers import load_stack
 from stack_json import data, one, resources, statement
 
@@ -75,7 +75,8 @@ def test_authorizer_checks_cognito_issuer_and_spa_audience(dev):
 def test_every_item_route_requires_the_jwt_authorizer(dev):
     routes = resources(dev, "aws_apigatewayv2_route")
     assert sorted(r["route_key"] for r in routes) == sorted(
-        ["GET /items", "POST /items", "GET /items/{id}", "PUT /items/{id}", "DELETE /items/{id}"])
+        ["GET /items", "POST /items", "GET /items/{id}", "PUT /items/{id}", "DELETE /items/{id}"]
+    )
     for route in routes:
         assert route["authorization_type"] == "JWT"
         assert route["authorizer_id"].startswith("${aws_apigatewayv2_authorizer.")
@@ -92,7 +93,9 @@ def test_api_cors_stage_and_permission_scoped_to_this_api(dev):
     assert json.loads(stage["access_log_settings"]["format"])["routeKey"] == "$context.routeKey"
     permission = one(dev, "aws_lambda_permission")
     assert permission["principal"] == "apigateway.amazonaws.com"
-    assert permission["source_arn"].startswith("${aws_apigatewayv2_api.") and permission["source_arn"].endswith(".execution_arn}/*/*")
+    assert permission["source_arn"].startswith("${aws_apigatewayv2_api.") and permission["source_arn"].endswith(
+        ".execution_arn}/*/*"
+    )
 
 
 def test_instance_reads_platform_state_by_relative_path(dev):
@@ -105,8 +108,14 @@ def test_instance_reads_platform_state_by_relative_path(dev):
 def test_tags_on_every_resource_through_default_tags(prod):
     for provider in prod["provider"]["aws"]:
         tags = provider["default_tags"][0]["tags"]
-        assert tags == {"team": "team-backend", "app": "inventory", "environment": "prod", "developer": "maria",
-                        "instance": PROD, "managed-by": "serverless-platform-generator"}
+        assert tags == {
+            "team": "team-backend",
+            "app": "inventory",
+            "environment": "prod",
+            "developer": "maria",
+            "instance": PROD,
+            "managed-by": "serverless-platform-generator",
+        }
 
 
 def test_instance_outputs(dev):
@@ -150,23 +159,38 @@ def test_shared_ui_bucket_policy_allows_only_this_distribution(platform):
     read = statement(platform, "CloudFrontReadsThroughOAC")
     assert read["principals"] == [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}]
     assert read["actions"] == ["s3:GetObject"]
-    assert read["condition"] == [{"test": "StringEquals", "variable": "AWS:SourceArn",
-                                  "values": ["${aws_cloudfront_distribution.cdn_distribution_0B80AA6B.arn}"]}]
+    assert read["condition"] == [
+        {
+            "test": "StringEquals",
+            "variable": "AWS:SourceArn",
+            "values": ["${aws_cloudfront_distribution.cdn_distribution_0B80AA6B.arn}"],
+        }
+    ]
     deny = statement(platform, "DenyInsecureTransport")
     assert deny["effect"] == "Deny" and deny["condition"][0]["variable"] == "aws:SecureTransport"
 
 
 def test_buckets_are_private_encrypted_versioned_and_protected(platform):
     buckets = resources(platform, "aws_s3_bucket")
-    assert sorted(b["bucket"] for b in buckets) == ["acme-apps-assets-us-east-2", "acme-apps-assets-us-west-2",
-                                                    "acme-apps-logs-us-east-2", "acme-apps-logs-us-west-2", "acme-apps-ui"]
+    assert sorted(b["bucket"] for b in buckets) == [
+        "acme-apps-assets-us-east-2",
+        "acme-apps-assets-us-west-2",
+        "acme-apps-logs-us-east-2",
+        "acme-apps-logs-us-west-2",
+        "acme-apps-ui",
+    ]
     assert all(b["lifecycle"]["prevent_destroy"] is True and b["force_destroy"] is False for b in buckets)
     for block in resources(platform, "aws_s3_bucket_public_access_block"):
-        assert all(block[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+        assert all(
+            block[k] is True
+            for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+        )
     for encryption in resources(platform, "aws_s3_bucket_server_side_encryption_configuration"):
         assert encryption["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "AES256"
     assert len(resources(platform, "aws_s3_bucket_versioning")) == 5
-    assert all(v["versioning_configuration"]["status"] == "Enabled" for v in resources(platform, "aws_s3_bucket_versioning"))
+    assert all(
+        v["versioning_configuration"]["status"] == "Enabled" for v in resources(platform, "aws_s3_bucket_versioning")
+    )
 
 
 def _address(stack: dict, type_: str, predicate) -> str:
@@ -180,7 +204,11 @@ def test_every_bucket_but_the_log_buckets_logs_to_its_own_regions_log_bucket(pla
     bucket = {r["bucket"]: name for name, r in platform["resource"]["aws_s3_bucket"].items()}
     policy = {r["bucket"]: name for name, r in platform["resource"]["aws_s3_bucket_policy"].items()}
     logging = {r["bucket"]: r for r in resources(platform, "aws_s3_bucket_logging")}
-    expected = {"acme-apps-ui": "us-east-2", "acme-apps-assets-us-east-2": "us-east-2", "acme-apps-assets-us-west-2": "us-west-2"}
+    expected = {
+        "acme-apps-ui": "us-east-2",
+        "acme-apps-assets-us-east-2": "us-east-2",
+        "acme-apps-assets-us-west-2": "us-west-2",
+    }
     assert sorted(logging) == sorted(f"${{aws_s3_bucket.{bucket[name]}.id}}" for name in expected)
     for name, region in expected.items():
         config = logging[f"${{aws_s3_bucket.{bucket[name]}.id}}"]
@@ -198,21 +226,31 @@ def test_log_buckets_accept_s3_log_delivery_and_cloudfront_acls_and_expire(platf
     conditions = {c["variable"]: c for c in delivery["condition"]}
     assert conditions["aws:SourceAccount"]["values"][0].endswith(".account_id}")
     assert [v.split(":::")[1] for v in conditions["aws:SourceArn"]["values"]] in (
-        ["acme-apps-assets-us-east-2", "acme-apps-ui"], ["acme-apps-assets-us-west-2"])
-    ownership = {r["bucket"]: r["rule"]["object_ownership"] for r in resources(platform, "aws_s3_bucket_ownership_controls")}
+        ["acme-apps-assets-us-east-2", "acme-apps-ui"],
+        ["acme-apps-assets-us-west-2"],
+    )
+    ownership = {
+        r["bucket"]: r["rule"]["object_ownership"] for r in resources(platform, "aws_s3_bucket_ownership_controls")
+    }
     assert sorted(ownership.values()) == ["BucketOwnerEnforced"] * 3 + ["BucketOwnerPreferred"] * 2
-    expiring = [r["rule"][0] for r in resources(platform, "aws_s3_bucket_lifecycle_configuration") if "expiration" in r["rule"][0]]
+    expiring = [
+        r["rule"][0]
+        for r in resources(platform, "aws_s3_bucket_lifecycle_configuration")
+        if "expiration" in r["rule"][0]
+    ]
     assert [(r["id"], r["expiration"]) for r in expiring] == [("expire-objects", [{"days": 30}])] * 2
 
 
 def test_distribution_logs_to_the_home_log_bucket_without_cookies(platform):
     dist = one(platform, "aws_cloudfront_distribution")
     home_logs = _address(platform, "aws_s3_bucket", lambda r: r["bucket"] == "acme-apps-logs-us-east-2")
-    assert dist["logging_config"] == {"bucket": f"${{{home_logs}.bucket_domain_name}}", "prefix": "cloudfront/",
-                                      "include_cookies": False}
+    assert dist["logging_config"] == {
+        "bucket": f"${{{home_logs}.bucket_domain_name}}",
+        "prefix": "cloudfront/",
+        "include_cookies": False,
+    }
     # CloudFront adds its log-delivery ACL grant itself, which needs ACLs enabled first.
-    ownership = _address(platform, "aws_s3_bucket_ownership_controls",
-                         lambda r: r["bucket"] == f"${{{home_logs}.id}}")
+    ownership = _address(platform, "aws_s3_bucket_ownership_controls", lambda r: r["bucket"] == f"${{{home_logs}.id}}")
     assert dist["depends_on"] == [ownership]
 
 
@@ -226,16 +264,24 @@ def test_web_acl_guards_the_distribution_from_us_east_1(platform):
     assert rules[0]["action"] == {"block": {}}
     groups = [r["statement"]["managed_rule_group_statement"] for r in rules[1:]]
     assert [(g["vendor_name"], g["name"]) for g in groups] == [
-        ("AWS", "AWSManagedRulesCommonRuleSet"), ("AWS", "AWSManagedRulesKnownBadInputsRuleSet"),
-        ("AWS", "AWSManagedRulesAmazonIpReputationList"), ("AWS", "AWSManagedRulesAnonymousIpList")]
+        ("AWS", "AWSManagedRulesCommonRuleSet"),
+        ("AWS", "AWSManagedRulesKnownBadInputsRuleSet"),
+        ("AWS", "AWSManagedRulesAmazonIpReputationList"),
+        ("AWS", "AWSManagedRulesAnonymousIpList"),
+    ]
     assert all(r["override_action"] == {"none": {}} for r in rules[1:])
     assert groups[3]["rule_action_override"] == [{"name": "HostingProviderIPList", "action_to_use": {"count": {}}}]
-    assert all(r["visibility_config"]["cloudwatch_metrics_enabled"] and r["visibility_config"]["sampled_requests_enabled"]
-               for r in [acl, *rules])
+    assert all(
+        r["visibility_config"]["cloudwatch_metrics_enabled"] and r["visibility_config"]["sampled_requests_enabled"]
+        for r in [acl, *rules]
+    )
     logging = one(platform, "aws_wafv2_web_acl_logging_configuration")
     group = one(platform, "aws_cloudwatch_log_group")
     assert group["name"] == "aws-waf-logs-acme-apps" and group["provider"] == "aws.us-east-1"
-    assert logging["redacted_fields"] == [{"single_header": {"name": "authorization"}}, {"single_header": {"name": "cookie"}}]
+    assert logging["redacted_fields"] == [
+        {"single_header": {"name": "authorization"}},
+        {"single_header": {"name": "cookie"}},
+    ]
 
 
 def test_waf_off_and_rate_limit_are_platform_settings(tmp_path):
@@ -244,7 +290,9 @@ def test_waf_off_and_rate_limit_are_platform_settings(tmp_path):
     off = load_stack(synth_project(copy_project(tmp_path / "off", {"cognito:": "waf: false\ncognito:"})), "platform")
     assert "aws_wafv2_web_acl" not in off["resource"]
     assert "web_acl_id" not in one(off, "aws_cloudfront_distribution")
-    tight = load_stack(synth_project(copy_project(tmp_path / "tight", {"cognito:": "wafRateLimit: 300\ncognito:"})), "platform")
+    tight = load_stack(
+        synth_project(copy_project(tmp_path / "tight", {"cognito:": "wafRateLimit: 300\ncognito:"})), "platform"
+    )
     rate = next(r for r in one(tight, "aws_wafv2_web_acl")["rule"] if "rate_based_statement" in r["statement"])
     assert rate["statement"]["rate_based_statement"]["limit"] == 300
 
@@ -258,14 +306,17 @@ def test_prod_table_capacity_is_auto_scaled(prod, dev):
         assert (target["service_namespace"], target["min_capacity"], target["max_capacity"]) == ("dynamodb", 5, 100)
         assert target["resource_id"] == f"table/${{{table_address}.name}}"
     policies = {p["scalable_dimension"]: p for p in resources(prod, "aws_appautoscaling_policy")}
-    assert sorted(policies) == sorted(f"${{aws_appautoscaling_target.{n}.scalable_dimension}}"
-                                      for n in prod["resource"]["aws_appautoscaling_target"])
+    assert sorted(policies) == sorted(
+        f"${{aws_appautoscaling_target.{n}.scalable_dimension}}" for n in prod["resource"]["aws_appautoscaling_target"]
+    )
     for unit in ("Read", "Write"):
         policy = next(p for p in policies.values() if p["name"] == f"{PROD}-{unit.lower()}-capacity")
         assert policy["policy_type"] == "TargetTrackingScaling"
         tracking = policy["target_tracking_scaling_policy_configuration"]
         assert tracking["target_value"] == 70
-        assert tracking["predefined_metric_specification"] == {"predefined_metric_type": f"DynamoDB{unit}CapacityUtilization"}
+        assert tracking["predefined_metric_specification"] == {
+            "predefined_metric_type": f"DynamoDB{unit}CapacityUtilization"
+        }
     assert "aws_appautoscaling_target" not in dev["resource"]
     assert "ignore_changes" not in one(dev, "aws_dynamodb_table").get("lifecycle", {})
 
@@ -278,12 +329,17 @@ def test_distribution_alias_tls_function_and_oac(platform):
     assert dist["viewer_certificate"]["acm_certificate_arn"].endswith(".certificate_arn}")
     behavior = dist["default_cache_behavior"]
     assert behavior["viewer_protocol_policy"] == "redirect-to-https" and behavior["compress"] is True
-    assert behavior["function_association"] == [{"event_type": "viewer-request",
-                                                  "function_arn": "${aws_cloudfront_function.cdn_viewer-request_D61FC292.arn}"}]
+    assert behavior["function_association"] == [
+        {"event_type": "viewer-request", "function_arn": "${aws_cloudfront_function.cdn_viewer-request_D61FC292.arn}"}
+    ]
     assert dist["origin"][0]["origin_access_control_id"].startswith("${aws_cloudfront_origin_access_control.")
     assert dist["ordered_cache_behavior"][0]["path_pattern"] == "*/config.json"
     oac = one(platform, "aws_cloudfront_origin_access_control")
-    assert (oac["signing_behavior"], oac["signing_protocol"], oac["origin_access_control_origin_type"]) == ("always", "sigv4", "s3")
+    assert (oac["signing_behavior"], oac["signing_protocol"], oac["origin_access_control_origin_type"]) == (
+        "always",
+        "sigv4",
+        "s3",
+    )
     function = one(platform, "aws_cloudfront_function")
     assert function["runtime"] == "cloudfront-js-2.0" and "function handler(event)" in function["code"]
     records = resources(platform, "aws_route53_record")
@@ -325,8 +381,12 @@ def test_lambda_role_has_no_wildcard_action_and_scoped_resources(platform):
 
 
 def test_uploader_role_trusts_only_ui_sync_service_accounts(platform):
-    trust = [s for d in data(platform, "aws_iam_policy_document") for s in d["statement"]
-             if s["actions"] == ["sts:AssumeRoleWithWebIdentity"]][0]
+    trust = [
+        s
+        for d in data(platform, "aws_iam_policy_document")
+        for s in d["statement"]
+        if s["actions"] == ["sts:AssumeRoleWithWebIdentity"]
+    ][0]
     sub = [c for c in trust["condition"] if c["variable"].endswith(":sub")][0]
     assert sub["test"] == "StringLike"
     assert sub["values"] == ["system:serviceaccount:kro-serverless-stack:*-ui-sync"]
@@ -349,6 +409,7 @@ def test_assets_published_with_content_types_and_hashed_keys(platform):
 
 def test_no_empty_struct_reaches_terraform(k8s_out, tf_out):
     """jsii silently drops snake_case keys of mappings nested in lists; such a bug shows up as {}."""
+
     def walk(node, path):
         if isinstance(node, dict):
             # Empty on purpose: a Kubernetes emptyDir volume, and WAF's action blocks (allow, block, count, none).

@@ -5,6 +5,7 @@ is not in the offline mirror, so its resources are removed before validating
 the rest (they are checked on the JSON in test_stacks.py). The validations run
 two at a time (the machines have two cores; each loads the 675 MB provider).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,7 @@ def validations(k8s_out, tf_out, tmp_path_factory):
     jobs = [(mode, stack) for mode in MODES for stack in STACKS]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         done = pool.map(lambda job: validate(outs[job[0]] / "stacks" / job[1], work / job[0] / job[1]), jobs)
-        return dict(zip(jobs, done))
+        return dict(zip(jobs, done, strict=False))
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -1,4 +1,5 @@
 """Tier 1: the instance and platform contracts, each error message asserted exactly."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -52,59 +53,144 @@ def instance(**overrides: str) -> str:
 
 
 CASES = [
-    ("environment outside the enum",
-     instance().replace("environment: dev", "environment: qa"),
-     ["instances/x.yaml: spec.environment: got 'qa', expected one of dev, staging, prod"]),
-    ("a typo is an unknown field, and the real field is then missing",
-     instance().replace("teamName:", "teamname:"),
-     ["instances/x.yaml: spec.teamName: missing, expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters",
-      "instances/x.yaml: spec.teamname: got unknown field 'teamname' in spec, expected one of teamName, appName, environment, developerName, region, deletionProtection"]),
-    ("wrong type",
-     instance().replace("appName: inventory", "appName: 42"),
-     ["instances/x.yaml: spec.appName: got an integer 42, expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"]),
-    ("bad characters",
-     instance(developer="John_Doe"),
-     ["instances/x.yaml: spec.developerName: got 'John_Doe', expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"]),
-    ("unicode look-alike is shown escaped",
-     instance(developer="j\u043ehn"),
-     ["instances/x.yaml: spec.developerName: got 'j\\u043ehn', expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"]),
-    ("derived names over AWS and Kubernetes limits",
-     instance(developer="d" * 30).replace("appName: inventory", "appName: " + "a" * 30),
-     ["instances/x.yaml: spec: got base name '" + "d" * 30 + "-" + "a" * 30 + "-dev', whose Kubernetes Job name '" + "d" * 30 + "-" + "a" * 30 + "-dev-ui-sync-00000000' is 82 characters, expected at most 63 (shorten developerName, teamName or appName)",
-      "instances/x.yaml: spec: got base name '" + "d" * 30 + "-" + "a" * 30 + "-dev', whose Kubernetes ServiceAccount name '" + "d" * 30 + "-" + "a" * 30 + "-dev-ui-sync' is 73 characters, expected at most 63 (shorten developerName, teamName or appName)",
-      "instances/x.yaml: spec: got base name '" + "d" * 30 + "-" + "a" * 30 + "-dev', whose Lambda function name '" + "d" * 30 + "-" + "a" * 30 + "-dev' is 65 characters, expected at most 64 (shorten developerName, teamName or appName)"]),
-    ("region the platform does not serve",
-     instance() + "  region: eu-west-1\n",
-     ["instances/x.yaml: spec.region: got 'eu-west-1', expected one of the platform's regions: us-east-2, us-west-2"]),
-    ("not a region",
-     instance() + "  region: mars\n",
-     ["instances/x.yaml: spec.region: got 'mars', expected an AWS region code such as us-east-2"]),
-    ("wrong apiVersion and kind",
-     instance().replace("kro.run/v1alpha1", "v1").replace("SmartInventoryHubV5", "Deployment"),
-     ["instances/x.yaml: apiVersion: got 'v1', expected one of kro.run/v1alpha1",
-      "instances/x.yaml: kind: got 'Deployment', expected one of SmartInventoryHubV5"]),
-    ("invalid YAML",
-     "apiVersion: [unclosed\n",
-     ["instances/x.yaml: invalid YAML: line 2, column 1: expected ',' or ']', but got '<stream end>'"]),
+    (
+        "environment outside the enum",
+        instance().replace("environment: dev", "environment: qa"),
+        ["instances/x.yaml: spec.environment: got 'qa', expected one of dev, staging, prod"],
+    ),
+    (
+        "a typo is an unknown field, and the real field is then missing",
+        instance().replace("teamName:", "teamname:"),
+        [
+            "instances/x.yaml: spec.teamName: missing, expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters",
+            "instances/x.yaml: spec.teamname: got unknown field 'teamname' in spec, expected one of teamName, appName, environment, developerName, region, deletionProtection",
+        ],
+    ),
+    (
+        "wrong type",
+        instance().replace("appName: inventory", "appName: 42"),
+        [
+            "instances/x.yaml: spec.appName: got an integer 42, expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"
+        ],
+    ),
+    (
+        "bad characters",
+        instance(developer="John_Doe"),
+        [
+            "instances/x.yaml: spec.developerName: got 'John_Doe', expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"
+        ],
+    ),
+    (
+        "unicode look-alike is shown escaped",
+        instance(developer="j\u043ehn"),
+        [
+            "instances/x.yaml: spec.developerName: got 'j\\u043ehn', expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"
+        ],
+    ),
+    (
+        "derived names over AWS and Kubernetes limits",
+        instance(developer="d" * 30).replace("appName: inventory", "appName: " + "a" * 30),
+        [
+            "instances/x.yaml: spec: got base name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev', whose Kubernetes Job name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev-ui-sync-00000000' is 82 characters, expected at most 63 (shorten developerName, teamName or appName)",
+            "instances/x.yaml: spec: got base name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev', whose Kubernetes ServiceAccount name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev-ui-sync' is 73 characters, expected at most 63 (shorten developerName, teamName or appName)",
+            "instances/x.yaml: spec: got base name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev', whose Lambda function name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev' is 65 characters, expected at most 64 (shorten developerName, teamName or appName)",
+        ],
+    ),
+    (
+        "region the platform does not serve",
+        instance() + "  region: eu-west-1\n",
+        [
+            "instances/x.yaml: spec.region: got 'eu-west-1', expected one of the platform's regions: us-east-2, us-west-2"
+        ],
+    ),
+    (
+        "not a region",
+        instance() + "  region: mars\n",
+        ["instances/x.yaml: spec.region: got 'mars', expected an AWS region code such as us-east-2"],
+    ),
+    (
+        "wrong apiVersion and kind",
+        instance().replace("kro.run/v1alpha1", "v1").replace("SmartInventoryHubV5", "Deployment"),
+        [
+            "instances/x.yaml: apiVersion: got 'v1', expected one of kro.run/v1alpha1",
+            "instances/x.yaml: kind: got 'Deployment', expected one of SmartInventoryHubV5",
+        ],
+    ),
+    (
+        "invalid YAML",
+        "apiVersion: [unclosed\n",
+        ["instances/x.yaml: invalid YAML: line 2, column 1: expected ',' or ']', but got '<stream end>'"],
+    ),
     ("empty file", "", ["instances/x.yaml: got an empty file, expected a YAML mapping"]),
     ("a list instead of a mapping", "- a\n- b\n", ["instances/x.yaml: got a list, expected a mapping"]),
-    ("two documents", instance() + "---\n" + instance(), ["instances/x.yaml: got 2 YAML documents, expected exactly one"]),
-    ("duplicate keys", instance() + "  environment: prod\n",
-     ["instances/x.yaml: invalid YAML: line 11, column 3: got key 'environment' twice, expected each key once"]),
-    ("anchors and aliases", "a: &x [1]\nb: *x\n",
-     ["instances/x.yaml: invalid YAML: line 1, column 4: got a YAML anchor or alias, expected plain values (anchors and aliases are not allowed)"]),
-    ("missing sections",
-     "apiVersion: kro.run/v1alpha1\nkind: SmartInventoryHubV5\n",
-     ["instances/x.yaml: metadata: missing, expected a mapping", "instances/x.yaml: spec: missing, expected a mapping"]),
-    ("the platform workspace's name is reserved",
-     instance(name="platform"),
-     ["instances/x.yaml: metadata.name: got 'platform', expected any other name (it is the platform workspace's name)"]),
-    ("namespace outside the platform's",
-     instance().replace("namespace: kro-serverless-stack", "namespace: default"),
-     ["instances/x.yaml: metadata.namespace: got 'default', expected one of the platform's namespaces: kro-serverless-stack"]),
-    ("prod protection off needs the explicit field and a boolean",
-     instance(environment="prod") + "  deletionProtection: 'no'\n",
-     ["instances/x.yaml: spec.deletionProtection: got a string 'no', expected true or false"]),
+    (
+        "two documents",
+        instance() + "---\n" + instance(),
+        ["instances/x.yaml: got 2 YAML documents, expected exactly one"],
+    ),
+    (
+        "duplicate keys",
+        instance() + "  environment: prod\n",
+        ["instances/x.yaml: invalid YAML: line 11, column 3: got key 'environment' twice, expected each key once"],
+    ),
+    (
+        "anchors and aliases",
+        "a: &x [1]\nb: *x\n",
+        [
+            "instances/x.yaml: invalid YAML: line 1, column 4: got a YAML anchor or alias, expected plain values (anchors and aliases are not allowed)"
+        ],
+    ),
+    (
+        "missing sections",
+        "apiVersion: kro.run/v1alpha1\nkind: SmartInventoryHubV5\n",
+        [
+            "instances/x.yaml: metadata: missing, expected a mapping",
+            "instances/x.yaml: spec: missing, expected a mapping",
+        ],
+    ),
+    (
+        "the platform workspace's name is reserved",
+        instance(name="platform"),
+        [
+            "instances/x.yaml: metadata.name: got 'platform', expected any other name (it is the platform workspace's name)"
+        ],
+    ),
+    (
+        "namespace outside the platform's",
+        instance().replace("namespace: kro-serverless-stack", "namespace: default"),
+        [
+            "instances/x.yaml: metadata.namespace: got 'default', expected one of the platform's namespaces: kro-serverless-stack"
+        ],
+    ),
+    (
+        "prod protection off needs the explicit field and a boolean",
+        instance(environment="prod") + "  deletionProtection: 'no'\n",
+        ["instances/x.yaml: spec.deletionProtection: got a string 'no', expected true or false"],
+    ),
 ]
 
 
@@ -124,8 +210,11 @@ def test_two_instances_with_one_name_and_one_base_name_name_both_files(tmp_path)
 
 
 def test_every_file_is_reported_at_once(tmp_path):
-    root = make(tmp_path, {"a.yaml": instance(environment="qa"), "b.yaml": "[]\n", "ok.yaml": instance(name="fine")},
-                platform=PLATFORM.replace("domain: apps.example.com\n", ""))
+    root = make(
+        tmp_path,
+        {"a.yaml": instance(environment="qa"), "b.yaml": "[]\n", "ok.yaml": instance(name="fine")},
+        platform=PLATFORM.replace("domain: apps.example.com\n", ""),
+    )
     assert problems(root) == [
         "instances/a.yaml: spec.environment: got 'qa', expected one of dev, staging, prod",
         "instances/b.yaml: got a list, expected a mapping",
@@ -134,22 +223,42 @@ def test_every_file_is_reported_at_once(tmp_path):
 
 
 PLATFORM_CASES = [
-    ("home region must be served", PLATFORM.replace("regions: [us-east-2, us-west-2]", "regions: [us-west-2]"),
-     ["platform.yaml: regions: got us-west-2, expected a list that includes homeRegion us-east-2"]),
-    ("kubernetes mode needs a cluster", PLATFORM.replace("kubernetes:\n  clusterName: platform-eks\n", ""),
-     ["platform.yaml: kubernetes.clusterName: missing, expected the EKS cluster name when uiSync is kubernetes (or set uiSync: terraform)"]),
-    ("Cognito reserved words", PLATFORM.replace("name: acme-apps", "name: aws-apps"),
-     ["platform.yaml: name: got Cognito domain prefix 'aws-apps-auth', expected one without 'aws' (Cognito reserves it)"]),
-    ("hosted zone format", PLATFORM.replace("Z0123456789EXAMPLE", "zone-1"),
-     ["platform.yaml: hostedZoneId: got 'zone-1', expected a Route 53 hosted zone id such as Z0123456789EXAMPLE"]),
-    ("unknown backend", PLATFORM + "backend:\n  type: consul\n",
-     None),
-    ("state dir may not escape", PLATFORM + "backend:\n  stateDir: ../elsewhere\n",
-     ["platform.yaml: backend.stateDir: got '../elsewhere', expected a relative path without '..'"]),
-    ("duplicate region", PLATFORM.replace("[us-east-2, us-west-2]", "[us-east-2, us-east-2]"),
-     ["platform.yaml: regions: got 'us-east-2' more than once, expected each value once"]),
-    ("log retention is one CloudWatch accepts", PLATFORM + "logRetentionDays: 10\n",
-     None),
+    (
+        "home region must be served",
+        PLATFORM.replace("regions: [us-east-2, us-west-2]", "regions: [us-west-2]"),
+        ["platform.yaml: regions: got us-west-2, expected a list that includes homeRegion us-east-2"],
+    ),
+    (
+        "kubernetes mode needs a cluster",
+        PLATFORM.replace("kubernetes:\n  clusterName: platform-eks\n", ""),
+        [
+            "platform.yaml: kubernetes.clusterName: missing, expected the EKS cluster name when uiSync is kubernetes (or set uiSync: terraform)"
+        ],
+    ),
+    (
+        "Cognito reserved words",
+        PLATFORM.replace("name: acme-apps", "name: aws-apps"),
+        [
+            "platform.yaml: name: got Cognito domain prefix 'aws-apps-auth', expected one without 'aws' (Cognito reserves it)"
+        ],
+    ),
+    (
+        "hosted zone format",
+        PLATFORM.replace("Z0123456789EXAMPLE", "zone-1"),
+        ["platform.yaml: hostedZoneId: got 'zone-1', expected a Route 53 hosted zone id such as Z0123456789EXAMPLE"],
+    ),
+    ("unknown backend", PLATFORM + "backend:\n  type: consul\n", None),
+    (
+        "state dir may not escape",
+        PLATFORM + "backend:\n  stateDir: ../elsewhere\n",
+        ["platform.yaml: backend.stateDir: got '../elsewhere', expected a relative path without '..'"],
+    ),
+    (
+        "duplicate region",
+        PLATFORM.replace("[us-east-2, us-west-2]", "[us-east-2, us-east-2]"),
+        ["platform.yaml: regions: got 'us-east-2' more than once, expected each value once"],
+    ),
+    ("log retention is one CloudWatch accepts", PLATFORM + "logRetentionDays: 10\n", None),
 ]
 
 
@@ -157,13 +266,20 @@ PLATFORM_CASES = [
 def test_platform_errors(tmp_path, text, expected):
     found = problems(make(tmp_path, {"x.yaml": instance()}, platform=text))
     if expected is None:  # message wording owned by the field table; assert file, field and shape
-        assert len(found) == 1 and found[0].startswith("platform.yaml: ") and ": got " in found[0] and ", expected one of " in found[0]
+        assert (
+            len(found) == 1
+            and found[0].startswith("platform.yaml: ")
+            and ": got " in found[0]
+            and ", expected one of " in found[0]
+        )
     else:
         assert found == expected
 
 
 def test_valid_project_loads_with_defaults(tmp_path):
-    project = load_project(make(tmp_path, {"x.yaml": instance(), "p.yaml": instance(name="prod-one", environment="prod")}))
+    project = load_project(
+        make(tmp_path, {"x.yaml": instance(), "p.yaml": instance(name="prod-one", environment="prod")})
+    )
     dev, prod = project.instance("john-inventory-dev"), project.instance("prod-one")
     assert dev.region == "us-east-2" and dev.deletion_protection is False
     assert prod.deletion_protection is True
@@ -174,6 +290,8 @@ def test_valid_project_loads_with_defaults(tmp_path):
 def test_yaml_1_1_words_stay_strings(tmp_path):
     """`mfa: ON` is the string ON, and a developer called `no` is a name, not a boolean (YAML 1.2 core scalars)."""
     platform = PLATFORM + "cognito:\n  mfa: ON\n"
-    project = load_project(make(tmp_path, {"x.yaml": instance(developer="no", name="no-inventory-dev")}, platform=platform))
+    project = load_project(
+        make(tmp_path, {"x.yaml": instance(developer="no", name="no-inventory-dev")}, platform=platform)
+    )
     assert project.platform.cognito.mfa == "ON"
     assert project.instances[0].developer == "no"

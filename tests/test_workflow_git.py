@@ -1,4 +1,5 @@
 """changed, diff, orphans and status on real temporary git repositories with commits."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from workflow_helpers import commit, edit, git, make_repo, run_cli, write_state
 
 DEV = "john-inventory-dev"
@@ -29,6 +29,7 @@ def changed_json(root: Path, base: str = "main") -> dict:
 
 
 # --- changed ---------------------------------------------------------------------------------
+
 
 def test_an_edited_instance_is_the_only_workspace_affected(repo):
     edit(repo / "instances" / f"{DEV}.yaml", "spec:", "  labels: {team: backend}\nspec:")
@@ -68,8 +69,11 @@ def test_uncommitted_and_untracked_files_count(repo):
     data = changed_json(repo)
     assert data["instances"] == [PROD]
     (repo / "instances" / "new-app-dev.yaml").write_text(
-        (repo / "instances" / f"{DEV}.yaml").read_text().replace(f"name: {DEV}", "name: new-app-dev")
-        .replace("appName: inventory", "appName: newapp"))
+        (repo / "instances" / f"{DEV}.yaml")
+        .read_text()
+        .replace(f"name: {DEV}", "name: new-app-dev")
+        .replace("appName: inventory", "appName: newapp")
+    )
     data = changed_json(repo)
     assert data["instances"] == ["new-app-dev", PROD]
     assert data["added"] == ["new-app-dev"]
@@ -106,11 +110,14 @@ def test_unknown_base_is_one_line_error(repo):
     result = run_cli(repo, "changed", "--base", "origin/nope")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines == ["error: --base: got 'origin/nope', expected a git revision of this repository "
-                     "(fetch it first, e.g. git fetch origin main)"]
+    assert lines == [
+        "error: --base: got 'origin/nope', expected a git revision of this repository "
+        "(fetch it first, e.g. git fetch origin main)"
+    ]
 
 
 # --- diff and change safety ------------------------------------------------------------------
+
 
 def test_renaming_the_developer_replaces_table_function_api_and_prefix(repo):
     edit(repo / "instances" / f"{DEV}.yaml", "developerName: john", "developerName: johnny")
@@ -118,8 +125,10 @@ def test_renaming_the_developer_replaces_table_function_api_and_prefix(repo):
     result = run_cli(repo, "diff", "--base", "main")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert f"replace    {DEV}: base name (table): 'john-inventory-dev' -> 'johnny-inventory-dev' replaces " \
-           "the DynamoDB table (its items are lost)" in lines
+    assert (
+        f"replace    {DEV}: base name (table): 'john-inventory-dev' -> 'johnny-inventory-dev' replaces "
+        "the DynamoDB table (its items are lost)" in lines
+    )
     assert any("base name (function)" in line for line in lines)
     assert any("base name (api)" in line and "endpoint URL changes" in line for line in lines)
     assert any("base name (ui_prefix)" in line for line in lines)
@@ -152,7 +161,9 @@ def test_same_base_name_under_a_new_metadata_name_is_flagged(repo):
     edit(repo / "instances" / "john-dev.yaml", f"name: {DEV}", "name: john-dev")
     result = run_cli(repo, "diff", "--base", "main")
     assert result.exit_code == 1
-    assert "replace    john-dev: metadata.name: 'john-inventory-dev' -> 'john-dev' replaces the workspace" in result.output
+    assert (
+        "replace    john-dev: metadata.name: 'john-inventory-dev' -> 'john-dev' replaces the workspace" in result.output
+    )
 
 
 def test_synth_refuses_a_replacing_edit_before_synthesizing(repo):
@@ -160,7 +171,8 @@ def test_synth_refuses_a_replacing_edit_before_synthesizing(repo):
     result = run_cli(repo, "synth", "--changed", "--base", "main", "--out", str(repo / "cdktf.out"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        "error: 4 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway")
+        "error: 4 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway"
+    )
     assert not (repo / "cdktf.out").exists()
 
 
@@ -174,22 +186,28 @@ def test_synth_changed_with_nothing_changed_writes_nothing(repo):
 def test_synth_changed_needs_a_base(repo):
     result = run_cli(repo, "synth", "--changed")
     assert result.exit_code == 1
-    assert result.output.strip() == "error: --changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)"
+    assert (
+        result.output.strip()
+        == "error: --changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)"
+    )
 
 
 def test_synth_selection_is_the_changed_instances(repo):
-    from generator.project import load_project
     from generator.cli.synth_cmd import synth_selection
+    from generator.project import load_project
 
     edit(repo / "instances" / f"{PROD}.yaml", "spec:", "  labels: {a: b}\nspec:")
     (repo / "instances" / f"{STAGING}.yaml").unlink()
     said = []
     assert synth_selection(load_project(repo), "main", True, False, said.append) == (False, frozenset({PROD}))
-    assert said == [f"removed    {STAGING}: removed (instances/{STAGING}.yaml): its workspace keeps its resources "
-                    "until destroyed; see python main.py orphans"]
+    assert said == [
+        f"removed    {STAGING}: removed (instances/{STAGING}.yaml): its workspace keeps its resources "
+        "until destroyed; see python main.py orphans"
+    ]
 
 
 # --- orphans and status (local backend) ------------------------------------------------------
+
 
 def test_orphans_lists_state_without_yaml_and_how_to_destroy_it(repo):
     state = repo / "terraform-state"
@@ -236,16 +254,27 @@ def test_no_orphans(repo):
 
 
 def test_status_reads_outputs_and_says_never_applied(repo):
-    state = write_state(repo / "terraform-state", DEV, outputs={
-        "app_url": "https://apps.example.com/john-inventory-dev/",
-        "api_endpoint": "https://abc123.execute-api.us-east-2.amazonaws.com", "table_name": DEV})
+    state = write_state(
+        repo / "terraform-state",
+        DEV,
+        outputs={
+            "app_url": "https://apps.example.com/john-inventory-dev/",
+            "api_endpoint": "https://abc123.execute-api.us-east-2.amazonaws.com",
+            "table_name": DEV,
+        },
+    )
     os.utime(state, (1767225600, 1767225600))  # 2026-01-01 00:00 UTC
     write_state(repo / "terraform-state", "old-app-dev", outputs={"table_name": "old-app-dev"})
     result = run_cli(repo, "status", "--json")
     rows = {r["name"]: r for r in json.loads(result.output)}
-    assert rows[DEV] == {"name": DEV, "status": "applied", "url": "https://apps.example.com/john-inventory-dev/",
-                         "api": "https://abc123.execute-api.us-east-2.amazonaws.com", "table": DEV,
-                         "last_applied": "2026-01-01 00:00 UTC"}
+    assert rows[DEV] == {
+        "name": DEV,
+        "status": "applied",
+        "url": "https://apps.example.com/john-inventory-dev/",
+        "api": "https://abc123.execute-api.us-east-2.amazonaws.com",
+        "table": DEV,
+        "last_applied": "2026-01-01 00:00 UTC",
+    }
     assert rows[PROD]["status"] == "not applied" and rows[PROD]["last_applied"] == "never"
     assert rows["old-app-dev"]["status"] == "orphan (no YAML)"
     table = run_cli(repo, "status").output.splitlines()

@@ -1,6 +1,7 @@
 """The GitHub Actions workflow: valid YAML of the right shape, paths that match `changed`, and every
 ``python main.py`` command it runs parses against the real CLI (the cheap ones run for real).
 """
+
 from __future__ import annotations
 
 import os
@@ -112,9 +113,18 @@ def test_every_command_parses_against_the_cli(workflow):
 def test_the_cheap_commands_run_for_real():
     """validate, changed and diff against this repository (in CI the checkout is clean; HEAD stands in for the base)."""
     env = {**os.environ, "BASE": "HEAD"}
-    for line in ('python main.py validate', 'python main.py changed --base "$BASE" --json',
-                 'python main.py diff --base "$BASE"'):
+    for line in (
+        "python main.py validate",
+        'python main.py changed --base "$BASE" --json',
+        'python main.py diff --base "$BASE"',
+    ):
         assert line.split(" --")[0] in WORKFLOW.read_text()
-        done = subprocess.run(["bash", "-c", line.replace("python ", f"{sys.executable} ", 1)], cwd=REPO, env=env,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            ["bash", "-c", line.replace("python ", f"{sys.executable} ", 1)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, (line, done.stdout, done.stderr)

@@ -3,10 +3,10 @@
 and real state in the local backend and in an S3 backend (moto's S3 server), read back by ``status``
 and ``orphans``.
 """
+
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from workflow_helpers import make_repo, run_cli
 
 DEV = "john-inventory-dev"
@@ -23,7 +22,8 @@ PROD = "team-backend-inventory-prod"
 
 @pytest.fixture(autouse=True)
 def terraform_env(monkeypatch):
-    from tf_cli import require_terraform, terraform_env as env
+    from tf_cli import require_terraform
+    from tf_cli import terraform_env as env
 
     require_terraform()
     for key in ("TF_CLI_CONFIG_FILE", "TF_IN_AUTOMATION", "CHECKPOINT_DISABLE"):
@@ -49,9 +49,17 @@ def project(tmp_path) -> Path:
     root = make_repo(tmp_path / "repo")
     out = root / "cdktf.out"
     write_stack(out, "platform", local_backend(root, "platform"), {"cdn": {"input": "shared"}})
-    write_stack(out, DEV, local_backend(root, DEV), {"table": {"input": "t"}, "function": {"input": "${terraform_data.table.output}"}},
-                {"app_url": "https://apps.example.com/john-inventory-dev/", "table_name": "${terraform_data.table.output}",
-                 "api_endpoint": "https://api.example.com"})
+    write_stack(
+        out,
+        DEV,
+        local_backend(root, DEV),
+        {"table": {"input": "t"}, "function": {"input": "${terraform_data.table.output}"}},
+        {
+            "app_url": "https://apps.example.com/john-inventory-dev/",
+            "table_name": "${terraform_data.table.output}",
+            "api_endpoint": "https://api.example.com",
+        },
+    )
     return root
 
 
@@ -63,8 +71,11 @@ def test_plan_summarizes_each_workspace_platform_first(project):
         f"{DEV}: 2 to add, 0 to change, 0 to destroy",
     ]
     assert (project / "plan.md").read_text().splitlines()[2:] == [
-        "| Workspace | Add | Change | Destroy | Result |", "|---|---:|---:|---:|---|",
-        "| `platform` | 1 | 0 | 0 | changes |", f"| `{DEV}` | 2 | 0 | 0 | changes |"]
+        "| Workspace | Add | Change | Destroy | Result |",
+        "|---|---:|---:|---:|---|",
+        "| `platform` | 1 | 0 | 0 | changes |",
+        f"| `{DEV}` | 2 | 0 | 0 | changes |",
+    ]
     assert run_cli(project, "plan", "platform", "--detailed-exitcode").exit_code == 2
     assert not (project / "terraform-state" / "platform.tfstate").exists()  # a plan writes no state
 
@@ -72,8 +83,10 @@ def test_plan_summarizes_each_workspace_platform_first(project):
 def test_apply_then_status_then_a_clean_plan(project):
     result = run_cli(project, "apply", "platform", DEV)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["platform: 1 to add, 0 to change, 0 to destroy; applied",
-                                          f"{DEV}: 2 to add, 0 to change, 0 to destroy; applied"]
+    assert result.stdout.splitlines() == [
+        "platform: 1 to add, 0 to change, 0 to destroy; applied",
+        f"{DEV}: 2 to add, 0 to change, 0 to destroy; applied",
+    ]
     rows = {r["name"]: r for r in json.loads(run_cli(project, "status", "--json").stdout)}
     assert rows[DEV]["status"] == "applied"
     assert rows[DEV]["url"] == "https://apps.example.com/john-inventory-dev/" and rows[DEV]["table"] == "t"
@@ -86,11 +99,19 @@ def test_apply_then_status_then_a_clean_plan(project):
 def test_a_missing_workspace_fails_the_gate(project):
     result = run_cli(project, "plan", PROD)
     assert result.exit_code == 1
-    assert result.stdout.strip() == f"{PROD}: error: not synthesized in {project / 'cdktf.out'}, expected python main.py synth first"
+    assert (
+        result.stdout.strip()
+        == f"{PROD}: error: not synthesized in {project / 'cdktf.out'}, expected python main.py synth first"
+    )
 
 
 def test_failed_platform_apply_skips_the_instances(project):
-    write_stack(project / "cdktf.out", "platform", local_backend(project, "platform"), {"cdn": {"input": "${terraform_data.nope.output}"}})
+    write_stack(
+        project / "cdktf.out",
+        "platform",
+        local_backend(project, "platform"),
+        {"cdn": {"input": "${terraform_data.nope.output}"}},
+    )
     result = run_cli(project, "apply", "platform", DEV)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
@@ -101,29 +122,50 @@ def test_failed_platform_apply_skips_the_instances(project):
 def test_unknown_workspace_name_is_one_line(project):
     result = run_cli(project, "plan", "nope")
     assert result.exit_code == 1
-    assert result.output.strip() == f"error: NAME: got 'nope', expected one of: platform, {DEV}, {PROD}, team-backend-inventory-staging"
+    assert (
+        result.output.strip()
+        == f"error: NAME: got 'nope', expected one of: platform, {DEV}, {PROD}, team-backend-inventory-staging"
+    )
 
 
 def test_stateful_deletes_are_counted_and_block_without_allow_replace():
     from generator.workflow.plan import Outcome, count_changes, exit_status
 
-    plan = {"resource_changes": [
-        {"address": "aws_dynamodb_table.table_table_1", "type": "aws_dynamodb_table", "mode": "managed",
-         "change": {"actions": ["delete", "create"]}},
-        {"address": "aws_lambda_function.function", "type": "aws_lambda_function", "change": {"actions": ["update"]}},
-        {"address": "aws_s3_object.x", "type": "aws_s3_object", "change": {"actions": ["delete"]}},
-        {"address": "data.aws_caller_identity.me", "type": "aws_caller_identity", "mode": "data", "change": {"actions": ["read"]}},
-        {"address": "aws_iam_role.r", "type": "aws_iam_role", "change": {"actions": ["no-op"]}},
-    ]}
+    plan = {
+        "resource_changes": [
+            {
+                "address": "aws_dynamodb_table.table_table_1",
+                "type": "aws_dynamodb_table",
+                "mode": "managed",
+                "change": {"actions": ["delete", "create"]},
+            },
+            {
+                "address": "aws_lambda_function.function",
+                "type": "aws_lambda_function",
+                "change": {"actions": ["update"]},
+            },
+            {"address": "aws_s3_object.x", "type": "aws_s3_object", "change": {"actions": ["delete"]}},
+            {
+                "address": "data.aws_caller_identity.me",
+                "type": "aws_caller_identity",
+                "mode": "data",
+                "change": {"actions": ["read"]},
+            },
+            {"address": "aws_iam_role.r", "type": "aws_iam_role", "change": {"actions": ["no-op"]}},
+        ]
+    }
     assert count_changes(plan) == (1, 1, 2, ["aws_dynamodb_table.table_table_1"])
     outcome = Outcome("dev", 1, 1, 2, ["aws_dynamodb_table.table_table_1"])
-    assert outcome.line(False) == ("dev: 1 to add, 1 to change, 2 to destroy; destroys stateful aws_dynamodb_table.table_table_1 "
-                                   "(blocked: needs --allow-replace)")
+    assert outcome.line(False) == (
+        "dev: 1 to add, 1 to change, 2 to destroy; destroys stateful aws_dynamodb_table.table_table_1 "
+        "(blocked: needs --allow-replace)"
+    )
     assert exit_status([outcome], allow_replace=False, detailed=False) == 1
     assert exit_status([outcome], allow_replace=True, detailed=True) == 2
 
 
 # --- the S3 backend, for real, against moto's S3 server ----------------------------------------
+
 
 @pytest.fixture
 def s3_server(monkeypatch):
@@ -132,11 +174,19 @@ def s3_server(monkeypatch):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     endpoint = f"http://127.0.0.1:{port}"
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-2",
-                       "AWS_DEFAULT_REGION": "us-east-2", "AWS_ENDPOINT_URL_S3": endpoint}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-2",
+        "AWS_DEFAULT_REGION": "us-east-2",
+        "AWS_ENDPOINT_URL_S3": endpoint,
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     try:
@@ -156,9 +206,20 @@ def s3_server(monkeypatch):
 
 def s3_backend(endpoint: str, name: str) -> dict:
     """The generated s3 block (bucket, key, region, encrypt, use_lockfile) plus the emulator's endpoint settings."""
-    return {"s3": {"bucket": "acme-apps-tfstate", "key": f"apps/{name}.tfstate", "region": "us-east-2", "encrypt": True,
-                   "use_lockfile": True, "endpoints": {"s3": endpoint}, "use_path_style": True,
-                   "skip_credentials_validation": True, "skip_requesting_account_id": True, "skip_metadata_api_check": True}}
+    return {
+        "s3": {
+            "bucket": "acme-apps-tfstate",
+            "key": f"apps/{name}.tfstate",
+            "region": "us-east-2",
+            "encrypt": True,
+            "use_lockfile": True,
+            "endpoints": {"s3": endpoint},
+            "use_path_style": True,
+            "skip_credentials_validation": True,
+            "skip_requesting_account_id": True,
+            "skip_metadata_api_check": True,
+        }
+    }
 
 
 def test_s3_backend_applies_reads_status_and_finds_orphans(tmp_path, s3_server):
@@ -166,10 +227,17 @@ def test_s3_backend_applies_reads_status_and_finds_orphans(tmp_path, s3_server):
     root = make_repo(tmp_path / "repo", platform_extra="")
     text = (root / "platform.yaml").read_text()
     start = text.index("backend:\n")
-    (root / "platform.yaml").write_text(text[:start] + "backend:\n  type: s3\n  bucket: acme-apps-tfstate\n  keyPrefix: apps\n")
+    (root / "platform.yaml").write_text(
+        text[:start] + "backend:\n  type: s3\n  bucket: acme-apps-tfstate\n  keyPrefix: apps\n"
+    )
     out = root / "cdktf.out"
-    write_stack(out, DEV, s3_backend(endpoint, DEV), {"table": {"input": "t"}},
-                {"app_url": "https://apps.example.com/john-inventory-dev/", "table_name": "${terraform_data.table.output}"})
+    write_stack(
+        out,
+        DEV,
+        s3_backend(endpoint, DEV),
+        {"table": {"input": "t"}},
+        {"app_url": "https://apps.example.com/john-inventory-dev/", "table_name": "${terraform_data.table.output}"},
+    )
     write_stack(out, "old-app-dev", s3_backend(endpoint, "old-app-dev"), {"table": {"input": "old"}})
     # old-app-dev has no YAML: apply it directly, as it was applied before its file was deleted.
     from generator.workflow import plan as terraform
@@ -188,7 +256,8 @@ def test_s3_backend_applies_reads_status_and_finds_orphans(tmp_path, s3_server):
     assert rows["old-app-dev"]["status"] == "orphan (no YAML)"
     orphans = json.loads(run_cli(root, "orphans", "--json").stdout)
     assert [(o["name"], o["state"], o["resources"]) for o in orphans] == [
-        ("old-app-dev", "s3://acme-apps-tfstate/apps/old-app-dev.tfstate", 1)]
+        ("old-app-dev", "s3://acme-apps-tfstate/apps/old-app-dev.tfstate", 1)
+    ]
     assert orphans[0]["destroy"][-1] == "terraform -chdir=cdktf.out/stacks/old-app-dev destroy"
 
 

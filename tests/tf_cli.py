@@ -1,4 +1,5 @@
 """Running the real terraform binary on synthesized stacks (offline, from the provider mirror)."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, in_ci
 
 MIRROR_CANDIDATES = ("/opt/tf-plugins",)
@@ -64,4 +64,6 @@ def validate(stack_dir: Path, work: Path) -> subprocess.CompletedProcess:
     done = subprocess.run(init, cwd=work, env=env, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         return done
-    return subprocess.run([binary, "validate", "-json", "-no-color"], cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [binary, "validate", "-json", "-no-color"], cwd=work, env=env, capture_output=True, text=True, timeout=300
+    )

@@ -1,4 +1,5 @@
 """Temporary git repositories holding a project, for the workflow tests (changed, diff, orphans, status)."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com", "GIT_COMMITTER_NAME": "Test",
-           "GIT_COMMITTER_EMAIL": "test@example.com", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": "/nonexistent",
+}
 
 
 def git(repo: Path, *args: str) -> str:
@@ -51,10 +58,21 @@ def write_state(state_dir: Path, stack: str, resources: int = 1, outputs: dict |
     """A minimal Terraform state file with ``resources`` managed resources and ``outputs``."""
     state_dir.mkdir(parents=True, exist_ok=True)
     document = {
-        "version": 4, "terraform_version": "1.11.4", "serial": 3, "lineage": "00000000-test",
+        "version": 4,
+        "terraform_version": "1.11.4",
+        "serial": 3,
+        "lineage": "00000000-test",
         "outputs": {k: {"value": v, "type": "string"} for k, v in (outputs or {}).items()},
-        "resources": [{"mode": "managed", "type": "terraform_data", "name": f"r{i}", "provider": "provider[\"terraform.io/builtin/terraform\"]",
-                       "instances": [{"schema_version": 0, "attributes": {"id": f"id-{i}"}}]} for i in range(resources)],
+        "resources": [
+            {
+                "mode": "managed",
+                "type": "terraform_data",
+                "name": f"r{i}",
+                "provider": 'provider["terraform.io/builtin/terraform"]',
+                "instances": [{"schema_version": 0, "attributes": {"id": f"id-{i}"}}],
+            }
+            for i in range(resources)
+        ],
     }
     path = state_dir / f"{stack}.tfstate"
     path.write_text(json.dumps(document))

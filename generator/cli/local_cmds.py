@@ -11,15 +11,29 @@ import click
 
 from ..errors import ValidationFailed
 from ..local import emulator as emu
-from ..local.session import (DEFAULT_JOBS, DEFAULT_PARALLELISM, AppStatus, SynthFailed, down, platform_resources,
-                             status_rows, up, workspace_for)
+from ..local.session import (
+    DEFAULT_JOBS,
+    DEFAULT_PARALLELISM,
+    AppStatus,
+    SynthFailed,
+    down,
+    platform_resources,
+    status_rows,
+    up,
+    workspace_for,
+)
 from ..runner import StackFailed, TerraformMissing
 from .context import CliContext, json_option, pass_cli
 from .output import CliError, print_json, print_rows, problems_found
 
 WORKDIR_HELP = "Working folder for the emulator's project copy, stacks, state and logs. Default: <root>/.local."
-APP_COLUMNS = (("name", "APP"), ("url", "URL"), ("api_endpoint", "API ENDPOINT"), ("table", "TABLE"),
-               ("resources", "RESOURCES"))
+APP_COLUMNS = (
+    ("name", "APP"),
+    ("url", "URL"),
+    ("api_endpoint", "API ENDPOINT"),
+    ("table", "TABLE"),
+    ("resources", "RESOURCES"),
+)
 T = TypeVar("T")
 
 
@@ -38,16 +52,22 @@ def _rows(rows: list[AppStatus]) -> list[dict]:
 
 
 def workdir_option(command):
-    return click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help=WORKDIR_HELP)(command)
+    return click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None, help=WORKDIR_HELP)(
+        command
+    )
 
 
 def jobs_option(what: str):
     return click.option("--jobs", type=click.IntRange(1, 16), default=DEFAULT_JOBS, show_default=True, help=what)
 
 
-parallelism_option = click.option("--parallelism", type=click.IntRange(1, 100), default=DEFAULT_PARALLELISM,
-                                  show_default=True, help="terraform -parallelism of each stack.")
+parallelism_option = click.option(
+    "--parallelism",
+    type=click.IntRange(1, 100),
+    default=DEFAULT_PARALLELISM,
+    show_default=True,
+    help="terraform -parallelism of each stack.",
+)
 
 
 @click.group("local")
@@ -58,18 +78,38 @@ def local() -> None:
 @local.command("up")
 @workdir_option
 @click.option("--port", type=int, default=None, help="Emulator port on 127.0.0.1. Default: a free port.")
-@click.option("--instance", "instances", multiple=True, metavar="NAME",
-              help="Apply only this instance (repeatable). Default: every instance file.")
+@click.option(
+    "--instance",
+    "instances",
+    multiple=True,
+    metavar="NAME",
+    help="Apply only this instance (repeatable). Default: every instance file.",
+)
 @jobs_option("Instance stacks applied at the same time.")
 @parallelism_option
 @json_option("Print the status rows as JSON.")
 @pass_cli
-def up_command(run: CliContext, workdir: Path | None, port: int | None, instances: tuple[str, ...], jobs: int,
-               parallelism: int, as_json: bool) -> None:
+def up_command(
+    run: CliContext,
+    workdir: Path | None,
+    port: int | None,
+    instances: tuple[str, ...],
+    jobs: int,
+    parallelism: int,
+    as_json: bool,
+) -> None:
     """Start the emulator, synthesize for it, apply the platform then the instances; print the status table."""
-    rows = _guarded(lambda: up(run.root, workdir, click.echo, port=port,
-                               instances=frozenset(instances) if instances else None, jobs=jobs,
-                               parallelism=parallelism))
+    rows = _guarded(
+        lambda: up(
+            run.root,
+            workdir,
+            click.echo,
+            port=port,
+            instances=frozenset(instances) if instances else None,
+            jobs=jobs,
+            parallelism=parallelism,
+        )
+    )
     print_rows(_rows(rows), APP_COLUMNS, as_json)
 
 
@@ -93,8 +133,13 @@ def status_command(run: CliContext, workdir: Path | None, as_json: bool) -> None
     server = emu.running(workspace.root)
     rows = _rows(status_rows(workspace))
     if as_json:
-        print_json({"emulator": server.endpoint if server else None, "platform_resources": platform_resources(workspace),
-                    "apps": rows})
+        print_json(
+            {
+                "emulator": server.endpoint if server else None,
+                "platform_resources": platform_resources(workspace),
+                "apps": rows,
+            }
+        )
         return
     click.echo(f"emulator: {'running at ' + server.endpoint + f' (pid {server.pid})' if server else 'not running'}")
     click.echo(f"platform: {platform_resources(workspace)} resource(s)")

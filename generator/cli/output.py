@@ -49,9 +49,9 @@ def print_table(rows: Sequence[Mapping[str, object]], columns: Sequence[tuple[st
     """Rows as aligned columns; ``columns`` are (key, title) pairs. Nothing but the header when empty."""
     cells = [[str(row.get(key, "-")) for key, _ in columns] for row in rows]
     widths = [max([len(title)] + [len(c[i]) for c in cells]) for i, (_, title) in enumerate(columns)]
-    click.echo("  ".join(title.ljust(w) for (_, title), w in zip(columns, widths)).rstrip())
+    click.echo("  ".join(title.ljust(w) for (_, title), w in zip(columns, widths, strict=True)).rstrip())
     for row in cells:
-        click.echo("  ".join(value.ljust(w) for value, w in zip(row, widths)).rstrip())
+        click.echo("  ".join(value.ljust(w) for value, w in zip(row, widths, strict=True)).rstrip())
 
 
 def print_rows(rows: Sequence[Mapping[str, object]], columns: Sequence[tuple[str, str]], as_json: bool) -> None:

@@ -12,8 +12,16 @@ from ..project import Project, load_project
 from .context import CliContext, json_option, pass_cli
 from .output import print_json, print_rows, problems_found
 
-LIST_COLUMNS = (("name", "NAME"), ("team", "TEAM"), ("environment", "ENVIRONMENT"), ("region", "REGION"),
-                ("base_name", "BASE_NAME"), ("url", "URL"), ("api", "API"), ("table", "TABLE"))
+LIST_COLUMNS = (
+    ("name", "NAME"),
+    ("team", "TEAM"),
+    ("environment", "ENVIRONMENT"),
+    ("region", "REGION"),
+    ("base_name", "BASE_NAME"),
+    ("url", "URL"),
+    ("api", "API"),
+    ("table", "TABLE"),
+)
 
 
 @click.command()
@@ -38,9 +46,19 @@ def instance_rows(project: Project) -> list[dict[str, str]]:
     rows = []
     for instance in project.instances:
         names = instance_names(instance)
-        rows.append({"name": instance.name, "team": instance.team, "environment": instance.environment,
-                     "region": instance.region, "base_name": names.base, "url": f"https://{domain}/{names.ui_prefix}",
-                     "api": names.api, "table": names.table, "file": instance.file})
+        rows.append(
+            {
+                "name": instance.name,
+                "team": instance.team,
+                "environment": instance.environment,
+                "region": instance.region,
+                "base_name": names.base,
+                "url": f"https://{domain}/{names.ui_prefix}",
+                "api": names.api,
+                "table": names.table,
+                "file": instance.file,
+            }
+        )
     return rows
 
 
@@ -62,14 +80,31 @@ def list_(run: CliContext, as_json: bool) -> None:
 @click.option("--name", default=None, help="metadata.name (default: the base name)")
 @json_option("Print JSON: {file}.")
 @pass_cli
-def new(run: CliContext, team: str, app_name: str, environment: str, developer: str, region: str | None,
-        namespace: str | None, name: str | None, as_json: bool) -> None:
+def new(
+    run: CliContext,
+    team: str,
+    app_name: str,
+    environment: str,
+    developer: str,
+    region: str | None,
+    namespace: str | None,
+    name: str | None,
+    as_json: bool,
+) -> None:
     """Write a new, valid instance file to instances/<name>.yaml."""
     from ..scaffold import new_instance
 
     try:
-        path = new_instance(run.root, team=team, app=app_name, environment=environment, developer=developer,
-                            region=region, namespace=namespace, name=name)
+        path = new_instance(
+            run.root,
+            team=team,
+            app=app_name,
+            environment=environment,
+            developer=developer,
+            region=region,
+            namespace=namespace,
+            name=name,
+        )
     except ValidationFailed as failed:
         raise problems_found(failed.problems) from None
     shown = str(path.relative_to(run.root))

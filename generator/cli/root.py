@@ -17,8 +17,13 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=REPOSITORY,
-              show_default="this repository", help="Project folder holding platform.yaml and instances/.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=REPOSITORY,
+    show_default="this repository",
+    help="Project folder holding platform.yaml and instances/.",
+)
 @click.pass_context
 def cli(ctx: click.Context, root: Path) -> None:
     """Generate Terraform workspaces (CDKTF) for the serverless platform and every app instance.

@@ -17,8 +17,13 @@ from .workflow_cmds import change_set, replacing_edits
 NO_BASE = "--changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)"
 
 
-def synth_selection(project: Project, base: str | None, only_changed: bool, allow_replace: bool,
-                    echo: Callable[[str], None] = click.echo) -> tuple[bool, frozenset[str] | None] | None:
+def synth_selection(
+    project: Project,
+    base: str | None,
+    only_changed: bool,
+    allow_replace: bool,
+    echo: Callable[[str], None] = click.echo,
+) -> tuple[bool, frozenset[str] | None] | None:
     """What ``synth --changed --base`` builds, after the change-safety check; None: nothing to build.
 
     Returns (with the platform, instance names); raises CliError when an edit replaces a
@@ -32,8 +37,10 @@ def synth_selection(project: Project, base: str | None, only_changed: bool, allo
     for item in found:
         echo(f"replace    {item}")
     if found and not allow_replace:
-        raise CliError(f"{len(found)} edit(s) since {base} replace resources (listed above); "
-                       f"expected --allow-replace to synthesize them anyway")
+        raise CliError(
+            f"{len(found)} edit(s) since {base} replace resources (listed above); "
+            f"expected --allow-replace to synthesize them anyway"
+        )
     if not only_changed:
         return True, None
     changes = change_set(project, base)
@@ -45,22 +52,47 @@ def synth_selection(project: Project, base: str | None, only_changed: bool, allo
 
 
 @click.command()
-@click.option("--instance", "instances", multiple=True, metavar="NAME",
-              help="Synthesize only this instance (repeatable). Default: the platform and every instance.")
-@click.option("--platform/--no-platform", "with_platform", default=None,
-              help="Include the platform stack. Default: yes, unless --instance is given.")
+@click.option(
+    "--instance",
+    "instances",
+    multiple=True,
+    metavar="NAME",
+    help="Synthesize only this instance (repeatable). Default: the platform and every instance.",
+)
+@click.option(
+    "--platform/--no-platform",
+    "with_platform",
+    default=None,
+    help="Include the platform stack. Default: yes, unless --instance is given.",
+)
 @out_option()
-@click.option("--changed", "only_changed", is_flag=True,
-              help="Only the workspaces changed since --base (see `changed`).")
-@click.option("--base", default=None, metavar="REF",
-              help="Git revision to compare with (e.g. origin/main): refuses edits that replace resources, "
-                   "unless --allow-replace.")
-@click.option("--allow-replace", is_flag=True,
-              help="Synthesize even when an edit since --base replaces a table, function, API or prefix.")
+@click.option(
+    "--changed", "only_changed", is_flag=True, help="Only the workspaces changed since --base (see `changed`)."
+)
+@click.option(
+    "--base",
+    default=None,
+    metavar="REF",
+    help="Git revision to compare with (e.g. origin/main): refuses edits that replace resources, "
+    "unless --allow-replace.",
+)
+@click.option(
+    "--allow-replace",
+    is_flag=True,
+    help="Synthesize even when an edit since --base replaces a table, function, API or prefix.",
+)
 @json_option("Print JSON: {outdir, written, unchanged, removed, orphans}.")
 @pass_cli
-def synth(run: CliContext, instances: tuple[str, ...], with_platform: bool | None, out: Path | None,
-          only_changed: bool, base: str | None, allow_replace: bool, as_json: bool) -> None:
+def synth(
+    run: CliContext,
+    instances: tuple[str, ...],
+    with_platform: bool | None,
+    out: Path | None,
+    only_changed: bool,
+    base: str | None,
+    allow_replace: bool,
+    as_json: bool,
+) -> None:
     """Write the Terraform JSON of the platform and instance workspaces."""
     project = run.project()
     known = {i.name for i in project.instances}
@@ -85,8 +117,15 @@ def synth(run: CliContext, instances: tuple[str, ...], with_platform: bool | Non
     except ValidationFailed as failed:
         raise problems_found(failed.problems) from None
     if as_json:
-        print_json({"outdir": str(outdir), "written": report.written, "unchanged": report.unchanged,
-                    "removed": report.removed, "orphans": report.kept_orphans})
+        print_json(
+            {
+                "outdir": str(outdir),
+                "written": report.written,
+                "unchanged": report.unchanged,
+                "removed": report.removed,
+                "orphans": report.kept_orphans,
+            }
+        )
     else:
         for stack in report.written:
             click.echo(f"wrote      {stack}")
@@ -95,9 +134,12 @@ def synth(run: CliContext, instances: tuple[str, ...], with_platform: bool | Non
         for stack in report.removed:
             click.echo(f"removed    {stack} (no instance file and no state)")
         for stack in report.kept_orphans:
-            click.echo(f"orphan     {stack}: its instance file is gone but its workspace may hold resources "
-                       f"(check: python main.py orphans); destroy it with: "
-                       f"terraform -chdir={stack_dir(outdir, stack)} destroy", err=True)
+            click.echo(
+                f"orphan     {stack}: its instance file is gone but its workspace may hold resources "
+                f"(check: python main.py orphans); destroy it with: "
+                f"terraform -chdir={stack_dir(outdir, stack)} destroy",
+                err=True,
+            )
         click.echo(f"{len(report.written) + len(report.unchanged)} stack(s) in {outdir}")
     run.synth_done = True
 

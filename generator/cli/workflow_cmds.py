@@ -23,8 +23,14 @@ from ..workflow.orphans import find as find_orphans
 from .context import DEFAULT_OUT, CliContext, json_option, out_option, pass_cli
 from .output import CliError, print_json, print_rows
 
-STATUS_COLUMNS = (("name", "NAME"), ("status", "STATUS"), ("url", "URL"), ("api", "API"), ("table", "TABLE"),
-                  ("last_applied", "LAST_APPLIED"))
+STATUS_COLUMNS = (
+    ("name", "NAME"),
+    ("status", "STATUS"),
+    ("url", "URL"),
+    ("api", "API"),
+    ("table", "TABLE"),
+    ("last_applied", "LAST_APPLIED"),
+)
 
 
 def change_set(project: Project, base: str) -> ChangeSet:
@@ -54,7 +60,9 @@ def check_name(project: Project, name: str) -> None:
 def stacks_to_run(project: Project, names: tuple[str, ...], base: str | None, only_changed: bool) -> list[str]:
     if only_changed:
         if base is None:
-            raise CliError("--changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)")
+            raise CliError(
+                "--changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)"
+            )
         if names:
             raise CliError("NAME: got names together with --changed, expected one or the other")
         return change_set(project, base).stacks
@@ -64,8 +72,12 @@ def stacks_to_run(project: Project, names: tuple[str, ...], base: str | None, on
 
 
 @click.command("changed")
-@click.option("--base", required=True, metavar="REF",
-              help="Git revision to compare with, e.g. origin/main (its merge base with HEAD is used).")
+@click.option(
+    "--base",
+    required=True,
+    metavar="REF",
+    help="Git revision to compare with, e.g. origin/main (its merge base with HEAD is used).",
+)
 @json_option("Print JSON for CI: platform, instances, added, removed, stacks, reasons.")
 @pass_cli
 def changed_cmd(run: CliContext, base: str, as_json: bool) -> None:
@@ -105,27 +117,52 @@ def diff_cmd(run: CliContext, base: str, allow_replace: bool, as_json: bool) -> 
 
 
 def _terraform_options(command):
-    for option in reversed((
-        click.argument("names", nargs=-1, metavar="[NAME]..."),
-        out_option(),
-        click.option("--changed", "only_changed", is_flag=True, help="Only the workspaces `changed --base` lists."),
-        click.option("--base", default=None, metavar="REF", help="Git revision for --changed."),
-        click.option("--allow-replace", is_flag=True, help="Accept plans that destroy a table, bucket or user pool."),
-        click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when everything worked and something changes."),
-        click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="Also write the summary as a Markdown table (for a PR comment)."),
-        click.option("--jobs", type=click.IntRange(min=1), default=None,
-                     help="Instance workspaces run at once, after the platform. Default: one per CPU core."),
-        json_option("Print JSON (one object per workspace)."),
-        pass_cli,
-    )):
+    for option in reversed(
+        (
+            click.argument("names", nargs=-1, metavar="[NAME]..."),
+            out_option(),
+            click.option("--changed", "only_changed", is_flag=True, help="Only the workspaces `changed --base` lists."),
+            click.option("--base", default=None, metavar="REF", help="Git revision for --changed."),
+            click.option(
+                "--allow-replace", is_flag=True, help="Accept plans that destroy a table, bucket or user pool."
+            ),
+            click.option(
+                "--detailed-exitcode", is_flag=True, help="Exit 2 when everything worked and something changes."
+            ),
+            click.option(
+                "--markdown",
+                "markdown_file",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help="Also write the summary as a Markdown table (for a PR comment).",
+            ),
+            click.option(
+                "--jobs",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Instance workspaces run at once, after the platform. Default: one per CPU core.",
+            ),
+            json_option("Print JSON (one object per workspace)."),
+            pass_cli,
+        )
+    ):
         command = option(command)
     return command
 
 
-def _run_terraform(run: CliContext, apply: bool, names: tuple[str, ...], out: Path | None, only_changed: bool,
-                   base: str | None, allow_replace: bool, detailed_exitcode: bool, markdown_file: Path | None,
-                   jobs: int | None, as_json: bool) -> None:
+def _run_terraform(
+    run: CliContext,
+    apply: bool,
+    names: tuple[str, ...],
+    out: Path | None,
+    only_changed: bool,
+    base: str | None,
+    allow_replace: bool,
+    detailed_exitcode: bool,
+    markdown_file: Path | None,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
     verb = "apply" if apply else "plan"
     stacks = stacks_to_run(run.project(), names, base, only_changed)
     if not stacks:
@@ -142,8 +179,15 @@ def _run_terraform(run: CliContext, apply: bool, names: tuple[str, ...], out: Pa
         binary = find_terraform()
     except TerraformMissing as err:
         raise CliError(str(err)) from None
-    outcomes = planner.run(run.outdir(out), stacks, apply=apply, allow_replace=allow_replace, terraform=binary,
-                           echo=lambda line: click.echo(line, err=True), jobs=jobs)
+    outcomes = planner.run(
+        run.outdir(out),
+        stacks,
+        apply=apply,
+        allow_replace=allow_replace,
+        terraform=binary,
+        echo=lambda line: click.echo(line, err=True),
+        jobs=jobs,
+    )
     if as_json:
         print_json([vars(o) for o in outcomes])
     else:
@@ -182,14 +226,19 @@ def orphans_cmd(run: CliContext, out: Path | None, as_json: bool) -> None:
     except StateUnavailable as err:
         raise CliError(str(err)) from None
     if as_json:
-        print_json([{"name": o.stack, "state": o.state.where, "resources": o.state.resources,
-                     "destroy": list(o.commands)} for o in found])
+        print_json(
+            [
+                {"name": o.stack, "state": o.state.where, "resources": o.state.resources, "destroy": list(o.commands)}
+                for o in found
+            ]
+        )
         return
     if not found:
         click.echo("no orphaned workspaces: every workspace with state has its YAML")
     for orphan in found:
-        click.echo(f"orphan     {orphan.stack}: {orphan.state.resources} resource(s) in {orphan.state.where}; "
-                   f"destroy with:")
+        click.echo(
+            f"orphan     {orphan.stack}: {orphan.state.resources} resource(s) in {orphan.state.where}; destroy with:"
+        )
         for command in orphan.commands:
             click.echo(f"    {command}")
 
@@ -210,8 +259,14 @@ def status_cmd(run: CliContext, as_json: bool) -> None:
 def _applied_row(name: str, status: str, state: WorkspaceState) -> dict[str, str]:
     out = state.outputs
     when = state.last_applied.strftime("%Y-%m-%d %H:%M UTC") if state.last_applied else "-"
-    return {"name": name, "status": status, "url": str(out.get("app_url", "-")),
-            "api": str(out.get("api_endpoint", "-")), "table": str(out.get("table_name", "-")), "last_applied": when}
+    return {
+        "name": name,
+        "status": status,
+        "url": str(out.get("app_url", "-")),
+        "api": str(out.get("api_endpoint", "-")),
+        "table": str(out.get("table_name", "-")),
+        "last_applied": when,
+    }
 
 
 def status_rows(project: Project, states) -> list[dict[str, str]]:
@@ -221,8 +276,16 @@ def status_rows(project: Project, states) -> list[dict[str, str]]:
         seen.add(instance.name)
         state = states.read(instance.name)
         if state is None or state.resources == 0:
-            rows.append({"name": instance.name, "status": "not applied", "url": "-", "api": "-",
-                         "table": f"({instance_names(instance).table})", "last_applied": "never"})
+            rows.append(
+                {
+                    "name": instance.name,
+                    "status": "not applied",
+                    "url": "-",
+                    "api": "-",
+                    "table": f"({instance_names(instance).table})",
+                    "last_applied": "never",
+                }
+            )
         else:
             rows.append(_applied_row(instance.name, "applied", state))
     for stack in states.stacks():
@@ -236,10 +299,17 @@ def status_rows(project: Project, states) -> list[dict[str, str]]:
 
 @click.command("graph")
 @click.argument("name")
-@out_option(f"Synth output to read. Default: $CDKTF_OUTDIR, else {DEFAULT_OUT}; synthesized on the fly when "
-            f"missing there.")
-@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the diagram to this file (.md gets a ```mermaid fence). Default: stdout.")
+@out_option(
+    f"Synth output to read. Default: $CDKTF_OUTDIR, else {DEFAULT_OUT}; synthesized on the fly when missing there."
+)
+@click.option(
+    "--output",
+    "-o",
+    "output_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the diagram to this file (.md gets a ```mermaid fence). Default: stdout.",
+)
 @pass_cli
 def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | None) -> None:
     """The workspace NAME's resources and their dependencies as a Mermaid diagram."""
@@ -264,17 +334,31 @@ def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | 
 
 
 @click.command("tfe-bootstrap")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("tfe-bootstrap.out"),
-              show_default=True, help="Output folder of the bootstrap stack (kept apart from the workspaces' synth output).")
-@click.option("--synth-dir", default=DEFAULT_OUT, show_default=True,
-              help="The workspaces' synth output, relative to the repository top: each workspace's working directory.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("tfe-bootstrap.out"),
+    show_default=True,
+    help="Output folder of the bootstrap stack (kept apart from the workspaces' synth output).",
+)
+@click.option(
+    "--synth-dir",
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="The workspaces' synth output, relative to the repository top: each workspace's working directory.",
+)
 @pass_cli
 def bootstrap_cmd(run: CliContext, out: Path, synth_dir: str) -> None:
-    """Synthesize the Terraform Cloud bootstrap stack: workspaces, state sharing and run triggers (backend.type: cloud)."""
+    """Synthesize the Terraform Cloud bootstrap stack: workspaces, state sharing and run triggers.
+
+    Needs backend.type: cloud.
+    """
     project = run.project()
     if project.platform.backend.type != "cloud":
-        raise CliError(f"backend.type: got {project.platform.backend.type!r}, expected cloud for tfe-bootstrap "
-                       f"(see docs/terraform-cloud.md)")
+        raise CliError(
+            f"backend.type: got {project.platform.backend.type!r}, expected cloud for tfe-bootstrap "
+            f"(see docs/terraform-cloud.md)"
+        )
     from ..workflow.bootstrap import synthesize_bootstrap
 
     folder = synthesize_bootstrap(project, out if out.is_absolute() else run.root / out, synth_dir)

@@ -4,8 +4,10 @@ The server outlives the ``local up`` that started it (so a second ``up`` finds
 the same resources and applies nothing); ``local down`` stops it. Its pid and
 port are kept in ``<workdir>/emulator/emulator.json``.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -108,15 +110,24 @@ def start(workdir: Path, port: int | None = None) -> Emulator:
     folder = data_dir(workdir)
     folder.mkdir(parents=True, exist_ok=True)
     if port is not None and not port_is_free(port):
-        raise EmulatorError(f"port {port} on {HOST} is in use, expected a free port "
-                            "(stop what listens there, pass another --port, or omit --port to pick a free one)")
+        raise EmulatorError(
+            f"port {port} on {HOST} is in use, expected a free port "
+            "(stop what listens there, pass another --port, or omit --port to pick a free one)"
+        )
     chosen = port or free_port()
-    log = open(folder / "server.log", "ab")
+    log = open(folder / "server.log", "ab")  # noqa: SIM115 - handed to the server process, closed below
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", SERVER_MODULE, "-H", HOST, "-p", str(chosen)],
-            cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, **SERVER_ENV, "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))},
+            cwd=folder,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={
+                **os.environ,
+                **SERVER_ENV,
+                "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH")))),
+            },
             start_new_session=True,  # survives this command; down stops it
         )
     finally:
@@ -125,16 +136,19 @@ def start(workdir: Path, port: int | None = None) -> Emulator:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = (folder / "server.log").read_text(errors="replace")[-2000:]
-            raise EmulatorError(f"the emulator (moto server) exited with code {process.returncode} "
-                                f"while starting on {HOST}:{chosen}:\n{tail}")
+            raise EmulatorError(
+                f"the emulator (moto server) exited with code {process.returncode} "
+                f"while starting on {HOST}:{chosen}:\n{tail}"
+            )
         if _responds(chosen):
             emulator = Emulator(pid=process.pid, port=chosen)
             _record(workdir).write_text(json.dumps({"pid": emulator.pid, "port": emulator.port}) + "\n")
             return emulator
         time.sleep(0.2)
     _terminate(process.pid)
-    raise EmulatorError(f"the emulator did not answer on {HOST}:{chosen} within {START_TIMEOUT_SECONDS} s "
-                        f"(see {folder / 'server.log'})")
+    raise EmulatorError(
+        f"the emulator did not answer on {HOST}:{chosen} within {START_TIMEOUT_SECONDS} s (see {folder / 'server.log'})"
+    )
 
 
 def stop(workdir: Path) -> bool:
@@ -167,10 +181,8 @@ def _terminate(pid: int) -> None:
         if not _is_our_server(pid) or not _alive(pid):
             return
         time.sleep(0.1)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _alive(pid: int) -> bool:

@@ -15,6 +15,7 @@ RegisterScalableTarget; the AWS provider reads a scalable target's tags after
 every create, so the prod table's auto scaling could not apply. Here tags are
 kept per scalable-target ARN, as real AWS does.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,10 @@ def _application_autoscaling_tags() -> None:
     from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 
     tags: dict[str, dict[str, str]] = {}  # scalable-target ARN -> tags (ARNs carry account and region)
-    register, deregister = ApplicationAutoScalingResponse.register_scalable_target, ApplicationAutoScalingResponse.deregister_scalable_target
+    register, deregister = (
+        ApplicationAutoScalingResponse.register_scalable_target,
+        ApplicationAutoScalingResponse.deregister_scalable_target,
+    )
 
     def register_scalable_target(self: ApplicationAutoScalingResponse) -> str:
         body = register(self)
@@ -52,7 +56,8 @@ def _application_autoscaling_tags() -> None:
 
     def deregister_scalable_target(self: ApplicationAutoScalingResponse) -> str:
         for target in self.applicationautoscaling_backend.describe_scalable_targets(
-                self._get_param("ServiceNamespace"), [self._get_param("ResourceId")], self._get_param("ScalableDimension")):
+            self._get_param("ServiceNamespace"), [self._get_param("ResourceId")], self._get_param("ScalableDimension")
+        ):
             tags.pop(target.arn, None)
         return deregister(self)
 
@@ -68,8 +73,13 @@ def _application_autoscaling_tags() -> None:
     def list_tags_for_resource(self: ApplicationAutoScalingResponse) -> str:
         return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
 
-    for function in (register_scalable_target, deregister_scalable_target, tag_resource, untag_resource,
-                     list_tags_for_resource):
+    for function in (
+        register_scalable_target,
+        deregister_scalable_target,
+        tag_resource,
+        untag_resource,
+        list_tags_for_resource,
+    ):
         setattr(ApplicationAutoScalingResponse, function.__name__, function)
 
 

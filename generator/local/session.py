@@ -6,20 +6,21 @@ emulator and discards its state, so nothing is left half-running: the
 emulator keeps its resources in memory only, and a stopped emulator's state
 would describe resources that no longer exist.
 """
+
 from __future__ import annotations
 
 import os
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..errors import Problem, ValidationFailed
+from ..locations import EmulatorSettings
 from ..naming import PLATFORM_STACK
 from ..project import load_project
-from ..locations import EmulatorSettings
 from ..runner import Terraform, find_terraform, write_cli_config
 from ..states import read_state_file
 from . import emulator as emu
@@ -54,9 +55,15 @@ def workspace_for(root: Path, workdir: Path | None) -> Workspace:
     return Workspace((workdir or root / DEFAULT_WORKDIR).resolve())
 
 
-def up(root: Path, workdir: Path | None, echo: Echo, port: int | None = None,
-       instances: frozenset[str] | None = None, jobs: int = DEFAULT_JOBS,
-       parallelism: int = DEFAULT_PARALLELISM) -> list[AppStatus]:
+def up(
+    root: Path,
+    workdir: Path | None,
+    echo: Echo,
+    port: int | None = None,
+    instances: frozenset[str] | None = None,
+    jobs: int = DEFAULT_JOBS,
+    parallelism: int = DEFAULT_PARALLELISM,
+) -> list[AppStatus]:
     """Start (or reuse) the emulator, synthesize for it and apply every stack; return the status rows."""
     binary = find_terraform()  # before anything starts
     project = load_project(root)  # the user's files: errors name them, not the copies
@@ -91,23 +98,33 @@ def up(root: Path, workdir: Path | None, echo: Echo, port: int | None = None,
         from ..synth import synthesize
 
         try:
-            synthesize(local_project, workspace.outdir, True, None,
-                       EmulatorSettings(endpoint=server.endpoint, access_key=emu.ACCESS_KEY, secret_key=emu.SECRET_KEY))
+            synthesize(
+                local_project,
+                workspace.outdir,
+                True,
+                None,
+                EmulatorSettings(endpoint=server.endpoint, access_key=emu.ACCESS_KEY, secret_key=emu.SECRET_KEY),
+            )
         except ValidationFailed:
             raise
         except Exception as err:  # a jsii/cdktf error: report it as the synth's, not as a traceback
             raise SynthFailed(f"synth for the emulator failed: {str(err).strip()}") from err
         stacks = [PLATFORM_STACK] + [i.name for i in local_project.instances]
-        echo(f"synth: {len(stacks)} stack(s) for the emulator in {time.monotonic() - synth_started:.0f} s "
-             f"({workspace.outdir})")
+        echo(
+            f"synth: {len(stacks)} stack(s) for the emulator in {time.monotonic() - synth_started:.0f} s "
+            f"({workspace.outdir})"
+        )
         terraform = emulator_terraform(binary, workspace, echo, parallelism)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(terraform.init, stacks))
         echo(f"init: {len(stacks)} stack(s) ready")
         applying = True
         echo(f"[{PLATFORM_STACK}] {apply_stack(terraform, workspace, PLATFORM_STACK)}")
-        _each(jobs, [i.name for i in local_project.instances],
-              lambda name: echo(f"[{name}] {apply_stack(terraform, workspace, name)}"))
+        _each(
+            jobs,
+            [i.name for i in local_project.instances],
+            lambda name: echo(f"[{name}] {apply_stack(terraform, workspace, name)}"),
+        )
     except BaseException:
         if applying or not reused:
             stop_and_forget(workspace, echo)
@@ -118,8 +135,9 @@ def up(root: Path, workdir: Path | None, echo: Echo, port: int | None = None,
     return status_rows(workspace)
 
 
-def down(root: Path, workdir: Path | None, echo: Echo, jobs: int = DEFAULT_JOBS,
-         parallelism: int = DEFAULT_PARALLELISM) -> None:
+def down(
+    root: Path, workdir: Path | None, echo: Echo, jobs: int = DEFAULT_JOBS, parallelism: int = DEFAULT_PARALLELISM
+) -> None:
     """Destroy every stack that has state (instances, then the platform) and stop the emulator."""
     binary = find_terraform()
     workspace = workspace_for(root, workdir)
@@ -137,7 +155,11 @@ def down(root: Path, workdir: Path | None, echo: Echo, jobs: int = DEFAULT_JOBS,
         terraform = emulator_terraform(binary, workspace, echo, parallelism)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(terraform.init, stacks))
-        _each(jobs, [s for s in stacks if s != PLATFORM_STACK], lambda name: echo(f"[{name}] {destroy_stack(terraform, name)}"))
+        _each(
+            jobs,
+            [s for s in stacks if s != PLATFORM_STACK],
+            lambda name: echo(f"[{name}] {destroy_stack(terraform, name)}"),
+        )
         if PLATFORM_STACK in stacks:
             echo(f"[{PLATFORM_STACK}] {destroy_stack(terraform, PLATFORM_STACK)}")
     except BaseException:
@@ -167,8 +189,13 @@ def ensure_hosted_zone(server: emu.Emulator, domain: str, region: str) -> str:
     """The emulator's hosted zone for ``domain`` (created on first use): the platform's pre-existing zone."""
     import boto3
 
-    route53 = boto3.client("route53", endpoint_url=server.endpoint, region_name=region,
-                           aws_access_key_id=emu.ACCESS_KEY, aws_secret_access_key=emu.SECRET_KEY)
+    route53 = boto3.client(
+        "route53",
+        endpoint_url=server.endpoint,
+        region_name=region,
+        aws_access_key_id=emu.ACCESS_KEY,
+        aws_secret_access_key=emu.SECRET_KEY,
+    )
     for zone in route53.list_hosted_zones_by_name(DNSName=domain)["HostedZones"]:
         if zone["Name"].rstrip(".") == domain:
             return zone["Id"].rsplit("/", 1)[-1]
@@ -192,8 +219,15 @@ def status_rows(workspace: Workspace) -> list[AppStatus]:
         if name == PLATFORM_STACK or state is None:
             continue
         outputs = state.outputs
-        rows.append(AppStatus(name=name, url=outputs.get("app_url", "-"), api_endpoint=outputs.get("api_endpoint", "-"),
-                              table=outputs.get("table_name", "-"), resources=state.resources))
+        rows.append(
+            AppStatus(
+                name=name,
+                url=outputs.get("app_url", "-"),
+                api_endpoint=outputs.get("api_endpoint", "-"),
+                table=outputs.get("table_name", "-"),
+                resources=state.resources,
+            )
+        )
     return rows
 
 
@@ -208,8 +242,15 @@ def emulator_terraform(binary: str, workspace: Workspace, echo: Echo, parallelis
     workspace.root.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_")) or k in ("TF_LOG", "TF_LOG_PATH")}
     env.update(TF_CLI_CONFIG_FILE=str(write_cli_config(workspace.root)), AWS_EC2_METADATA_DISABLED="true")
-    return Terraform(binary=binary, stack_dir=workspace.stack_dir, logs_dir=workspace.logs_dir, env=env,
-                     data_dir=workspace.data_dir, echo=echo, parallelism=parallelism)
+    return Terraform(
+        binary=binary,
+        stack_dir=workspace.stack_dir,
+        logs_dir=workspace.logs_dir,
+        env=env,
+        data_dir=workspace.data_dir,
+        echo=echo,
+        parallelism=parallelism,
+    )
 
 
 def apply_stack(terraform: Terraform, workspace: Workspace, stack: str) -> str:

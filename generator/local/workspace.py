@@ -7,6 +7,7 @@ the emulator's own hosted zone, and no pre-existing certificate ARN (the
 platform requests and validates one in the emulator). State lives in the
 working folder, never in the user's ``terraform-state/``.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,7 +18,7 @@ import yaml
 
 from ..locations import stack_dir
 from ..naming import PLATFORM_STACK
-from ..project import INSTANCES_DIR, INSTANCE_SUFFIXES, PLATFORM_FILE, Project, load_project
+from ..project import INSTANCE_SUFFIXES, INSTANCES_DIR, PLATFORM_FILE, Project, load_project
 from ..states import read_state_file
 
 #: Default working folder, beside platform.yaml (gitignored).
@@ -71,7 +72,9 @@ def _has_resources(path: Path) -> bool:
     return state is not None and state.resources > 0
 
 
-def write_local_project(root: Path, workspace: Workspace, hosted_zone_id: str, instances: frozenset[str] | None) -> Project:
+def write_local_project(
+    root: Path, workspace: Workspace, hosted_zone_id: str, instances: frozenset[str] | None
+) -> Project:
     """Copy the (already validated) project for the emulator target and load the copy.
 
     ``instances``: the instance names to include (None: every instance file).
@@ -93,7 +96,8 @@ def write_local_project(root: Path, workspace: Workspace, hosted_zone_id: str, i
             continue
         manifest["spec"]["deletionProtection"] = False
         (target / INSTANCES_DIR / path.name).write_text(
-            _header(f"{INSTANCES_DIR}/{path.name}") + yaml.safe_dump(manifest, sort_keys=False))
+            _header(f"{INSTANCES_DIR}/{path.name}") + yaml.safe_dump(manifest, sort_keys=False)
+        )
     project = load_project(root, platform_file=target / PLATFORM_FILE, instances_dir=target / INSTANCES_DIR)
     # State belongs to the emulator's session, not to the user's terraform-state/.
     backend = dataclasses.replace(project.platform.backend, type="local", state_dir=str(workspace.state_dir))

@@ -6,6 +6,7 @@ expansion and are never needed in a small manifest), no duplicate keys
 (PyYAML silently keeps the last one), and a size cap. Every failure is a
 :class:`~generator.errors.Problem`, never an exception with a traceback.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,11 +28,19 @@ class _StrictLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
-                "", None, "got a YAML anchor or alias, expected plain values (anchors and aliases are not allowed)", event.start_mark
+                "",
+                None,
+                "got a YAML anchor or alias, expected plain values (anchors and aliases are not allowed)",
+                event.start_mark,
             )
         event = self.peek_event()
         if getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError("", None, "got a YAML anchor or alias, expected plain values (anchors and aliases are not allowed)", event.start_mark)
+            raise yaml.MarkedYAMLError(
+                "",
+                None,
+                "got a YAML anchor or alias, expected plain values (anchors and aliases are not allowed)",
+                event.start_mark,
+            )
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
@@ -41,9 +50,13 @@ class _StrictLoader(yaml.SafeLoader):
             try:
                 duplicate = key in seen
             except TypeError:
-                raise yaml.MarkedYAMLError("", None, "got a mapping key that is not a plain value, expected string keys", key_node.start_mark)
+                raise yaml.MarkedYAMLError(
+                    "", None, "got a mapping key that is not a plain value, expected string keys", key_node.start_mark
+                ) from None
             if duplicate:
-                raise yaml.MarkedYAMLError("", None, f"got key {show(key)} twice, expected each key once", key_node.start_mark)
+                raise yaml.MarkedYAMLError(
+                    "", None, f"got key {show(key)} twice, expected each key once", key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -54,8 +67,11 @@ class _StrictLoader(yaml.SafeLoader):
 _BOOL = "tag:yaml.org,2002:bool"
 _YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, _YAML12_BOOL if tag == _BOOL else regexp) for tag, regexp in resolvers
-            if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, _YAML12_BOOL if tag == _BOOL else regexp)
+        for tag, regexp in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+    ]
     for first, resolvers in _StrictLoader.yaml_implicit_resolvers.items()
 }
 
@@ -76,7 +92,9 @@ def read_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
     except OSError as err:
         return None, [Problem(display, "", f"cannot read file: {err.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(display, "", f"got a file of more than {MAX_FILE_BYTES} bytes, expected at most {MAX_FILE_BYTES}")]
+        return None, [
+            Problem(display, "", f"got a file of more than {MAX_FILE_BYTES} bytes, expected at most {MAX_FILE_BYTES}")
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -90,7 +108,14 @@ def read_yaml(path: Path, display: str) -> tuple[object, list[Problem]]:
         return None, [Problem(display, "", f"invalid YAML: {where}{what}")]
     except yaml.reader.ReaderError as err:
         character = f"#x{err.character:04x}" if isinstance(err.character, int) else repr(err.character)
-        return None, [Problem(display, "", f"invalid YAML: got control character {character} at character {err.position + 1}, expected printable text")]
+        return None, [
+            Problem(
+                display,
+                "",
+                f"invalid YAML: got control character {character} at character {err.position + 1}, expected printable "
+                "text",
+            )
+        ]
     except yaml.YAMLError as err:
         return None, [Problem(display, "", "invalid YAML: " + " ".join(str(err).split()))]
     except RecursionError:

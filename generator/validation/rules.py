@@ -6,6 +6,7 @@ every problem and applying defaults; :func:`json_schema` renders the same tree
 for editors (yaml-language-server). Keeping both in one table means the
 schema users see can never drift from what the validator accepts.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,12 @@ from typing import Any
 from ..errors import Problem, show, type_name
 
 STRING, BOOLEAN, INTEGER, OBJECT, STRING_LIST, STRING_MAP = (
-    "string", "boolean", "integer", "object", "string-list", "string-map",
+    "string",
+    "boolean",
+    "integer",
+    "object",
+    "string-list",
+    "string-map",
 )
 
 #: Longest string accepted anywhere; real values are far shorter. Stops a
@@ -44,7 +50,7 @@ class Field:
     max_length: int | None = None
     minimum: int | None = None
     maximum: int | None = None
-    children: tuple["Field", ...] = ()
+    children: tuple[Field, ...] = ()
     #: STRING_MAP only: keys must match this in full (``pattern`` then applies to the values).
     key_pattern: str | None = None
     key_hint: str | None = None
@@ -60,7 +66,13 @@ def check(data: object, fields: tuple[Field, ...], file: str, path: str = "") ->
     for key in data:
         if key not in known:
             shown = show(key) if isinstance(key, str) else show(str(key))
-            problems.append(Problem(file, _key_path(path, key), f"got unknown field {shown} in {where}, expected one of {', '.join(known)}"))
+            problems.append(
+                Problem(
+                    file,
+                    _key_path(path, key),
+                    f"got unknown field {shown} in {where}, expected one of {', '.join(known)}",
+                )
+            )
     cleaned: dict[str, Any] = {}
     for field in fields:
         name = _join(path, field.name)
@@ -112,7 +124,11 @@ def _check_value(value: object, field: Field, file: str, name: str) -> tuple[Any
             elif not isinstance(item, str):
                 problems.append(Problem(file, where, f"got {_describe(item)}, expected a string"))
             elif len(key) > MAX_STRING or len(item) > MAX_STRING:
-                problems.append(Problem(file, f"{name}", f"got a string longer than {MAX_STRING} characters, expected a shorter one"))
+                problems.append(
+                    Problem(
+                        file, f"{name}", f"got a string longer than {MAX_STRING} characters, expected a shorter one"
+                    )
+                )
             elif field.key_pattern is not None and not re.fullmatch(field.key_pattern, key):
                 problems.append(Problem(file, where, f"got key {show(key)}, expected {field.key_hint}"))
             elif field.pattern is not None and not re.fullmatch(field.pattern, item):
@@ -137,14 +153,21 @@ def _check_scalar(value: object, field: Field, file: str, name: str) -> tuple[An
         if len(value) > MAX_STRING:
             return None, [Problem(file, name, f"got a string of {len(value)} characters, expected {expected}")]
         if field.max_length is not None and len(value) > field.max_length:
-            return None, [Problem(file, name, f"got {show(value)} ({len(value)} characters), expected at most {field.max_length} characters")]
+            return None, [
+                Problem(
+                    file,
+                    name,
+                    f"got {show(value)} ({len(value)} characters), expected at most {field.max_length} characters",
+                )
+            ]
         if field.min_length is not None and len(value) < field.min_length:
             return None, [Problem(file, name, f"got {show(value)}, expected at least {field.min_length} characters")]
         if field.pattern is not None and not re.fullmatch(field.pattern, value):
             return None, [Problem(file, name, f"got {show(value)}, expected {expected}")]
-    if isinstance(value, int) and not isinstance(value, bool):
-        if (field.minimum is not None and value < field.minimum) or (field.maximum is not None and value > field.maximum):
-            return None, [Problem(file, name, f"got {value}, expected {expected}")]
+    too_small = field.minimum is not None and isinstance(value, int) and value < field.minimum
+    too_large = field.maximum is not None and isinstance(value, int) and value > field.maximum
+    if not isinstance(value, bool) and (too_small or too_large):
+        return None, [Problem(file, name, f"got {value}, expected {expected}")]
     return value, []
 
 
@@ -155,8 +178,14 @@ def _expected(field: Field) -> str:
         return field.hint
     if field.kind == INTEGER and field.minimum is not None and field.maximum is not None:
         return f"an integer from {field.minimum} to {field.maximum}"
-    return {STRING: "a string", BOOLEAN: "true or false", INTEGER: "an integer",
-            OBJECT: "a mapping", STRING_LIST: "strings", STRING_MAP: "a mapping"}[field.kind]
+    return {
+        STRING: "a string",
+        BOOLEAN: "true or false",
+        INTEGER: "an integer",
+        OBJECT: "a mapping",
+        STRING_LIST: "strings",
+        STRING_MAP: "a mapping",
+    }[field.kind]
 
 
 def _describe(value: object) -> str:
@@ -180,8 +209,12 @@ def _join(path: str, name: str) -> str:
 def json_schema(fields: tuple[Field, ...], title: str, description: str) -> dict[str, Any]:
     """Render a field tree as a JSON Schema (draft 2020-12) document."""
     schema = _object_schema(fields)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
-            "description": description, **schema}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "description": description,
+        **schema,
+    }
 
 
 def _object_schema(fields: tuple[Field, ...]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """JSON Schemas of the input files, rendered from the same field tables the validator uses."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +9,9 @@ from .tables import INSTANCE_FIELDS, KIND, PLATFORM_FIELDS
 
 
 def instance_schema() -> dict[str, Any]:
-    return json_schema(INSTANCE_FIELDS, KIND, "An application instance: one file in instances/ (Kro SmartInventoryHubV5).")
+    return json_schema(
+        INSTANCE_FIELDS, KIND, "An application instance: one file in instances/ (Kro SmartInventoryHubV5)."
+    )
 
 
 def platform_schema() -> dict[str, Any]:

@@ -5,6 +5,7 @@ when something they are all generated from changed (:data:`GLOBAL_PATHS`).
 Instances whose YAML is gone are listed apart: their workspaces still hold
 resources, and only an explicit destroy removes them (see ``orphans``).
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -18,8 +19,17 @@ from . import git
 
 #: Paths (relative to the project folder) every workspace is generated from: a change
 #: to any of them affects the platform and every instance. A folder ends with '/'.
-GLOBAL_PATHS = (PLATFORM_FILE, "generator/", "modules/", "lambda_code/", "ui/", "cloudfront_function/",
-                "main.py", "requirements.txt", "cdktf.json")
+GLOBAL_PATHS = (
+    PLATFORM_FILE,
+    "generator/",
+    "modules/",
+    "lambda_code/",
+    "ui/",
+    "cloudfront_function/",
+    "main.py",
+    "requirements.txt",
+    "cdktf.json",
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,7 @@ class Snapshot:
 
     platform: PlatformConfig | None
     instances: dict[str, Instance | None]  # metadata.name -> instance
-    files: dict[str, str]                  # metadata.name -> file (relative to the project)
+    files: dict[str, str]  # metadata.name -> file (relative to the project)
 
 
 def _project_prefix(root: Path) -> str:
@@ -80,7 +90,7 @@ def snapshot_at(root: Path, commit: str) -> Snapshot:
             (work / PLATFORM_FILE).write_bytes(data)
             platform, _ = load_platform(work / PLATFORM_FILE, PLATFORM_FILE, root)
         for path in git.files_at(root, commit, prefix + INSTANCES_DIR):
-            relative = path[len(prefix):]
+            relative = path[len(prefix) :]
             if Path(relative).suffix not in INSTANCE_SUFFIXES or Path(relative).parent.as_posix() != INSTANCES_DIR:
                 continue
             data = git.read_at(root, commit, path) or b""
@@ -98,7 +108,7 @@ def _raw_name(yaml, data: bytes) -> str | None:
     try:
         doc = yaml.safe_load(data)
         name = doc["metadata"]["name"]
-    except Exception:  # noqa: BLE001 - a file that was broken at the base simply has no known name
+    except Exception:
         return None
     return name if isinstance(name, str) else None
 
@@ -108,7 +118,7 @@ def changed(project: Project, base: str) -> ChangeSet:
     root = project.root
     base_commit = git.merge_base(root, base)
     prefix = _project_prefix(root)
-    paths = [p[len(prefix):] for p in git.changed_paths(root, base_commit) if p.startswith(prefix)]
+    paths = [p[len(prefix) :] for p in git.changed_paths(root, base_commit) if p.startswith(prefix)]
     global_hits = tuple(p for p in paths if any(p == g or (g.endswith("/") and p.startswith(g)) for g in GLOBAL_PATHS))
     before = snapshot_at(root, base_commit)
     current = {i.name: i for i in project.instances}
@@ -128,6 +138,13 @@ def changed(project: Project, base: str) -> ChangeSet:
     for name in removed:
         reasons[name] = f"removed ({before.files[name]}): its workspace keeps its resources until destroyed"
     instances = tuple(sorted(n for n in current if n in reasons))
-    return ChangeSet(base=base, base_commit=base_commit, platform=bool(global_hits), instances=instances,
-                     added=tuple(sorted(n for n in instances if n not in before.instances)), removed=removed,
-                     global_paths=global_hits, reasons=reasons)
+    return ChangeSet(
+        base=base,
+        base_commit=base_commit,
+        platform=bool(global_hits),
+        instances=instances,
+        added=tuple(sorted(n for n in instances if n not in before.instances)),
+        removed=removed,
+        global_paths=global_hits,
+        reasons=reasons,
+    )

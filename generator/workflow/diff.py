@@ -7,6 +7,7 @@ destroyed table loses its items. :func:`replacements` lists every such edit
 between a git base and the working tree; ``synth`` refuses them unless
 ``--allow-replace`` is given.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,16 @@ def replacements(project: Project, before: Snapshot) -> list[Replacement]:
         if old is None or new is None:
             continue
         if old.region != new.region:
-            found.append(Replacement(name, "spec.region", old.region, new.region,
-                                     "every resource of the instance in the new region (the table's items are lost)", True))
+            found.append(
+                Replacement(
+                    name,
+                    "spec.region",
+                    old.region,
+                    new.region,
+                    "every resource of the instance in the new region (the table's items are lost)",
+                    True,
+                )
+            )
         old_names, new_names = instance_names(old), instance_names(new)
         for attribute, effect, loses in INSTANCE_NAMES:
             a, b = getattr(old_names, attribute), getattr(new_names, attribute)
@@ -64,9 +73,17 @@ def replacements(project: Project, before: Snapshot) -> list[Replacement]:
     for name, instance in current.items():
         base = instance_names(instance).base
         if name not in before.instances and base in removed:
-            found.append(Replacement(name, "metadata.name", removed[base], name,
-                                     f"the workspace: the new one re-creates {base!r} while {removed[base]!r}'s state still owns it "
-                                     f"(move the state, or destroy {removed[base]!r} first)", True))
+            found.append(
+                Replacement(
+                    name,
+                    "metadata.name",
+                    removed[base],
+                    name,
+                    f"the workspace: the new one re-creates {base!r} while {removed[base]!r}'s state still owns it "
+                    f"(move the state, or destroy {removed[base]!r} first)",
+                    True,
+                )
+            )
     return sorted(found)
 
 
@@ -74,23 +91,77 @@ def _platform(old: PlatformConfig, new: PlatformConfig) -> list[Replacement]:
     found = []
     if old.name != new.name:
         a, b = platform_names(old), platform_names(new)
-        found.append(Replacement(PLATFORM_STACK, "name", old.name, new.name,
-                                 f"the shared buckets and user pool ({a.ui_bucket} -> {b.ui_bucket}, {a.user_pool} -> {b.user_pool}; "
-                                 f"users and uploaded UIs are lost)", True))
+        found.append(
+            Replacement(
+                PLATFORM_STACK,
+                "name",
+                old.name,
+                new.name,
+                f"the shared buckets and user pool ({a.ui_bucket} -> {b.ui_bucket}, {a.user_pool} -> {b.user_pool}; "
+                f"users and uploaded UIs are lost)",
+                True,
+            )
+        )
     if old.home_region != new.home_region:
-        found.append(Replacement(PLATFORM_STACK, "homeRegion", old.home_region, new.home_region,
-                                 "the shared UI bucket and the user pool (users are lost)", True))
+        found.append(
+            Replacement(
+                PLATFORM_STACK,
+                "homeRegion",
+                old.home_region,
+                new.home_region,
+                "the shared UI bucket and the user pool (users are lost)",
+                True,
+            )
+        )
     for region in sorted(set(old.regions) - set(new.regions)):
-        found.append(Replacement(PLATFORM_STACK, "regions", region, "(removed)",
-                                 f"nothing: it destroys the assets bucket in {region}", False))
+        found.append(
+            Replacement(
+                PLATFORM_STACK,
+                "regions",
+                region,
+                "(removed)",
+                f"nothing: it destroys the assets bucket in {region}",
+                False,
+            )
+        )
     if old.cognito.domain_prefix != new.cognito.domain_prefix:
-        found.append(Replacement(PLATFORM_STACK, "cognito.domainPrefix", old.cognito.domain_prefix, new.cognito.domain_prefix,
-                                 "the hosted sign-in domain (its URL changes)", False))
+        found.append(
+            Replacement(
+                PLATFORM_STACK,
+                "cognito.domainPrefix",
+                old.cognito.domain_prefix,
+                new.cognito.domain_prefix,
+                "the hosted sign-in domain (its URL changes)",
+                False,
+            )
+        )
     ob, nb = old.backend, new.backend
-    old_where = (ob.type, ob.bucket, ob.key_prefix, ob.organization, ob.workspace_prefix, ob.type == "local" and ob.state_dir)
-    new_where = (nb.type, nb.bucket, nb.key_prefix, nb.organization, nb.workspace_prefix, nb.type == "local" and nb.state_dir)
+    old_where = (
+        ob.type,
+        ob.bucket,
+        ob.key_prefix,
+        ob.organization,
+        ob.workspace_prefix,
+        ob.type == "local" and ob.state_dir,
+    )
+    new_where = (
+        nb.type,
+        nb.bucket,
+        nb.key_prefix,
+        nb.organization,
+        nb.workspace_prefix,
+        nb.type == "local" and nb.state_dir,
+    )
     if old_where != new_where:
-        found.append(Replacement(PLATFORM_STACK, "backend", ob.type, nb.type,
-                                 "where every workspace's state lives: run terraform init -migrate-state in each workspace, "
-                                 "or Terraform plans to create everything again", True))
+        found.append(
+            Replacement(
+                PLATFORM_STACK,
+                "backend",
+                ob.type,
+                nb.type,
+                "where every workspace's state lives: run terraform init -migrate-state in each workspace, "
+                "or Terraform plans to create everything again",
+                True,
+            )
+        )
     return found

@@ -1,4 +1,5 @@
 """The few git questions the workflow asks, through the git CLI (no library)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -30,7 +31,10 @@ def merge_base(root: Path, base: str) -> str:
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
     except GitError:
-        raise GitError(f"--base: got {base!r}, expected a git revision of this repository (fetch it first, e.g. git fetch origin main)") from None
+        raise GitError(
+            f"--base: got {base!r}, expected a git revision of this repository (fetch it first, e.g. git fetch origin "
+            "main)"
+        ) from None
     return _git(root, "merge-base", base, "HEAD").strip()
 
 

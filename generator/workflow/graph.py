@@ -5,6 +5,7 @@ resource or data source its arguments reference (``${aws_iam_role.x.arn}``)
 or lists in ``depends_on``. Resources are grouped by their top-level
 construct (table, function, api, ui-sync), as the instance's stack builds them.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,10 @@ def mermaid(document: dict, stack: str) -> str:
         parts = node["path"].split("/")
         group = parts[1] if len(parts) > 2 and parts[0] == stack else ""
         groups.setdefault(group, []).append(address)
-    lines = [f"%% Resources of workspace {stack} and what each depends on (an arrow points at the dependent).",
-             "flowchart TD"]
+    lines = [
+        f"%% Resources of workspace {stack} and what each depends on (an arrow points at the dependent).",
+        "flowchart TD",
+    ]
     for group, members in sorted(groups.items()):
         indent = "    "
         if group:
@@ -59,7 +62,7 @@ def mermaid(document: dict, stack: str) -> str:
             node = nodes[address]
             label = "/".join(node["path"].split("/")[1:]) or address
             shape = ('[("', '")]') if address.startswith("data.") else ('["', '"]')
-            lines.append(f'{indent}{ids[address]}{shape[0]}{label}<br/><small>{node["type"]}</small>{shape[1]}')
+            lines.append(f"{indent}{ids[address]}{shape[0]}{label}<br/><small>{node['type']}</small>{shape[1]}")
         if group:
             lines.append("    end")
     for address in nodes:

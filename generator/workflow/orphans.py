@@ -4,6 +4,7 @@ Synth never deletes such a workspace's folder (it needs its configuration to
 be destroyed); this module says how to destroy each one. The recipe restores
 the YAML from the last commit that had it when the folder is gone too.
 """
+
 from __future__ import annotations
 
 import shlex
@@ -13,8 +14,8 @@ from pathlib import Path
 from ..locations import BOOTSTRAP_STACK, STACK_FILE, stack_dir
 from ..naming import PLATFORM_STACK
 from ..project import INSTANCES_DIR, Project
-from . import git
 from ..states import WorkspaceState, applied
+from . import git
 
 
 @dataclass(frozen=True)
@@ -39,18 +40,28 @@ def destroy_commands(root: Path, outdir: Path, stack: str) -> tuple[str, ...]:
     """Shell commands that destroy ``stack``'s resources, run from the project folder."""
     folder = stack_dir(outdir, stack)
     shown = _relative(folder, root)
-    destroy = (f"terraform -chdir={shlex.quote(shown)} init -input=false", f"terraform -chdir={shlex.quote(shown)} destroy")
+    destroy = (
+        f"terraform -chdir={shlex.quote(shown)} init -input=false",
+        f"terraform -chdir={shlex.quote(shown)} destroy",
+    )
     if (folder / STACK_FILE).is_file():
         return destroy
     found = _last_file(root, stack)
     if found is None:
-        return (f"# {stack}: no synthesized folder and no instance file in git history; recreate instances/{stack}.yaml "
-                f"as it was, then:", f"python main.py synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
-                *destroy, f"rm instances/{stack}.yaml")
-    commit, path = found
-    return (f"git show {commit[:12]}^:{path} > {shlex.quote(_local(root, path))}",
+        return (
+            f"# {stack}: no synthesized folder and no instance file in git history; recreate instances/{stack}.yaml "
+            f"as it was, then:",
             f"python main.py synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
-            *destroy, f"rm {shlex.quote(_local(root, path))}")
+            *destroy,
+            f"rm instances/{stack}.yaml",
+        )
+    commit, path = found
+    return (
+        f"git show {commit[:12]}^:{path} > {shlex.quote(_local(root, path))}",
+        f"python main.py synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
+        *destroy,
+        f"rm {shlex.quote(_local(root, path))}",
+    )
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -80,7 +91,7 @@ def _last_file(root: Path, stack: str) -> tuple[str, str] | None:
     except (git.GitError, ValueError):
         return None
     for entry in log.split("\0"):
-        lines = [l for l in entry.strip().splitlines() if l]
+        lines = [line for line in entry.strip().splitlines() if line]
         if len(lines) < 2:
             continue
         commit, paths = lines[0], lines[1:]
@@ -88,7 +99,7 @@ def _last_file(root: Path, stack: str) -> tuple[str, str] | None:
             data = git.read_at(root, f"{commit}^", path)
             try:
                 name = yaml.safe_load(data or b"")["metadata"]["name"]
-            except Exception:  # noqa: BLE001 - a broken old file is simply not the one
+            except Exception:
                 continue
             if name == stack:
                 return commit, path

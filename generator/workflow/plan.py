@@ -6,15 +6,16 @@ apply fails, the instances are skipped. Every workspace gets one summary
 line; a plan that would destroy a stateful resource (table, bucket, user
 pool) blocks the gate unless ``allow_replace``.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..locations import STACK_FILE, stack_dir
 from ..naming import PLATFORM_STACK
@@ -80,17 +81,24 @@ def count_changes(plan: dict) -> tuple[int, int, int, list[str]]:
     return add, change, destroy, sorted(stateful)
 
 
-def run(outdir: Path, stacks: list[str], apply: bool = False, allow_replace: bool = False,
-        terraform: str = "terraform", echo: Callable[[str], None] = lambda _: None,
-        jobs: int | None = None) -> list[Outcome]:
+def run(
+    outdir: Path,
+    stacks: list[str],
+    apply: bool = False,
+    allow_replace: bool = False,
+    terraform: str = "terraform",
+    echo: Callable[[str], None] = lambda _: None,
+    jobs: int | None = None,
+) -> list[Outcome]:
     """Plan (and with ``apply``, apply) each workspace; never raises for a workspace's failure.
 
     The platform goes first (instances read its state); the instances are independent of each
     other and run ``jobs`` at a time (default: one per CPU core). Each workspace's full Terraform
     output is kept in ``<outdir>/logs/<stack>.log`` (:data:`LOGS_DIR`).
     """
-    runner = Terraform(binary=terraform, stack_dir=lambda stack: stack_dir(outdir, stack), logs_dir=outdir / LOGS_DIR,
-                       echo=echo)
+    runner = Terraform(
+        binary=terraform, stack_dir=lambda stack: stack_dir(outdir, stack), logs_dir=outdir / LOGS_DIR, echo=echo
+    )
     ordered = order(stacks)
     outcomes = {stack: Outcome(stack) for stack in ordered}
     platform_failed = False
@@ -99,8 +107,14 @@ def run(outdir: Path, stacks: list[str], apply: bool = False, allow_replace: boo
         platform_failed = outcomes[PLATFORM_STACK].error is not None
     instances = [s for s in ordered if s != PLATFORM_STACK]
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        list(pool.map(lambda stack: _workspace(runner, outdir, outcomes[stack], apply, allow_replace,
-                                               skip=apply and platform_failed), instances))
+        list(
+            pool.map(
+                lambda stack: _workspace(
+                    runner, outdir, outcomes[stack], apply, allow_replace, skip=apply and platform_failed
+                ),
+                instances,
+            )
+        )
     return [outcomes[stack] for stack in ordered]
 
 
@@ -125,8 +139,10 @@ def _workspace(runner: Terraform, outdir: Path, outcome: Outcome, apply: bool, a
         plan = json.loads(runner.show_json(stack, plan_file))
         outcome.add, outcome.change, outcome.destroy, outcome.stateful_deletes = count_changes(plan)
         if apply and outcome.stateful_deletes and not allow_replace:
-            outcome.error = (f"not applied: destroys stateful {', '.join(outcome.stateful_deletes)}, "
-                             f"expected --allow-replace to confirm")
+            outcome.error = (
+                f"not applied: destroys stateful {', '.join(outcome.stateful_deletes)}, "
+                f"expected --allow-replace to confirm"
+            )
         elif apply and outcome.changes:
             runner.echo(f"{stack}: terraform apply")
             runner.apply_plan(stack, plan_file)

@@ -29,7 +29,6 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
@@ -371,7 +370,7 @@ class ApiHandler(QuietHandler):
         if claims is None:
             self.log.append({"request": f"{self.command} {parts.path}", "status": 401})
             return self.send(401, json.dumps({"message": "Unauthorized"}), self._cors(), "application/json")
-        for pattern, template in self.ROUTES:
+        for pattern, template in self.ROUTES:  # noqa: B007 - the matching route is used after the loop
             match = re.fullmatch(pattern, parts.path)
             if match:
                 break
@@ -681,7 +680,9 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     wait_for(driver, visible("#sign-in"), message="the signed-out app")
     assert urlsplit(driver.current_url).path == PREFIX
     assert css(driver, "#message").text == "You have signed out."
-    assert driver.execute_script("return sessionStorage.getItem('inventoryAuth.tokens.' + arguments[0])", PREFIX) is None
+    assert (
+        driver.execute_script("return sessionStorage.getItem('inventoryAuth.tokens.' + arguments[0])", PREFIX) is None
+    )
     logout = [e for e in stack["oauth_log"] if e["endpoint"] == "logout"][-1]
     assert logout["logout_uri"] == site + "/auth/logout"
 

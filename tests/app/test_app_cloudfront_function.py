@@ -94,7 +94,11 @@ REWRITES = [
 REDIRECTS = [
     ("/john-inventory-dev", None, "/john-inventory-dev/"),
     ("/team-app-staging", None, "/team-app-staging/"),
-    ("/john-inventory-dev", qs(code="abc", state="n1%3A%2Fjohn-inventory-dev%2F"), "/john-inventory-dev/?code=abc&state=n1%3A%2Fjohn-inventory-dev%2F"),
+    (
+        "/john-inventory-dev",
+        qs(code="abc", state="n1%3A%2Fjohn-inventory-dev%2F"),
+        "/john-inventory-dev/?code=abc&state=n1%3A%2Fjohn-inventory-dev%2F",
+    ),
     ("/john-inventory-dev", qs(tag=["a", "b"], q="red%20shoes"), "/john-inventory-dev/?tag=a&tag=b&q=red%20shoes"),
     ("/john-inventory-dev", qs(debug=""), "/john-inventory-dev/?debug"),
     ("/john-inventory-dev", qs(q="two words"), "/john-inventory-dev/?q=two%20words"),
@@ -126,7 +130,7 @@ def run_function():
 def test_rewrites_keep_the_request_and_its_query_string(run_function):
     events = [event(uri, q) for uri, q, _ in REWRITES]
     results = run_function(events)
-    for (uri, q, expected), result in zip(REWRITES, results):
+    for (uri, q, expected), result in zip(REWRITES, results, strict=False):
         assert "error" not in result, (uri, result)
         request = result["ok"]
         assert "statusCode" not in request, uri
@@ -137,7 +141,7 @@ def test_rewrites_keep_the_request_and_its_query_string(run_function):
 
 def test_prefix_without_slash_redirects_with_query_string(run_function):
     results = run_function([event(uri, q) for uri, q, _ in REDIRECTS])
-    for (uri, q, expected), result in zip(REDIRECTS, results):
+    for (uri, _q, expected), result in zip(REDIRECTS, results, strict=False):
         assert "error" not in result, (uri, result)
         response = result["ok"]
         assert response["statusCode"] == 301, uri
@@ -149,7 +153,7 @@ def test_redirect_location_is_always_a_same_site_path(run_function):
     # Hostile-looking single-segment paths either are not app names (unchanged) or
     # redirect to a path that cannot be read as another host.
     uris = ["/evil.example", "/%2F%2Fevil.example", "/\\evil", "/a", "/x-1"]
-    for uri, result in zip(uris, run_function([event(u) for u in uris])):
+    for uri, result in zip(uris, run_function([event(u) for u in uris]), strict=False):
         out = result["ok"]
         if "statusCode" in out:
             location = out["headers"]["location"]["value"]
@@ -161,7 +165,14 @@ def test_redirect_location_is_always_a_same_site_path(run_function):
 def test_source_fits_cloudfront_js_2_runtime():
     source = CF_FUNCTION.read_text()
     assert re.search(r"^function handler\(event\)", source, re.M)
-    for forbidden in (r"\brequire\s*\(", r"^\s*import\b", r"^\s*export\b", r"\bprocess\.", r"\bBuffer\b", r"\bmodule\.exports\b"):
+    for forbidden in (
+        r"\brequire\s*\(",
+        r"^\s*import\b",
+        r"^\s*export\b",
+        r"\bprocess\.",
+        r"\bBuffer\b",
+        r"\bmodule\.exports\b",
+    ):
         assert not re.search(forbidden, source, re.M), forbidden
     # CloudFront Functions are limited to 10 KB of code.
     assert len(source.encode()) < 10 * 1024

@@ -12,8 +12,18 @@ from decimal import Decimal
 
 import boto3
 import pytest
-from app_helpers import ALLOWED_ORIGIN, CLAIMS, LAMBDA_DIR, REGION, TABLE_NAME, FakeContext, http_event
-from app_helpers import aws_env, lambda_app, table  # noqa: F401 -- fixtures
+from app_helpers import (  # noqa: F401 -- fixtures
+    ALLOWED_ORIGIN,
+    CLAIMS,
+    LAMBDA_DIR,
+    REGION,
+    TABLE_NAME,
+    FakeContext,
+    aws_env,
+    http_event,
+    lambda_app,
+    table,
+)
 
 WIDGET = {"name": "Widget", "sku": "WID-001", "quantity": 12, "location": "Aisle 3", "unitPrice": 2.5}
 
@@ -159,7 +169,11 @@ def test_put_with_no_editable_field_is_400(call, create):
 
 
 def test_missing_item_is_404(call):
-    for method, body, headers in (("GET", None, {}), ("PUT", {"quantity": 1}, {"If-Match": '"1"'}), ("DELETE", None, {"If-Match": '"1"'})):
+    for method, body, headers in (
+        ("GET", None, {}),
+        ("PUT", {"quantity": 1}, {"If-Match": '"1"'}),
+        ("DELETE", None, {"If-Match": '"1"'}),
+    ):
         response, error = call(method, "/items/0123456789abcdef0123456789abcdef", body, headers=headers)
         assert response["statusCode"] == 404, method
         assert error["error"] == "not_found"
@@ -197,7 +211,11 @@ def test_update_bumps_version_and_keeps_creator(call, create):
     item = create()
     other = {**CLAIMS, "email": "bob@example.com", "sub": "bob-sub"}
     response, updated = call(
-        "PUT", f"/items/{item['id']}", {"quantity": 3, "location": "Back room"}, headers={"If-Match": '"1"'}, claims=other
+        "PUT",
+        f"/items/{item['id']}",
+        {"quantity": 3, "location": "Back room"},
+        headers={"If-Match": '"1"'},
+        claims=other,
     )
     assert response["statusCode"] == 200
     assert updated["version"] == 2
@@ -434,11 +452,7 @@ def test_bundle_is_stdlib_and_boto3_only():
     files = sorted(p.relative_to(LAMBDA_DIR).as_posix() for p in LAMBDA_DIR.rglob("*") if p.is_file())
     assert files == ["app.py"], files
     source = (LAMBDA_DIR / "app.py").read_text()
-    imports = {
-        line.split()[1].split(".")[0]
-        for line in source.splitlines()
-        if line.startswith(("import ", "from "))
-    }
+    imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
     import sys
 
     third_party = {m for m in imports if m not in sys.stdlib_module_names}

@@ -6,8 +6,17 @@ import re
 from app_helpers import UI_DIR
 
 CONTRACT_CONFIG_KEYS = {
-    "apiUrl", "region", "userPoolId", "clientId", "cognitoDomain", "domain",
-    "prefix", "appName", "environment", "redirectUri", "logoutUri",
+    "apiUrl",
+    "region",
+    "userPoolId",
+    "clientId",
+    "cognitoDomain",
+    "domain",
+    "prefix",
+    "appName",
+    "environment",
+    "redirectUri",
+    "logoutUri",
 }
 
 
@@ -16,7 +25,9 @@ def _urls(html):
 
 
 def test_inventory_template_uses_only_relative_urls():
-    files = sorted(p.relative_to(UI_DIR / "inventory").as_posix() for p in (UI_DIR / "inventory").rglob("*") if p.is_file())
+    files = sorted(
+        p.relative_to(UI_DIR / "inventory").as_posix() for p in (UI_DIR / "inventory").rglob("*") if p.is_file()
+    )
     assert files == ["app.js", "index.html", "styles.css"]
     html = (UI_DIR / "inventory" / "index.html").read_text()
     assert _urls(html) == ["styles.css", "app.js"]

@@ -9,6 +9,7 @@ that ``down`` leaves no resource and no process. The times of ``up`` and
 
 Skipped only when terraform is not on PATH and CI is unset; under CI it fails.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,14 @@ HOME_REGION = "us-east-2"
 
 def _local(*args: str, workdir: Path, timeout: int = 420) -> subprocess.CompletedProcess:
     command = [sys.executable, "main.py", "local", *args, "--workdir", str(workdir)]
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    return subprocess.run(
+        command,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
 
 
 def _timed(timings: dict[str, float], name: str, *args: str, workdir: Path) -> subprocess.CompletedProcess:
@@ -53,8 +60,9 @@ def session(tmp_path_factory, e2e_timings):
             pytest.fail("terraform is not on PATH and CI is set: the end-to-end suite must run in CI")
         pytest.skip("terraform is not on PATH (install it to run the end-to-end suite; under CI=true this fails)")
     workdir = tmp_path_factory.mktemp("local")
-    result = _timed(e2e_timings, f"local up (platform, {DEV}, {PROD})", "up", "--instance", DEV, "--instance", PROD,
-                    workdir=workdir)
+    result = _timed(
+        e2e_timings, f"local up (platform, {DEV}, {PROD})", "up", "--instance", DEV, "--instance", PROD, workdir=workdir
+    )
     try:
         assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
         server = emu.running(workdir)
@@ -84,8 +92,13 @@ def aws(session):
     import boto3
 
     def client(service: str, region: str = HOME_REGION):
-        return boto3.client(service, endpoint_url=session["endpoint"], region_name=region,
-                            aws_access_key_id=emu.ACCESS_KEY, aws_secret_access_key=emu.SECRET_KEY)
+        return boto3.client(
+            service,
+            endpoint_url=session["endpoint"],
+            region_name=region,
+            aws_access_key_id=emu.ACCESS_KEY,
+            aws_secret_access_key=emu.SECRET_KEY,
+        )
 
     return client
 
@@ -137,11 +150,13 @@ def test_authorizer_trusts_the_shared_user_pool(session, aws, platform, stack):
     authorizer = gateway.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)  # moto has no GetAuthorizers
     assert authorizer["AuthorizerType"] == "JWT"
     assert authorizer["JwtConfiguration"]["Issuer"] == (
-        f"https://cognito-idp.{HOME_REGION}.amazonaws.com/{platform['user_pool_id']}")
+        f"https://cognito-idp.{HOME_REGION}.amazonaws.com/{platform['user_pool_id']}"
+    )
     assert authorizer["JwtConfiguration"]["Audience"] == [platform["user_pool_client_id"]]
     routes = gateway.get_routes(ApiId=api_id)["Items"]
     assert sorted(r["RouteKey"] for r in routes) == sorted(
-        ["GET /items", "POST /items", "GET /items/{id}", "PUT /items/{id}", "DELETE /items/{id}"])
+        ["GET /items", "POST /items", "GET /items/{id}", "PUT /items/{id}", "DELETE /items/{id}"]
+    )
     assert {r["AuthorizationType"] for r in routes} == {"JWT"}
 
 
@@ -167,14 +182,18 @@ def test_distribution_serves_the_domain_through_the_viewer_request_function(sess
     assert association["event_type"] == "viewer-request"
     name = association["function_arn"].rsplit("/", 1)[1]
     assert name.startswith("acme-apps-viewer-request-")
-    assert cloudfront.describe_function(Name=name)["FunctionSummary"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert (
+        cloudfront.describe_function(Name=name)["FunctionSummary"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    )
 
 
 def test_web_acl_guards_the_distribution(aws, platform):
     config = aws("cloudfront").get_distribution_config(Id=platform["distribution_id"])["DistributionConfig"]
     acls = aws("wafv2", "us-east-1").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
     assert [(a["Name"], a["ARN"]) for a in acls] == [("acme-apps-web-acl", config["WebACLId"])]
-    logging = aws("wafv2", "us-east-1").get_logging_configuration(ResourceArn=config["WebACLId"])["LoggingConfiguration"]
+    logging = aws("wafv2", "us-east-1").get_logging_configuration(ResourceArn=config["WebACLId"])[
+        "LoggingConfiguration"
+    ]
     assert logging["LogDestinationConfigs"][0].split(":log-group:")[1].startswith("aws-waf-logs-acme-apps")
 
 
@@ -192,14 +211,24 @@ def test_buckets_and_distribution_write_access_logs_to_their_regions_log_bucket(
 def test_prod_table_capacity_is_auto_scaled(session, aws):
     table = _outputs(session["workdir"], PROD)["table_name"]
     scaling = aws("application-autoscaling")
-    targets = scaling.describe_scalable_targets(ServiceNamespace="dynamodb", ResourceIds=[f"table/{table}"])["ScalableTargets"]
+    targets = scaling.describe_scalable_targets(ServiceNamespace="dynamodb", ResourceIds=[f"table/{table}"])[
+        "ScalableTargets"
+    ]
     assert sorted((t["ScalableDimension"], t["MinCapacity"], t["MaxCapacity"]) for t in targets) == [
-        ("dynamodb:table:ReadCapacityUnits", 5, 100), ("dynamodb:table:WriteCapacityUnits", 5, 100)]
-    policies = scaling.describe_scaling_policies(ServiceNamespace="dynamodb", ResourceId=f"table/{table}")["ScalingPolicies"]
+        ("dynamodb:table:ReadCapacityUnits", 5, 100),
+        ("dynamodb:table:WriteCapacityUnits", 5, 100),
+    ]
+    policies = scaling.describe_scaling_policies(ServiceNamespace="dynamodb", ResourceId=f"table/{table}")[
+        "ScalingPolicies"
+    ]
     assert sorted(p["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] for p in policies) == [70.0, 70.0]
     dev_table = _outputs(session["workdir"], DEV)["table_name"]
-    assert scaling.describe_scalable_targets(ServiceNamespace="dynamodb",
-                                             ResourceIds=[f"table/{dev_table}"])["ScalableTargets"] == []
+    assert (
+        scaling.describe_scalable_targets(ServiceNamespace="dynamodb", ResourceIds=[f"table/{dev_table}"])[
+            "ScalableTargets"
+        ]
+        == []
+    )
 
 
 @pytest.mark.parametrize("stack", [DEV, PROD])
@@ -219,7 +248,8 @@ def test_ui_files_and_config_json_under_each_prefix(session, aws, platform, stac
 
 def test_cognito_client_calls_back_to_the_shared_page(aws, platform):
     client = aws("cognito-idp").describe_user_pool_client(
-        UserPoolId=platform["user_pool_id"], ClientId=platform["user_pool_client_id"])["UserPoolClient"]
+        UserPoolId=platform["user_pool_id"], ClientId=platform["user_pool_client_id"]
+    )["UserPoolClient"]
     assert client["CallbackURLs"] == [f"https://{DOMAIN}/auth/callback"]
     assert client["AllowedOAuthFlows"] == ["code"]
     assert "ClientSecret" not in client
@@ -229,9 +259,14 @@ def test_handler_manages_items_in_the_table_terraform_created(session, monkeypat
     from app_helpers import FakeContext, http_event, load_lambda_module
 
     table = _outputs(session["workdir"], DEV)["table_name"]
-    for key, value in {"AWS_ENDPOINT_URL": session["endpoint"], "AWS_DEFAULT_REGION": HOME_REGION,
-                       "AWS_ACCESS_KEY_ID": emu.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": emu.SECRET_KEY,
-                       "TABLE_NAME": table, "ALLOWED_ORIGIN": f"https://{DOMAIN}"}.items():
+    for key, value in {
+        "AWS_ENDPOINT_URL": session["endpoint"],
+        "AWS_DEFAULT_REGION": HOME_REGION,
+        "AWS_ACCESS_KEY_ID": emu.ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": emu.SECRET_KEY,
+        "TABLE_NAME": table,
+        "ALLOWED_ORIGIN": f"https://{DOMAIN}",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
@@ -279,8 +314,16 @@ def test_emulator_settings_stay_in_the_emulator_target(session, tf_out):
 
 def test_second_up_applies_nothing(session, e2e_timings):
     """Every workspace's second plan is empty: the emulator target has no drift (docs/local.md lists the fixes)."""
-    result = _timed(e2e_timings, "second local up (plans only)", "up", "--instance", DEV, "--instance", PROD,
-                    workdir=session["workdir"])
+    result = _timed(
+        e2e_timings,
+        "second local up (plans only)",
+        "up",
+        "--instance",
+        DEV,
+        "--instance",
+        PROD,
+        workdir=session["workdir"],
+    )
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     for stack in ("platform", DEV, PROD):
         assert f"[{stack}] no changes" in result.stdout, result.stdout
@@ -298,8 +341,9 @@ def test_down_destroys_everything_and_stops_the_emulator(session, e2e_timings):
         assert resources == [], f"{path.name} still holds {[r['type'] for r in resources]}"
     assert emu.running(workdir) is None
     assert not _running(session["pid"]), "the emulator process is still running"
-    leftovers = [p.name for p in Path("/proc").iterdir()
-                 if p.name.isdigit() and _running(int(p.name)) and _runs_in(p, workdir)]
+    leftovers = [
+        p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _running(int(p.name)) and _runs_in(p, workdir)
+    ]
     assert leftovers == [], f"processes still running in {workdir}: {leftovers}"
 
 
@@ -314,6 +358,9 @@ def _running(pid: int) -> bool:
 def _runs_in(proc: Path, folder: Path) -> bool:
     """Whether a process works in ``folder`` (Terraform, its providers, the emulator all do)."""
     try:
-        return Path(os.readlink(proc / "cwd")).is_relative_to(folder) or str(folder).encode() in (proc / "cmdline").read_bytes()
+        return (
+            Path(os.readlink(proc / "cwd")).is_relative_to(folder)
+            or str(folder).encode() in (proc / "cmdline").read_bytes()
+        )
     except OSError:
         return False

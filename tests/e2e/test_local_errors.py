@@ -2,6 +2,7 @@
 
 Each must exit 1 with one message naming the problem and leave no emulator running.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,13 +21,20 @@ from generator.local import emulator as emu  # noqa: E402
 
 
 def _up(workdir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "main.py", "local", "up", "--workdir", str(workdir), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=120, env=env or dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "main.py", "local", "up", "--workdir", str(workdir), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env or dict(os.environ),
+    )
 
 
 def test_missing_terraform_is_reported_before_anything_starts(tmp_path):
-    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
-                           if not (Path(p) / "terraform").exists())
+    path = os.pathsep.join(
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if not (Path(p) / "terraform").exists()
+    )
     result = _up(tmp_path, env={**os.environ, "PATH": path})
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("error: terraform: not found on PATH; install Terraform")
@@ -55,18 +63,23 @@ def test_unknown_instance_is_a_validation_error(tmp_path):
     assert emu.running(tmp_path) is None
 
 
-
 def test_failing_stack_is_named_with_terraforms_error_and_the_emulator_stops(tmp_path):
     """A stand-in terraform that fails on plan: up names the stack, prints Terraform's message, stops the emulator."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "terraform"
-    fake.write_text('#!/bin/sh\ncase "$1" in\n  plan) echo "Error: Invalid provider configuration (stand-in)" >&2; exit 1;;\n'
-                    '  *) exit 0;;\nesac\n')
+    fake.write_text(
+        '#!/bin/sh\ncase "$1" in\n  plan) echo "Error: Invalid provider configuration (stand-in)" >&2; exit 1;;\n'
+        "  *) exit 0;;\nesac\n"
+    )
     fake.chmod(0o755)
     workdir = tmp_path / "work"
-    result = _up(workdir, "--instance", "john-inventory-dev",
-                 env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"})
+    result = _up(
+        workdir,
+        "--instance",
+        "john-inventory-dev",
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )
     assert result.returncode == 1
     assert "error: stack 'platform': terraform plan failed:" in result.stderr
     assert "Error: Invalid provider configuration (stand-in)" in result.stderr

@@ -5,6 +5,7 @@ A *project* here is a throwaway copy of the repository's inputs (see
 records an output folder's bytes so a test can prove a failed run left it
 exactly as it was.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -23,7 +24,9 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 GOOD_INSTANCE = REPO / "instances" / "john-inventory-dev.yaml"
 
 
-def instance_project(target: Path, case: Path | None = None, *, name: str | None = None, data: bytes | None = None) -> Path:
+def instance_project(
+    target: Path, case: Path | None = None, *, name: str | None = None, data: bytes | None = None
+) -> Path:
     """The example platform with exactly one instance file: ``case`` (copied) or ``data`` written as ``name``."""
     root = copy_project(target)
     shutil.rmtree(root / "instances")
@@ -69,12 +72,19 @@ def seed_output(outdir: Path) -> None:
     (outdir / "manifest.json").write_text('{"stacks": {"old-stack": {}}}\n')
 
 
-def run_main(args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-             timeout: int = 300) -> subprocess.CompletedProcess[str]:
+def run_main(
+    args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
     """``python main.py ARGS`` in a fresh process (the real CLI, as CI and users run it)."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd or REPO, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(REPO / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or REPO,
+        timeout=timeout,
+    )
 
 
 #: Credentials and account values a developer's shell may hold. None may reach the output.
@@ -109,7 +119,14 @@ def hostile_env_synth() -> tuple[Path, dict[str, str]]:
     env = {**FAKE_SECRETS, "HOME": str(home), "PYTHONHASHSEED": "4242"}
     result = run_main(["--root", str(root), "synth"], env=env, cwd=home)
     assert result.returncode == 0, result.stdout + result.stderr
-    forbidden = {**FAKE_SECRETS, "HOME": str(home), "project root": str(root), "temporary folder": str(base),
-                 "repository": str(REPO), "python prefix": sys.prefix, "real home": os.path.expanduser("~")}
+    forbidden = {
+        **FAKE_SECRETS,
+        "HOME": str(home),
+        "project root": str(root),
+        "temporary folder": str(base),
+        "repository": str(REPO),
+        "python prefix": sys.prefix,
+        "real home": os.path.expanduser("~"),
+    }
     # me-central-1 is in no input: seeing it would mean the environment's region leaked in.
     return root / "cdktf.out", forbidden

@@ -4,6 +4,7 @@ Whatever the document, the validator returns problems instead of raising,
 every problem names the file and a field, and anything it *accepts* is safe
 to embed in Terraform JSON and in file paths.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,31 +14,58 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.validation.reader import read_yaml
 from generator.validation.rules import check
 from generator.validation.tables import INSTANCE_FIELDS, PLATFORM_FIELDS
-from generator.validation.reader import read_yaml
 
 # No example database: nothing is written into the repository; failures print their example.
-SETTINGS = settings(max_examples=150, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 VALID_INSTANCE = {
-    "apiVersion": "kro.run/v1alpha1", "kind": "SmartInventoryHubV5",
+    "apiVersion": "kro.run/v1alpha1",
+    "kind": "SmartInventoryHubV5",
     "metadata": {"name": "john-inventory-dev", "namespace": "kro-serverless-stack"},
     "spec": {"teamName": "team-backend", "developerName": "john", "appName": "inventory", "environment": "dev"},
 }
 VALID_PLATFORM = {
-    "name": "acme-apps", "domain": "apps.example.com", "hostedZoneId": "Z0123456789EXAMPLE",
-    "regions": ["us-east-2"], "kubernetes": {"clusterName": "platform-eks"}, "tags": {"owner": "platform"},
+    "name": "acme-apps",
+    "domain": "apps.example.com",
+    "hostedZoneId": "Z0123456789EXAMPLE",
+    "regions": ["us-east-2"],
+    "kubernetes": {"clusterName": "platform-eks"},
+    "tags": {"owner": "platform"},
 }
 
 #: Any YAML-shaped value: scalars of every type (including hostile text) nested in lists and mappings.
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=80),
-                    st.sampled_from(["../..", "${file(\"/etc/passwd\")}", "%{if true}x%{endif}", "a\x00b", "\u200b",
-                                     "j\u043ehn", "platform", "dev", "PROD", "-x-", "x" * 2000]))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-                      max_leaves=20)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "../..",
+            '${file("/etc/passwd")}',
+            "%{if true}x%{endif}",
+            "a\x00b",
+            "\u200b",
+            "j\u043ehn",
+            "platform",
+            "dev",
+            "PROD",
+            "-x-",
+            "x" * 2000,
+        ]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=20,
+)
 
 
 def _leaf_paths(data: dict, prefix: str = "") -> list[str]:
@@ -100,8 +128,10 @@ def test_one_bad_value_is_reported_at_its_own_field(data: st.DataObject) -> None
         document = _replace(valid, path, data.draw(values))
         cleaned, problems = check(document, fields, "one.yaml")
         _assert_well_formed(problems, "one.yaml")
-        assert all(p.field == path or p.field.startswith((f"{path}.", f"{path}[")) for p in problems), \
-            (path, [str(p) for p in problems])
+        assert all(p.field == path or p.field.startswith((f"{path}.", f"{path}[")) for p in problems), (
+            path,
+            [str(p) for p in problems],
+        )
         if not problems:
             _assert_safe(cleaned)
 
@@ -117,9 +147,16 @@ names = st.from_regex(r"[a-z][a-z0-9-]{0,8}[a-z0-9]", fullmatch=True)
 
 
 @SETTINGS
-@given(team=names, app=names, developer=names, environment=st.sampled_from(["dev", "staging", "prod"]),
-       protection=st.one_of(st.none(), st.booleans()))
-def test_valid_specs_round_trip_through_the_strict_reader(tmp_path_factory, team, app, developer, environment, protection) -> None:
+@given(
+    team=names,
+    app=names,
+    developer=names,
+    environment=st.sampled_from(["dev", "staging", "prod"]),
+    protection=st.one_of(st.none(), st.booleans()),
+)
+def test_valid_specs_round_trip_through_the_strict_reader(
+    tmp_path_factory, team, app, developer, environment, protection
+) -> None:
     """No false alarms: any valid manifest, dumped as YAML, is read back and accepted unchanged."""
     spec = {"teamName": team, "appName": app, "developerName": developer, "environment": environment}
     if protection is not None:
@@ -134,10 +171,33 @@ def test_valid_specs_round_trip_through_the_strict_reader(tmp_path_factory, team
     assert {k: cleaned["spec"][k] for k in spec} == spec
 
 
-yaml_fragments = st.lists(st.sampled_from([
-    "a: 1", "- x", "&a [1]", "*a", "!!python/name:os.system", "---", "...", "? [k]\n: v", "{", "]", "\t", "'", '"\\x07"',
-    "b: &b {c: *b}", "<<: {x: 1}", "%YAML 1.1", "!!binary aGk=", "x: !!timestamp 2001-12-14", "k: k", "k: k",
-]), max_size=8).map("\n".join)
+yaml_fragments = st.lists(
+    st.sampled_from(
+        [
+            "a: 1",
+            "- x",
+            "&a [1]",
+            "*a",
+            "!!python/name:os.system",
+            "---",
+            "...",
+            "? [k]\n: v",
+            "{",
+            "]",
+            "\t",
+            "'",
+            '"\\x07"',
+            "b: &b {c: *b}",
+            "<<: {x: 1}",
+            "%YAML 1.1",
+            "!!binary aGk=",
+            "x: !!timestamp 2001-12-14",
+            "k: k",
+            "k: k",
+        ]
+    ),
+    max_size=8,
+).map("\n".join)
 
 
 @SETTINGS

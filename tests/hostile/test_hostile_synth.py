@@ -6,6 +6,7 @@ traceback, the previous output byte-for-byte unchanged and no scratch folder
 left. One of them fails *during* synthesis (an asset the generator refuses),
 after the scratch folder exists. The swap itself is tested in-process.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,9 +21,13 @@ from hostile.support import CORPUS, instance_project, platform_project, run_main
 def _bad_project(case: str, target: Path) -> tuple[Path, str]:
     """(project root, the stderr line expected first) for one representative case."""
     if case == "billion-laughs":
-        return instance_project(target, CORPUS / "instances" / "billion-laughs.yaml"), "instances/billion-laughs.yaml: invalid YAML:"
+        return instance_project(
+            target, CORPUS / "instances" / "billion-laughs.yaml"
+        ), "instances/billion-laughs.yaml: invalid YAML:"
     if case == "wrong-types-platform":
-        return platform_project(target, CORPUS / "platform" / "wrong-types.yaml"), "platform.yaml: backend: got a list, expected a mapping"
+        return platform_project(
+            target, CORPUS / "platform" / "wrong-types.yaml"
+        ), "platform.yaml: backend: got a list, expected a mapping"
     if case == "ten-megabyte-string":
         root = instance_project(target, name="big.yaml", data=b"metadata: {name: " + b"a" * (10 * 1024 * 1024) + b"}\n")
         return root, "instances/big.yaml: got a file of more than"
@@ -33,7 +38,9 @@ def _bad_project(case: str, target: Path) -> tuple[Path, str]:
     return root, "ui/inventory/payload.exe: got extension '.exe', expected one of"
 
 
-@pytest.mark.parametrize("case", ["billion-laughs", "wrong-types-platform", "ten-megabyte-string", "asset-refused-during-synth"])
+@pytest.mark.parametrize(
+    "case", ["billion-laughs", "wrong-types-platform", "ten-megabyte-string", "asset-refused-during-synth"]
+)
 def test_failed_synth_process_leaves_output_untouched(case: str, tmp_path: Path) -> None:
     root, first_line = _bad_project(case, tmp_path / "project")
     out = tmp_path / "work" / "cdktf.out"
@@ -55,7 +62,7 @@ def test_failed_synth_process_leaves_output_untouched(case: str, tmp_path: Path)
 def _write_stack(app_out: Path, name: str, text: str) -> None:
     (app_out / "stacks" / name).mkdir(parents=True, exist_ok=True)
     (app_out / "stacks" / name / "cdk.tf.json").write_text(text)
-    (app_out / "manifest.json").write_text('{"stacks": {"%s": {}}}' % name)
+    (app_out / "manifest.json").write_text(f'{{"stacks": {{"{name}": {{}}}}}}')
 
 
 def test_build_that_fails_halfway_changes_nothing(tmp_path: Path) -> None:
@@ -87,6 +94,7 @@ def test_successful_sync_touches_only_changed_files(tmp_path: Path) -> None:
     report = synthesize_into(out, build, ["old-stack", "new-stack"], prune=False, has_state=lambda stack: False)
     after = snapshot(out)
     assert report.unchanged == ["old-stack"] and report.written == ["new-stack"]
-    assert {k: v for k, v in after.items() if k.startswith("stacks/old-stack")} == \
-        {k: v for k, v in before.items() if k.startswith("stacks/old-stack")}
+    assert {k: v for k, v in after.items() if k.startswith("stacks/old-stack")} == {
+        k: v for k, v in before.items() if k.startswith("stacks/old-stack")
+    }
     assert scratch_left(out) == []
