@@ -2,7 +2,7 @@
 
 Every problem in the inputs becomes one :class:`Problem` rendered as
 ``file: field: message``; the CLI prints all of them and exits non-zero
-before anything is written (STYLE.md, "Validation and errors").
+before anything is written (docs/architecture.md, "Conventions").
 """
 
 from __future__ import annotations
