@@ -6,6 +6,7 @@ file, and on a ``../`` path anywhere in the text (code included) that resolves
 outside the repository root. Web links (http, https, mailto) and in-page
 anchors are not checked.
 """
+
 from __future__ import annotations
 
 import re
