@@ -57,7 +57,8 @@ class CliContext:
         try:
             project = load_project(self.root)
         except ValidationFailed as failed:
-            problems += failed.problems
+            named = {p.file for p in failed.problems}  # platform.yaml and instances/ are named there already
+            problems = [p for p in problems if p.file not in named] + failed.problems
         if problems:
             raise problems_found(sorted(set(problems)), consequence) from None
         return project
