@@ -45,7 +45,8 @@ def test_provisioned_bills_per_capacity_and_lets_auto_scaling_own_it():
     assert Testing.to_have_resource_with_properties(out.text, TABLE, {
         "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5})
     assert not Testing.to_have_resource_with_properties(build(DEV).text, TABLE, {"billing_mode": "PROVISIONED"})
-    assert out.one(TABLE)["lifecycle"] == {"prevent_destroy": False, "ignore_changes": ["read_capacity", "write_capacity"]}
+    assert out.one(TABLE)["lifecycle"] == {"prevent_destroy": False,
+                                           "ignore_changes": ["read_capacity", "write_capacity"]}
 
 
 def test_provisioned_table_scales_reads_and_writes_by_target_tracking():
@@ -102,8 +103,9 @@ def test_capacity_is_ignored_for_on_demand_tables():
 
 
 def test_max_capacity_sets_the_scaling_maximum():
-    changed = [t["max_capacity"] for t in build(replace(PROD, max_capacity=40)).resources(AppautoscalingTarget.TF_RESOURCE_TYPE)]
-    default = [t["max_capacity"] for t in build(PROD).resources(AppautoscalingTarget.TF_RESOURCE_TYPE)]
+    target = AppautoscalingTarget.TF_RESOURCE_TYPE
+    changed = [t["max_capacity"] for t in build(replace(PROD, max_capacity=40)).resources(target)]
+    default = [t["max_capacity"] for t in build(PROD).resources(target)]
     assert (changed, default) == ([40, 40], [100, 100])
 
 

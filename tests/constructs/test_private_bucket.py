@@ -128,4 +128,5 @@ def test_expiration_days_expires_current_objects_and_renames_the_rule():
 def test_object_ownership_can_enable_acls():
     out = build(replace(PROPS, object_ownership="BucketOwnerPreferred"))
     assert out.one(S3BucketOwnershipControls.TF_RESOURCE_TYPE)["rule"] == {"object_ownership": "BucketOwnerPreferred"}
-    assert build().one(S3BucketOwnershipControls.TF_RESOURCE_TYPE)["rule"] != {"object_ownership": "BucketOwnerPreferred"}
+    default = build().one(S3BucketOwnershipControls.TF_RESOURCE_TYPE)["rule"]
+    assert default != {"object_ownership": "BucketOwnerPreferred"}

@@ -57,7 +57,8 @@ def test_role_and_its_inline_policy():
     out = build()
     role = out.address(IamRole.TF_RESOURCE_TYPE, "ui-uploader-role")
     assert out.one(IamRole.TF_RESOURCE_TYPE) == {
-        "name": "acme-s3-uploader", "description": "Publishes app UIs to the shared UI bucket (IRSA, UI-sync Jobs only)",
+        "name": "acme-s3-uploader",
+        "description": "Publishes app UIs to the shared UI bucket (IRSA, UI-sync Jobs only)",
         "assume_role_policy": "${data.aws_iam_policy_document." + out.document_id("trust") + ".json}"}
     assert out.one(IamRolePolicy.TF_RESOURCE_TYPE) == {
         "name": "ui-sync", "role": f"${{{role}.id}}",

@@ -79,8 +79,10 @@ def test_spa_client_has_no_secret_and_uses_the_code_flow_with_one_callback():
 
 def test_token_lifetimes_come_from_the_props_in_minutes_and_days():
     client = build(replace(PROPS, access_token_minutes=15, refresh_token_days=7)).one(CLIENT)
-    assert (client["access_token_validity"], client["id_token_validity"], client["refresh_token_validity"]) == (15, 15, 7)
-    assert client["token_validity_units"] == [{"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"}]
+    validity = (client["access_token_validity"], client["id_token_validity"], client["refresh_token_validity"])
+    assert validity == (15, 15, 7)
+    assert client["token_validity_units"] == [
+        {"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"}]
     default = build().one(CLIENT)
     assert (default["access_token_validity"], default["refresh_token_validity"]) == (60, 30)
 
