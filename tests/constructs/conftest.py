@@ -1,4 +1,5 @@
 """Construct tests: point jsii at a supported Node before anything imports cdktf (once per pytest session)."""
+
 from __future__ import annotations
 
 from generator.runtime import configure_node

@@ -9,13 +9,15 @@ inside it, then ``Testing.synth(stack)``, which returns the same JSON string the
 Every value here is a small literal; the tests write the values they expect as literals too, so a change in
 naming or defaults shows up as a failing test instead of being recomputed by the code under test.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from cdktf import App, TerraformStack, Testing
 
@@ -100,31 +102,61 @@ def synth_stack(build: Callable[[App], TerraformStack]) -> Synthesized:
 
 # --- the model, as generator.project would have validated it -------------------------------------------------
 
-KUBERNETES = KubernetesSettings(cluster_name="platform-eks", namespaces=("apps", "apps-staging"),
-                                image="public.ecr.aws/aws-cli/aws-cli:2.17.0")
-COGNITO = CognitoSettings(domain_prefix="acme-login", self_sign_up=False, mfa="OPTIONAL", access_token_minutes=60,
-                          refresh_token_days=30)
+KUBERNETES = KubernetesSettings(
+    cluster_name="platform-eks", namespaces=("apps", "apps-staging"), image="public.ecr.aws/aws-cli/aws-cli:2.17.0"
+)
+COGNITO = CognitoSettings(
+    domain_prefix="acme-login", self_sign_up=False, mfa="OPTIONAL", access_token_minutes=60, refresh_token_days=30
+)
 LOCAL_BACKEND = BackendSettings(type="local", state_dir="/srv/project/terraform-state")
 
 
 def platform_config(**changes: Any) -> PlatformConfig:
     """A two-region platform with Kubernetes UI sync, a requested certificate, WAF on and deletion protection."""
     values: dict[str, Any] = dict(
-        name="acme", domain="apps.example.com", hosted_zone_id="Z0123456789EXAMPLE", home_region="us-east-2",
-        regions=("us-east-2", "us-west-2"), certificate_arn=None, price_class="PriceClass_100", ui_sync="kubernetes",
-        kubernetes=KUBERNETES, cognito=COGNITO, backend=LOCAL_BACKEND, deletion_protection=True,
-        log_retention_days=30, waf=True, waf_rate_limit=2000, tags={"cost-center": "platform"},
+        name="acme",
+        domain="apps.example.com",
+        hosted_zone_id="Z0123456789EXAMPLE",
+        home_region="us-east-2",
+        regions=("us-east-2", "us-west-2"),
+        certificate_arn=None,
+        price_class="PriceClass_100",
+        ui_sync="kubernetes",
+        kubernetes=KUBERNETES,
+        cognito=COGNITO,
+        backend=LOCAL_BACKEND,
+        deletion_protection=True,
+        log_retention_days=30,
+        waf=True,
+        waf_rate_limit=2000,
+        tags={"cost-center": "platform"},
     )
     values.update(changes)
     return PlatformConfig(**values)
 
 
-DEV_INSTANCE = Instance(file="instances/john-inventory-dev.yaml", name="john-inventory-dev", namespace="apps",
-                        team="backend", app="inventory", environment="dev", developer="john", region="us-east-2",
-                        deletion_protection=False)
-PROD_INSTANCE = Instance(file="instances/backend-inventory-prod.yaml", name="backend-inventory-prod",
-                         namespace="apps", team="backend", app="inventory", environment="prod", developer="maria",
-                         region="us-west-2", deletion_protection=True)
+DEV_INSTANCE = Instance(
+    file="instances/john-inventory-dev.yaml",
+    name="john-inventory-dev",
+    namespace="apps",
+    team="backend",
+    app="inventory",
+    environment="dev",
+    developer="john",
+    region="us-east-2",
+    deletion_protection=False,
+)
+PROD_INSTANCE = Instance(
+    file="instances/backend-inventory-prod.yaml",
+    name="backend-inventory-prod",
+    namespace="apps",
+    team="backend",
+    app="inventory",
+    environment="prod",
+    developer="maria",
+    region="us-west-2",
+    deletion_protection=True,
+)
 
 #: A UI template of two files and the auth pages of one (paths relative to their folders).
 TEMPLATE_FILES = (

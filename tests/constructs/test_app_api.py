@@ -5,6 +5,7 @@ stage writes JSON access logs and is throttled, and only this API may invoke the
 
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable).
 """
+
 from __future__ import annotations
 
 import json
@@ -18,17 +19,20 @@ from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
 from cdktf_cdktf_provider_aws.apigatewayv2_stage import Apigatewayv2Stage
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
-
 from fixtures import Synthesized, synth
+
 from modules.app_api import AppApi, AppApiProps
 
 PROPS = AppApiProps(
-    api_name="john-inventory-dev-api", allowed_origin="https://apps.example.com",
-    jwt_issuer="https://cognito-idp.us-east-2.amazonaws.com/us-east-2_AbCdEf123", jwt_audience="1example23clientid",
+    api_name="john-inventory-dev-api",
+    allowed_origin="https://apps.example.com",
+    jwt_issuer="https://cognito-idp.us-east-2.amazonaws.com/us-east-2_AbCdEf123",
+    jwt_audience="1example23clientid",
     function_name="john-inventory-dev",
     function_invoke_arn="arn:aws:apigateway:us-east-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-2:"
-                        "123456789012:function:john-inventory-dev/invocations",
-    access_log_group_name="/aws/http-api/john-inventory-dev", log_retention_days=14,
+    "123456789012:function:john-inventory-dev/invocations",
+    access_log_group_name="/aws/http-api/john-inventory-dev",
+    log_retention_days=14,
 )
 STAGE = Apigatewayv2Stage.TF_RESOURCE_TYPE
 
@@ -44,7 +48,8 @@ def test_api_is_http_with_cors_for_the_shared_domain_only():
         "allow_origins": ["https://apps.example.com"],
         "allow_methods": ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         "allow_headers": ["authorization", "content-type", "if-match"],
-        "expose_headers": ["etag"], "max_age": 3600,
+        "expose_headers": ["etag"],
+        "max_age": 3600,
     }
 
 
@@ -66,7 +71,12 @@ def test_every_item_route_requires_the_jwt_authorizer_and_targets_the_integratio
     integration = out.address(Apigatewayv2Integration.TF_RESOURCE_TYPE, "integration")
     routes = out.resources(Apigatewayv2Route.TF_RESOURCE_TYPE)
     assert sorted(r["route_key"] for r in routes) == [
-        "DELETE /items/{id}", "GET /items", "GET /items/{id}", "POST /items", "PUT /items/{id}"]
+        "DELETE /items/{id}",
+        "GET /items",
+        "GET /items/{id}",
+        "POST /items",
+        "PUT /items/{id}",
+    ]
     for route in routes:
         assert route["authorization_type"] == "JWT"
         assert route["authorizer_id"] == f"${{{authorizer}.id}}"
@@ -74,9 +84,17 @@ def test_every_item_route_requires_the_jwt_authorizer_and_targets_the_integratio
 
 
 def test_integration_is_a_lambda_proxy_with_payload_2():
-    assert Testing.to_have_resource_with_properties(build().text, Apigatewayv2Integration.TF_RESOURCE_TYPE, {
-        "integration_type": "AWS_PROXY", "integration_method": "POST", "payload_format_version": "2.0",
-        "timeout_milliseconds": 10000, "integration_uri": PROPS.function_invoke_arn})
+    assert Testing.to_have_resource_with_properties(
+        build().text,
+        Apigatewayv2Integration.TF_RESOURCE_TYPE,
+        {
+            "integration_type": "AWS_PROXY",
+            "integration_method": "POST",
+            "payload_format_version": "2.0",
+            "timeout_milliseconds": 10000,
+            "integration_uri": PROPS.function_invoke_arn,
+        },
+    )
 
 
 def test_default_stage_auto_deploys_and_writes_json_access_logs():
@@ -87,13 +105,21 @@ def test_default_stage_auto_deploys_and_writes_json_access_logs():
     assert stage["access_log_settings"]["destination_arn"] == f"${{{log_group}.arn}}"
     fields = json.loads(stage["access_log_settings"]["format"])
     assert fields == {
-        "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
-        "routeKey": "$context.routeKey", "status": "$context.status", "responseLength": "$context.responseLength",
-        "integrationError": "$context.integrationErrorMessage", "authorizerError": "$context.authorizer.error",
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "requestTime": "$context.requestTime",
+        "routeKey": "$context.routeKey",
+        "status": "$context.status",
+        "responseLength": "$context.responseLength",
+        "integrationError": "$context.integrationErrorMessage",
+        "authorizerError": "$context.authorizer.error",
         "user": "$context.authorizer.claims.sub",
     }
-    assert Testing.to_have_resource_with_properties(out.text, CloudwatchLogGroup.TF_RESOURCE_TYPE, {
-        "name": "/aws/http-api/john-inventory-dev", "retention_in_days": 14})
+    assert Testing.to_have_resource_with_properties(
+        out.text,
+        CloudwatchLogGroup.TF_RESOURCE_TYPE,
+        {"name": "/aws/http-api/john-inventory-dev", "retention_in_days": 14},
+    )
 
 
 def test_default_throttling_is_50_per_second_burst_100():
@@ -115,6 +141,9 @@ def test_only_this_api_may_invoke_the_function():
     permission = out.one(LambdaPermission.TF_RESOURCE_TYPE)
     api = out.address(Apigatewayv2Api.TF_RESOURCE_TYPE, "api")
     assert permission == {
-        "statement_id": "AllowHttpApiInvoke", "action": "lambda:InvokeFunction", "function_name": "john-inventory-dev",
-        "principal": "apigateway.amazonaws.com", "source_arn": f"${{{api}.execution_arn}}/*/*",
+        "statement_id": "AllowHttpApiInvoke",
+        "action": "lambda:InvokeFunction",
+        "function_name": "john-inventory-dev",
+        "principal": "apigateway.amazonaws.com",
+        "source_arn": f"${{{api}.execution_arn}}/*/*",
     }

@@ -3,6 +3,7 @@ in S3, and the log group Terraform creates for it. ``memory_mb`` and ``timeout_s
 
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -10,14 +11,18 @@ from dataclasses import replace
 from cdktf import Testing
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
-
 from fixtures import Synthesized, synth
+
 from modules.app_function import AppFunction, AppFunctionProps
 
 PROPS = AppFunctionProps(
-    function_name="john-inventory-dev", log_group_name="/aws/lambda/john-inventory-dev", log_retention_days=14,
-    role_arn="arn:aws:iam::123456789012:role/acme-lambda-execution", code_bucket="acme-assets-us-east-2",
-    code_key="functions/inventory-0123456789abcdef.zip", code_sha256="3q2+7w==",
+    function_name="john-inventory-dev",
+    log_group_name="/aws/lambda/john-inventory-dev",
+    log_retention_days=14,
+    role_arn="arn:aws:iam::123456789012:role/acme-lambda-execution",
+    code_bucket="acme-assets-us-east-2",
+    code_key="functions/inventory-0123456789abcdef.zip",
+    code_sha256="3q2+7w==",
     environment={"TABLE_NAME": "john-inventory-dev", "ALLOWED_ORIGIN": "https://apps.example.com"},
 )
 FUNCTION = LambdaFunction.TF_RESOURCE_TYPE
@@ -36,8 +41,9 @@ def test_function_runs_the_bundle_from_s3_with_the_given_role_and_environment():
     assert function["s3_bucket"] == "acme-assets-us-east-2"
     assert function["s3_key"] == "functions/inventory-0123456789abcdef.zip"
     assert function["source_code_hash"] == "3q2+7w=="
-    assert function["environment"] == {"variables": {"TABLE_NAME": "john-inventory-dev",
-                                                     "ALLOWED_ORIGIN": "https://apps.example.com"}}
+    assert function["environment"] == {
+        "variables": {"TABLE_NAME": "john-inventory-dev", "ALLOWED_ORIGIN": "https://apps.example.com"}
+    }
     assert function["tracing_config"] == {"mode": "Active"}
 
 
@@ -47,8 +53,11 @@ def test_defaults_are_256_mb_and_10_seconds():
 
 def test_log_group_is_created_first_with_retention_and_receives_json_logs():
     out = build()
-    assert Testing.to_have_resource_with_properties(out.text, CloudwatchLogGroup.TF_RESOURCE_TYPE, {
-        "name": "/aws/lambda/john-inventory-dev", "retention_in_days": 14})
+    assert Testing.to_have_resource_with_properties(
+        out.text,
+        CloudwatchLogGroup.TF_RESOURCE_TYPE,
+        {"name": "/aws/lambda/john-inventory-dev", "retention_in_days": 14},
+    )
     log_group = out.address(CloudwatchLogGroup.TF_RESOURCE_TYPE, "log-group")
     function = out.one(FUNCTION)
     assert function["logging_config"] == {"log_format": "JSON", "log_group": f"${{{log_group}.name}}"}

@@ -3,6 +3,7 @@ for prod, with deletion protection and point-in-time recovery as switches.
 
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -11,8 +12,8 @@ from cdktf import Testing
 from cdktf_cdktf_provider_aws.appautoscaling_policy import AppautoscalingPolicy
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable
-
 from fixtures import Synthesized, synth
+
 from modules.app_table import AppTable, AppTableProps
 
 DEV = AppTableProps(table_name="john-inventory-dev", provisioned=False, protect=False, point_in_time_recovery=False)
@@ -42,11 +43,14 @@ def test_defaults_are_an_on_demand_encrypted_table_keyed_by_id():
 
 def test_provisioned_bills_per_capacity_and_lets_auto_scaling_own_it():
     out = build(replace(DEV, provisioned=True))
-    assert Testing.to_have_resource_with_properties(out.text, TABLE, {
-        "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5})
+    assert Testing.to_have_resource_with_properties(
+        out.text, TABLE, {"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5}
+    )
     assert not Testing.to_have_resource_with_properties(build(DEV).text, TABLE, {"billing_mode": "PROVISIONED"})
-    assert out.one(TABLE)["lifecycle"] == {"prevent_destroy": False,
-                                           "ignore_changes": ["read_capacity", "write_capacity"]}
+    assert out.one(TABLE)["lifecycle"] == {
+        "prevent_destroy": False,
+        "ignore_changes": ["read_capacity", "write_capacity"],
+    }
 
 
 def test_provisioned_table_scales_reads_and_writes_by_target_tracking():
@@ -64,7 +68,9 @@ def test_provisioned_table_scales_reads_and_writes_by_target_tracking():
         policy = policies[f"john-inventory-dev-{kind}-capacity"]
         assert policy["policy_type"] == "TargetTrackingScaling"
         assert policy["target_tracking_scaling_policy_configuration"] == {
-            "predefined_metric_specification": {"predefined_metric_type": metric}, "target_value": 70}
+            "predefined_metric_specification": {"predefined_metric_type": metric},
+            "target_value": 70,
+        }
         target = out.address(AppautoscalingTarget.TF_RESOURCE_TYPE, f"{kind}-capacity-target")
         assert policy["resource_id"] == f"${{{target}.resource_id}}"
         assert policy["scalable_dimension"] == f"${{{target}.scalable_dimension}}"
@@ -83,10 +89,18 @@ def test_point_in_time_recovery_switch():
 
 def test_prod_settings_together():
     out = build(PROD)
-    assert Testing.to_have_resource_with_properties(out.text, TABLE, {
-        "name": "backend-inventory-prod", "billing_mode": "PROVISIONED", "deletion_protection_enabled": True,
-        "point_in_time_recovery": {"enabled": True}, "server_side_encryption": {"enabled": True},
-        "lifecycle": {"prevent_destroy": True}})
+    assert Testing.to_have_resource_with_properties(
+        out.text,
+        TABLE,
+        {
+            "name": "backend-inventory-prod",
+            "billing_mode": "PROVISIONED",
+            "deletion_protection_enabled": True,
+            "point_in_time_recovery": {"enabled": True},
+            "server_side_encryption": {"enabled": True},
+            "lifecycle": {"prevent_destroy": True},
+        },
+    )
 
 
 def test_capacity_sets_initial_capacity_and_scaling_minimum():
@@ -111,8 +125,10 @@ def test_max_capacity_sets_the_scaling_maximum():
 
 def test_target_utilization_sets_the_tracked_percentage():
     def targets(props: AppTableProps) -> list[float]:
-        return [p["target_tracking_scaling_policy_configuration"]["target_value"]
-                for p in build(props).resources(AppautoscalingPolicy.TF_RESOURCE_TYPE)]
+        return [
+            p["target_tracking_scaling_policy_configuration"]["target_value"]
+            for p in build(props).resources(AppautoscalingPolicy.TF_RESOURCE_TYPE)
+        ]
 
     assert targets(replace(PROD, target_utilization=50.5)) == [50.5, 50.5]
     assert targets(PROD) == [70, 70]

@@ -5,6 +5,7 @@ bundle object under its content-hashed key, written only once versioning is on. 
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable); the
 provider test adds an aliased AwsProvider to that stack.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -16,13 +17,16 @@ from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from cdktf_cdktf_provider_aws.s3_object import S3Object
-
 from fixtures import Synthesized, synth
+
 from modules.assets_bucket import AssetsBucket, AssetsBucketProps
 
 PROPS = AssetsBucketProps(
-    bucket_name="acme-assets-us-east-2", protect=True, bundle_source="assets/function-bundle/ABC/inventory.zip",
-    bundle_key="functions/inventory-0123456789abcdef.zip", bundle_sha256="3q2+7w==",
+    bucket_name="acme-assets-us-east-2",
+    protect=True,
+    bundle_source="assets/function-bundle/ABC/inventory.zip",
+    bundle_key="functions/inventory-0123456789abcdef.zip",
+    bundle_sha256="3q2+7w==",
 )
 OBJECT = S3Object.TF_RESOURCE_TYPE
 
@@ -34,18 +38,30 @@ def build(props: AssetsBucketProps = PROPS) -> Synthesized:
 def test_bucket_is_private_and_protected():
     out = build()
     assert out.one(S3Bucket.TF_RESOURCE_TYPE) == {
-        "bucket": "acme-assets-us-east-2", "force_destroy": False, "lifecycle": {"prevent_destroy": True}}
-    assert Testing.to_have_resource_with_properties(out.text, S3BucketPublicAccessBlock.TF_RESOURCE_TYPE, {
-        "block_public_acls": True, "block_public_policy": True, "ignore_public_acls": True,
-        "restrict_public_buckets": True})
+        "bucket": "acme-assets-us-east-2",
+        "force_destroy": False,
+        "lifecycle": {"prevent_destroy": True},
+    }
+    assert Testing.to_have_resource_with_properties(
+        out.text,
+        S3BucketPublicAccessBlock.TF_RESOURCE_TYPE,
+        {
+            "block_public_acls": True,
+            "block_public_policy": True,
+            "ignore_public_acls": True,
+            "restrict_public_buckets": True,
+        },
+    )
 
 
 def test_bundle_object_is_written_after_versioning_under_its_hashed_key():
     out = build()
     assert out.one(OBJECT) == {
         "bucket": f"${{{out.address(S3Bucket.TF_RESOURCE_TYPE, 'bucket')}.id}}",
-        "key": "functions/inventory-0123456789abcdef.zip", "source": "assets/function-bundle/ABC/inventory.zip",
-        "source_hash": "3q2+7w==", "content_type": "application/zip",
+        "key": "functions/inventory-0123456789abcdef.zip",
+        "source": "assets/function-bundle/ABC/inventory.zip",
+        "source_hash": "3q2+7w==",
+        "content_type": "application/zip",
         "depends_on": [out.address(S3BucketVersioningA.TF_RESOURCE_TYPE, "versioning")],
     }
 

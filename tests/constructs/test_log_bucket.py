@@ -7,6 +7,7 @@ Optional props: ``provider`` and ``noncurrent_version_days``.
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable); the
 account is a literal (fixtures.ACCOUNT) instead of the stack's data sources.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -21,12 +22,17 @@ from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
     S3BucketServerSideEncryptionConfigurationA,
 )
-
 from fixtures import ACCOUNT, Synthesized, synth
+
 from modules.log_bucket import LogBucket, LogBucketProps
 
-PROPS = LogBucketProps(account=ACCOUNT, bucket_name="acme-logs-us-east-2", protect=False, retention_days=30,
-                       source_buckets=("acme-assets-us-east-2", "acme-ui"))
+PROPS = LogBucketProps(
+    account=ACCOUNT,
+    bucket_name="acme-logs-us-east-2",
+    protect=False,
+    retention_days=30,
+    source_buckets=("acme-assets-us-east-2", "acme-ui"),
+)
 POLICY = S3BucketPolicy.TF_RESOURCE_TYPE
 
 
@@ -47,13 +53,18 @@ def test_bucket_enables_acls_for_cloudfront_and_uses_sse_s3():
     assert out.one(S3Bucket.TF_RESOURCE_TYPE)["bucket"] == "acme-logs-us-east-2"
     assert out.one(S3BucketOwnershipControls.TF_RESOURCE_TYPE)["rule"] == {"object_ownership": "BucketOwnerPreferred"}
     assert Testing.to_have_resource_with_properties(
-        out.text, S3BucketServerSideEncryptionConfigurationA.TF_RESOURCE_TYPE,
-        {"rule": [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]})
+        out.text,
+        S3BucketServerSideEncryptionConfigurationA.TF_RESOURCE_TYPE,
+        {"rule": [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]},
+    )
 
 
 def test_logs_expire_after_retention_days_and_deleted_ones_stay_30_days():
     assert lifecycle_rule(build()) == {
-        "id": "expire-objects", "status": "Enabled", "filter": [{"prefix": ""}], "expiration": [{"days": 30}],
+        "id": "expire-objects",
+        "status": "Enabled",
+        "filter": [{"prefix": ""}],
+        "expiration": [{"days": 30}],
         "noncurrent_version_expiration": [{"noncurrent_days": 30}],
         "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],
     }
@@ -68,13 +79,18 @@ def test_only_s3_log_delivery_from_this_accounts_source_buckets_may_write():
     out = build()
     bucket = out.address(S3Bucket.TF_RESOURCE_TYPE, "bucket")
     assert out.statement("S3ServerAccessLogs") == {
-        "sid": "S3ServerAccessLogs", "effect": "Allow", "actions": ["s3:PutObject"],
+        "sid": "S3ServerAccessLogs",
+        "effect": "Allow",
+        "actions": ["s3:PutObject"],
         "resources": [f"${{{bucket}.arn}}/*"],
         "principals": [{"type": "Service", "identifiers": ["logging.s3.amazonaws.com"]}],
         "condition": [
             {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["123456789012"]},
-            {"test": "ArnLike", "variable": "aws:SourceArn",
-             "values": ["arn:aws:s3:::acme-assets-us-east-2", "arn:aws:s3:::acme-ui"]},
+            {
+                "test": "ArnLike",
+                "variable": "aws:SourceArn",
+                "values": ["arn:aws:s3:::acme-assets-us-east-2", "arn:aws:s3:::acme-ui"],
+            },
         ],
     }
 
@@ -83,13 +99,17 @@ def test_plain_http_is_denied():
     out = build()
     bucket = out.address(S3Bucket.TF_RESOURCE_TYPE, "bucket")
     assert out.statement("DenyInsecureTransport") == {
-        "sid": "DenyInsecureTransport", "effect": "Deny", "actions": ["s3:*"],
+        "sid": "DenyInsecureTransport",
+        "effect": "Deny",
+        "actions": ["s3:*"],
         "resources": [f"${{{bucket}.arn}}", f"${{{bucket}.arn}}/*"],
         "principals": [{"type": "*", "identifiers": ["*"]}],
         "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
     }
     assert [s["sid"] for s in out.document("policy-document")["statement"]] == [
-        "S3ServerAccessLogs", "DenyInsecureTransport"]
+        "S3ServerAccessLogs",
+        "DenyInsecureTransport",
+    ]
 
 
 def test_policy_is_attached_and_target_waits_for_it():
@@ -120,5 +140,6 @@ def test_provider_puts_bucket_and_policy_in_its_region():
 
 def test_noncurrent_version_days_sets_how_long_deleted_logs_stay():
     assert lifecycle_rule(build(replace(PROPS, noncurrent_version_days=5)))["noncurrent_version_expiration"] == [
-        {"noncurrent_days": 5}]
+        {"noncurrent_days": 5}
+    ]
     assert lifecycle_rule(build())["noncurrent_version_expiration"] == [{"noncurrent_days": 30}]

@@ -6,20 +6,40 @@ instances, so the exact list of names is pinned here.
 Synthesized in a bare TerraformStack with a local remote-state data source (see fixtures.py:
 Testing.synth_scope cannot take a Python callable).
 """
+
 from __future__ import annotations
 
 from dataclasses import fields
 
 from cdktf import DataTerraformRemoteStateLocal, TerraformOutput
-
 from fixtures import Synthesized, synth
+
 from modules.platform_outputs import PlatformOutputs, read_platform_outputs, write_platform_outputs
 
-NAMES = ("domain_name", "home_region", "distribution_id", "distribution_domain_name", "shared_ui_bucket_name",
-         "shared_ui_bucket_arn", "assets_bucket_names", "function_bundle_key", "function_bundle_sha256",
-         "ui_template_bucket_name", "ui_template_prefix", "ui_template_files", "lambda_execution_role_arn",
-         "ui_uploader_role_arn", "eks_cluster_name", "user_pool_id", "user_pool_arn", "user_pool_client_id",
-         "user_pool_issuer_url", "cognito_domain", "auth_callback_url", "auth_logout_url")
+NAMES = (
+    "domain_name",
+    "home_region",
+    "distribution_id",
+    "distribution_domain_name",
+    "shared_ui_bucket_name",
+    "shared_ui_bucket_arn",
+    "assets_bucket_names",
+    "function_bundle_key",
+    "function_bundle_sha256",
+    "ui_template_bucket_name",
+    "ui_template_prefix",
+    "ui_template_files",
+    "lambda_execution_role_arn",
+    "ui_uploader_role_arn",
+    "eks_cluster_name",
+    "user_pool_id",
+    "user_pool_arn",
+    "user_pool_client_id",
+    "user_pool_issuer_url",
+    "cognito_domain",
+    "auth_callback_url",
+    "auth_logout_url",
+)
 
 
 def written() -> Synthesized:
@@ -54,7 +74,8 @@ def test_every_output_is_described():
     outputs = written().tf["output"]
     assert outputs["user_pool_client_id"]["description"] == "Cognito SPA app client ID (no secret; the JWT audience)."
     assert outputs["function_bundle_sha256"]["description"] == (
-        "Base64 SHA-256 of the Lambda bundle, for source_code_hash.")
+        "Base64 SHA-256 of the Lambda bundle, for source_code_hash."
+    )
     assert [name for name, output in outputs.items() if not output.get("description")] == []
 
 

@@ -6,13 +6,21 @@ and the outputs instances read. The config switches each get a test: ``waf``, ``
 
 A full stack: built in Testing.app() and read with Testing.synth(stack); the asset files are temporary files.
 """
+
 from __future__ import annotations
 
 import pytest
 from cdktf import Testing
+from fixtures import (
+    AUTH_FILES,
+    TEMPLATE_FILES,
+    Synthesized,
+    platform_config,
+    stack_settings,
+    synth_stack,
+    write_sources,
+)
 
-from fixtures import (AUTH_FILES, TEMPLATE_FILES, Synthesized, platform_config, stack_settings, synth_stack,
-                      write_sources)
 from generator.naming import platform_names
 from modules.platform_stack import PlatformAssets, PlatformStack, PlatformStackProps, platform_aliases
 
@@ -23,10 +31,14 @@ CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-0
 def assets(tmp_path_factory) -> PlatformAssets:
     sources = write_sources(tmp_path_factory.mktemp("platform"))
     return PlatformAssets(
-        bundle_path=str(sources.bundle), bundle_key="functions/inventory-0123456789abcdef.zip",
-        bundle_sha256="3q2+7w==", ui_template_dir=str(sources.template_dir),
-        ui_template_prefix="ui/inventory-0123456789ab/", ui_template_files=TEMPLATE_FILES,
-        auth_pages_dir=str(sources.auth_dir), auth_pages_files=AUTH_FILES,
+        bundle_path=str(sources.bundle),
+        bundle_key="functions/inventory-0123456789abcdef.zip",
+        bundle_sha256="3q2+7w==",
+        ui_template_dir=str(sources.template_dir),
+        ui_template_prefix="ui/inventory-0123456789ab/",
+        ui_template_files=TEMPLATE_FILES,
+        auth_pages_dir=str(sources.auth_dir),
+        auth_pages_files=AUTH_FILES,
         viewer_request_code="function handler(event) { return event.request; }",
     )
 
@@ -34,8 +46,13 @@ def assets(tmp_path_factory) -> PlatformAssets:
 def build(assets: PlatformAssets, **config_changes) -> Synthesized:
     config = platform_config(**config_changes)
     settings = stack_settings(aliases=platform_aliases(config))
-    return synth_stack(lambda app: PlatformStack(app, "platform", PlatformStackProps(
-        config=config, names=platform_names(config), assets=assets, settings=settings)))
+    return synth_stack(
+        lambda app: PlatformStack(
+            app,
+            "platform",
+            PlatformStackProps(config=config, names=platform_names(config), assets=assets, settings=settings),
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +67,21 @@ def test_aliases_are_us_east_1_and_every_served_region_but_home():
 
 def test_providers_are_home_us_east_1_and_the_other_region(default):
     assert [(p.get("alias"), p["region"]) for p in default.tf["provider"]["aws"]] == [
-        (None, "us-east-2"), ("us-east-1", "us-east-1"), ("us-west-2", "us-west-2")]
+        (None, "us-east-2"),
+        ("us-east-1", "us-east-1"),
+        ("us-west-2", "us-west-2"),
+    ]
 
 
 def test_every_served_region_gets_a_log_and_an_assets_bucket_through_its_own_provider(default):
     buckets = {b["bucket"]: b.get("provider") for b in default.resources("aws_s3_bucket")}
-    assert buckets == {"acme-logs-us-east-2": None, "acme-assets-us-east-2": None, "acme-ui": None,
-                       "acme-logs-us-west-2": "aws.us-west-2", "acme-assets-us-west-2": "aws.us-west-2"}
+    assert buckets == {
+        "acme-logs-us-east-2": None,
+        "acme-assets-us-east-2": None,
+        "acme-ui": None,
+        "acme-logs-us-west-2": "aws.us-west-2",
+        "acme-assets-us-west-2": "aws.us-west-2",
+    }
 
 
 def test_every_bucket_is_protected_when_deletion_protection_is_on(default, assets):
@@ -69,7 +94,7 @@ def test_every_bucket_is_protected_when_deletion_protection_is_on(default, asset
 
 
 def test_each_bucket_but_the_log_buckets_logs_to_its_regions_log_bucket(default):
-    targets = {l["target_prefix"]: l["target_bucket"] for l in default.resources("aws_s3_bucket_logging")}
+    targets = {log["target_prefix"]: log["target_bucket"] for log in default.resources("aws_s3_bucket_logging")}
     assert sorted(targets) == ["s3/acme-assets-us-east-2/", "s3/acme-assets-us-west-2/", "s3/acme-ui/"]
     west_policy = default.address("aws_s3_bucket_policy", "logs-us-west-2")
     assert targets["s3/acme-assets-us-west-2/"] == f"${{{west_policy}.bucket}}"
@@ -78,11 +103,19 @@ def test_each_bucket_but_the_log_buckets_logs_to_its_regions_log_bucket(default)
 
 
 def test_log_buckets_accept_logs_only_from_their_regions_buckets(default):
-    sources = sorted(s["condition"][1]["values"] for s in default.data("aws_iam_policy_document")
-                     for s in s.get("statement", []) if s.get("sid") == "S3ServerAccessLogs")
-    assert sources == [["arn:${data.aws_partition.partition.partition}:s3:::acme-assets-us-east-2",
-                        "arn:${data.aws_partition.partition.partition}:s3:::acme-ui"],
-                       ["arn:${data.aws_partition.partition.partition}:s3:::acme-assets-us-west-2"]]
+    sources = sorted(
+        s["condition"][1]["values"]
+        for s in default.data("aws_iam_policy_document")
+        for s in s.get("statement", [])
+        if s.get("sid") == "S3ServerAccessLogs"
+    )
+    assert sources == [
+        [
+            "arn:${data.aws_partition.partition.partition}:s3:::acme-assets-us-east-2",
+            "arn:${data.aws_partition.partition.partition}:s3:::acme-ui",
+        ],
+        ["arn:${data.aws_partition.partition.partition}:s3:::acme-assets-us-west-2"],
+    ]
 
 
 def test_the_bundle_goes_to_every_region_and_the_template_and_auth_pages_are_published(default):
@@ -109,8 +142,11 @@ def test_certificate_and_web_acl_are_in_us_east_1_and_attached_to_the_distributi
 def test_distribution_logs_to_the_home_log_bucket_after_its_acls_are_enabled(default):
     distribution = default.one("aws_cloudfront_distribution")
     home_logs = default.address("aws_s3_bucket", "logs-us-east-2")
-    assert distribution["logging_config"] == {"bucket": f"${{{home_logs}.bucket_domain_name}}", "prefix": "cloudfront/",
-                                              "include_cookies": False}
+    assert distribution["logging_config"] == {
+        "bucket": f"${{{home_logs}.bucket_domain_name}}",
+        "prefix": "cloudfront/",
+        "include_cookies": False,
+    }
     assert distribution["depends_on"] == [default.address("aws_s3_bucket_ownership_controls", "logs-us-east-2")]
 
 
@@ -150,8 +186,10 @@ def test_terraform_ui_sync_has_no_uploader_role_and_empty_kubernetes_outputs(ass
 def test_lambda_role_covers_both_served_regions(default):
     resources = default.statement("AppTableItems")["resources"]
     partition, account = "${data.aws_partition.partition.partition}", "${data.aws_caller_identity.account.account_id}"
-    assert resources == [f"arn:{partition}:dynamodb:us-east-2:{account}:table/*",
-                         f"arn:{partition}:dynamodb:us-west-2:{account}:table/*"]
+    assert resources == [
+        f"arn:{partition}:dynamodb:us-east-2:{account}:table/*",
+        f"arn:{partition}:dynamodb:us-west-2:{account}:table/*",
+    ]
 
 
 def test_cognito_uses_the_shared_callback_and_logout_urls(default):

@@ -5,17 +5,23 @@ blocks.
 
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable).
 """
+
 from __future__ import annotations
 
 from cdktf import TerraformOutput, Testing
-
 from fixtures import Synthesized, synth
+
 from modules.policy_document import policy_document
 
 STATEMENTS = [
-    {"sid": "ReadObjects", "effect": "Allow", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::acme-ui/*"],
-     "principals": [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}],
-     "condition": [{"test": "StringEquals", "variable": "AWS:SourceArn", "values": ["arn:aws:cloudfront::1:x/E1"]}]},
+    {
+        "sid": "ReadObjects",
+        "effect": "Allow",
+        "actions": ["s3:GetObject"],
+        "resources": ["arn:aws:s3:::acme-ui/*"],
+        "principals": [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}],
+        "condition": [{"test": "StringEquals", "variable": "AWS:SourceArn", "values": ["arn:aws:cloudfront::1:x/E1"]}],
+    },
     {"sid": "Traces", "effect": "Allow", "actions": ["xray:PutTraceSegments"], "resources": ["*"]},
 ]
 
@@ -30,7 +36,10 @@ def build() -> Synthesized:
 
 def test_principals_and_conditions_keep_their_keys():
     assert build().document("doc")["statement"][0] == {
-        "sid": "ReadObjects", "effect": "Allow", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::acme-ui/*"],
+        "sid": "ReadObjects",
+        "effect": "Allow",
+        "actions": ["s3:GetObject"],
+        "resources": ["arn:aws:s3:::acme-ui/*"],
         "principals": [{"type": "Service", "identifiers": ["cloudfront.amazonaws.com"]}],
         "condition": [{"test": "StringEquals", "variable": "AWS:SourceArn", "values": ["arn:aws:cloudfront::1:x/E1"]}],
     }
@@ -38,7 +47,11 @@ def test_principals_and_conditions_keep_their_keys():
 
 def test_a_statement_without_principals_or_conditions_has_neither_block():
     assert build().document("doc")["statement"][1] == {
-        "sid": "Traces", "effect": "Allow", "actions": ["xray:PutTraceSegments"], "resources": ["*"]}
+        "sid": "Traces",
+        "effect": "Allow",
+        "actions": ["xray:PutTraceSegments"],
+        "resources": ["*"],
+    }
 
 
 def test_it_is_a_data_source_whose_json_attribute_is_the_policy():

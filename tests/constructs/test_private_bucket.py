@@ -5,6 +5,7 @@ SSE-S3 and a bucket key, is versioned, expires old versions and aborts stale upl
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable); the
 provider test adds an aliased AwsProvider to that stack.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -20,16 +21,21 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
     S3BucketServerSideEncryptionConfigurationA,
 )
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
-
 from fixtures import Synthesized, synth
+
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 
 PROPS = PrivateBucketProps(bucket_name="acme-ui", protect=False)
 BUCKET = S3Bucket.TF_RESOURCE_TYPE
 LIFECYCLE = S3BucketLifecycleConfiguration.TF_RESOURCE_TYPE
 #: Every resource the construct creates, with the logging one only when access_log_bucket is set.
-SETTINGS = (S3BucketPublicAccessBlock, S3BucketOwnershipControls, S3BucketServerSideEncryptionConfigurationA,
-            S3BucketVersioningA, S3BucketLifecycleConfiguration)
+SETTINGS = (
+    S3BucketPublicAccessBlock,
+    S3BucketOwnershipControls,
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketVersioningA,
+    S3BucketLifecycleConfiguration,
+)
 
 
 def build(props: PrivateBucketProps = PROPS) -> Synthesized:
@@ -50,14 +56,18 @@ def test_bucket_is_named_and_destroyable_by_default():
 def test_every_public_access_is_blocked():
     out = build()
     assert out.one(S3BucketPublicAccessBlock.TF_RESOURCE_TYPE) == {
-        "bucket": f"${{{out.address(BUCKET, 'bucket')}.id}}", "block_public_acls": True, "block_public_policy": True,
-        "ignore_public_acls": True, "restrict_public_buckets": True,
+        "bucket": f"${{{out.address(BUCKET, 'bucket')}.id}}",
+        "block_public_acls": True,
+        "block_public_policy": True,
+        "ignore_public_acls": True,
+        "restrict_public_buckets": True,
     }
 
 
 def test_objects_are_encrypted_with_sse_s3_and_a_bucket_key():
     assert build().one(S3BucketServerSideEncryptionConfigurationA.TF_RESOURCE_TYPE)["rule"] == [
-        {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}, "bucket_key_enabled": True}]
+        {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}, "bucket_key_enabled": True}
+    ]
 
 
 def test_versioning_is_enabled_and_the_lifecycle_waits_for_it():
@@ -67,13 +77,16 @@ def test_versioning_is_enabled_and_the_lifecycle_waits_for_it():
 
 
 def test_default_ownership_disables_acls():
-    assert Testing.to_have_resource_with_properties(build().text, S3BucketOwnershipControls.TF_RESOURCE_TYPE, {
-        "rule": {"object_ownership": "BucketOwnerEnforced"}})
+    assert Testing.to_have_resource_with_properties(
+        build().text, S3BucketOwnershipControls.TF_RESOURCE_TYPE, {"rule": {"object_ownership": "BucketOwnerEnforced"}}
+    )
 
 
 def test_default_lifecycle_expires_old_versions_after_90_days_and_never_current_objects():
     assert rule(build()) == {
-        "id": "expire-old-versions", "status": "Enabled", "filter": [{"prefix": ""}],
+        "id": "expire-old-versions",
+        "status": "Enabled",
+        "filter": [{"prefix": ""}],
         "noncurrent_version_expiration": [{"noncurrent_days": 90}],
         "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],
     }
@@ -104,14 +117,16 @@ def test_provider_places_every_resource_in_its_region():
 
 def test_noncurrent_version_days_sets_how_long_old_versions_stay():
     assert rule(build(replace(PROPS, noncurrent_version_days=7)))["noncurrent_version_expiration"] == [
-        {"noncurrent_days": 7}]
+        {"noncurrent_days": 7}
+    ]
     assert rule(build())["noncurrent_version_expiration"] != [{"noncurrent_days": 7}]
 
 
 def test_access_log_bucket_sends_server_access_logs_under_the_buckets_own_prefix():
     out = build(replace(PROPS, access_log_bucket="acme-logs-us-east-2"))
     assert out.one(S3BucketLoggingA.TF_RESOURCE_TYPE) == {
-        "bucket": f"${{{out.address(BUCKET, 'bucket')}.id}}", "target_bucket": "acme-logs-us-east-2",
+        "bucket": f"${{{out.address(BUCKET, 'bucket')}.id}}",
+        "target_bucket": "acme-logs-us-east-2",
         "target_prefix": "s3/acme-ui/",
     }
 

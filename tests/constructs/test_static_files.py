@@ -5,6 +5,7 @@ stack's assets. Optional props: ``depends_on``, ``cache_control``, ``provider``.
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable); the
 source folder is a temporary folder holding fixtures.TEMPLATE_FILES.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,8 @@ from cdktf import Testing
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_object import S3Object
-
 from fixtures import TEMPLATE_FILES, Synthesized, synth, write_sources
+
 from modules.static_files import StaticFiles, StaticFilesProps
 
 OBJECT = S3Object.TF_RESOURCE_TYPE
@@ -26,8 +27,12 @@ OBJECT = S3Object.TF_RESOURCE_TYPE
 @pytest.fixture(scope="module")
 def props(tmp_path_factory) -> StaticFilesProps:
     sources = write_sources(tmp_path_factory.mktemp("static"))
-    return StaticFilesProps(bucket="acme-assets-us-east-2", key_prefix="ui/inventory-0123456789ab/",
-                            source_dir=str(sources.template_dir), files=TEMPLATE_FILES)
+    return StaticFilesProps(
+        bucket="acme-assets-us-east-2",
+        key_prefix="ui/inventory-0123456789ab/",
+        source_dir=str(sources.template_dir),
+        files=TEMPLATE_FILES,
+    )
 
 
 def build(props: StaticFilesProps) -> Synthesized:

@@ -5,22 +5,29 @@ exactly the instance workspaces, and adds a run trigger from the platform to eac
 
 A full stack (the tfe provider, a local backend): built in Testing.app() and read with Testing.synth(stack).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
 
 from cdktf import Testing
-
 from fixtures import Synthesized, synth_stack
+
 from modules.tfe_bootstrap_stack import TfeBootstrapProps, TfeBootstrapStack
 
 PROPS = TfeBootstrapProps(
-    organization="acme", hostname="app.terraform.io", platform_workspace="acme-platform",
-    instance_workspaces={"john-inventory-dev": "acme-john-inventory-dev",
-                         "backend-inventory-prod": "acme-backend-inventory-prod"},
-    working_directories={"platform": "cdktf.out/stacks/platform",
-                         "john-inventory-dev": "cdktf.out/stacks/john-inventory-dev",
-                         "backend-inventory-prod": "cdktf.out/stacks/backend-inventory-prod"},
+    organization="acme",
+    hostname="app.terraform.io",
+    platform_workspace="acme-platform",
+    instance_workspaces={
+        "john-inventory-dev": "acme-john-inventory-dev",
+        "backend-inventory-prod": "acme-backend-inventory-prod",
+    },
+    working_directories={
+        "platform": "cdktf.out/stacks/platform",
+        "john-inventory-dev": "cdktf.out/stacks/john-inventory-dev",
+        "backend-inventory-prod": "cdktf.out/stacks/backend-inventory-prod",
+    },
     state_path="terraform.tfstate",
 )
 WORKSPACE = "tfe_workspace"
@@ -42,22 +49,36 @@ def test_provider_and_local_backend():
 
 def test_platform_workspace_is_cli_driven_and_never_auto_applies():
     assert workspace(build(), "platform-workspace") == {
-        "name": "acme-platform", "organization": "acme", "working_directory": "cdktf.out/stacks/platform",
+        "name": "acme-platform",
+        "organization": "acme",
+        "working_directory": "cdktf.out/stacks/platform",
         "description": "Shared platform (layer 1): CloudFront, Cognito, shared buckets and roles.",
-        "terraform_version": "1.11.4", "auto_apply": False, "auto_apply_run_trigger": False,
-        "allow_destroy_plan": True, "tag_names": ["platform"]}
+        "terraform_version": "1.11.4",
+        "auto_apply": False,
+        "auto_apply_run_trigger": False,
+        "allow_destroy_plan": True,
+        "tag_names": ["platform"],
+    }
 
 
 def test_instance_workspaces_are_one_for_each_keyed_by_instance_name():
     instances = workspace(build(), "instance-workspaces")
     assert instances["for_each"] == {
-        "backend-inventory-prod": {"workspace": "acme-backend-inventory-prod",
-                                   "directory": "cdktf.out/stacks/backend-inventory-prod"},
-        "john-inventory-dev": {"workspace": "acme-john-inventory-dev",
-                               "directory": "cdktf.out/stacks/john-inventory-dev"}}
+        "backend-inventory-prod": {
+            "workspace": "acme-backend-inventory-prod",
+            "directory": "cdktf.out/stacks/backend-inventory-prod",
+        },
+        "john-inventory-dev": {
+            "workspace": "acme-john-inventory-dev",
+            "directory": "cdktf.out/stacks/john-inventory-dev",
+        },
+    }
     assert (instances["name"], instances["working_directory"]) == ("${each.value.workspace}", "${each.value.directory}")
     assert (instances["auto_apply"], instances["auto_apply_run_trigger"], instances["tag_names"]) == (
-        False, False, ["instance"])
+        False,
+        False,
+        ["instance"],
+    )
 
 
 def test_platform_state_is_shared_with_the_instance_workspaces_only():
@@ -65,8 +86,10 @@ def test_platform_state_is_shared_with_the_instance_workspaces_only():
     platform = out.address(WORKSPACE, "platform-workspace")
     instances = out.address(WORKSPACE, "instance-workspaces")
     assert out.one("tfe_workspace_settings") == {
-        "workspace_id": f"${{{platform}.id}}", "global_remote_state": False,
-        "remote_state_consumer_ids": f"${{[ for key, val in {instances}: val.id]}}"}
+        "workspace_id": f"${{{platform}.id}}",
+        "global_remote_state": False,
+        "remote_state_consumer_ids": f"${{[ for key, val in {instances}: val.id]}}",
+    }
 
 
 def test_an_applied_platform_change_triggers_every_instance():
@@ -81,8 +104,9 @@ def test_an_applied_platform_change_triggers_every_instance():
 def test_outputs_are_the_workspace_ids():
     out = build()
     assert sorted(out.tf["output"]) == ["instance_workspace_ids", "platform_workspace_id"]
-    assert out.tf["output"]["platform_workspace_id"]["value"] == \
-        f"${{{out.address(WORKSPACE, 'platform-workspace')}.id}}"
+    assert (
+        out.tf["output"]["platform_workspace_id"]["value"] == f"${{{out.address(WORKSPACE, 'platform-workspace')}.id}}"
+    )
 
 
 def test_default_project_is_the_organizations_default():

@@ -5,6 +5,7 @@ the token lifetimes change.
 
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -13,14 +14,21 @@ from cdktf import Testing
 from cdktf_cdktf_provider_aws.cognito_user_pool import CognitoUserPool
 from cdktf_cdktf_provider_aws.cognito_user_pool_client import CognitoUserPoolClient
 from cdktf_cdktf_provider_aws.cognito_user_pool_domain import CognitoUserPoolDomain
-
 from fixtures import Synthesized, synth
+
 from modules.user_pool import UserPool, UserPoolProps
 
 PROPS = UserPoolProps(
-    pool_name="acme-users", client_name="acme-spa", domain_prefix="acme-login",
-    callback_url="https://apps.example.com/auth/callback", logout_url="https://apps.example.com/auth/logout",
-    self_sign_up=False, mfa="OPTIONAL", access_token_minutes=60, refresh_token_days=30, protect=False,
+    pool_name="acme-users",
+    client_name="acme-spa",
+    domain_prefix="acme-login",
+    callback_url="https://apps.example.com/auth/callback",
+    logout_url="https://apps.example.com/auth/logout",
+    self_sign_up=False,
+    mfa="OPTIONAL",
+    access_token_minutes=60,
+    refresh_token_days=30,
+    protect=False,
 )
 POOL = CognitoUserPool.TF_RESOURCE_TYPE
 CLIENT = CognitoUserPoolClient.TF_RESOURCE_TYPE
@@ -35,15 +43,21 @@ def test_pool_signs_in_by_email_with_a_strong_password_policy():
     assert pool["name"] == "acme-users"
     assert (pool["username_attributes"], pool["auto_verified_attributes"]) == (["email"], ["email"])
     assert pool["password_policy"] == {
-        "minimum_length": 12, "require_lowercase": True, "require_uppercase": True, "require_numbers": True,
-        "require_symbols": True, "temporary_password_validity_days": 3}
+        "minimum_length": 12,
+        "require_lowercase": True,
+        "require_uppercase": True,
+        "require_numbers": True,
+        "require_symbols": True,
+        "temporary_password_validity_days": 3,
+    }
     assert pool["account_recovery_setting"] == {"recovery_mechanism": [{"name": "verified_email", "priority": 1}]}
 
 
 def test_admins_create_users_when_self_sign_up_is_off():
     assert build().one(POOL)["admin_create_user_config"] == {"allow_admin_create_user_only": True}
     assert build(replace(PROPS, self_sign_up=True)).one(POOL)["admin_create_user_config"] == {
-        "allow_admin_create_user_only": False}
+        "allow_admin_create_user_only": False
+    }
 
 
 def test_mfa_with_authenticator_apps_unless_off():
@@ -82,12 +96,16 @@ def test_token_lifetimes_come_from_the_props_in_minutes_and_days():
     validity = (client["access_token_validity"], client["id_token_validity"], client["refresh_token_validity"])
     assert validity == (15, 15, 7)
     assert client["token_validity_units"] == [
-        {"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"}]
+        {"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"}
+    ]
     default = build().one(CLIENT)
     assert (default["access_token_validity"], default["refresh_token_validity"]) == (60, 30)
 
 
 def test_hosted_ui_domain_uses_the_prefix():
     out = build()
-    assert Testing.to_have_resource_with_properties(out.text, CognitoUserPoolDomain.TF_RESOURCE_TYPE, {
-        "domain": "acme-login", "user_pool_id": f"${{{out.address(POOL, 'user-pool')}.id}}"})
+    assert Testing.to_have_resource_with_properties(
+        out.text,
+        CognitoUserPoolDomain.TF_RESOURCE_TYPE,
+        {"domain": "acme-login", "user_pool_id": f"${{{out.address(POOL, 'user-pool')}.id}}"},
+    )

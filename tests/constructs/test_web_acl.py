@@ -6,16 +6,16 @@ group with the authorization and cookie headers redacted; everything through the
 The construct needs a provider, so it is synthesized in a bare TerraformStack holding a us-east-1 AwsProvider
 (see fixtures.py: Testing.synth_scope cannot take a Python callable).
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.wafv2_web_acl import Wafv2WebAcl
 from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import Wafv2WebAclLoggingConfiguration
-
 from fixtures import Synthesized, synth
+
 from modules.web_acl import WebAcl, WebAclProps
 
 ACL = Wafv2WebAcl.TF_RESOURCE_TYPE
@@ -25,9 +25,17 @@ LOG_GROUP = CloudwatchLogGroup.TF_RESOURCE_TYPE
 def build(rate_limit: int = 2000, log_retention_days: int = 30) -> Synthesized:
     def construct(stack: TerraformStack):
         us_east_1 = AwsProvider(stack, "aws-us-east-1", region="us-east-1", alias="us-east-1")
-        WebAcl(stack, "web-acl", WebAclProps(acl_name="acme-web-acl", log_group_name="aws-waf-logs-acme",
-                                             rate_limit=rate_limit, log_retention_days=log_retention_days,
-                                             provider=us_east_1))
+        WebAcl(
+            stack,
+            "web-acl",
+            WebAclProps(
+                acl_name="acme-web-acl",
+                log_group_name="aws-waf-logs-acme",
+                rate_limit=rate_limit,
+                log_retention_days=log_retention_days,
+                provider=us_east_1,
+            ),
+        )
 
     return synth(construct)
 
@@ -37,9 +45,13 @@ def visibility(metric: str) -> dict:
 
 
 def managed(priority: int, group: str, **extra) -> dict:
-    return {"name": group, "priority": priority, "override_action": {"none": {}},
-            "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group, **extra}},
-            "visibility_config": visibility(group)}
+    return {
+        "name": group,
+        "priority": priority,
+        "override_action": {"none": {}},
+        "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group, **extra}},
+        "visibility_config": visibility(group),
+    }
 
 
 def test_acl_has_cloudfront_scope_allows_by_default_and_uses_us_east_1():
@@ -51,14 +63,21 @@ def test_acl_has_cloudfront_scope_allows_by_default_and_uses_us_east_1():
 
 def test_rules_are_the_rate_limit_then_four_managed_groups_in_order():
     assert build().one(ACL)["rule"] == [
-        {"name": "rate-limit-per-ip", "priority": 0, "action": {"block": {}},
-         "statement": {"rate_based_statement": {"limit": 2000, "aggregate_key_type": "IP"}},
-         "visibility_config": visibility("rate-limit-per-ip")},
+        {
+            "name": "rate-limit-per-ip",
+            "priority": 0,
+            "action": {"block": {}},
+            "statement": {"rate_based_statement": {"limit": 2000, "aggregate_key_type": "IP"}},
+            "visibility_config": visibility("rate-limit-per-ip"),
+        },
         managed(1, "AWSManagedRulesCommonRuleSet"),
         managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
         managed(3, "AWSManagedRulesAmazonIpReputationList"),
-        managed(4, "AWSManagedRulesAnonymousIpList",
-                rule_action_override=[{"name": "HostingProviderIPList", "action_to_use": {"count": {}}}]),
+        managed(
+            4,
+            "AWSManagedRulesAnonymousIpList",
+            rule_action_override=[{"name": "HostingProviderIPList", "action_to_use": {"count": {}}}],
+        ),
     ]
 
 
@@ -81,8 +100,9 @@ def test_logs_go_to_a_waf_log_group_in_us_east_1_without_credentials():
 
 
 def test_log_retention_days_sets_the_log_groups_retention():
-    assert Testing.to_have_resource_with_properties(build(log_retention_days=90).text, LOG_GROUP,
-                                                    {"retention_in_days": 90})
+    assert Testing.to_have_resource_with_properties(
+        build(log_retention_days=90).text, LOG_GROUP, {"retention_in_days": 90}
+    )
     assert build().one(LOG_GROUP)["retention_in_days"] == 30
 
 
