@@ -10,6 +10,7 @@ LOCAL_EDGE_WORKDIR names the working folder of an emulator already up (then
 neither runs). Skipped when terraform, chromium, chromedriver or selenium is
 missing, unless CI is set, where it fails.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,15 +35,33 @@ from generator.local.edge import add_user, find_pool, start_edge  # noqa: E402
 DEV, PROD = "john-inventory-dev", "team-backend-inventory-prod"
 EMAIL = "jane.edge@example.com"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
-CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,900")
+CHROMEDRIVER = shutil.which("chromedriver") or (
+    "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None
+)
+CHROME_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+)
 
 
 def _missing() -> list[str]:
-    missing = [name for name, found in (("terraform", shutil.which("terraform")), ("chromium", CHROMIUM),
-                                        ("chromedriver", CHROMEDRIVER)) if not found]
+    missing = [
+        name
+        for name, found in (
+            ("terraform", shutil.which("terraform")),
+            ("chromium", CHROMIUM),
+            ("chromedriver", CHROMEDRIVER),
+        )
+        if not found
+    ]
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -51,8 +70,14 @@ def _missing() -> list[str]:
 
 
 def _local(*args: str, workdir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "main.py", "local", *args, "--workdir", str(workdir)], cwd=REPO,
-                          capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    return subprocess.run(
+        [sys.executable, "main.py", "local", *args, "--workdir", str(workdir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +120,13 @@ def user(emulator):
     pool_id, region = find_pool(emulator["endpoint"])
     import boto3
 
-    cognito = boto3.client("cognito-idp", endpoint_url=emulator["endpoint"], region_name=region,
-                           aws_access_key_id=emu.ACCESS_KEY, aws_secret_access_key=emu.SECRET_KEY)
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=emulator["endpoint"],
+        region_name=region,
+        aws_access_key_id=emu.ACCESS_KEY,
+        aws_secret_access_key=emu.SECRET_KEY,
+    )
     groups = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
     password = add_user(emulator["endpoint"], pool_id, EMAIL, DEV if DEV in groups else None)
     if PROD in groups:
@@ -125,9 +155,12 @@ def wait_for(driver, predicate, message, timeout=30):
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1,
-                             ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]
-                             ).until(lambda d: predicate(d))
+        return WebDriverWait(
+            driver,
+            timeout,
+            poll_frequency=0.1,
+            ignored_exceptions=[StaleElementReferenceException, NoSuchElementException],
+        ).until(lambda d: predicate(d))
     except Exception as exc:
         logs = "\n".join(str(entry) for entry in driver.get_log("browser"))
         raise AssertionError(f"timed out waiting for {message}\nurl={driver.current_url}\nconsole:\n{logs}") from exc
@@ -144,9 +177,13 @@ def visible(selector):
 
 
 def rows(driver):
-    return [tuple(r) for r in driver.execute_script(
-        "return Array.from(document.querySelectorAll('#items tbody tr'))"
-        ".map(r => [r.dataset.sku, r.querySelector('.quantity').innerText])")]
+    return [
+        tuple(r)
+        for r in driver.execute_script(
+            "return Array.from(document.querySelectorAll('#items tbody tr'))"
+            ".map(r => [r.dataset.sku, r.querySelector('.quantity').innerText])"
+        )
+    ]
 
 
 def listed(driver):
@@ -199,8 +236,10 @@ def test_sign_in_use_two_apps_by_single_sign_on_and_sign_out(edge, user, browser
     fill(driver, {"quantity": 30})
     css(driver, "#save-item").click()
     wait_for(driver, lambda d: ("EW-1", "30") in rows(d), "the edited item")
-    id_token = driver.execute_script("return JSON.parse(sessionStorage.getItem('inventoryAuth.tokens.' + arguments[0])).idToken",
-                                     urlsplit(dev_url).path)
+    id_token = driver.execute_script(
+        "return JSON.parse(sessionStorage.getItem('inventoryAuth.tokens.' + arguments[0])).idToken",
+        urlsplit(dev_url).path,
+    )
     delete = css(driver, '#items tbody tr[data-sku="EW-1"] button.delete')
     delete.click()
     delete.click()
@@ -228,9 +267,12 @@ def test_sign_in_use_two_apps_by_single_sign_on_and_sign_out(edge, user, browser
     cognito, pool_id = user["cognito"], user["pool_id"]
     other = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="edge-test-other-audience")["UserPoolClient"]
     try:
-        foreign = cognito.admin_initiate_auth(UserPoolId=pool_id, ClientId=other["ClientId"],
-                                              AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                                              AuthParameters={"USERNAME": user["email"], "PASSWORD": user["password"]})
+        foreign = cognito.admin_initiate_auth(
+            UserPoolId=pool_id,
+            ClientId=other["ClientId"],
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": user["email"], "PASSWORD": user["password"]},
+        )
         assert api_status(dev_api + "/items", foreign["AuthenticationResult"]["IdToken"]) == 401
         assert api_status(dev_api + "/items", "not-a-token") == 401
     finally:

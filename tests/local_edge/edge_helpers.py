@@ -1,4 +1,5 @@
 """Shared by the local edge's tests: an RSA key and signed tokens, an in-process moto server."""
+
 from __future__ import annotations
 
 import json
@@ -17,14 +18,33 @@ KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 def jwks() -> dict:
     numbers = KEY.public_key().public_numbers()
-    return {"keys": [{"kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig", "e": b64url(numbers.e.to_bytes(3, "big")),
-                      "n": b64url(numbers.n.to_bytes(256, "big"))}]}
+    return {
+        "keys": [
+            {
+                "kty": "RSA",
+                "kid": "k1",
+                "alg": "RS256",
+                "use": "sig",
+                "e": b64url(numbers.e.to_bytes(3, "big")),
+                "n": b64url(numbers.n.to_bytes(256, "big")),
+            }
+        ]
+    }
 
 
 def token(claims: dict | None = None, header: dict | None = None, key=KEY, drop: tuple[str, ...] = ()) -> str:
     now = int(time.time())
-    body = {"iss": ISSUER, "aud": AUDIENCE, "sub": "u-1", "token_use": "id", "iat": now, "exp": now + 3600,
-            "email": "jane@example.com", "cognito:groups": ["inventory-dev", "admins"], **(claims or {})}
+    body = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "u-1",
+        "token_use": "id",
+        "iat": now,
+        "exp": now + 3600,
+        "email": "jane@example.com",
+        "cognito:groups": ["inventory-dev", "admins"],
+        **(claims or {}),
+    }
     for name in drop:
         body.pop(name, None)
     head = {"alg": "RS256", "kid": "k1", "typ": "JWT", **(header or {})}
@@ -56,5 +76,6 @@ def moto_endpoint():
 def client(endpoint: str, service: str, region: str = "us-east-2"):
     import boto3
 
-    return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )

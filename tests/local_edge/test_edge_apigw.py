@@ -1,4 +1,5 @@
 """HTTP API behaviour of the local edge (AWS: http-api-develop-routes, http-api-cors, payload format 2.0)."""
+
 from __future__ import annotations
 
 import json
@@ -22,12 +23,15 @@ def routes(*keys: str) -> list[Route]:
 ITEMS = routes("GET /items", "POST /items", "GET /items/{id}", "PUT /items/{id}", "DELETE /items/{id}")
 
 
-@pytest.mark.parametrize("method, path, key, params", [
-    ("GET", "/items", "GET /items", {}),
-    ("GET", "/items/abc", "GET /items/{id}", {"id": "abc"}),
-    ("GET", "/items/a%20b", "GET /items/{id}", {"id": "a b"}),
-    ("DELETE", "/items/42", "DELETE /items/{id}", {"id": "42"}),
-])
+@pytest.mark.parametrize(
+    "method, path, key, params",
+    [
+        ("GET", "/items", "GET /items", {}),
+        ("GET", "/items/abc", "GET /items/{id}", {"id": "abc"}),
+        ("GET", "/items/a%20b", "GET /items/{id}", {"id": "a b"}),
+        ("DELETE", "/items/42", "DELETE /items/{id}", {"id": "42"}),
+    ],
+)
 def test_routes_with_path_parameters(method, path, key, params):
     route, got = match_route(ITEMS, method, path)
     assert (route.route_key, got) == (key, params)
@@ -48,13 +52,25 @@ def test_most_specific_route_wins_then_default():
 
 
 def api(cors: Cors | None = None, route_table: list[Route] | None = None) -> HttpApi:
-    return HttpApi(api_id="abc123", name="app-api", region="us-east-2", account_id="123456789012",
-                   endpoint="https://abc123.execute-api.us-east-2.amazonaws.com", routes=route_table or ITEMS,
-                   integrations={"i1": Integration("i1", "AWS_PROXY", URI, "2.0", 10000)},
-                   authorizers={"a1": JwtAuthorizer(ISSUER, (AUDIENCE,), jwks)},
-                   cors=cors if cors is not None else Cors(
-                       allow_origins=(SITE_PUBLIC,), allow_methods=("GET", "POST", "PUT", "DELETE", "OPTIONS"),
-                       allow_headers=("authorization", "content-type", "if-match"), expose_headers=("etag",), max_age=3600))
+    return HttpApi(
+        api_id="abc123",
+        name="app-api",
+        region="us-east-2",
+        account_id="123456789012",
+        endpoint="https://abc123.execute-api.us-east-2.amazonaws.com",
+        routes=route_table or ITEMS,
+        integrations={"i1": Integration("i1", "AWS_PROXY", URI, "2.0", 10000)},
+        authorizers={"a1": JwtAuthorizer(ISSUER, (AUDIENCE,), jwks)},
+        cors=cors
+        if cors is not None
+        else Cors(
+            allow_origins=(SITE_PUBLIC,),
+            allow_methods=("GET", "POST", "PUT", "DELETE", "OPTIONS"),
+            allow_headers=("authorization", "content-type", "if-match"),
+            expose_headers=("etag",),
+            max_age=3600,
+        ),
+    )
 
 
 def public(origin):
@@ -68,11 +84,22 @@ def call(method, target, headers=(), body=b"", result=None, error=None, the_api=
         calls.append((arn, event, wait))
         if error:
             raise error
-        return result if result is not None else {"statusCode": 200, "headers": {"Access-Control-Allow-Origin": "https://evil"},
-                                                  "body": json.dumps({"ok": True})}
+        return (
+            result
+            if result is not None
+            else {
+                "statusCode": 200,
+                "headers": {"Access-Control-Allow-Origin": "https://evil"},
+                "body": json.dumps({"ok": True}),
+            }
+        )
 
-    status, out, data = handle(the_api or api(), ApiRequest(method, target, list(headers), body, "127.0.0.1",
-                                                            "abc123.execute-api.us-east-2.amazonaws.com"), public, invoke)
+    status, out, data = handle(
+        the_api or api(),
+        ApiRequest(method, target, list(headers), body, "127.0.0.1", "abc123.execute-api.us-east-2.amazonaws.com"),
+        public,
+        invoke,
+    )
     return status, dict(out), data, calls
 
 
@@ -80,22 +107,35 @@ AUTH = ("Authorization", "Bearer " + token())
 
 
 def test_preflight_is_answered_by_api_gateway_without_a_token():
-    status, headers, _, calls = call("OPTIONS", "/items/1", [("Origin", SITE_LOCAL), ("Access-Control-Request-Method", "PUT"),
-                                                            ("Access-Control-Request-Headers", "Authorization, If-Match")])
+    status, headers, _, calls = call(
+        "OPTIONS",
+        "/items/1",
+        [
+            ("Origin", SITE_LOCAL),
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", "Authorization, If-Match"),
+        ],
+    )
     assert status == 204 and calls == []
     assert headers["Access-Control-Allow-Origin"] == SITE_LOCAL
     assert headers["Access-Control-Max-Age"] == "3600"
     assert "if-match" in headers["Access-Control-Allow-Headers"] and "PUT" in headers["Access-Control-Allow-Methods"]
 
 
-@pytest.mark.parametrize("origin, method, asked", [
-    ("http://127.0.0.1:9999", "GET", "authorization"),  # another origin
-    (SITE_LOCAL, "PATCH", "authorization"),  # method not allowed
-    (SITE_LOCAL, "GET", "authorization,x-secret"),  # header not allowed
-])
+@pytest.mark.parametrize(
+    "origin, method, asked",
+    [
+        ("http://127.0.0.1:9999", "GET", "authorization"),  # another origin
+        (SITE_LOCAL, "PATCH", "authorization"),  # method not allowed
+        (SITE_LOCAL, "GET", "authorization,x-secret"),  # header not allowed
+    ],
+)
 def test_preflight_refused_has_no_cors_headers(origin, method, asked):
-    status, headers, _, calls = call("OPTIONS", "/items", [("Origin", origin), ("Access-Control-Request-Method", method),
-                                                          ("Access-Control-Request-Headers", asked)])
+    status, headers, _, calls = call(
+        "OPTIONS",
+        "/items",
+        [("Origin", origin), ("Access-Control-Request-Method", method), ("Access-Control-Request-Headers", asked)],
+    )
     assert status == 204 and calls == []
     assert not [h for h in headers if h.lower().startswith("access-control-")]
 
@@ -108,7 +148,10 @@ def test_cors_headers_replace_the_functions_own():
 
 
 def test_401_without_or_with_a_bad_token_still_carries_cors_headers():
-    for headers in ([("Origin", SITE_LOCAL)], [("Origin", SITE_LOCAL), ("Authorization", "Bearer " + token({"aud": "x"}))]):
+    for headers in (
+        [("Origin", SITE_LOCAL)],
+        [("Origin", SITE_LOCAL), ("Authorization", "Bearer " + token({"aud": "x"}))],
+    ):
         status, out, data, calls = call("GET", "/items", headers)
         assert status == 401 and json.loads(data) == {"message": "Unauthorized"} and calls == []
         assert out["Access-Control-Allow-Origin"] == SITE_LOCAL
@@ -121,9 +164,19 @@ def test_unknown_route_is_404_not_found():
 
 
 def test_payload_format_2_event():
-    _, _, _, calls = call("PUT", "/items/i-9?version=3&tag=a&tag=b",
-                          [AUTH, ("Content-Type", "application/json"), ("Cookie", "a=1; b=2"), ("If-Match", '"3"'),
-                           ("X-Dup", "1"), ("X-Dup", "2")], b'{"quantity": 2}')
+    _, _, _, calls = call(
+        "PUT",
+        "/items/i-9?version=3&tag=a&tag=b",
+        [
+            AUTH,
+            ("Content-Type", "application/json"),
+            ("Cookie", "a=1; b=2"),
+            ("If-Match", '"3"'),
+            ("X-Dup", "1"),
+            ("X-Dup", "2"),
+        ],
+        b'{"quantity": 2}',
+    )
     arn, event, wait = calls[0]
     assert arn == FUNCTION and wait == 10
     assert event["version"] == "2.0" and event["routeKey"] == "PUT /items/{id}"
@@ -148,8 +201,9 @@ def test_binary_body_is_base64():
 def test_response_mapping():
     status, headers, data, _ = call("GET", "/items", [AUTH], result={"items": []})
     assert status == 200 and headers["Content-Type"] == "application/json" and json.loads(data) == {"items": []}
-    status, headers, data, _ = call("GET", "/items", [AUTH], result={"statusCode": 201, "body": "aGk=",
-                                                                     "isBase64Encoded": True, "cookies": ["s=1"]})
+    status, headers, data, _ = call(
+        "GET", "/items", [AUTH], result={"statusCode": 201, "body": "aGk=", "isBase64Encoded": True, "cookies": ["s=1"]}
+    )
     assert status == 201 and data == b"hi" and headers["Set-Cookie"] == "s=1"
 
 

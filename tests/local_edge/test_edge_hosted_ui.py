@@ -1,8 +1,8 @@
 """The local Cognito hosted UI against a moto user pool (AWS: Cognito "User pool endpoints" reference)."""
+
 from __future__ import annotations
 
 import json
-import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -19,19 +19,42 @@ STATE = "nonce0123456789abcdef:/john-inventory-dev/"
 
 
 @pytest.fixture(scope="module")
-def pool(moto_endpoint):  # noqa: F811
+def pool(moto_endpoint):
     cognito = client(moto_endpoint, "cognito-idp")
     pool_id = cognito.create_user_pool(PoolName="p", UsernameAttributes=["email"])["UserPool"]["Id"]
     spa = cognito.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="spa", CallbackURLs=[CALLBACK], LogoutURLs=[LOGOUT], AllowedOAuthFlows=["code"],
-        AllowedOAuthScopes=["openid", "email", "profile"], AllowedOAuthFlowsUserPoolClient=True)["UserPoolClient"]
+        UserPoolId=pool_id,
+        ClientName="spa",
+        CallbackURLs=[CALLBACK],
+        LogoutURLs=[LOGOUT],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"],
+        AllowedOAuthFlowsUserPoolClient=True,
+    )["UserPoolClient"]
     cognito.create_group(UserPoolId=pool_id, GroupName="john-inventory-dev")
     password = add_user(moto_endpoint, pool_id, "jane@example.com", "john-inventory-dev")
-    info = UserPoolInfo(pool_id=pool_id, region="us-east-2", domain="acme-auth", clients={spa["ClientId"]: PoolClient(
-        client_id=spa["ClientId"], name="spa", callback_urls=(CALLBACK,), logout_urls=(LOGOUT,), flows=("code",),
-        scopes=("openid", "email", "profile"))})
-    return {"info": info, "client_id": spa["ClientId"], "password": password, "endpoint": moto_endpoint,
-            "cognito": cognito}
+    info = UserPoolInfo(
+        pool_id=pool_id,
+        region="us-east-2",
+        domain="acme-auth",
+        clients={
+            spa["ClientId"]: PoolClient(
+                client_id=spa["ClientId"],
+                name="spa",
+                callback_urls=(CALLBACK,),
+                logout_urls=(LOGOUT,),
+                flows=("code",),
+                scopes=("openid", "email", "profile"),
+            )
+        },
+    )
+    return {
+        "info": info,
+        "client_id": spa["ClientId"],
+        "password": password,
+        "endpoint": moto_endpoint,
+        "cognito": cognito,
+    }
 
 
 @pytest.fixture
@@ -40,16 +63,26 @@ def ui(pool):
 
 
 def authorize_query(pool, verifier="v" * 50, **over):
-    q = {"response_type": "code", "client_id": pool["client_id"], "redirect_uri": LOCAL + "/auth/callback",
-         "scope": "openid email profile", "state": STATE, "code_challenge": s256(verifier), "code_challenge_method": "S256"}
+    q = {
+        "response_type": "code",
+        "client_id": pool["client_id"],
+        "redirect_uri": LOCAL + "/auth/callback",
+        "scope": "openid email profile",
+        "state": STATE,
+        "code_challenge": s256(verifier),
+        "code_challenge_method": "S256",
+    }
     q.update(over)
     return {k: v for k, v in q.items() if v is not None}
 
 
 def sign_in(ui, pool, q, password=None):
-    status, headers, body = ui.handle("POST", "/login?" + urlencode(q), {},
-                                      urlencode({"username": "jane@example.com",
-                                                 "password": password or pool["password"]}).encode())
+    status, headers, body = ui.handle(
+        "POST",
+        "/login?" + urlencode(q),
+        {},
+        urlencode({"username": "jane@example.com", "password": password or pool["password"]}).encode(),
+    )
     return status, dict(headers), body
 
 
@@ -59,10 +92,16 @@ def location(headers):
 
 
 def exchange(ui, pool, code, verifier="v" * 50, redirect=LOCAL + "/auth/callback"):
-    form = {"grant_type": "authorization_code", "client_id": pool["client_id"], "code": code, "redirect_uri": redirect,
-            "code_verifier": verifier}
-    status, headers, body = ui.handle("POST", "/oauth2/token", {"content-type": "application/x-www-form-urlencoded"},
-                                      urlencode(form).encode())
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": pool["client_id"],
+        "code": code,
+        "redirect_uri": redirect,
+        "code_verifier": verifier,
+    }
+    status, headers, body = ui.handle(
+        "POST", "/oauth2/token", {"content-type": "application/x-www-form-urlencoded"}, urlencode(form).encode()
+    )
     return status, json.loads(body)
 
 
@@ -77,7 +116,9 @@ def test_sign_in_pkce_and_state_give_the_emulators_tokens(ui, pool):
     assert status == 302 and target == LOCAL + "/auth/callback" and params["state"] == STATE  # state unchanged
     status, tokens = exchange(ui, pool, params["code"])
     assert status == 200 and tokens["token_type"] == "Bearer" and tokens["refresh_token"]
-    authorizer = JwtAuthorizer(pool["info"].issuer, (pool["client_id"],), jwks_fetcher(pool["endpoint"], pool["info"].issuer))
+    authorizer = JwtAuthorizer(
+        pool["info"].issuer, (pool["client_id"],), jwks_fetcher(pool["endpoint"], pool["info"].issuer)
+    )
     claims = authorizer.check(tokens["id_token"])
     assert claims["email"] == "jane@example.com" and claims["cognito:groups"] == ["john-inventory-dev"]
     assert authorizer.check(tokens["access_token"])["token_use"] == "access"
@@ -102,25 +143,38 @@ def test_token_redirect_uri_must_equal_the_authorize_one(ui, pool):
     assert exchange(ui, pool, location(headers)[1]["code"], redirect=CALLBACK) == (400, {"error": "invalid_grant"})
 
 
-@pytest.mark.parametrize("redirect", ["http://127.0.0.1:9000/auth/callback/", "https://evil.example/auth/callback",
-                                      "http://127.0.0.1:9001/auth/callback", None])
+@pytest.mark.parametrize(
+    "redirect",
+    [
+        "http://127.0.0.1:9000/auth/callback/",
+        "https://evil.example/auth/callback",
+        "http://127.0.0.1:9001/auth/callback",
+        None,
+    ],
+)
 def test_a_redirect_uri_not_registered_is_an_error_page_never_a_redirect(ui, pool, redirect):
-    status, headers, body = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, redirect_uri=redirect)),
-                                      {}, b"")
+    status, headers, body = ui.handle(
+        "GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, redirect_uri=redirect)), {}, b""
+    )
     assert status == 400 and "Location" not in dict(headers) and b"redirect_mismatch" in body
 
 
 def test_unknown_client_is_an_error_page(ui, pool):
-    status, headers, _ = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, client_id="nope")), {}, b"")
+    status, headers, _ = ui.handle(
+        "GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, client_id="nope")), {}, b""
+    )
     assert status == 400 and "Location" not in dict(headers)
 
 
-@pytest.mark.parametrize("over, error", [
-    ({"code_challenge_method": "plain"}, "invalid_request"),
-    ({"code_challenge_method": None}, "invalid_request"),
-    ({"response_type": "token"}, "unsupported_response_type"),
-    ({"scope": "openid aws.cognito.signin.user.admin"}, "invalid_scope"),
-])
+@pytest.mark.parametrize(
+    "over, error",
+    [
+        ({"code_challenge_method": "plain"}, "invalid_request"),
+        ({"code_challenge_method": None}, "invalid_request"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"scope": "openid aws.cognito.signin.user.admin"}, "invalid_scope"),
+    ],
+)
 def test_request_errors_go_back_to_the_callback_with_the_state(ui, pool, over, error):
     status, headers, _ = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, **over)), {}, b"")
     target, params = location(dict(headers))
@@ -137,17 +191,26 @@ def test_single_sign_on_then_logout(ui, pool):
     _, headers, _ = sign_in(ui, pool, authorize_query(pool))
     cookie = headers["Set-Cookie"].split(";", 1)[0]
     assert "HttpOnly" in headers["Set-Cookie"]
-    status, again, _ = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, state="other:/prod/")),
-                                 {"cookie": cookie}, b"")
+    status, again, _ = ui.handle(
+        "GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, state="other:/prod/")), {"cookie": cookie}, b""
+    )
     target, params = location(dict(again))
     assert status == 302 and target == LOCAL + "/auth/callback" and params["state"] == "other:/prod/"
     assert exchange(ui, pool, params["code"])[0] == 200
     # logout: the sign-out URL must be registered; a good one ends the session
-    bad = ui.handle("GET", "/logout?" + urlencode({"client_id": pool["client_id"], "logout_uri": "https://evil.example/"}),
-                    {"cookie": cookie}, b"")
+    bad = ui.handle(
+        "GET",
+        "/logout?" + urlencode({"client_id": pool["client_id"], "logout_uri": "https://evil.example/"}),
+        {"cookie": cookie},
+        b"",
+    )
     assert bad[0] == 400 and "Location" not in dict(bad[1])
-    status, out, _ = ui.handle("GET", "/logout?" + urlencode({"client_id": pool["client_id"],
-                                                               "logout_uri": LOCAL + "/auth/logout"}), {"cookie": cookie}, b"")
+    status, out, _ = ui.handle(
+        "GET",
+        "/logout?" + urlencode({"client_id": pool["client_id"], "logout_uri": LOCAL + "/auth/logout"}),
+        {"cookie": cookie},
+        b"",
+    )
     assert status == 302 and dict(out)["Location"] == LOCAL + "/auth/logout" and "Max-Age=0" in dict(out)["Set-Cookie"]
     status, out, _ = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool)), {"cookie": cookie}, b"")
     assert dict(out)["Location"].startswith("/login?")
@@ -159,17 +222,35 @@ def test_refresh_then_revoke(ui, pool):
     form = {"content-type": "application/x-www-form-urlencoded"}
 
     def refresh():
-        status, _, body = ui.handle("POST", "/oauth2/token", form, urlencode({
-            "grant_type": "refresh_token", "client_id": pool["client_id"], "refresh_token": tokens["refresh_token"]}).encode())
+        status, _, body = ui.handle(
+            "POST",
+            "/oauth2/token",
+            form,
+            urlencode(
+                {
+                    "grant_type": "refresh_token",
+                    "client_id": pool["client_id"],
+                    "refresh_token": tokens["refresh_token"],
+                }
+            ).encode(),
+        )
         return status, json.loads(body)
 
     status, fresh = refresh()
     assert status == 200 and fresh["id_token"] and "refresh_token" not in fresh
-    status, _, body = ui.handle("POST", "/oauth2/revoke", form, urlencode({"token": tokens["id_token"],
-                                                                             "client_id": pool["client_id"]}).encode())
+    status, _, body = ui.handle(
+        "POST",
+        "/oauth2/revoke",
+        form,
+        urlencode({"token": tokens["id_token"], "client_id": pool["client_id"]}).encode(),
+    )
     assert (status, json.loads(body)) == (400, {"error": "unsupported_token_type"})
-    status, _, body = ui.handle("POST", "/oauth2/revoke", form, urlencode({"token": tokens["refresh_token"],
-                                                                             "client_id": pool["client_id"]}).encode())
+    status, _, body = ui.handle(
+        "POST",
+        "/oauth2/revoke",
+        form,
+        urlencode({"token": tokens["refresh_token"], "client_id": pool["client_id"]}).encode(),
+    )
     assert (status, body) == (200, b"")
     assert refresh() == (400, {"error": "invalid_grant"})
 
@@ -177,8 +258,9 @@ def test_refresh_then_revoke(ui, pool):
 def test_token_endpoint_errors(ui, pool):
     form = {"content-type": "application/x-www-form-urlencoded"}
     assert ui.handle("POST", "/oauth2/token", form, b"grant_type=authorization_code&client_id=nope")[0] == 400
-    status, _, body = ui.handle("POST", "/oauth2/token", form, urlencode({"grant_type": "password",
-                                                                           "client_id": pool["client_id"]}).encode())
+    status, _, body = ui.handle(
+        "POST", "/oauth2/token", form, urlencode({"grant_type": "password", "client_id": pool["client_id"]}).encode()
+    )
     assert json.loads(body) == {"error": "unsupported_grant_type"}
     status, _, body = ui.handle("POST", "/oauth2/token", {"content-type": "application/json"}, b"{}")
     assert json.loads(body) == {"error": "invalid_request"}

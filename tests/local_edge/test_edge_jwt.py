@@ -1,4 +1,5 @@
 """The HTTP API JWT authorizer's checks (AWS: http-api-jwt-authorizer, "Validating JWTs"): anything else is 401."""
+
 from __future__ import annotations
 
 import base64
@@ -8,8 +9,8 @@ import json
 import time
 
 import pytest
-from edge_helpers import AUDIENCE, ISSUER, jwks, public_pem, token
 from cryptography.hazmat.primitives.asymmetric import rsa
+from edge_helpers import AUDIENCE, ISSUER, jwks, public_pem, token
 
 from generator.local.edge.jwt_check import JwtAuthorizer, TokenRejected, b64url, claims_as_api_gateway_delivers
 
@@ -22,18 +23,23 @@ def test_a_good_token_passes_with_or_without_bearer():
 
 
 def test_an_access_token_matches_on_client_id():
-    assert AUTHORIZER.check(token({"token_use": "access", "client_id": AUDIENCE}, drop=("aud",)))["client_id"] == AUDIENCE
+    assert (
+        AUTHORIZER.check(token({"token_use": "access", "client_id": AUDIENCE}, drop=("aud",)))["client_id"] == AUDIENCE
+    )
 
 
-@pytest.mark.parametrize("claims, drop, why", [
-    ({"exp": int(time.time()) - 60}, (), "expired"),
-    ({}, ("exp",), "expired"),
-    ({"aud": "another-client"}, (), "audience"),
-    ({"iss": "https://cognito-idp.us-east-2.amazonaws.com/us-east-2_Other"}, (), "issuer"),
-    ({"iss": ISSUER + "/"}, (), "issuer"),
-    ({"nbf": int(time.time()) + 600}, (), "nbf"),
-    ({"iat": int(time.time()) + 600}, (), "iat"),
-])
+@pytest.mark.parametrize(
+    "claims, drop, why",
+    [
+        ({"exp": int(time.time()) - 60}, (), "expired"),
+        ({}, ("exp",), "expired"),
+        ({"aud": "another-client"}, (), "audience"),
+        ({"iss": "https://cognito-idp.us-east-2.amazonaws.com/us-east-2_Other"}, (), "issuer"),
+        ({"iss": ISSUER + "/"}, (), "issuer"),
+        ({"nbf": int(time.time()) + 600}, (), "nbf"),
+        ({"iat": int(time.time()) + 600}, (), "iat"),
+    ],
+)
 def test_claims_that_api_gateway_refuses(claims, drop, why):
     with pytest.raises(TokenRejected, match=why):
         AUTHORIZER.check(token(claims, drop=drop))
@@ -79,7 +85,19 @@ def test_route_scopes_need_one_in_the_token():
 
 
 def test_claims_reach_the_function_as_strings_an_array_as_one_bracketed_string():
-    delivered = claims_as_api_gateway_delivers({"cognito:groups": ["a", "b"], "exp": 1700000000, "email_verified": True,
-                                                "email": "jane@example.com", "single": ["x"]})
-    assert delivered == {"cognito:groups": "[a b]", "exp": "1700000000", "email_verified": "true",
-                         "email": "jane@example.com", "single": "[x]"}
+    delivered = claims_as_api_gateway_delivers(
+        {
+            "cognito:groups": ["a", "b"],
+            "exp": 1700000000,
+            "email_verified": True,
+            "email": "jane@example.com",
+            "single": ["x"],
+        }
+    )
+    assert delivered == {
+        "cognito:groups": "[a b]",
+        "exp": "1700000000",
+        "email_verified": "true",
+        "email": "jane@example.com",
+        "single": "[x]",
+    }

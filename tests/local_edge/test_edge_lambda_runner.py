@@ -1,4 +1,5 @@
 """The local Lambda runtime: the applied function's zip from the assets bucket, its handler, environment, timeout."""
+
 from __future__ import annotations
 
 import base64
@@ -11,7 +12,7 @@ from edge_helpers import client, moto_endpoint  # noqa: F401 - fixture
 
 from generator.local.edge.lambda_runner import InvokeError, LambdaRunner
 
-CODE = '''
+CODE = """
 import os, time, boto3
 def handler(event, context):
     if event.get("sleep"):
@@ -22,11 +23,11 @@ def handler(event, context):
     buckets = [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
     return {"table": os.environ["TABLE_NAME"], "region": os.environ["AWS_REGION"], "buckets": buckets,
             "remaining": context.get_remaining_time_in_millis(), "name": context.function_name}
-'''
+"""
 
 
 @pytest.fixture(scope="module")
-def function(moto_endpoint):  # noqa: F811
+def function(moto_endpoint):
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as bundle:
         bundle.writestr("app.py", CODE)
@@ -35,15 +36,20 @@ def function(moto_endpoint):  # noqa: F811
     s3.put_object(Bucket="acme-assets-us-east-2", Key="lambda/app-abc.zip", Body=data.getvalue())
     role = client(moto_endpoint, "iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     created = client(moto_endpoint, "lambda").create_function(
-        FunctionName="app-api", Runtime="python3.12", Role=role, Handler="app.handler", Timeout=2,
+        FunctionName="app-api",
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Timeout=2,
         Code={"S3Bucket": "acme-assets-us-east-2", "S3Key": "lambda/app-abc.zip"},
-        Environment={"Variables": {"TABLE_NAME": "items"}})
+        Environment={"Variables": {"TABLE_NAME": "items"}},
+    )
     assert created["CodeSha256"] == base64.b64encode(hashlib.sha256(data.getvalue()).digest()).decode()
     return created["FunctionArn"]
 
 
 @pytest.fixture
-def runner(moto_endpoint, tmp_path):  # noqa: F811
+def runner(moto_endpoint, tmp_path):
     runner = LambdaRunner(endpoint=moto_endpoint, workdir=tmp_path)
     yield runner
     runner.stop()

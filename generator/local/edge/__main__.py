@@ -1,4 +1,5 @@
 """``python -m generator.local.edge serve --workdir DIR --endpoint URL [--port N]``: the background edge process."""
+
 from __future__ import annotations
 
 import argparse

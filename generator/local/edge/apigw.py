@@ -18,6 +18,7 @@ Behaviour follows the HTTP API developer guide:
 Locally an API answers on its own port; browser origins are translated back to
 the public ones before the CORS check (``OriginMap``).
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,13 +27,16 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .jwt_check import JwtAuthorizer, TokenRejected, claims_as_api_gateway_delivers
 
-TEXT_TYPES = re.compile(r"^(text/|application/(json|xml|javascript|x-www-form-urlencoded)|application/[\w.+-]*\+(json|xml))")
+TEXT_TYPES = re.compile(
+    r"^(text/|application/(json|xml|javascript|x-www-form-urlencoded)|application/[\w.+-]*\+(json|xml))"
+)
 
 
 @dataclass(frozen=True)
@@ -159,8 +163,9 @@ def cors_headers(cors: Cors | None, public_origin: str | None, request_origin: s
     return headers
 
 
-def preflight_headers(cors: Cors, public_origin: str | None, request_origin: str | None, method: str | None,
-                      request_headers: str | None) -> dict[str, str]:
+def preflight_headers(
+    cors: Cors, public_origin: str | None, request_origin: str | None, method: str | None, request_headers: str | None
+) -> dict[str, str]:
     """API Gateway's own answer to an OPTIONS preflight: headers only when origin, method and headers are allowed."""
     base = cors_headers(cors, public_origin, request_origin)
     if not base or not method:
@@ -172,9 +177,11 @@ def preflight_headers(cors: Cors, public_origin: str | None, request_origin: str
     allowed = {h.lower() for h in cors.allow_headers}
     if "*" not in allowed and not set(asked) <= allowed:
         return {}
-    headers = {"Access-Control-Allow-Origin": base["Access-Control-Allow-Origin"],
-               "Access-Control-Allow-Methods": ",".join(cors.allow_methods),
-               "Access-Control-Allow-Headers": ",".join(cors.allow_headers)}
+    headers = {
+        "Access-Control-Allow-Origin": base["Access-Control-Allow-Origin"],
+        "Access-Control-Allow-Methods": ",".join(cors.allow_methods),
+        "Access-Control-Allow-Headers": ",".join(cors.allow_headers),
+    }
     if cors.max_age is not None:
         headers["Access-Control-Max-Age"] = str(cors.max_age)
     if cors.allow_credentials:
@@ -182,9 +189,19 @@ def preflight_headers(cors: Cors, public_origin: str | None, request_origin: str
     return headers
 
 
-def build_event(api: HttpApi, route: Route, params: dict[str, str], method: str, raw_path: str, raw_query: str,
-                headers: list[tuple[str, str]], body: bytes, source_ip: str, claims: dict[str, Any] | None,
-                host: str) -> dict[str, Any]:
+def build_event(
+    api: HttpApi,
+    route: Route,
+    params: dict[str, str],
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    source_ip: str,
+    claims: dict[str, Any] | None,
+    host: str,
+) -> dict[str, Any]:
     """The payload format 2.0 event API Gateway sends to a Lambda proxy integration."""
     merged: dict[str, str] = {}
     cookies: list[str] = []
@@ -210,12 +227,17 @@ def build_event(api: HttpApi, route: Route, params: dict[str, str], method: str,
             "apiId": api.api_id,
             "domainName": host,
             "domainPrefix": host.split(".", 1)[0],
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                     "userAgent": merged.get("user-agent", "")},
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": merged.get("user-agent", ""),
+            },
             "requestId": request_id,
             "routeKey": route.route_key,
             "stage": api.stage,
-            "time": datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "time": datetime.datetime.fromtimestamp(now, datetime.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "timeEpoch": int(now * 1000),
         },
         "isBase64Encoded": False,
@@ -228,8 +250,9 @@ def build_event(api: HttpApi, route: Route, params: dict[str, str], method: str,
         event["pathParameters"] = params
     if claims is not None:
         scopes = str(claims.get("scope", "")).split() or None
-        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims_as_api_gateway_delivers(claims),
-                                                         "scopes": scopes}}
+        event["requestContext"]["authorizer"] = {
+            "jwt": {"claims": claims_as_api_gateway_delivers(claims), "scopes": scopes}
+        }
     if body:
         if TEXT_TYPES.match(merged.get("content-type", "")):
             event["body"] = body.decode("utf-8", errors="replace")
@@ -258,7 +281,9 @@ def map_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     return int(result["statusCode"]), headers, data
 
 
-def _json(status: int, message: str, extra: list[tuple[str, str]] | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
+def _json(
+    status: int, message: str, extra: list[tuple[str, str]] | None = None
+) -> tuple[int, list[tuple[str, str]], bytes]:
     return status, [("Content-Type", "application/json"), *(extra or [])], json.dumps({"message": message}).encode()
 
 
@@ -272,9 +297,13 @@ class ApiRequest:
     host: str
 
 
-def handle(api: HttpApi, request: ApiRequest, public_origin: Callable[[str | None], str | None],
-           invoke: Callable[[str, Any, float], Any], log: Callable[[dict[str, Any]], None] | None = None
-           ) -> tuple[int, list[tuple[str, str]], bytes]:
+def handle(
+    api: HttpApi,
+    request: ApiRequest,
+    public_origin: Callable[[str | None], str | None],
+    invoke: Callable[[str, Any, float], Any],
+    log: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[int, list[tuple[str, str]], bytes]:
     """One request to the API: (status, headers, body). ``invoke(function_arn, event, timeout_s)``."""
     parts = urlsplit(request.target)
     path, raw_query = parts.path or "/", parts.query
@@ -293,8 +322,19 @@ def handle(api: HttpApi, request: ApiRequest, public_origin: Callable[[str | Non
 
 def _dispatch(api, request, path, raw_query, header, cors, origin, public_origin, invoke):
     if cors is not None and request.method == "OPTIONS" and "access-control-request-method" in header:
-        return 204, list(preflight_headers(cors, public_origin(origin), origin, header.get("access-control-request-method"),
-                                           header.get("access-control-request-headers")).items()), b""
+        return (
+            204,
+            list(
+                preflight_headers(
+                    cors,
+                    public_origin(origin),
+                    origin,
+                    header.get("access-control-request-method"),
+                    header.get("access-control-request-headers"),
+                ).items()
+            ),
+            b"",
+        )
     matched = match_route(api.routes, request.method, path)
     if matched is None:
         return _json(404, "Not Found")
@@ -308,16 +348,30 @@ def _dispatch(api, request, path, raw_query, header, cors, origin, public_origin
             claims = authorizer.check(header.get("authorization"), route.scopes)
         except TokenRejected as why:
             description = str(why).replace('"', "'")
-            return _json(401, "Unauthorized", [("www-authenticate",
-                                                f'Bearer scope="" error="invalid_token" error_description="{description}"')])
+            return _json(
+                401,
+                "Unauthorized",
+                [("www-authenticate", f'Bearer scope="" error="invalid_token" error_description="{description}"')],
+            )
     integration = api.integrations.get((route.target or "").split("/", 1)[-1])
     if integration is None:
         return _json(404, "Not Found")
     if integration.integration_type != "AWS_PROXY" or ":lambda:path/" not in integration.uri:
         return _json(500, "Internal Server Error")
     function_arn = integration.uri.split("/functions/", 1)[1].rsplit("/invocations", 1)[0]
-    event = build_event(api, route, params, request.method, path, raw_query, request.headers, request.body,
-                        request.source_ip, claims, request.host)
+    event = build_event(
+        api,
+        route,
+        params,
+        request.method,
+        path,
+        raw_query,
+        request.headers,
+        request.body,
+        request.source_ip,
+        claims,
+        request.host,
+    )
     from .lambda_runner import InvokeError
 
     try:

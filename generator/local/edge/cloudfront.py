@@ -13,8 +13,10 @@ CachingDisabled policy does on AWS for every path).
 Local only: ``/<app>/config.json`` is rewritten so the SPA talks to the local
 edge (public origins -> local origins, see ``rewrite_config``).
 """
+
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
@@ -22,8 +24,9 @@ import shutil
 import subprocess
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from .discover import Behavior, Site
@@ -83,8 +86,9 @@ class ViewerFunction:
         self.source = folder / "viewer-request.js"
         self.source.write_text(code)
         self._lock = threading.Lock()
-        self._proc = subprocess.Popen([find_node(), "-e", SIDECAR, str(self.source)], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, text=True)
+        self._proc = subprocess.Popen(
+            [find_node(), "-e", SIDECAR, str(self.source)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -110,9 +114,11 @@ class ViewerFunction:
                 self._proc.wait()
 
 
-def viewer_event(site: Site, method: str, path: str, raw_query: str, headers: list[tuple[str, str]],
-                 client_ip: str) -> dict[str, Any]:
+def viewer_event(
+    site: Site, method: str, path: str, raw_query: str, headers: list[tuple[str, str]], client_ip: str
+) -> dict[str, Any]:
     """The cloudfront-js-2.0 viewer-request event (values as the viewer sent them, still percent-encoded)."""
+
     def multi(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in pairs:
@@ -127,16 +133,28 @@ def viewer_event(site: Site, method: str, path: str, raw_query: str, headers: li
     plain = []
     for name, value in headers:
         if name.lower() == "cookie":
-            cookies += [tuple(c.strip().split("=", 1)) if "=" in c else (c.strip(), "") for c in value.split(";") if c.strip()]
+            cookies += [
+                tuple(c.strip().split("=", 1)) if "=" in c else (c.strip(), "") for c in value.split(";") if c.strip()
+            ]
         else:
             plain.append((name.lower(), value))
-    return {"version": "1.0",
-            "context": {"distributionDomainName": f"{site.distribution_id.lower()}.cloudfront.net",
-                        "distributionId": site.distribution_id, "eventType": "viewer-request",
-                        "requestId": uuid.uuid4().hex},
-            "viewer": {"ip": client_ip},
-            "request": {"method": method, "uri": path, "querystring": multi(query), "headers": multi(plain),
-                        "cookies": multi(cookies)}}
+    return {
+        "version": "1.0",
+        "context": {
+            "distributionDomainName": f"{site.distribution_id.lower()}.cloudfront.net",
+            "distributionId": site.distribution_id,
+            "eventType": "viewer-request",
+            "requestId": uuid.uuid4().hex,
+        },
+        "viewer": {"ip": client_ip},
+        "request": {
+            "method": method,
+            "uri": path,
+            "querystring": multi(query),
+            "headers": multi(plain),
+            "cookies": multi(cookies),
+        },
+    }
 
 
 def select_behavior(site: Site, path: str) -> Behavior:
@@ -171,8 +189,14 @@ def rewrite_config(data: Any, origins: OriginMap) -> Any:
 class Distribution:
     """Answers viewer requests for the site. ``s3()`` returns a boto3 S3 client on the emulator."""
 
-    def __init__(self, site: Site, s3: Callable[[], Any], viewer: Callable[[dict[str, Any]], dict[str, Any]] | None,
-                 origins: OriginMap, log: Callable[[dict[str, Any]], None] | None = None):
+    def __init__(
+        self,
+        site: Site,
+        s3: Callable[[], Any],
+        viewer: Callable[[dict[str, Any]], dict[str, Any]] | None,
+        origins: OriginMap,
+        log: Callable[[dict[str, Any]], None] | None = None,
+    ):
         self.site, self.s3, self.viewer, self.origins = site, s3, viewer, origins
         self.log = log or (lambda entry: None)
 
@@ -181,9 +205,14 @@ class Distribution:
         path = parts.path or "/"
         behavior = select_behavior(self.site, path)
         if method not in behavior.allowed_methods:
-            return self._finish(behavior, 403, [("Content-Type", "text/html")],
-                                b"<h1>403 ERROR</h1><p>This distribution is not configured to allow the HTTP request "
-                                b"method that was used for this request.</p>", path)
+            return self._finish(
+                behavior,
+                403,
+                [("Content-Type", "text/html")],
+                b"<h1>403 ERROR</h1><p>This distribution is not configured to allow the HTTP request "
+                b"method that was used for this request.</p>",
+                path,
+            )
         uri, result = path, None
         if self.viewer is not None:
             result = self.viewer(viewer_event(self.site, method, path, parts.query, headers, client_ip))
@@ -202,15 +231,19 @@ class Distribution:
     def _origin(self, behavior: Behavior, method: str, uri: str, headers: list[tuple[str, str]], path: str) -> Response:
         from urllib.parse import unquote
 
-        key = (self.site.origin_path.strip("/") + "/" if self.site.origin_path.strip("/") else "") + unquote(uri.lstrip("/"))
+        key = (self.site.origin_path.strip("/") + "/" if self.site.origin_path.strip("/") else "") + unquote(
+            uri.lstrip("/")
+        )
         try:
             obj = self.s3().get_object(Bucket=self.site.bucket, Key=key)
-        except Exception as err:  # noqa: BLE001 - NoSuchKey: 403 AccessDenied through OAC
+        except Exception as err:
             code = getattr(err, "response", {}).get("Error", {}).get("Code", "")
             if code not in ("NoSuchKey", "404", "AccessDenied"):
                 raise
-            body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-                    b"<Message>Access Denied</Message></Error>")
+            body = (
+                b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+                b"<Message>Access Denied</Message></Error>"
+            )
             return self._finish(behavior, 403, [("Content-Type", "application/xml")], body, path)
         data = obj["Body"].read()
         out = [("Content-Type", obj.get("ContentType") or "binary/octet-stream")]
@@ -221,16 +254,16 @@ class Distribution:
         if obj.get("LastModified"):
             out.append(("Last-Modified", obj["LastModified"].strftime("%a, %d %b %Y %H:%M:%S GMT")))
         if key.endswith("/config.json") and key.count("/") == 1:
-            try:
+            with contextlib.suppress(ValueError):
                 data = json.dumps(rewrite_config(json.loads(data), self.origins)).encode()
-            except ValueError:
-                pass
         if method == "HEAD":
             out.append(("Content-Length", str(len(data))))
             data = b""
         return self._finish(behavior, 200, out, data, path)
 
-    def _finish(self, behavior: Behavior, status: int, headers: list[tuple[str, str]], body: bytes, path: str) -> Response:
+    def _finish(
+        self, behavior: Behavior, status: int, headers: list[tuple[str, str]], body: bytes, path: str
+    ) -> Response:
         names = {k.lower() for k, _ in headers}
         for name, value in MANAGED_RESPONSE_HEADERS.get(behavior.response_headers_policy_id, {}).items():
             if name.lower() not in names:  # the policy does not override origin headers by default

@@ -6,12 +6,14 @@ distribution's function associations (docs/local.md), so the viewer function
 is the distribution's association when the emulator returns one, else the
 account's only CloudFront Function (the newest one when there are several).
 """
+
 from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .. import emulator as emu
 from .apigw import Cors, HttpApi, Integration, Route
@@ -56,8 +58,13 @@ def clients(endpoint: str) -> Callable[..., Any]:
     import boto3
 
     def client(service: str, region: str = "us-east-1") -> Any:
-        return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id=emu.ACCESS_KEY,
-                            aws_secret_access_key=emu.SECRET_KEY)
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=region,
+            aws_access_key_id=emu.ACCESS_KEY,
+            aws_secret_access_key=emu.SECRET_KEY,
+        )
 
     return client
 
@@ -68,7 +75,7 @@ def regions(client: Callable[..., Any]) -> list[str]:
     for bucket in s3.list_buckets().get("Buckets", []):
         try:
             found.add(s3.get_bucket_location(Bucket=bucket["Name"]).get("LocationConstraint") or "us-east-1")
-        except Exception:  # noqa: BLE001 - a bucket being deleted
+        except Exception:
             continue
     return sorted(found)
 
@@ -86,11 +93,18 @@ def _site(client: Callable[..., Any]) -> Site | None:
     bucket_region = rest.split(".amazonaws.com")[0] if rest and not rest.startswith("amazonaws.com") else "us-east-1"
 
     def behavior(raw: dict[str, Any], pattern: str) -> Behavior:
-        functions = [f["FunctionARN"] for f in raw.get("FunctionAssociations", {}).get("Items", []) or []
-                     if f.get("EventType") == "viewer-request"]
-        return Behavior(pattern, raw.get("ResponseHeadersPolicyId", ""), raw.get("CachePolicyId", ""),
-                        tuple(raw.get("AllowedMethods", {}).get("Items", ["GET", "HEAD"])),
-                        functions[0] if functions else None)
+        functions = [
+            f["FunctionARN"]
+            for f in raw.get("FunctionAssociations", {}).get("Items", []) or []
+            if f.get("EventType") == "viewer-request"
+        ]
+        return Behavior(
+            pattern,
+            raw.get("ResponseHeadersPolicyId", ""),
+            raw.get("CachePolicyId", ""),
+            tuple(raw.get("AllowedMethods", {}).get("Items", ["GET", "HEAD"])),
+            functions[0] if functions else None,
+        )
 
     behaviors = [behavior(b, b["PathPattern"]) for b in config.get("CacheBehaviors", {}).get("Items", []) or []]
     behaviors.append(behavior(config["DefaultCacheBehavior"], "*"))
@@ -104,13 +118,20 @@ def _site(client: Callable[..., Any]) -> Site | None:
         stage = "LIVE" if any(b.function_arn for b in behaviors) else "DEVELOPMENT"
         try:
             code = cloudfront.get_function(Name=name, Stage=stage)["FunctionCode"].read().decode()
-        except Exception:  # noqa: BLE001 - an unpublished function has only a DEVELOPMENT stage
+        except Exception:
             code = cloudfront.get_function(Name=name, Stage="DEVELOPMENT")["FunctionCode"].read().decode()
-    return Site(distribution_id=distribution_id, domain=(config.get("Aliases", {}).get("Items") or [items[0]["DomainName"]])[0],
-                bucket=bucket, bucket_region=bucket_region, origin_path=origin.get("OriginPath", ""),
-                default_root_object=config.get("DefaultRootObject", ""), behaviors=tuple(behaviors),
-                function_name=name, function_code=code,
-                error_responses=tuple(config.get("CustomErrorResponses", {}).get("Items", []) or []))
+    return Site(
+        distribution_id=distribution_id,
+        domain=(config.get("Aliases", {}).get("Items") or [items[0]["DomainName"]])[0],
+        bucket=bucket,
+        bucket_region=bucket_region,
+        origin_path=origin.get("OriginPath", ""),
+        default_root_object=config.get("DefaultRootObject", ""),
+        behaviors=tuple(behaviors),
+        function_name=name,
+        function_code=code,
+        error_responses=tuple(config.get("CustomErrorResponses", {}).get("Items", []) or []),
+    )
 
 
 def _pools(client: Callable[..., Any], in_regions: list[str]) -> list[UserPoolInfo]:
@@ -124,10 +145,15 @@ def _pools(client: Callable[..., Any], in_regions: list[str]) -> list[UserPoolIn
             for item in cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60).get("UserPoolClients", []):
                 c = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=item["ClientId"])["UserPoolClient"]
                 found[c["ClientId"]] = PoolClient(
-                    client_id=c["ClientId"], name=c.get("ClientName", ""), callback_urls=tuple(c.get("CallbackURLs", [])),
-                    logout_urls=tuple(c.get("LogoutURLs", [])), flows=tuple(c.get("AllowedOAuthFlows", [])),
-                    scopes=tuple(c.get("AllowedOAuthScopes", [])), has_secret=bool(c.get("ClientSecret")),
-                    token_revocation=c.get("EnableTokenRevocation", True))
+                    client_id=c["ClientId"],
+                    name=c.get("ClientName", ""),
+                    callback_urls=tuple(c.get("CallbackURLs", [])),
+                    logout_urls=tuple(c.get("LogoutURLs", [])),
+                    flows=tuple(c.get("AllowedOAuthFlows", [])),
+                    scopes=tuple(c.get("AllowedOAuthScopes", [])),
+                    has_secret=bool(c.get("ClientSecret")),
+                    token_revocation=c.get("EnableTokenRevocation", True),
+                )
             pools.append(UserPoolInfo(pool_id=pool_id, region=region, domain=described.get("Domain"), clients=found))
     return pools
 
@@ -157,29 +183,62 @@ def _apis(client: Callable[..., Any], endpoint: str, account_id: str, in_regions
             if api.get("ProtocolType") != "HTTP":
                 continue
             api_id = api["ApiId"]
-            routes = [Route(route_key=r["RouteKey"], target=r.get("Target"),
-                            authorization_type=r.get("AuthorizationType", "NONE"), authorizer_id=r.get("AuthorizerId"),
-                            scopes=tuple(r.get("AuthorizationScopes", []) or []))
-                      for r in gateway.get_routes(ApiId=api_id).get("Items", [])]
-            integrations = {i["IntegrationId"]: Integration(
-                integration_id=i["IntegrationId"], integration_type=i.get("IntegrationType", ""),
-                uri=i.get("IntegrationUri", ""), payload_format_version=i.get("PayloadFormatVersion", "2.0"),
-                timeout_ms=int(i.get("TimeoutInMillis", 30000))) for i in gateway.get_integrations(ApiId=api_id).get("Items", [])}
+            routes = [
+                Route(
+                    route_key=r["RouteKey"],
+                    target=r.get("Target"),
+                    authorization_type=r.get("AuthorizationType", "NONE"),
+                    authorizer_id=r.get("AuthorizerId"),
+                    scopes=tuple(r.get("AuthorizationScopes", []) or []),
+                )
+                for r in gateway.get_routes(ApiId=api_id).get("Items", [])
+            ]
+            integrations = {
+                i["IntegrationId"]: Integration(
+                    integration_id=i["IntegrationId"],
+                    integration_type=i.get("IntegrationType", ""),
+                    uri=i.get("IntegrationUri", ""),
+                    payload_format_version=i.get("PayloadFormatVersion", "2.0"),
+                    timeout_ms=int(i.get("TimeoutInMillis", 30000)),
+                )
+                for i in gateway.get_integrations(ApiId=api_id).get("Items", [])
+            }
             authorizers = {}
             for authorizer_id in {r.authorizer_id for r in routes if r.authorizer_id}:
                 a = gateway.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)  # moto has no GetAuthorizers
                 if a.get("AuthorizerType") == "JWT":
                     issuer = a["JwtConfiguration"]["Issuer"]
-                    authorizers[authorizer_id] = JwtAuthorizer(issuer=issuer,
-                                                               audiences=tuple(a["JwtConfiguration"].get("Audience", [])),
-                                                               jwks=jwks_fetcher(endpoint, issuer))
+                    authorizers[authorizer_id] = JwtAuthorizer(
+                        issuer=issuer,
+                        audiences=tuple(a["JwtConfiguration"].get("Audience", [])),
+                        jwks=jwks_fetcher(endpoint, issuer),
+                    )
             raw = api.get("CorsConfiguration")
-            cors = Cors(allow_origins=tuple(raw.get("AllowOrigins", [])), allow_methods=tuple(raw.get("AllowMethods", [])),
-                        allow_headers=tuple(raw.get("AllowHeaders", [])), expose_headers=tuple(raw.get("ExposeHeaders", [])),
-                        max_age=raw.get("MaxAge"), allow_credentials=bool(raw.get("AllowCredentials"))) if raw else None
-            found.append(HttpApi(api_id=api_id, name=api.get("Name", api_id), region=region, account_id=account_id,
-                                 endpoint=api.get("ApiEndpoint") or f"https://{api_id}.execute-api.{region}.amazonaws.com",
-                                 routes=routes, integrations=integrations, authorizers=authorizers, cors=cors))
+            cors = (
+                Cors(
+                    allow_origins=tuple(raw.get("AllowOrigins", [])),
+                    allow_methods=tuple(raw.get("AllowMethods", [])),
+                    allow_headers=tuple(raw.get("AllowHeaders", [])),
+                    expose_headers=tuple(raw.get("ExposeHeaders", [])),
+                    max_age=raw.get("MaxAge"),
+                    allow_credentials=bool(raw.get("AllowCredentials")),
+                )
+                if raw
+                else None
+            )
+            found.append(
+                HttpApi(
+                    api_id=api_id,
+                    name=api.get("Name", api_id),
+                    region=region,
+                    account_id=account_id,
+                    endpoint=api.get("ApiEndpoint") or f"https://{api_id}.execute-api.{region}.amazonaws.com",
+                    routes=routes,
+                    integrations=integrations,
+                    authorizers=authorizers,
+                    cors=cors,
+                )
+            )
     return found
 
 
@@ -188,13 +247,17 @@ def app_prefixes(client: Callable[..., Any], site: Site | None) -> list[str]:
     if site is None:
         return []
     s3 = client("s3", site.bucket_region)
+    origin_folder = site.origin_path.strip("/") + "/" if site.origin_path.strip("/") else ""
     prefixes = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=site.bucket, Delimiter="/"):
         for common in page.get("CommonPrefixes", []):
             prefix = common["Prefix"]
             try:
-                s3.head_object(Bucket=site.bucket, Key=f"{site.origin_path.strip('/') + '/' if site.origin_path.strip('/') else ''}{prefix}config.json")
-            except Exception:  # noqa: BLE001 - not an app (auth/, templates)
+                s3.head_object(
+                    Bucket=site.bucket,
+                    Key=f"{origin_folder}{prefix}config.json",
+                )
+            except Exception:
                 continue
             prefixes.append(prefix.rstrip("/"))
     return sorted(prefixes)
@@ -205,5 +268,11 @@ def discover(endpoint: str) -> Applied:
     account_id = client("sts").get_caller_identity()["Account"]
     in_regions = regions(client)
     site = _site(client)
-    return Applied(endpoint=endpoint, account_id=account_id, site=site, pools=_pools(client, in_regions),
-                   apis=_apis(client, endpoint, account_id, in_regions), app_prefixes=app_prefixes(client, site))
+    return Applied(
+        endpoint=endpoint,
+        account_id=account_id,
+        site=site,
+        pools=_pools(client, in_regions),
+        apis=_apis(client, endpoint, account_id, in_regions),
+        app_prefixes=app_prefixes(client, site),
+    )

@@ -26,6 +26,7 @@ The tokens are the emulator's own (RS256, its JWKS, ``cognito:groups``).
 Redirect URIs are compared after mapping the local site origin back to the
 public one, so the applied callback URLs are what is enforced.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,9 +36,10 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 CODE_TTL_SECONDS = 300
@@ -99,17 +101,32 @@ def s256(verifier: str) -> str:
 
 def _json(status: int, data: dict[str, Any] | None, extra: list[tuple[str, str]] | None = None) -> Response:
     body = b"" if data is None else json.dumps(data).encode()
-    return status, [("Content-Type", "application/json;charset=UTF-8"), ("Cache-Control", "no-store"),
-                    ("Pragma", "no-cache"), ("Access-Control-Allow-Origin", "*"), *(extra or [])], body
+    return (
+        status,
+        [
+            ("Content-Type", "application/json;charset=UTF-8"),
+            ("Cache-Control", "no-store"),
+            ("Pragma", "no-cache"),
+            ("Access-Control-Allow-Origin", "*"),
+            *(extra or []),
+        ],
+        body,
+    )
 
 
 def _page(status: int, title: str, content: str, extra: list[tuple[str, str]] | None = None) -> Response:
-    page = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-            "<meta name=viewport content='width=device-width, initial-scale=1'>"
-            "<style>body{font-family:sans-serif;max-width:24rem;margin:3rem auto}label{display:block;margin:.5rem 0}"
-            "input{width:100%;padding:.4rem}.error{color:#b00}</style></head>"
-            f"<body><main><h1>{html.escape(title)}</h1>{content}</main></body></html>")
-    return status, [("Content-Type", "text/html;charset=UTF-8"), ("Cache-Control", "no-store"), *(extra or [])], page.encode()
+    page = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+        "<meta name=viewport content='width=device-width, initial-scale=1'>"
+        "<style>body{font-family:sans-serif;max-width:24rem;margin:3rem auto}label{display:block;margin:.5rem 0}"
+        "input{width:100%;padding:.4rem}.error{color:#b00}</style></head>"
+        f"<body><main><h1>{html.escape(title)}</h1>{content}</main></body></html>"
+    )
+    return (
+        status,
+        [("Content-Type", "text/html;charset=UTF-8"), ("Cache-Control", "no-store"), *(extra or [])],
+        page.encode(),
+    )
 
 
 def _redirect(location: str, extra: list[tuple[str, str]] | None = None) -> Response:
@@ -123,8 +140,13 @@ def _with_query(url: str, params: dict[str, str]) -> str:
 class HostedUi:
     """The hosted UI of one user pool. ``cognito()`` returns a boto3 cognito-idp client on the emulator."""
 
-    def __init__(self, pool: UserPoolInfo, cognito: Callable[[], Any], to_public: Callable[[str | None], str | None],
-                 log: Callable[[dict[str, Any]], None] | None = None):
+    def __init__(
+        self,
+        pool: UserPoolInfo,
+        cognito: Callable[[], Any],
+        to_public: Callable[[str | None], str | None],
+        log: Callable[[dict[str, Any]], None] | None = None,
+    ):
         self.pool, self.cognito, self.to_public = pool, cognito, to_public
         self.log = log or (lambda entry: None)
         self._codes: dict[str, _Grant] = {}
@@ -138,8 +160,15 @@ class HostedUi:
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
         path = urlsplit(target).path.rstrip("/") or "/"
         if method == "OPTIONS":
-            return 204, [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "GET,POST,OPTIONS"),
-                         ("Access-Control-Allow-Headers", "authorization,content-type")], b""
+            return (
+                204,
+                [
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Methods", "GET,POST,OPTIONS"),
+                    ("Access-Control-Allow-Headers", "authorization,content-type"),
+                ],
+                b"",
+            )
         if path == "/oauth2/authorize" and method == "GET":
             return self.authorize(_query(target), headers)
         if path == "/login" and method == "GET":
@@ -162,12 +191,19 @@ class HostedUi:
         """The client for a valid request, or the response Cognito gives to an invalid one."""
         client = self.pool.clients.get(q.get("client_id", ""))
         if client is None:
-            return _page(400, "Error", "<p class=error>An error was encountered with the requested page.</p>"
-                                       "<p>error=invalid_request: client_id is not a client of this user pool</p>")
+            return _page(
+                400,
+                "Error",
+                "<p class=error>An error was encountered with the requested page.</p>"
+                "<p>error=invalid_request: client_id is not a client of this user pool</p>",
+            )
         redirect_uri = q.get("redirect_uri", "")
         if self.to_public(redirect_uri) not in client.callback_urls:
-            return _page(400, "Error", "<p class=error>An error was encountered with the requested page.</p>"
-                                       "<p>error=redirect_mismatch</p>")
+            return _page(
+                400,
+                "Error",
+                "<p class=error>An error was encountered with the requested page.</p><p>error=redirect_mismatch</p>",
+            )
         state = {"state": q["state"]} if "state" in q else {}
         if q.get("response_type") not in client.flows:
             return _redirect(_with_query(redirect_uri, {"error": "unsupported_response_type", **state}))
@@ -175,10 +211,14 @@ class HostedUi:
         if any(s not in client.scopes for s in scopes):
             return _redirect(_with_query(redirect_uri, {"error": "invalid_scope", **state}))
         if ("code_challenge" in q or "code_challenge_method" in q) and (
-                q.get("code_challenge_method") != "S256" or not q.get("code_challenge")):
-            return _redirect(_with_query(redirect_uri, {"error": "invalid_request",
-                                                        "error_description": "code_challenge_method must be S256",
-                                                        **state}))
+            q.get("code_challenge_method") != "S256" or not q.get("code_challenge")
+        ):
+            return _redirect(
+                _with_query(
+                    redirect_uri,
+                    {"error": "invalid_request", "error_description": "code_challenge_method must be S256", **state},
+                )
+            )
         return client
 
     def _session(self, headers: dict[str, str]) -> tuple[str, str] | None:
@@ -208,27 +248,38 @@ class HostedUi:
             return checked
         action = html.escape("/login?" + urlencode(q), quote=True)
         error = f"<p class=error id=loginErrorMessage>{html.escape(message)}</p>" if message else ""
-        return _page(status, "Sign in", f"{error}<form method=post action=\"{action}\" id=signInForm>"
-                     "<label>Email <input id=signInFormUsername name=username type=text autocomplete=username "
-                     "autofocus required></label><label>Password <input id=signInFormPassword name=password "
-                     "type=password autocomplete=current-password required></label>"
-                     "<button id=signInSubmitButton name=signInSubmitButton type=submit>Sign in</button></form>"
-                     f"<p><small>Local hosted UI for user pool {html.escape(self.pool.pool_id)}</small></p>")
+        return _page(
+            status,
+            "Sign in",
+            f'{error}<form method=post action="{action}" id=signInForm>'
+            "<label>Email <input id=signInFormUsername name=username type=text autocomplete=username "
+            "autofocus required></label><label>Password <input id=signInFormPassword name=password "
+            "type=password autocomplete=current-password required></label>"
+            "<button id=signInSubmitButton name=signInSubmitButton type=submit>Sign in</button></form>"
+            f"<p><small>Local hosted UI for user pool {html.escape(self.pool.pool_id)}</small></p>",
+        )
 
     def _sign_in(self, client: PoolClient, q: dict[str, str], username: str, password: str) -> str | Response:
         """A fresh code for the user, or the failure page."""
         try:
             result = self.cognito().admin_initiate_auth(
-                UserPoolId=self.pool.pool_id, ClientId=client.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": username, "PASSWORD": password})
-        except Exception as err:  # noqa: BLE001 - NotAuthorized / UserNotFound: the same message, as Cognito
+                UserPoolId=self.pool.pool_id,
+                ClientId=client.client_id,
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": password},
+            )
+        except Exception as err:
             code = getattr(err, "response", {}).get("Error", {}).get("Code", "")
             if code not in ("NotAuthorizedException", "UserNotFoundException", "ResourceNotFoundException"):
                 raise
             return self.login_page(q, {}, "Incorrect username or password.")
         if "AuthenticationResult" not in result:
-            return self.login_page(q, {}, f"This user must first complete the {result.get('ChallengeName')} "
-                                          "challenge, which the local hosted UI does not offer (use `local user add`).")
+            return self.login_page(
+                q,
+                {},
+                f"This user must first complete the {result.get('ChallengeName')} "
+                "challenge, which the local hosted UI does not offer (use `local user add`).",
+            )
         tokens = result["AuthenticationResult"]
         code = secrets.token_urlsafe(24)
         with self._lock:
@@ -255,7 +306,9 @@ class HostedUi:
     # ---------------------------------------------------------------- tokens
 
     def token(self, form: dict[str, str], headers: dict[str, str]) -> Response:
-        self.log({"endpoint": "token", **{k: v for k, v in form.items() if k not in ("code_verifier", "refresh_token")}})
+        self.log(
+            {"endpoint": "token", **{k: v for k, v in form.items() if k not in ("code_verifier", "refresh_token")}}
+        )
         if not headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded"):
             return _json(400, {"error": "invalid_request"})
         client = self.pool.clients.get(form.get("client_id", ""))
@@ -274,9 +327,16 @@ class HostedUi:
             if grant.challenge is not None and s256(form.get("code_verifier", "")) != grant.challenge:
                 return _json(400, {"error": "invalid_grant"})
             tokens = grant.tokens
-            return _json(200, {"id_token": tokens["IdToken"], "access_token": tokens["AccessToken"],
-                               "refresh_token": tokens.get("RefreshToken"), "expires_in": tokens.get("ExpiresIn", 3600),
-                               "token_type": "Bearer"})
+            return _json(
+                200,
+                {
+                    "id_token": tokens["IdToken"],
+                    "access_token": tokens["AccessToken"],
+                    "refresh_token": tokens.get("RefreshToken"),
+                    "expires_in": tokens.get("ExpiresIn", 3600),
+                    "token_type": "Bearer",
+                },
+            )
         if grant_type == "refresh_token":
             refresh = form.get("refresh_token", "")
             with self._lock:
@@ -285,12 +345,22 @@ class HostedUi:
                 return _json(400, {"error": "invalid_grant"})
             try:
                 result = self.cognito().admin_initiate_auth(
-                    UserPoolId=self.pool.pool_id, ClientId=client.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
-                    AuthParameters={"REFRESH_TOKEN": refresh})["AuthenticationResult"]
-            except Exception:  # noqa: BLE001 - signed out globally, user deleted...
+                    UserPoolId=self.pool.pool_id,
+                    ClientId=client.client_id,
+                    AuthFlow="REFRESH_TOKEN_AUTH",
+                    AuthParameters={"REFRESH_TOKEN": refresh},
+                )["AuthenticationResult"]
+            except Exception:
                 return _json(400, {"error": "invalid_grant"})
-            return _json(200, {"id_token": result["IdToken"], "access_token": result["AccessToken"],
-                               "expires_in": result.get("ExpiresIn", 3600), "token_type": "Bearer"})
+            return _json(
+                200,
+                {
+                    "id_token": result["IdToken"],
+                    "access_token": result["AccessToken"],
+                    "expires_in": result.get("ExpiresIn", 3600),
+                    "token_type": "Bearer",
+                },
+            )
         return _json(400, {"error": "unsupported_grant_type"})
 
     def revoke(self, form: dict[str, str], headers: dict[str, str]) -> Response:
@@ -316,8 +386,12 @@ class HostedUi:
         self.log({"endpoint": "logout", **q})
         client = self.pool.clients.get(q.get("client_id", ""))
         if client is None:
-            return _page(400, "Error", "<p class=error>An error was encountered with the requested page.</p>"
-                                       "<p>error=invalid_request: client_id is not a client of this user pool</p>")
+            return _page(
+                400,
+                "Error",
+                "<p class=error>An error was encountered with the requested page.</p>"
+                "<p>error=invalid_request: client_id is not a client of this user pool</p>",
+            )
         cookie = SimpleCookie(headers.get("cookie", ""))
         if COOKIE in cookie:
             with self._lock:
@@ -326,26 +400,38 @@ class HostedUi:
         logout_uri = q.get("logout_uri")
         if logout_uri is not None:
             if self.to_public(logout_uri) not in client.logout_urls:
-                return _page(400, "Error", "<p class=error>An error was encountered with the requested page.</p>"
-                                           "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>",
-                             clear)
+                return _page(
+                    400,
+                    "Error",
+                    "<p class=error>An error was encountered with the requested page.</p>"
+                    "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>",
+                    clear,
+                )
             return _redirect(logout_uri, clear)
         if q.get("redirect_uri") and q.get("response_type"):
             checked = self._check_authorize(q)
             if not isinstance(checked, PoolClient):
                 return checked
             return _redirect("/login?" + urlencode(q), clear)
-        return _page(400, "Error", "<p class=error>An error was encountered with the requested page.</p>"
-                                   "<p>error=invalid_request: logout_uri or redirect_uri is required</p>", clear)
+        return _page(
+            400,
+            "Error",
+            "<p class=error>An error was encountered with the requested page.</p>"
+            "<p>error=invalid_request: logout_uri or redirect_uri is required</p>",
+            clear,
+        )
 
     def user_info(self, headers: dict[str, str]) -> Response:
         auth = headers.get("authorization", "")
         token = auth[7:] if auth[:7].lower() == "bearer " else ""
         try:
             user = self.cognito().get_user(AccessToken=token)
-        except Exception:  # noqa: BLE001
-            return _json(401, {"error": "invalid_token", "error_description": "Access token is not valid"},
-                         [("WWW-Authenticate", 'Bearer error="invalid_token"')])
+        except Exception:
+            return _json(
+                401,
+                {"error": "invalid_token", "error_description": "Access token is not valid"},
+                [("WWW-Authenticate", 'Bearer error="invalid_token"')],
+            )
         attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
         return _json(200, {**attributes, "username": user["Username"]})
 

@@ -11,13 +11,15 @@ Any failure is a 401. No clock skew is allowed beyond a few seconds, as on AWS.
 
 Only the ``cryptography`` package is used (RSA PKCS#1 v1.5 with SHA-256).
 """
+
 from __future__ import annotations
 
 import base64
 import json
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -77,8 +79,9 @@ class JwtAuthorizer:
         if not keys:
             raise TokenRejected(f"kid {header.get('kid')!r} is not in the issuer's JWKS")
         try:
-            rsa_public_key(keys[0]).verify(signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(),
-                                           hashes.SHA256())
+            rsa_public_key(keys[0]).verify(
+                signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
         except (InvalidSignature, ValueError, KeyError):
             raise TokenRejected("the signature does not verify") from None
         now = time.time() if now is None else now
@@ -108,6 +111,7 @@ def claims_as_api_gateway_delivers(claims: dict[str, Any]) -> dict[str, str]:
     An array claim arrives as one string, its items space-separated in brackets
     (``cognito:groups: ["a", "b"]`` -> ``"[a b]"``); numbers and booleans as their text.
     """
+
     def text(value: Any) -> str:
         if isinstance(value, bool):
             return "true" if value else "false"

@@ -7,6 +7,7 @@ stdin (``{"event": ..., "requestId": ..., "deadlineMs": ...}``); each result
 result descriptor. stdout and stderr are the function's log, as in CloudWatch.
 Standard library only: it runs inside the function's own environment.
 """
+
 import importlib
 import json
 import os
@@ -33,8 +34,11 @@ class Context:
 
 
 def _error(err):
-    return {"errorMessage": str(err), "errorType": type(err).__name__,
-            "stackTrace": traceback.format_tb(err.__traceback__)}
+    return {
+        "errorMessage": str(err),
+        "errorType": type(err).__name__,
+        "stackTrace": traceback.format_tb(err.__traceback__),
+    }
 
 
 def main():

@@ -12,9 +12,11 @@ credentials). A worker serves one invocation at a time and is reused (a warm
 execution environment); a timed-out worker is killed, as Lambda does. The
 function's output goes to ``<workdir>/logs/lambda-<function>.log``.
 """
+
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
@@ -63,12 +65,23 @@ def describe_function(client: Any, name_or_arn: str) -> FunctionInfo:
     found = client.get_function(FunctionName=name_or_arn)
     config, code = found["Configuration"], found.get("Code", {})
     location = code.get("Location", "")
-    s3_key = location.split(".amazonaws.com/", 1)[1] if code.get("RepositoryType") == "S3" and ".amazonaws.com/" in location else None
+    s3_key = (
+        location.split(".amazonaws.com/", 1)[1]
+        if code.get("RepositoryType") == "S3" and ".amazonaws.com/" in location
+        else None
+    )
     return FunctionInfo(
-        name=config["FunctionName"], arn=config["FunctionArn"], region=config["FunctionArn"].split(":")[3],
-        handler=config.get("Handler", ""), runtime=config.get("Runtime", ""), timeout=int(config.get("Timeout", 3)),
-        memory=int(config.get("MemorySize", 128)), environment=dict(config.get("Environment", {}).get("Variables", {})),
-        code_sha256=config.get("CodeSha256", ""), s3_key=s3_key)
+        name=config["FunctionName"],
+        arn=config["FunctionArn"],
+        region=config["FunctionArn"].split(":")[3],
+        handler=config.get("Handler", ""),
+        runtime=config.get("Runtime", ""),
+        timeout=int(config.get("Timeout", 3)),
+        memory=int(config.get("MemorySize", 128)),
+        environment=dict(config.get("Environment", {}).get("Variables", {})),
+        code_sha256=config.get("CodeSha256", ""),
+        s3_key=s3_key,
+    )
 
 
 def fetch_code(s3: Any, function: FunctionInfo) -> bytes:
@@ -82,14 +95,16 @@ def fetch_code(s3: Any, function: FunctionInfo) -> bytes:
             if (s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1") != function.region:
                 continue
             body = s3.get_object(Bucket=bucket, Key=function.s3_key)["Body"].read()
-        except Exception:  # noqa: BLE001 - not in this bucket
+        except Exception:
             continue
         digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
         if function.code_sha256 and digest != function.code_sha256:
             continue
         return body
-    raise InvokeError("Runtime.InvalidCode",
-                      f"{function.name}: no bucket in {function.region} holds {function.s3_key} with its CodeSha256")
+    raise InvokeError(
+        "Runtime.InvalidCode",
+        f"{function.name}: no bucket in {function.region} holds {function.s3_key} with its CodeSha256",
+    )
 
 
 class _Worker:
@@ -97,26 +112,37 @@ class _Worker:
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, log: Path):
         read_fd, write_fd = os.pipe()
-        self.log = open(log, "ab")
-        self.process = subprocess.Popen([*argv, str(write_fd)], cwd=cwd, env=env, stdin=subprocess.PIPE,
-                                        stdout=self.log, stderr=subprocess.STDOUT, pass_fds=(write_fd,))
+        self.log = open(log, "ab")  # noqa: SIM115 - the subprocess writes to it for its whole life; closed in stop()
+        self.process = subprocess.Popen(
+            [*argv, str(write_fd)],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            pass_fds=(write_fd,),
+        )
         os.close(write_fd)
         self.results = os.fdopen(read_fd, "r")
 
     def invoke(self, event: Any, request_id: str, timeout: float) -> dict[str, Any]:
         deadline = time.time() + timeout
         assert self.process.stdin is not None
-        self.process.stdin.write((json.dumps({"event": event, "requestId": request_id,
-                                              "deadlineMs": deadline * 1000}) + "\n").encode())
+        self.process.stdin.write(
+            (json.dumps({"event": event, "requestId": request_id, "deadlineMs": deadline * 1000}) + "\n").encode()
+        )
         self.process.stdin.flush()
         box: list[str] = []
         reader = threading.Thread(target=lambda: box.append(self.results.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
         if reader.is_alive() or not box or not box[0]:
-            raise InvokeError("Timeout" if reader.is_alive() else "Runtime.ExitError",
-                              f"Task timed out after {timeout:.2f} seconds" if reader.is_alive()
-                              else f"the runtime exited with code {self.process.poll()}")
+            raise InvokeError(
+                "Timeout" if reader.is_alive() else "Runtime.ExitError",
+                f"Task timed out after {timeout:.2f} seconds"
+                if reader.is_alive()
+                else f"the runtime exited with code {self.process.poll()}",
+            )
         return json.loads(box[0])
 
     def alive(self) -> bool:
@@ -144,8 +170,13 @@ class LambdaRunner:
     def _client(self, service: str, region: str) -> Any:
         import boto3
 
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
-                            aws_access_key_id=emu.ACCESS_KEY, aws_secret_access_key=emu.SECRET_KEY)
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id=emu.ACCESS_KEY,
+            aws_secret_access_key=emu.SECRET_KEY,
+        )
 
     def _code_dir(self, function: FunctionInfo) -> Path:
         tag = hashlib.sha256(function.code_sha256.encode()).hexdigest()[:12]
@@ -163,19 +194,30 @@ class LambdaRunner:
         keep = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SYSTEMROOT")
         env = {k: v for k, v in os.environ.items() if k in keep}
         env.update(function.environment)
-        env.update({
-            "_HANDLER": function.handler, "LAMBDA_TASK_ROOT": str(task_root), "LAMBDA_RUNTIME_DIR": str(BOOTSTRAP.parent),
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}", "AWS_REGION": function.region,
-            "AWS_DEFAULT_REGION": function.region, "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
-            "LOCAL_LAMBDA_FUNCTION_ARN": function.arn, "TZ": ":UTC", "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1",
-            # Inside the function, every AWS call goes to the emulator with its test credentials.
-            "AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": emu.ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": emu.SECRET_KEY, "AWS_EC2_METADATA_DISABLED": "true",
-        })
+        env.update(
+            {
+                "_HANDLER": function.handler,
+                "LAMBDA_TASK_ROOT": str(task_root),
+                "LAMBDA_RUNTIME_DIR": str(BOOTSTRAP.parent),
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+                "AWS_REGION": function.region,
+                "AWS_DEFAULT_REGION": function.region,
+                "AWS_LAMBDA_FUNCTION_NAME": function.name,
+                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
+                "LOCAL_LAMBDA_FUNCTION_ARN": function.arn,
+                "TZ": ":UTC",
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONUNBUFFERED": "1",
+                # Inside the function, every AWS call goes to the emulator with its test credentials.
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": emu.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": emu.SECRET_KEY,
+                "AWS_EC2_METADATA_DISABLED": "true",
+            }
+        )
         return env
 
     def invoke(self, name_or_arn: str, event: Any, max_wait: float | None = None) -> Any:
@@ -218,10 +260,8 @@ class LambdaRunner:
         with self._lock:
             workers, self._all, self._idle = self._all, [], {}
         for worker in workers:
-            try:
+            with contextlib.suppress(Exception):
                 worker.stop()
-            except Exception:  # noqa: BLE001 - best effort on shutdown
-                pass
 
 
 def _region_of(name_or_arn: str) -> str:

@@ -1,4 +1,5 @@
 """Public origins (https://apps.example.com, the Cognito domain, each execute-api host) and their local stand-ins."""
+
 from __future__ import annotations
 
 import threading
@@ -39,5 +40,5 @@ def _swap(url: str | None, table: dict[str, str]) -> str | None:
         return url
     for origin, other in table.items():
         if url == origin or url.startswith(origin + "/") or url.startswith(origin + "?"):
-            return other + url[len(origin):]
+            return other + url[len(origin) :]
     return url

@@ -6,8 +6,10 @@
 background process that outlives the command (like the emulator), recorded
 in ``<workdir>/edge/edge.json``; ``running_edge`` / ``stop_edge`` find and stop it.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,13 +19,15 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import emulator as emu
-from .apigw import ApiRequest, HttpApi, handle as api_handle
+from .apigw import ApiRequest, HttpApi
+from .apigw import handle as api_handle
 from .cloudfront import Distribution, ViewerFunction
 from .discover import Applied, clients, discover
 from .hosted_ui import HostedUi
@@ -57,9 +61,10 @@ def _handler_class(app_ref: list[App], access_log: Path | None, name: str) -> ty
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             try:
-                status, headers, data = app_ref[0](self.command, self.path, list(self.headers.items()), body,
-                                                   self.client_address[0])
-            except Exception:  # noqa: BLE001 - an edge bug is a 502 with the trace in the log, not a hung socket
+                status, headers, data = app_ref[0](
+                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+                )
+            except Exception:
                 trace = traceback.format_exc()
                 if access_log is not None:
                     with lock, open(access_log, "a") as out:
@@ -136,8 +141,11 @@ class EdgeHandle:
 
     @property
     def api_urls(self) -> dict[str, str]:
-        return {api.endpoint: self.servers[f"api:{api.api_id}"].origin for api in self.applied.apis
-                if f"api:{api.api_id}" in self.servers}
+        return {
+            api.endpoint: self.servers[f"api:{api.api_id}"].origin
+            for api in self.applied.apis
+            if f"api:{api.api_id}" in self.servers
+        }
 
     def apps(self) -> list[str]:
         return list(self.applied.app_prefixes)
@@ -149,8 +157,14 @@ class EdgeHandle:
         return f"{self.site_url}/{app.strip('/')}/"
 
     def describe(self) -> dict[str, Any]:
-        return {"pid": os.getpid(), "endpoint": self.endpoint, "site": self.site_url, "hostedUi": self.hosted_ui_url,
-                "apis": self.api_urls, "apps": {a: self.url_of(a) for a in self.apps()} if self.site_url else {}}
+        return {
+            "pid": os.getpid(),
+            "endpoint": self.endpoint,
+            "site": self.site_url,
+            "hostedUi": self.hosted_ui_url,
+            "apis": self.api_urls,
+            "apps": {a: self.url_of(a) for a in self.apps()} if self.site_url else {},
+        }
 
     def refresh(self) -> None:
         """Re-read what is applied (after another ``up``): new APIs get a port, changed ones new routes."""
@@ -212,8 +226,13 @@ def _wire(edge: EdgeHandle, applied: Applied, ports: dict[str, int] | None = Non
             edge.viewer.close()
         edge.viewer = ViewerFunction(applied.site.function_code, edge.workdir) if applied.site.function_code else None
         site = applied.site
-        distribution = Distribution(site, lambda: client("s3", site.bucket_region), edge.viewer, edge.origins,
-                                    _log_writer(logs / "edge-cloudfront.log"))
+        distribution = Distribution(
+            site,
+            lambda: client("s3", site.bucket_region),
+            edge.viewer,
+            edge.origins,
+            _log_writer(logs / "edge-cloudfront.log"),
+        )
         ensure("site", lambda m, t, h, b, ip: distribution.handle(m, t, h, ip))
     for pool in applied.pools:
         if not pool.hosted_ui_origin:
@@ -222,23 +241,37 @@ def _wire(edge: EdgeHandle, applied: Applied, ports: dict[str, int] | None = Non
         previous = edge._apps.get(name)
         ui = getattr(previous, "__self__", None)
         if not isinstance(ui, HostedUi):
-            ui = HostedUi(pool, lambda p=pool: client("cognito-idp", p.region), edge.origins.public,
-                          _log_writer(logs / "edge-cognito.log"))
+            ui = HostedUi(
+                pool,
+                lambda p=pool: client("cognito-idp", p.region),
+                edge.origins.public,
+                _log_writer(logs / "edge-cognito.log"),
+            )
         else:
             ui.pool = pool  # keep sessions, codes and refresh tokens across a refresh
         edge._apps[name] = ui.handle
         ensure(name, lambda m, t, h, b, ip, ui=ui: ui.handle(m, t, _headers(h), b))
     api_log = _log_writer(logs / "edge-apigateway.log")
     for api in applied.apis:
+
         def app(m: str, t: str, h: list[tuple[str, str]], b: bytes, ip: str, api: HttpApi = api) -> Any:
-            request = ApiRequest(method=m, target=t, headers=h, body=b, source_ip=ip,
-                                 host=api.endpoint.split("://", 1)[1])
-            return api_handle(api, request, edge.origins.public,
-                              lambda arn, event, wait: edge.runner.invoke(arn, event, wait), api_log)
+            request = ApiRequest(
+                method=m, target=t, headers=h, body=b, source_ip=ip, host=api.endpoint.split("://", 1)[1]
+            )
+            return api_handle(
+                api,
+                request,
+                edge.origins.public,
+                lambda arn, event, wait: edge.runner.invoke(arn, event, wait),
+                api_log,
+            )
+
         ensure(f"api:{api.api_id}", app)
 
 
-def start_edge(workspace_root: Path, endpoint: str, echo: Echo = print, ports: dict[str, int] | None = None) -> EdgeHandle:
+def start_edge(
+    workspace_root: Path, endpoint: str, echo: Echo = print, ports: dict[str, int] | None = None
+) -> EdgeHandle:
     """Serve what is applied on the emulator at ``endpoint`` from this process; ``.stop()`` ends it.
 
     ``workspace_root``: the local working folder (``.local/``): code bundles go to ``edge/``, logs to ``logs/``.
@@ -247,17 +280,27 @@ def start_edge(workspace_root: Path, endpoint: str, echo: Echo = print, ports: d
     workdir = Path(workspace_root)
     applied = discover(endpoint)
     if applied.site is None and not applied.apis:
-        raise EdgeError(f"nothing to serve: the emulator at {endpoint} has no distribution and no HTTP API "
-                        "(run: python main.py local up)")
-    edge = EdgeHandle(workdir=workdir, endpoint=endpoint, applied=applied, origins=OriginMap(), echo=echo,
-                      runner=LambdaRunner(endpoint=endpoint, workdir=workdir))
+        raise EdgeError(
+            f"nothing to serve: the emulator at {endpoint} has no distribution and no HTTP API "
+            "(run: python main.py local up)"
+        )
+    edge = EdgeHandle(
+        workdir=workdir,
+        endpoint=endpoint,
+        applied=applied,
+        origins=OriginMap(),
+        echo=echo,
+        runner=LambdaRunner(endpoint=endpoint, workdir=workdir),
+    )
     try:
         _wire(edge, applied, ports)
     except Exception:
         edge.stop()
         raise
-    echo(f"edge: site {edge.site_url} (https://{applied.site.domain if applied.site else '-'}), "
-         f"hosted UI {edge.hosted_ui_url}, {len(applied.apis)} API(s)")
+    echo(
+        f"edge: site {edge.site_url} (https://{applied.site.domain if applied.site else '-'}), "
+        f"hosted UI {edge.hosted_ui_url}, {len(applied.apis)} API(s)"
+    )
     return edge
 
 
@@ -273,11 +316,12 @@ def serve_forever(workspace_root: Path, endpoint: str, echo: Echo = print, port:
     """
     workdir = Path(workspace_root)
     ports = {}
-    try:
-        ports = {k: int(v) for k, v in json.loads(_record(workdir).with_suffix(".ports").read_text()).items()
-                 if emu.port_is_free(int(v))}
-    except (OSError, ValueError):
-        pass
+    with contextlib.suppress(OSError, ValueError):
+        ports = {
+            k: int(v)
+            for k, v in json.loads(_record(workdir).with_suffix(".ports").read_text()).items()
+            if emu.port_is_free(int(v))
+        }
     if port is not None:
         ports["site"] = port
     edge = start_edge(workdir, endpoint, echo, ports)
@@ -288,7 +332,8 @@ def serve_forever(workspace_root: Path, endpoint: str, echo: Echo = print, port:
         _record(workdir).parent.mkdir(parents=True, exist_ok=True)
         _record(workdir).write_text(json.dumps(edge.describe(), indent=2) + "\n")
         _record(workdir).with_suffix(".ports").write_text(
-            json.dumps({n: s.httpd.server_address[1] for n, s in edge.servers.items()}) + "\n")
+            json.dumps({n: s.httpd.server_address[1] for n, s in edge.servers.items()}) + "\n"
+        )
 
     write_record()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -304,7 +349,7 @@ def serve_forever(workspace_root: Path, endpoint: str, echo: Echo = print, port:
                     edge.refresh()
                     write_record()
                     echo("edge: reloaded what is applied")
-                except Exception as err:  # noqa: BLE001 - keep serving what we had
+                except Exception as err:
                     echo(f"edge: reload failed: {err}")
     finally:
         for sig, handler in previous.items():
@@ -331,8 +376,13 @@ def running_edge(workspace_root: Path) -> EdgeRecord | None:
     """The background edge of this working folder, if it is alive."""
     try:
         data = json.loads(_record(Path(workspace_root)).read_text())
-        record = EdgeRecord(pid=int(data["pid"]), site=data.get("site"), hosted_ui=data.get("hostedUi"),
-                            apis=data.get("apis", {}), apps=data.get("apps", {}))
+        record = EdgeRecord(
+            pid=int(data["pid"]),
+            site=data.get("site"),
+            hosted_ui=data.get("hostedUi"),
+            apis=data.get("apis", {}),
+            apps=data.get("apps", {}),
+        )
     except (OSError, ValueError, KeyError):
         return None
     try:
@@ -359,13 +409,21 @@ def spawn_edge(workspace_root: Path, endpoint: str, echo: Echo = print, port: in
         return running_edge(workdir) or existing
     (workdir / "logs").mkdir(parents=True, exist_ok=True)
     _record(workdir).unlink(missing_ok=True)
-    log = open(workdir / "logs" / "edge.log", "ab")
+    log = open(workdir / "logs" / "edge.log", "ab")  # noqa: SIM115 - handed to the background edge process
     try:
         args = [sys.executable, "-m", MODULE, "serve", "--workdir", str(workdir), "--endpoint", endpoint]
-        process = subprocess.Popen(args + (["--port", str(port)] if port else []), cwd=workdir, stdin=subprocess.DEVNULL,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                   env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                                       filter(None, (str(emu.REPO), os.environ.get("PYTHONPATH"))))})
+        process = subprocess.Popen(
+            args + (["--port", str(port)] if port else []),
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, (str(emu.REPO), os.environ.get("PYTHONPATH")))),
+            },
+        )
     finally:
         log.close()
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -379,7 +437,9 @@ def spawn_edge(workspace_root: Path, endpoint: str, echo: Echo = print, port: in
             return record
         time.sleep(0.2)
     process.kill()
-    raise EdgeError(f"the local edge did not start within {START_TIMEOUT_SECONDS} s (see {workdir / 'logs' / 'edge.log'})")
+    raise EdgeError(
+        f"the local edge did not start within {START_TIMEOUT_SECONDS} s (see {workdir / 'logs' / 'edge.log'})"
+    )
 
 
 def stop_edge(workspace_root: Path) -> bool:
