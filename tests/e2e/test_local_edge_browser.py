@@ -5,10 +5,10 @@ UI bucket through the deployed viewer function (CloudFront), the local Cognito
 hosted UI (sign-in, single sign-on, sign-out), each app's HTTP API (JWT
 authorizer, CORS) and the Lambda code bundle from the assets bucket.
 
-``local up`` and ``down`` run here (timed in the e2e summary) unless
-LOCAL_EDGE_WORKDIR names the working folder of an emulator already up (then
-neither runs). Skipped when terraform, chromium, chromedriver or selenium is
-missing, unless CI is set, where it fails.
+It shares the session's ``local up`` (tests/e2e/conftest.py) and uses the
+edge that ``local up`` started, at the URLs ``local status`` prints. Skipped
+when terraform, chromium, chromedriver or selenium is missing, unless CI is
+set, where it fails.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from generator.local import emulator as emu  # noqa: E402
-from generator.local.edge import add_user, find_pool, start_edge  # noqa: E402
+from generator.local.edge import add_user, find_pool, running_edge  # noqa: E402
 
 DEV, PROD = "john-inventory-dev", "team-backend-inventory-prod"
 EMAIL = "jane.edge@example.com"
@@ -69,50 +69,33 @@ def _missing() -> list[str]:
     return missing
 
 
-def _local(*args: str, workdir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "main.py", "local", *args, "--workdir", str(workdir)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-
-
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory, e2e_timings):
+def emulator(local_session):
+    """The session's ``local up`` (tests/e2e/conftest.py), which also started the local edge."""
     missing = _missing()
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"the browser end-to-end test needs {', '.join(missing)} and CI is set")
         pytest.skip(f"needs {', '.join(missing)}")
-    reused = os.environ.get("LOCAL_EDGE_WORKDIR")
-    workdir = Path(reused) if reused else tmp_path_factory.mktemp("local-edge")
-    if not reused:
-        started = time.monotonic()
-        result = _local("up", "--instance", DEV, "--instance", PROD, workdir=workdir)
-        e2e_timings[f"local up (platform, {DEV}, {PROD}) for the browser test"] = time.monotonic() - started
-        assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
-    server = emu.running(workdir)
-    assert server is not None, "no emulator running"
-    try:
-        yield {"workdir": workdir, "endpoint": server.endpoint}
-    finally:
-        if not reused:
-            started = time.monotonic()
-            down = _local("down", workdir=workdir)
-            e2e_timings["local down (browser test)"] = time.monotonic() - started
-            assert down.returncode == 0, down.stdout + down.stderr
+    return local_session
 
 
 @pytest.fixture(scope="module")
-def edge(emulator, e2e_timings):
-    started = time.monotonic()
-    handle = start_edge(emulator["workdir"], emulator["endpoint"], print)
-    e2e_timings["local edge start (discover + servers)"] = time.monotonic() - started
-    yield handle
-    handle.stop()
+def edge(emulator):
+    """The edge ``local up`` started in the background, as ``local status`` reports it."""
+    record = running_edge(emulator["workdir"])
+    assert record is not None, "local up did not leave the local edge running"
+    status = subprocess.run(
+        [sys.executable, "main.py", "local", "status", "--json", "--workdir", str(emulator["workdir"])],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stderr
+    apps = {app["name"]: app["local_url"] for app in json.loads(status.stdout)["apps"]}
+    assert apps == {DEV: record.url_of(DEV), PROD: record.url_of(PROD)}
+    return record
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +193,7 @@ def api_status(url, token):
 def test_sign_in_use_two_apps_by_single_sign_on_and_sign_out(edge, user, browser, e2e_timings):
     driver, started = browser, time.monotonic()
     dev_url, prod_url = edge.url_of(DEV), edge.url_of(PROD)
-    hosted_ui = edge.hosted_ui_url
+    hosted_ui = edge.hosted_ui
 
     driver.get(dev_url.rstrip("/"))  # the viewer function redirects /<app> to /<app>/
     wait_for(driver, visible("#sign-in"), "the dev app's sign-in button")
