@@ -11,11 +11,12 @@ import click
 
 from ..assets import AUTH_PAGES_DIR, LAMBDA_DIR, UI_TEMPLATE_DIR, VIEWER_REQUEST_FILE
 from ..errors import Problem, ValidationFailed
+from ..locations import DEFAULT_OUTDIR
 from ..project import INSTANCES_DIR, PLATFORM_FILE, Project, load_project
 from .output import problems_found
 
 #: The synth output folder when neither --out nor $CDKTF_OUTDIR says otherwise (relative to the project).
-DEFAULT_OUT = "cdktf.out"
+DEFAULT_OUT = DEFAULT_OUTDIR
 #: The repository holding main.py: the default project folder.
 REPOSITORY = Path(__file__).resolve().parents[2]
 

@@ -24,6 +24,7 @@ from ..project import load_project
 from ..runner import Terraform, find_terraform, write_cli_config
 from ..states import read_state_file
 from . import emulator as emu
+from .edge import running_edge, spawn_edge, stop_edge
 from .workspace import Workspace, write_local_project
 
 #: Concurrent instance stacks (each runs a Terraform and its provider; the machines have 2 cores).
@@ -47,6 +48,7 @@ class AppStatus:
     api_endpoint: str
     table: str
     resources: int
+    local_url: str = "-"
     #: "applied", or "orphan (no YAML)" when its instance file is gone.
     status: str = "applied"
 
@@ -141,6 +143,8 @@ def up(
         _after_failure(failure, note, echo)
         raise
     echo(f"up: done in {time.monotonic() - started:.0f} s")
+    # Serve what was applied on 127.0.0.1: the site, the hosted UI, the APIs and their functions.
+    spawn_edge(workspace.root, server.endpoint, echo)
     return status_rows(workspace, {i.name for i in project.instances})
 
 
@@ -154,6 +158,7 @@ def down(
     server = emu.running(workspace.root)
     stacks = workspace.stacks_with_state()
     if server is None:
+        stop_edge(workspace.root)
         if stacks:
             echo(f"emulator: not running, so its resources are gone; discarding the state of {', '.join(stacks)}")
             workspace.discard_state()
@@ -174,12 +179,15 @@ def down(
     except BaseException as failure:
         _after_failure(failure, stop_and_forget(workspace), echo)
         raise
+    stop_edge(workspace.root)
     emu.stop(workspace.root)
     echo(f"emulator: stopped\ndown: done in {time.monotonic() - started:.0f} s")
 
 
 def stop_and_forget(workspace: Workspace) -> str:
-    """Stop the emulator after a failure and discard the state that described its memory; say what was done."""
+    """Stop the emulator (and the edge serving it) after a failure and discard the state that described its
+    memory; say what was done."""
+    stop_edge(workspace.root)
     stopped = emu.stop(workspace.root)
     workspace.discard_state()
     return "the emulator was stopped and its state discarded" if stopped else "its state was discarded"
@@ -231,6 +239,7 @@ def ensure_hosted_zone(server: emu.Emulator, domain: str, region: str) -> str:
 def status_rows(workspace: Workspace, known: set[str] | None = None) -> list[AppStatus]:
     """One row per instance stack whose state holds resources, from its outputs; with ``known`` (the
     instance names that have a file), the others are marked :data:`ORPHAN`."""
+    edge = running_edge(workspace.root)
     rows = []
     for path in sorted(workspace.state_dir.glob("*.tfstate")) if workspace.state_dir.is_dir() else []:
         name = path.name[: -len(".tfstate")]
@@ -246,6 +255,7 @@ def status_rows(workspace: Workspace, known: set[str] | None = None) -> list[App
                 table=outputs.get("table_name", "-"),
                 resources=state.resources,
                 status=ORPHAN if known is not None and name not in known else "applied",
+                local_url=(edge.url_of(name) if edge else None) or "-",
             )
         )
     return rows
