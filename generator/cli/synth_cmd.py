@@ -66,6 +66,12 @@ def synth_selection(
     default=None,
     help="Include the platform stack. Default: yes, unless --instance is given.",
 )
+@click.option(
+    "--no-instances",
+    "no_instances",
+    is_flag=True,
+    help="No instance stack: with --platform, the platform alone (the first CI job).",
+)
 @out_option()
 @click.option(
     "--changed", "only_changed", is_flag=True, help="Only the workspaces changed since --base (see `changed`)."
@@ -96,6 +102,7 @@ def synth(
     run: CliContext,
     instances: tuple[str, ...],
     with_platform: bool | None,
+    no_instances: bool,
     out: Path | None,
     only_changed: bool,
     base: str | None,
@@ -126,11 +133,17 @@ def synth(
         if not instances:
             click.echo(f"nothing to synthesize: shard {shard} is empty")
             return
+    if no_instances:
+        if instances or shard or only_changed:
+            raise CliError("--no-instances: got --instance, --shard or --changed too, expected none of them")
+        with_platform = True if with_platform is None else with_platform
     outdir = run.outdir(out)
     from ..synth import synthesize  # imports cdktf and the providers: only when synthesizing
 
     selection_platform = with_platform if with_platform is not None else not instances
     chosen_instances = frozenset(instances) if instances or (only_changed and not selection_platform) else None
+    if no_instances:
+        chosen_instances = frozenset()
     try:
         report = synthesize(project, outdir, selection_platform, chosen_instances, workers=workers)
     except ValidationFailed as failed:
