@@ -45,6 +45,7 @@ REQUIRED = {
     ("graph",): ["platform"],
     ("new",): ["--team", "t", "--app", "a", "--env", "dev", "--developer", "d"],
     ("local", "user", "add"): ["someone@example.com", "--app", "x"],
+    ("summary", "merge"): ["summaries", "--shards", "0"],
 }
 
 
@@ -111,7 +112,7 @@ def test_json_on_a_broken_project_is_one_document_and_the_text_error_is_one_line
             "; nothing was written" if path[0] in ("synth", "new") else "; nothing was started" * (path[-1] == "up")
         )
     else:
-        assert path in (("schema",), ("local", "status"), ("local", "down"))
+        assert path in (("schema",), ("local", "status"), ("local", "down"), ("summary", "merge"))  # no project read
 
 
 @pytest.mark.parametrize(
@@ -149,7 +150,11 @@ def test_readme_lists_every_command_and_option(path, command):
 
 def test_readme_lists_no_command_that_does_not_exist():
     known = {" ".join(path) for path, _ in LEAVES}
-    named = {m.group(1) for cell in readme_commands() for m in re.finditer(r"`((?:local (?:user )?)?[a-z-]+)", cell)}
+    named = {
+        m.group(1)
+        for cell in readme_commands()
+        for m in re.finditer(r"`((?:local (?:user )?|summary )?[a-z][a-z-]*)", cell)
+    }
     assert named <= known, named - known
     assert "`--root DIR` (before the command)" in (REPO / "README.md").read_text()
 

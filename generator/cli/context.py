@@ -97,3 +97,25 @@ def _json_mode(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
 def json_option(what: str = "Print JSON instead of text."):
     """``--json``: the result as one JSON document on stdout, and errors as ``{"error": ..., "problems": [...]}``."""
     return click.option("--json", "as_json", is_flag=True, is_eager=True, callback=_json_mode, help=what)
+
+
+def shard_option():
+    """``--shard K/N``: only the K-th of N balanced shards of the instance workspaces (never the platform)."""
+    from ..workflow.shards import ShardError, parse
+
+    def convert(_ctx: click.Context, _param: click.Parameter, value: str | None):
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except ShardError as err:
+            raise click.BadParameter(str(err).removeprefix("--shard: ")) from None
+
+    return click.option(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        callback=convert,
+        help="Only the K-th of N balanced shards of the instance workspaces, by name; never the platform "
+        "(CI matrix jobs; docs/workflow.md).",
+    )
