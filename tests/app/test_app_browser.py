@@ -23,7 +23,6 @@ import mimetypes
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -33,6 +32,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from app_helpers import CF_FUNCTION, UI_DIR, create_table, load_lambda_module
+from helpers import skip_or_fail
 
 PREFIX = "/john-inventory-dev/"
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
@@ -56,10 +56,7 @@ def _requirements_or_skip():
     if not shutil.which("node"):
         missing.append("node (runs the CloudFront Function)")
     if missing:
-        reason = "browser test needs " + ", ".join(missing)
-        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-            pytest.fail(reason + " -- CI is set, so this is a failure, not a skip")
-        pytest.skip(reason)
+        skip_or_fail("browser test needs " + ", ".join(missing))
 
 
 # --------------------------------------------------------------------------- tokens
@@ -97,18 +94,13 @@ def verify_jwt(token):
 # --------------------------------------------------------------------------- servers
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     def __init__(self, handler_class, **attrs):
-        self.port = free_port()
-        self.origin = f"http://127.0.0.1:{self.port}"
         handler = type(handler_class.__name__, (handler_class,), attrs)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        # Bound once, on a port the kernel picks, and kept: no probe-then-bind race with other processes.
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
