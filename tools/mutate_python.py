@@ -74,7 +74,13 @@ def run(target: str, work: Path, minutes: float, mutmut: str) -> str:
     sources, only, tests = TARGETS[target]
     scratch = work / target
     shutil.rmtree(scratch, ignore_errors=True)
-    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     for name in files:
         if (REPO / name).is_file():
             (scratch / name).parent.mkdir(parents=True, exist_ok=True)
