@@ -4,8 +4,9 @@ Real Terraform and the real AWS provider against moto's server on 127.0.0.1
 (see docs/local.md). The suite checks through boto3 that what was created is
 what the seed describes, drives the real Lambda handler against the table
 Terraform created, checks that a second ``up`` changes nothing (no drift), and
-that ``down`` leaves no resource and no process. The times of ``up`` and
-``down`` are printed in the test output.
+that ``down`` (run by the module fixture's teardown, after the last test, so
+that the tests pass in any order and each alone) leaves no resource and no
+process. The times of ``up`` and ``down`` are printed in the test output.
 
 Skipped only when terraform is not on PATH and CI is unset; under CI it fails.
 """
@@ -56,21 +57,28 @@ def _timed(timings: dict[str, float], name: str, *args: str, workdir: Path) -> s
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory, e2e_timings):
-    """One ``local up`` of the platform, a dev and a prod app; ``down`` at the end whatever happened."""
+    """One ``local up`` of the platform, a dev and a prod app; ``down`` at the end, checked there.
+
+    Every test of this module only reads (or, like the second ``up``, changes nothing), so they pass in any
+    order and each passes alone. ``down`` is destructive, so it runs here, after the last test: the teardown
+    checks that it destroyed every resource and stopped every process, and a failed check is an error of the run.
+    """
     if shutil.which("terraform") is None:
         skip_or_fail("terraform is not on PATH (install it to run the end-to-end suite)")
     workdir = tmp_path_factory.mktemp("local")
     result = _timed(
         e2e_timings, f"local up (platform, {DEV}, {PROD})", "up", "--instance", DEV, "--instance", PROD, workdir=workdir
     )
+    down = None
     try:
         assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
         server = emu.running(workdir)
         assert server is not None, "the emulator is not running after up"
         yield {"workdir": workdir, "endpoint": server.endpoint, "pid": server.pid, "up": result}
     finally:
-        if emu.running(workdir) is not None:  # a failed test must not leave the emulator running
-            _local("down", workdir=workdir)
+        if result.returncode == 0 or emu.running(workdir) is not None:  # never leave the emulator running
+            down = _timed(e2e_timings, "local down", "down", workdir=workdir)
+    _assert_down_destroyed_everything(workdir, server.pid, down)
 
 
 def _state(workdir: Path, stack: str) -> dict:
@@ -330,9 +338,8 @@ def test_second_up_applies_nothing(session, e2e_timings):
     assert "Apply complete" not in result.stdout
 
 
-def test_down_destroys_everything_and_stops_the_emulator(session, e2e_timings):
-    workdir = session["workdir"]
-    result = _timed(e2e_timings, "local down", "down", workdir=workdir)
+def _assert_down_destroyed_everything(workdir: Path, pid: int, result: subprocess.CompletedProcess) -> None:
+    """``down`` left no resource in any state, stopped the emulator and left no process working in ``workdir``."""
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     states = sorted((workdir / "terraform-state").glob("*.tfstate"))
     assert {p.stem for p in states} == {"platform", DEV, PROD}
@@ -340,7 +347,7 @@ def test_down_destroys_everything_and_stops_the_emulator(session, e2e_timings):
         resources = [r for r in json.loads(path.read_text())["resources"] if r["mode"] == "managed"]
         assert resources == [], f"{path.name} still holds {[r['type'] for r in resources]}"
     assert emu.running(workdir) is None
-    assert not _running(session["pid"]), "the emulator process is still running"
+    assert not _running(pid), "the emulator process is still running"
     leftovers = [
         p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _running(int(p.name)) and _runs_in(p, workdir)
     ]
