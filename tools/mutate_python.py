@@ -8,7 +8,8 @@ mutant with its diff) go to ``<work>/<target>/report.txt``; docs/testing.md reco
     pip install mutmut==3.8.1
     python tools/mutate_python.py [--minutes 10] [--work /tmp/mutation] [TARGET ...]
 
-Targets: lambda_code, validation (generator/validation, project.py, naming.py), modules.
+Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
+naming.py only), modules.
 Slow (minutes per target on two cores): not run in CI.
 """
 
@@ -38,6 +39,12 @@ TARGETS = {
         ["generator"],
         ["generator/validation/*", "generator/project.py", "generator/naming.py"],
         ["tests/test_validation.py", "tests/hostile/test_hostile_corpus.py", "tests/test_message_coverage.py"],
+    ),
+    # The smallest useful run: the field rules and the derived-name limits against their direct tests.
+    "rules": (
+        ["generator"],
+        ["generator/validation/rules.py", "generator/naming.py"],
+        ["tests/test_validation_messages.py", "tests/test_validation.py"],
     ),
     "modules": (
         ["modules"],
