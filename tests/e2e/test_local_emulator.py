@@ -4,9 +4,10 @@ Real Terraform and the real AWS provider against moto's server on 127.0.0.1
 (see docs/local.md). The suite checks through boto3 that what was created is
 what the seed describes, drives the real Lambda handler against the table
 Terraform created, checks that a second ``up`` changes nothing (no drift), and
-that ``down`` (run by the module fixture's teardown, after the last test, so
-that the tests pass in any order and each alone) leaves no resource and no
-process. The times of ``up`` and ``down`` are printed in the test output.
+that ``down`` leaves no resource and no process: ``down`` is destructive, so the
+session fixture runs and checks it in its teardown, after the last e2e test
+(tests/e2e/conftest.py), and the tests pass in any order and each alone. The
+times of ``up`` and ``down`` are printed in the test output.
 
 Skipped only when terraform is not on PATH and CI is unset; under CI it fails.
 """
@@ -14,8 +15,6 @@ Skipped only when terraform is not on PATH and CI is unset; under CI it fails.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "app"))
 
-from helpers import skip_or_fail  # noqa: E402
+from conftest import local  # noqa: E402
 
 from generator.local import emulator as emu  # noqa: E402
 
@@ -36,16 +35,8 @@ DOMAIN = "apps.example.com"
 HOME_REGION = "us-east-2"
 
 
-def _local(*args: str, workdir: Path, timeout: int = 420) -> subprocess.CompletedProcess:
-    command = [sys.executable, "main.py", "local", *args, "--workdir", str(workdir)]
-    return subprocess.run(
-        command,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+def _local(*args: str, workdir: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    return local(*args, workdir=workdir, timeout=timeout)
 
 
 def _timed(timings: dict[str, float], name: str, *args: str, workdir: Path) -> subprocess.CompletedProcess:
@@ -56,29 +47,9 @@ def _timed(timings: dict[str, float], name: str, *args: str, workdir: Path) -> s
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory, e2e_timings):
-    """One ``local up`` of the platform, a dev and a prod app; ``down`` at the end, checked there.
-
-    Every test of this module only reads (or, like the second ``up``, changes nothing), so they pass in any
-    order and each passes alone. ``down`` is destructive, so it runs here, after the last test: the teardown
-    checks that it destroyed every resource and stopped every process, and a failed check is an error of the run.
-    """
-    if shutil.which("terraform") is None:
-        skip_or_fail("terraform is not on PATH (install it to run the end-to-end suite)")
-    workdir = tmp_path_factory.mktemp("local")
-    result = _timed(
-        e2e_timings, f"local up (platform, {DEV}, {PROD})", "up", "--instance", DEV, "--instance", PROD, workdir=workdir
-    )
-    down = None
-    try:
-        assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
-        server = emu.running(workdir)
-        assert server is not None, "the emulator is not running after up"
-        yield {"workdir": workdir, "endpoint": server.endpoint, "pid": server.pid, "up": result}
-    finally:
-        if result.returncode == 0 or emu.running(workdir) is not None:  # never leave the emulator running
-            down = _timed(e2e_timings, "local down", "down", workdir=workdir)
-    _assert_down_destroyed_everything(workdir, server.pid, down)
+def session(local_session):
+    """The session's ``local up`` (tests/e2e/conftest.py)."""
+    return local_session
 
 
 def _state(workdir: Path, stack: str) -> dict:
@@ -128,7 +99,8 @@ def test_status_shows_the_running_emulator_and_each_app(session):
     result = _local("status", workdir=session["workdir"])
     assert result.returncode == 0, result.stderr
     assert f"emulator: running at {session['endpoint']}" in result.stdout
-    assert [line.split()[0] for line in result.stdout.splitlines()[3:]] == [DEV, PROD]
+    assert "edge: serving http://127.0.0.1:" in result.stdout
+    assert [line.split()[0] for line in result.stdout.splitlines()[4:]] == [DEV, PROD]
 
 
 @pytest.mark.parametrize("stack, billing", [(DEV, "PAY_PER_REQUEST"), (PROD, "PROVISIONED")])
@@ -336,38 +308,3 @@ def test_second_up_applies_nothing(session, e2e_timings):
     for stack in ("platform", DEV, PROD):
         assert f"[{stack}] no changes" in result.stdout, result.stdout
     assert "Apply complete" not in result.stdout
-
-
-def _assert_down_destroyed_everything(workdir: Path, pid: int, result: subprocess.CompletedProcess) -> None:
-    """``down`` left no resource in any state, stopped the emulator and left no process working in ``workdir``."""
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
-    states = sorted((workdir / "terraform-state").glob("*.tfstate"))
-    assert {p.stem for p in states} == {"platform", DEV, PROD}
-    for path in states:
-        resources = [r for r in json.loads(path.read_text())["resources"] if r["mode"] == "managed"]
-        assert resources == [], f"{path.name} still holds {[r['type'] for r in resources]}"
-    assert emu.running(workdir) is None
-    assert not _running(pid), "the emulator process is still running"
-    leftovers = [
-        p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _running(int(p.name)) and _runs_in(p, workdir)
-    ]
-    assert leftovers == [], f"processes still running in {workdir}: {leftovers}"
-
-
-def _running(pid: int) -> bool:
-    """Alive and not a zombie (an exited emulator whose parent, the first ``up``, is gone may await reaping)."""
-    try:
-        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-
-
-def _runs_in(proc: Path, folder: Path) -> bool:
-    """Whether a process works in ``folder`` (Terraform, its providers, the emulator all do)."""
-    try:
-        return (
-            Path(os.readlink(proc / "cwd")).is_relative_to(folder)
-            or str(folder).encode() in (proc / "cmdline").read_bytes()
-        )
-    except OSError:
-        return False
