@@ -54,17 +54,18 @@ def local_session(tmp_path_factory, e2e_timings):
     if shutil.which("terraform") is None:
         skip_or_fail("terraform is not on PATH (install it to run the end-to-end suite)")
     workdir = tmp_path_factory.mktemp("local")
-    started = time.monotonic()
-    result = local("up", "--instance", DEV, "--instance", PROD, workdir=workdir)
-    e2e_timings[f"local up (platform, {DEV}, {PROD})"] = time.monotonic() - started
-    down = None
+    result = down = None
     try:
+        started = time.monotonic()
+        result = local("up", "--instance", DEV, "--instance", PROD, workdir=workdir)
+        e2e_timings[f"local up (platform, {DEV}, {PROD})"] = time.monotonic() - started
         assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
         server = emu.running(workdir)
         assert server is not None, "the emulator is not running after up"
         yield {"workdir": workdir, "endpoint": server.endpoint, "pid": server.pid, "up": result}
     finally:
-        if result.returncode == 0 or emu.running(workdir) is not None:  # never leave the emulator running
+        # Never leave the emulator running: not after a failed test, a failed up, or an up that timed out.
+        if (result is not None and result.returncode == 0) or emu.running(workdir) is not None:
             started = time.monotonic()
             down = local("down", workdir=workdir)
             e2e_timings["local down"] = time.monotonic() - started
