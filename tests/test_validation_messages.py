@@ -88,3 +88,35 @@ def test_a_base_name_whose_derived_names_are_too_long_is_refused(tmp_path):
         f"instances/john-inventory-dev.yaml: spec: got base name '{base}', whose Kubernetes ServiceAccount name "
         f"'{base}-ui-sync' is 73 characters, expected at most 63 (shorten developerName, teamName or appName)"
     ) in messages
+
+
+# Survivors of the mutmut run over generator/validation/rules.py (docs/testing.md): how keys and wrong-typed values
+# are named in messages.
+TAG_KEY_HINT = "expected 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:"
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ({"a": "${x}"}, "platform.yaml: tags.a: got '${x}', expected up to 256 letters, digits, spaces or _.:/=+-@"),
+        ({"": "v"}, f"platform.yaml: tags['']: got key '', {TAG_KEY_HINT}"),
+        ({"é": "v"}, f"platform.yaml: tags['\\xe9']: got key '\\xe9', {TAG_KEY_HINT}"),
+        ({"a\u0007": "v"}, f"platform.yaml: tags['a\\x07']: got key 'a\\x07', {TAG_KEY_HINT}"),
+        (
+            {"k" * 61: "${x}"},
+            "platform.yaml: tags['kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...]: got '${x}', expected up to 256 letters, digits, spaces or _.:/=+-@",
+        ),
+    ],
+    ids=["one-letter", "empty", "non-ascii", "control", "61-characters"],
+)
+def test_map_keys_are_named_plainly_only_when_plain(tags, message):
+    assert _messages(_platform(tags=tags), PLATFORM_FIELDS, "platform.yaml") == [message]
+
+
+@pytest.mark.parametrize(("value", "got"), [([], "a list"), ({}, "a mapping"), (None, "null")])
+def test_a_container_or_null_is_named_by_its_type_alone(value, got):
+    data = yaml.safe_load((REPO / "instances" / "john-inventory-dev.yaml").read_text())
+    data["spec"]["appName"] = value
+    assert _messages(data, INSTANCE_FIELDS, "i.yaml") == [
+        f"i.yaml: spec.appName: got {got}, expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"
+    ]
