@@ -18,7 +18,7 @@ from .naming import PLATFORM_STACK, InstanceNames, instance_names, name_problems
 from .validation.backends import backend_problems, workspace_problems
 from .validation.reader import read_yaml
 from .validation.rules import check
-from .validation.tables import INSTANCE_FIELDS, PLATFORM_FIELDS
+from .validation.tables import DEFAULT_REGION, INSTANCE_FIELDS, PLATFORM_FIELDS
 
 PLATFORM_FILE = "platform.yaml"
 INSTANCES_DIR = "instances"
@@ -82,7 +82,7 @@ def load_project(
     else:
         files = sorted(p for p in directory.iterdir() if p.suffix in INSTANCE_SUFFIXES and not p.name.startswith("."))
         for path, display in [(p, _display(p, root)) for p in files] + list(extra):
-            instance, found = load_instance(path, display)
+            instance, found = load_instance(path, display, platform.home_region if platform else DEFAULT_REGION)
             problems.extend(found)
             if instance is not None:
                 instances.append(instance)
@@ -103,8 +103,11 @@ def _display(path: Path, root: Path) -> str:
     return str(path)
 
 
-def load_instance(path: Path, display: str) -> tuple[Instance | None, list[Problem]]:
-    """Parse and check one manifest on its own (cross-file rules come later)."""
+def load_instance(
+    path: Path, display: str, default_region: str = DEFAULT_REGION
+) -> tuple[Instance | None, list[Problem]]:
+    """Parse and check one manifest on its own (cross-file rules come later); an omitted ``spec.region``
+    is ``default_region`` (the platform's homeRegion)."""
     data, problems = read_yaml(path, display)
     if problems:
         return None, problems
@@ -129,7 +132,7 @@ def load_instance(path: Path, display: str) -> tuple[Instance | None, list[Probl
         app=spec["appName"],
         environment=spec["environment"],
         developer=spec["developerName"],
-        region=spec["region"],
+        region=spec["region"] or default_region,
         deletion_protection=spec["environment"] == "prod" if protection is None else protection,
     )
     problems = [Problem(display, "spec", message) for message in name_problems(instance_names(instance))]

@@ -172,11 +172,11 @@ def test_each_job_runs_its_commands_in_order(workflow):
         "changed --base origin/main",
         "changed --base origin/main --json",
         "synth --platform --no-instances",
-        "apply platform --allow-replace --json",
+        "apply platform --allow-replace --auto-approve --json",
     ]
     assert run("apply-shard") == [
         "synth --changed --base origin/main --shard 1/2 --allow-replace",
-        "apply --changed --base origin/main --shard 1/2 --allow-replace --json",
+        "apply --changed --base origin/main --shard 1/2 --allow-replace --auto-approve --json",
     ]
     assert run("apply-summary") == [
         "summary merge summaries --shards 2 --platform --allow-replace --title terraform apply --markdown apply.md"

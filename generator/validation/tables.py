@@ -13,6 +13,8 @@ from .rules import BOOLEAN, INTEGER, OBJECT, STRING, STRING_LIST, STRING_MAP, Fi
 API_VERSION = "kro.run/v1alpha1"
 KIND = "SmartInventoryHubV5"
 ENVIRONMENTS = ("dev", "staging", "prod")
+#: platform.yaml's homeRegion when it is omitted (the seed's home region); an instance's region defaults to
+#: the platform's homeRegion.
 DEFAULT_REGION = "us-east-2"
 
 #: Kubernetes object names (RFC 1123 label): they also become Terraform stack names.
@@ -101,8 +103,8 @@ INSTANCE_FIELDS: tuple[Field, ...] = (
             Field(
                 "region",
                 STRING,
-                "AWS region of the table, function and API; must be served by the platform.",
-                default=DEFAULT_REGION,
+                "AWS region of the table, function and API; must be served by the platform. "
+                "Default: the platform's homeRegion.",
                 pattern=REGION,
                 hint=REGION_HINT,
             ),

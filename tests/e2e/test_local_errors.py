@@ -75,6 +75,8 @@ def test_failing_stack_is_named_with_terraforms_error_and_the_emulator_stops(tmp
     assert result.returncode == 1
     assert "error: stack 'platform': terraform plan failed:" in result.stderr
     assert "Error: Invalid provider configuration (stand-in)" in result.stderr
-    assert "emulator: stopped (after the failure above)" in result.stdout
+    # What was done after the failure follows it, on the error line itself (issue 15, item 1).
+    assert result.stderr.splitlines()[-1].endswith("; the emulator was stopped and its state discarded")
+    assert "emulator: stopped" not in result.stdout
     assert emu.running(workdir) is None
     assert not (workdir / "emulator" / "emulator.json").exists()
