@@ -7,10 +7,7 @@ and ``orphans``.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -216,17 +213,13 @@ def test_stateful_deletes_are_counted_and_block_without_allow_replace():
 
 @pytest.fixture
 def s3_server(monkeypatch):
-    pytest.importorskip("moto.server")
-    boto3 = pytest.importorskip("boto3")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
+    import boto3  # requirements-dev.txt: an ImportError here is a broken install, never a skip
+    from moto.server import ThreadedMotoServer
+
+    # Port 0: the server binds once, on a port the kernel picks, and keeps it (no probe-then-bind race).
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = "http://{}:{}".format(*server.get_host_and_port())
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -237,18 +230,11 @@ def s3_server(monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         client = boto3.client("s3", region_name="us-east-2")
         client.create_bucket(Bucket="acme-apps-tfstate", CreateBucketConfiguration={"LocationConstraint": "us-east-2"})
         yield endpoint, client
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 def s3_backend(endpoint: str, name: str) -> dict:
