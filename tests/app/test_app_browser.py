@@ -644,7 +644,7 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     assert not css(driver, "#item-form").is_displayed()
     assert scan_table(lambda_app)["BW-1"]["version"] == 2
 
-    # Someone else saves Red Gadget first: the UI reports the 409 and shows their data.
+    # Someone else saves Red Gadget first: the UI reports the 412 and shows their data.
     gadget = scan_table(lambda_app)["RG-2"]
     lambda_app._table().update_item(
         Key={"id": gadget["id"]},
@@ -660,7 +660,7 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     fill(driver, {"quantity": 7})
     css(driver, "#save-item").click()
     wait_for(driver, lambda d: ("RG-2", "7") in rows(d), message="the re-applied edit")
-    assert 409 in [e.get("status") for e in stack["api_log"]]
+    assert 412 in [e.get("status") for e in stack["api_log"]]
 
     # Delete needs a second click to confirm.
     delete = row_for(driver, "BW-1").find_element("css selector", "button.delete")

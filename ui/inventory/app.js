@@ -367,7 +367,7 @@
       if (err.status === 400 && err.body.errors) {
         showFieldErrors(err.body.errors);
         showMessage('Please correct the highlighted fields.', true);
-      } else if (err.status === 409 && err.body.current) {
+      } else if (err.status === 412 && err.body.current) {
         // Someone else saved first: show their version, keep the form open to re-apply.
         const current = err.body.current;
         items = items.map((i) => (i.id === current.id ? current : i));
@@ -406,8 +406,8 @@
       render();
       showMessage('Deleted ' + item.name + '.');
     } catch (err) {
-      if (err.status === 409 || err.status === 404) {
-        showMessage(err.status === 409
+      if (err.status === 412 || err.status === 404) {
+        showMessage(err.status === 412
           ? item.name + ' was changed by someone else; review it before deleting.'
           : item.name + ' was already deleted.', true);
         await loadItems(false);
