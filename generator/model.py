@@ -59,6 +59,8 @@ class PlatformConfig:
     name: str
     domain: str
     hosted_zone_id: str
+    #: Appended as ``-<suffix>`` to bucket names and the default Cognito domain prefix (None: no suffix).
+    global_name_suffix: str | None
     home_region: str
     regions: tuple[str, ...]
     certificate_arn: str | None

@@ -184,8 +184,21 @@
     return refreshTokens();
   }
 
-  function signOut() {
+  async function signOut() {
+    const current = tokens();
     store('tokens.' + prefix, null);
+    if (current && current.refreshToken) {
+      // Without this the refresh token stays valid for its whole lifetime (30 days by default).
+      try {
+        await fetch(cognitoBase() + '/oauth2/revoke', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: current.refreshToken, client_id: config.clientId }).toString(),
+        });
+      } catch (e) {
+        // Best effort: the sign-out goes on; the token still expires on its own.
+      }
+    }
     // The shared /auth/logout page sends the browser back here.
     sessionStorage.setItem(KEY + 'returnTo', prefix);
     const params = new URLSearchParams({ client_id: config.clientId, logout_uri: config.logoutUri });
