@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from ..errors import ValidationFailed
+from ..locations import DEFAULT_OUTDIR
 from ..project import Project, load_project
 from .output import problems_found
 
 #: The synth output folder when neither --out nor $CDKTF_OUTDIR says otherwise (relative to the project).
-DEFAULT_OUT = "cdktf.out"
+DEFAULT_OUT = DEFAULT_OUTDIR
 
 
 @dataclass
