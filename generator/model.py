@@ -72,6 +72,8 @@ class PlatformConfig:
     waf: bool = True
     waf_rate_limit: int = 2000
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: Appended as ``-<suffix>`` to bucket names and the default Cognito domain prefix (None: no suffix).
+    global_name_suffix: str | None = None
 
 
 @dataclass(frozen=True)

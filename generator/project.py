@@ -14,7 +14,14 @@ from pathlib import Path
 
 from .errors import Problem, ValidationFailed, show
 from .model import BackendSettings, CognitoSettings, Instance, KubernetesSettings, PlatformConfig
-from .naming import PLATFORM_STACK, InstanceNames, instance_names, name_problems
+from .naming import (
+    BUCKET_NAME_LIMIT,
+    PLATFORM_STACK,
+    InstanceNames,
+    instance_names,
+    name_problems,
+    platform_names,
+)
 from .validation.backends import backend_problems, workspace_problems
 from .validation.reader import read_yaml
 from .validation.rules import check
@@ -139,6 +146,10 @@ def load_instance(
     return (None if problems else instance), problems
 
 
+#: cognito.mfa in platform.yaml -> the user pool's mfa_configuration.
+COGNITO_MFA = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
+
+
 def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig | None, list[Problem]]:
     """Parse and check platform.yaml."""
     data, problems = read_yaml(path, display)
@@ -162,7 +173,8 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
                 "missing, expected the EKS cluster name when uiSync is kubernetes (or set uiSync: terraform)",
             )
         )
-    domain_prefix = cognito["domainPrefix"] or f"{values['name']}-auth"
+    suffix = values["globalNameSuffix"]
+    domain_prefix = cognito["domainPrefix"] or f"{values['name']}-auth" + (f"-{suffix}" if suffix else "")
     for word in COGNITO_RESERVED:
         if word in domain_prefix:
             field = "cognito.domainPrefix" if cognito["domainPrefix"] else "name"
@@ -183,8 +195,9 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
     problems.extend(backend_problems(backend, display))
     if problems:
         return None, problems
-    return PlatformConfig(
+    config = PlatformConfig(
         name=values["name"],
+        global_name_suffix=suffix,
         domain=values["domain"],
         hosted_zone_id=values["hostedZoneId"],
         home_region=home,
@@ -198,7 +211,7 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
         cognito=CognitoSettings(
             domain_prefix=domain_prefix,
             self_sign_up=cognito["selfSignUp"],
-            mfa=cognito["mfa"],
+            mfa=COGNITO_MFA[cognito["mfa"]],
             access_token_minutes=cognito["accessTokenMinutes"],
             refresh_token_days=cognito["refreshTokenDays"],
         ),
@@ -220,7 +233,20 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
         waf=values["waf"],
         waf_rate_limit=values["wafRateLimit"],
         tags=dict(sorted((values["tags"] or {}).items())),
-    ), []
+    )
+    too_long = [b for b in platform_names(config).bucket_names(config.regions) if len(b) > BUCKET_NAME_LIMIT]
+    if too_long:
+        field = "globalNameSuffix" if suffix else "name"
+        return None, [
+            Problem(
+                display,
+                field,
+                f"got bucket name {show(b)} ({len(b)} characters), expected at most {BUCKET_NAME_LIMIT} "
+                "(shorten name or globalNameSuffix)",
+            )
+            for b in too_long
+        ]
+    return config, []
 
 
 def _cross_checks(instances: list[Instance], platform: PlatformConfig | None) -> list[Problem]:

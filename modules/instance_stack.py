@@ -98,7 +98,7 @@ class InstanceStack(BaseStack):
             }
         )
         if platform.ui_sync == "kubernetes":
-            self.eks_kubernetes_provider(shared.eks_cluster_name, home)
+            self.eks_kubernetes_provider(shared.eks_cluster_name, shared.home_region, home)
             UiSyncKubernetes(
                 self,
                 "ui-sync",

@@ -27,6 +27,8 @@ INSTANCE_NAMES = (
     ("function", "the Lambda function", False),
     ("api", "the HTTP API (its endpoint URL changes)", False),
     ("ui_prefix", "the UI's prefix in the shared bucket (its URL changes)", False),
+    # Safe: only past access logs go (kept logRetentionDays anyway); the stage is updated in place.
+    ("api_log_group", "the API's access-log group (past access logs are deleted; safe)", False),
 )
 
 

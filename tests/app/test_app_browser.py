@@ -319,6 +319,13 @@ class OAuthHandler(QuietHandler):
                 self.refresh_tokens[refresh] = username
                 body["refresh_token"] = refresh
             return self.send(200, json.dumps(body), self._cors(), "application/json")
+        if parts.path == "/oauth2/revoke":
+            # https://docs.aws.amazon.com/cognito/latest/developerguide/revocation-endpoint.html
+            self.log.append({"endpoint": "revoke", **form})
+            if form.get("client_id") != CLIENT_ID:
+                return self._error(400, "invalid_client", "unknown client")
+            self.refresh_tokens.pop(form.get("token", ""), None)
+            return self.send(200, "", self._cors(), "application/json")
         return self.send(404, "not found", content_type="text/plain")
 
 
@@ -436,8 +443,10 @@ def stack(tmp_path_factory):
             lambda_app = load_lambda_module()
             site = Server(SiteHandler, cf=cf, config=None, requests_seen=[])
             os.environ["ALLOWED_ORIGIN"] = site.origin
-            oauth_log, api_log = [], []
-            oauth = Server(OAuthHandler, site_origin=site.origin, codes={}, refresh_tokens={}, log=oauth_log)
+            oauth_log, api_log, refresh_tokens = [], [], {}
+            oauth = Server(
+                OAuthHandler, site_origin=site.origin, codes={}, refresh_tokens=refresh_tokens, log=oauth_log
+            )
             oauth.httpd.RequestHandlerClass.origin_self = oauth.origin
             api = Server(ApiHandler, site_origin=site.origin, lambda_app=lambda_app, log=api_log)
             servers = [site, oauth, api]
@@ -457,6 +466,7 @@ def stack(tmp_path_factory):
             yield {
                 "site": site.origin,
                 "oauth_log": oauth_log,
+                "refresh_tokens": refresh_tokens,
                 "api_log": api_log,
                 "lambda_app": lambda_app,
                 "site_requests": site.httpd.RequestHandlerClass.requests_seen,
@@ -636,7 +646,7 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     assert not css(driver, "#item-form").is_displayed()
     assert scan_table(lambda_app)["BW-1"]["version"] == 2
 
-    # Someone else saves Red Gadget first: the UI reports the 409 and shows their data.
+    # Someone else saves Red Gadget first: the UI reports the 412 and shows their data.
     gadget = scan_table(lambda_app)["RG-2"]
     lambda_app._table().update_item(
         Key={"id": gadget["id"]},
@@ -652,7 +662,7 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     fill(driver, {"quantity": 7})
     css(driver, "#save-item").click()
     wait_for(driver, lambda d: ("RG-2", "7") in rows(d), message="the re-applied edit")
-    assert 409 in [e.get("status") for e in stack["api_log"]]
+    assert 412 in [e.get("status") for e in stack["api_log"]]
 
     # Delete needs a second click to confirm.
     delete = row_for(driver, "BW-1").find_element("css selector", "button.delete")
@@ -677,6 +687,12 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     )
     logout = [e for e in stack["oauth_log"] if e["endpoint"] == "logout"][-1]
     assert logout["logout_uri"] == site + "/auth/logout"
+    # The refresh token was revoked before leaving: it no longer refreshes.
+    revoked = [e for e in stack["oauth_log"] if e["endpoint"] == "revoke"]
+    assert len(revoked) == 1 and revoked[0]["client_id"] == CLIENT_ID and revoked[0]["token"]
+    endpoints = [e["endpoint"] for e in stack["oauth_log"]]
+    assert endpoints.index("revoke") < max(i for i, e in enumerate(endpoints) if e == "logout")
+    assert revoked[0]["token"] not in stack["refresh_tokens"]
 
     # The nonce of the completed sign-in is spent: replaying its state is refused.
     driver.get(f"{site}/auth/callback?code=abc&state={quote(authorize['state'], safe='')}")

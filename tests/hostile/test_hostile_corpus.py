@@ -163,7 +163,7 @@ PLATFORM_CASES: dict[str, dict[str, str]] = {
         "kubernetes": "got a string, expected a mapping",
         "cognito.domainPrefix": "got an integer 1",
         "cognito.selfSignUp": "got a string 'false', expected true or false",
-        "cognito.mfa": "got a boolean True, expected one of OFF, OPTIONAL, ON",
+        "cognito.mfa": "got a boolean True, expected one of off, optional, required",
         "cognito.accessTokenMinutes": "got a string '60', expected an integer from 5 to 1440",
         "cognito.refreshTokenDays": "got a number 1.5, expected an integer from 1 to 3650",
         "backend": "got a list, expected a mapping",
@@ -186,7 +186,7 @@ PLATFORM_CASES: dict[str, dict[str, str]] = {
         "hostedZoneId": "missing, expected a Route 53 hosted zone id",
     },
     "unknown-fields.yaml": {
-        "domian": "got unknown field 'domian' in (top level), expected one of name, domain,",
+        "domian": "got unknown field 'domian' in (top level), expected one of name, globalNameSuffix, domain,",
         "kubernetes.namespace": "got unknown field 'namespace' in kubernetes, expected one of clusterName, namespaces, image",
         "cognito.selfSignup": "got unknown field 'selfSignup' in cognito, expected one of domainPrefix, selfSignUp,",
         "backend.path": "got unknown field 'path' in backend, expected one of type, stateDir,",
