@@ -17,6 +17,8 @@ class KubernetesSettings:
     cluster_name: str | None
     namespaces: tuple[str, ...]
     image: str
+    #: Create the cluster's IAM OIDC provider in the platform (default: look up the existing one).
+    create_oidc_provider: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,16 @@ class PlatformConfig:
     waf: bool = True
     waf_rate_limit: int = 2000
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: ``perInstance`` (each app its own roles) or ``shared`` (the seed's two shared roles).
+    isolation: str = "perInstance"
+    #: teamName -> GitHub team (``@org/team``), for .github/CODEOWNERS.
+    teams: Mapping[str, str] = field(default_factory=dict)
+    #: GitHub team owning everything but the instance files in .github/CODEOWNERS (None: no such line).
+    platform_team: str | None = None
+
+    @property
+    def per_instance_roles(self) -> bool:
+        return self.isolation == "perInstance"
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,8 @@ class Instance:
     developer: str
     region: str
     deletion_protection: bool
+    #: Cognito groups whose members may use the app besides its own group (``spec.access.groups``).
+    access_groups: tuple[str, ...] = ()
 
     @property
     def is_prod(self) -> bool:
