@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import local_cmds, project_cmds, synth_cmd, workflow_cmds
+from . import codeowners_cmd, local_cmds, project_cmds, synth_cmd, workflow_cmds
 from .context import CliContext
 
 #: The repository holding main.py: the default project folder.
@@ -37,7 +37,7 @@ def cli(ctx: click.Context, root: Path) -> None:
         ctx.obj = CliContext(root=root.resolve())
 
 
-for _module in (project_cmds, synth_cmd, workflow_cmds):
+for _module in (project_cmds, synth_cmd, workflow_cmds, codeowners_cmd):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 cli.add_command(local_cmds.local)

@@ -17,7 +17,7 @@ from ..project import Project
 from ..states import StateUnavailable, WorkspaceState, states_for
 from ..workflow import plan as planner
 from ..workflow.changed import ChangeSet, changed, snapshot_at
-from ..workflow.diff import Replacement, replacements
+from ..workflow.diff import Replacement, in_place_updates, replacements
 from ..workflow.git import GitError, merge_base
 from ..workflow.orphans import find as find_orphans
 from .context import DEFAULT_OUT, CliContext, json_option, out_option, pass_cli
@@ -29,6 +29,7 @@ STATUS_COLUMNS = (
     ("url", "URL"),
     ("api", "API"),
     ("table", "TABLE"),
+    ("group", "GROUP"),
     ("last_applied", "LAST_APPLIED"),
 )
 
@@ -103,12 +104,18 @@ def changed_cmd(run: CliContext, base: str, as_json: bool) -> None:
 def diff_cmd(run: CliContext, base: str, allow_replace: bool, as_json: bool) -> None:
     """Flag edits since BASE that replace resources (a renamed table, function, API or prefix);
     exit 1 unless --allow-replace."""
-    found = replacing_edits(run.project(), base)
+    project = run.project()
+    found = replacing_edits(project, base)
     if as_json:
         print_json([vars(r) for r in found])
     else:
         for item in found:
             click.echo(f"replace    {item}")
+        try:
+            for update in in_place_updates(project, snapshot_at(project.root, merge_base(project.root, base))):
+                click.echo(f"update     {update}")
+        except GitError as err:
+            raise CliError(str(err)) from None
         if not found:
             click.echo(f"no edit since {base} replaces a resource")
     if found and not allow_replace:
@@ -265,6 +272,7 @@ def _applied_row(name: str, status: str, state: WorkspaceState) -> dict[str, str
         "url": str(out.get("app_url", "-")),
         "api": str(out.get("api_endpoint", "-")),
         "table": str(out.get("table_name", "-")),
+        "group": str(out.get("access_group", "-")),
         "last_applied": when,
     }
 
@@ -283,6 +291,7 @@ def status_rows(project: Project, states) -> list[dict[str, str]]:
                     "url": "-",
                     "api": "-",
                     "table": f"({instance_names(instance).table})",
+                    "group": f"({instance_names(instance).access_group})",
                     "last_applied": "never",
                 }
             )
