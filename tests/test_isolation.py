@@ -292,3 +292,32 @@ def test_shared_isolation_is_every_app_reaches_every_app_but_never_auth(tmp_path
     assert "aws_iam_role" not in instance.get("resource", {})
     (function_resource,) = instance["resource"]["aws_lambda_function"].values()
     assert function_resource["role"] == "${data.terraform_remote_state.platform.outputs.lambda_execution_role_arn}"
+
+
+def test_the_documented_delegation_policy_creates_roles_only_under_the_boundary_and_path():
+    """docs/security.md's policy for instance pipelines, evaluated as written."""
+    import json
+
+    text = (REPO / "docs" / "security.md").read_text()
+    block = text.split("<!-- delegation-policy -->", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    policy = json.loads(block.replace("<ACCOUNT_ID>", ACCOUNT))
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/acme-apps-app-boundary"
+    own = f"arn:aws:iam::{ACCOUNT}:role/acme-apps/john-inventory-dev/john-inventory-dev-function"
+    with_boundary = {"iam:PermissionsBoundary": boundary}
+    assert decide(policy, "iam:CreateRole", own, with_boundary) == "allowed"
+    assert decide(policy, "iam:CreateRole", own) == "implicitly denied"  # no boundary
+    assert decide(policy, "iam:CreateRole", own, {"iam:PermissionsBoundary": boundary + "-wide"}) != "allowed"
+    for other in (
+        f"arn:aws:iam::{ACCOUNT}:role/acme-apps/team-backend-inventory-prod/team-backend-inventory-prod-function",
+        f"arn:aws:iam::{ACCOUNT}:role/acme-apps/john-inventory-dev-2/john-inventory-dev-2-function",
+        f"arn:aws:iam::{ACCOUNT}:role/john-inventory-dev-function",
+        f"arn:aws:iam::{ACCOUNT}:role/acme-apps/john-inventory-dev/admin",
+    ):
+        assert decide(policy, "iam:CreateRole", other, with_boundary) != "allowed", other
+        assert decide(policy, "iam:PutRolePolicy", other) != "allowed", other
+    assert decide(policy, "iam:PutRolePolicy", own) == "allowed"
+    assert decide(policy, "iam:PassRole", own, {"iam:PassedToService": "lambda.amazonaws.com"}) == "allowed"
+    assert decide(policy, "iam:PassRole", own, {"iam:PassedToService": "ec2.amazonaws.com"}) != "allowed"
+    assert decide(policy, "iam:DeleteRolePermissionsBoundary", own) == "explicitly denied"
+    assert decide(policy, "iam:CreatePolicyVersion", boundary) == "explicitly denied"
+    assert decide(policy, "iam:AttachRolePolicy", own) == "implicitly denied"
