@@ -102,7 +102,10 @@ class InstanceStack(BaseStack):
             )
             # The role's ARN is known before its policy exists: the function waits for both.
             function.function.role = role.role.arn
-            function.function.depends_on = [function.log_group.fqn, role.policy.fqn]
+            # depends_on takes plain addresses (an fqn is a "${...}" token, which Terraform refuses there).
+            function.function.depends_on = [
+                f"{r.terraform_resource_type}.{r.friendly_unique_id}" for r in (function.log_group, role.policy)
+            ]
         api = AppApi(
             self,
             "api",
