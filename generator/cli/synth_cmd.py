@@ -10,7 +10,8 @@ import click
 from ..errors import ValidationFailed
 from ..locations import stack_dir
 from ..project import Project
-from .context import CliContext, json_option, out_option, pass_cli
+from ..workflow.shards import Shard, assign
+from .context import CliContext, json_option, out_option, pass_cli, shard_option
 from .output import CliError, print_json, problems_found
 from .workflow_cmds import change_set, replacing_edits
 
@@ -65,6 +66,12 @@ def synth_selection(
     default=None,
     help="Include the platform stack. Default: yes, unless --instance is given.",
 )
+@click.option(
+    "--no-instances",
+    "no_instances",
+    is_flag=True,
+    help="No instance stack: with --platform, the platform alone (the first CI job).",
+)
 @out_option()
 @click.option(
     "--changed", "only_changed", is_flag=True, help="Only the workspaces changed since --base (see `changed`)."
@@ -81,19 +88,31 @@ def synth_selection(
     is_flag=True,
     help="Synthesize even when an edit since --base replaces a table, function, API or prefix.",
 )
+@shard_option()
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Synth processes over the instance stacks. Default: from the cores, the free memory and the number of "
+    "stacks to build (docs/performance.md).",
+)
 @json_option("Print JSON: {outdir, written, unchanged, removed, orphans}.")
 @pass_cli
 def synth(
     run: CliContext,
     instances: tuple[str, ...],
     with_platform: bool | None,
+    no_instances: bool,
     out: Path | None,
     only_changed: bool,
     base: str | None,
     allow_replace: bool,
+    shard: Shard | None,
+    workers: int | None,
     as_json: bool,
 ) -> None:
-    """Write the Terraform JSON of the platform and instance workspaces."""
+    """Write the Terraform JSON of the platform and instance workspaces.
+    With --shard K/N, only that shard's instance workspaces (of the --changed ones, or of all)."""
     project = run.project()
     known = {i.name for i in project.instances}
     unknown = [n for n in instances if n not in known]
@@ -107,13 +126,26 @@ def synth(
             return
         if only_changed and not instances:
             with_platform, instances = chosen[0], tuple(sorted(chosen[1] or ()))
+    if shard is not None:
+        pool = instances or (() if only_changed else tuple(i.name for i in project.instances))
+        instances = tuple(assign(pool, shard.count)[shard.index - 1])
+        with_platform, only_changed = False, True  # a shard never holds the platform; an empty shard builds nothing
+        if not instances:
+            click.echo(f"nothing to synthesize: shard {shard} is empty")
+            return
+    if no_instances:
+        if instances or shard or only_changed:
+            raise CliError("--no-instances: got --instance, --shard or --changed too, expected none of them")
+        with_platform = True if with_platform is None else with_platform
     outdir = run.outdir(out)
     from ..synth import synthesize  # imports cdktf and the providers: only when synthesizing
 
     selection_platform = with_platform if with_platform is not None else not instances
     chosen_instances = frozenset(instances) if instances or (only_changed and not selection_platform) else None
+    if no_instances:
+        chosen_instances = frozenset()
     try:
-        report = synthesize(project, outdir, selection_platform, chosen_instances)
+        report = synthesize(project, outdir, selection_platform, chosen_instances, workers=workers)
     except ValidationFailed as failed:
         raise problems_found(failed.problems) from None
     if as_json:

@@ -20,7 +20,8 @@ from ..workflow.changed import ChangeSet, changed, snapshot_at
 from ..workflow.diff import Replacement, in_place_updates, replacements
 from ..workflow.git import GitError, merge_base
 from ..workflow.orphans import find as find_orphans
-from .context import DEFAULT_OUT, CliContext, json_option, out_option, pass_cli
+from ..workflow.shards import MAX_SHARDS, PER_SHARD, Shard, select, shards_needed
+from .context import DEFAULT_OUT, CliContext, json_option, out_option, pass_cli, shard_option
 from .output import CliError, print_json, print_rows
 
 STATUS_COLUMNS = (
@@ -79,18 +80,46 @@ def stacks_to_run(project: Project, names: tuple[str, ...], base: str | None, on
     metavar="REF",
     help="Git revision to compare with, e.g. origin/main (its merge base with HEAD is used).",
 )
-@json_option("Print JSON for CI: platform, instances, added, removed, stacks, reasons.")
+@json_option(
+    "Print JSON for CI: platform, instances, added, removed, stacks, reasons, shards (the matrix size) and matrix."
+)
+@shard_option()
+@click.option(
+    "--per-shard",
+    type=click.IntRange(min=1),
+    default=PER_SHARD,
+    show_default=True,
+    help="Affected instance workspaces per shard when sizing the CI matrix.",
+)
+@click.option(
+    "--max-shards",
+    type=click.IntRange(min=1),
+    default=MAX_SHARDS,
+    show_default=True,
+    help="At most this many shards (the runners you can give one change).",
+)
 @pass_cli
-def changed_cmd(run: CliContext, base: str, as_json: bool) -> None:
-    """Which workspaces a change affects since BASE: the platform, instances, and removed instances."""
+def changed_cmd(
+    run: CliContext, base: str, as_json: bool, shard: Shard | None, per_shard: int, max_shards: int
+) -> None:
+    """Which workspaces a change affects since BASE: the platform, instances, and removed instances.
+    With --shard K/N, only that shard's instance workspaces."""
     changes = change_set(run.project(), base)
+    shards = shards_needed(len(changes.instances), per_shard, max_shards)
+    stacks = select(changes.stacks, shard) if shard else changes.stacks
     if as_json:
-        print_json(changes.to_json())
+        data = changes.to_json()
+        if shard:
+            data["platform"], data["instances"], data["stacks"] = False, stacks, stacks
+            data["shard"] = str(shard)
+        data["shards"] = shards
+        data["matrix"] = [f"{k}/{shards}" for k in range(1, shards + 1)]
+        print_json(data)
         return
     click.echo(f"since {base} ({changes.base_commit[:12]}):")
     if changes.empty:
         click.echo("no workspace is affected")
-    for stack in changes.stacks:
+    for stack in stacks:
         click.echo(f"changed    {stack}: {changes.reasons[stack]}")
     for stack in changes.removed:
         click.echo(f"removed    {stack}: {changes.reasons[stack]}")
@@ -150,6 +179,7 @@ def _terraform_options(command):
                 help="Instance workspaces run at once, after the platform. Default: one per CPU core.",
             ),
             json_option("Print JSON (one object per workspace)."),
+            shard_option(),
             pass_cli,
         )
     ):
@@ -169,9 +199,10 @@ def _run_terraform(
     markdown_file: Path | None,
     jobs: int | None,
     as_json: bool,
+    shard: Shard | None,
 ) -> None:
     verb = "apply" if apply else "plan"
-    stacks = stacks_to_run(run.project(), names, base, only_changed)
+    stacks = select(stacks_to_run(run.project(), names, base, only_changed), shard)
     if not stacks:
         if as_json:
             print_json([])

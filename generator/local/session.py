@@ -24,6 +24,7 @@ from ..project import load_project
 from ..runner import Terraform, find_terraform, write_cli_config
 from ..states import read_state_file
 from . import emulator as emu
+from .edge import running_edge, spawn_edge, stop_edge
 from .workspace import Workspace, write_local_project
 
 #: Concurrent instance stacks (each runs a Terraform and its provider; the machines have 2 cores).
@@ -47,6 +48,7 @@ class AppStatus:
     api_endpoint: str
     table: str
     resources: int
+    local_url: str = "-"
 
 
 def workspace_for(root: Path, workdir: Path | None) -> Workspace:
@@ -132,6 +134,8 @@ def up(
             echo(f"emulator: left running at {server.endpoint}, unchanged (stop it with `local down`)")
         raise
     echo(f"up: done in {time.monotonic() - started:.0f} s")
+    # Serve what was applied on 127.0.0.1: the site, the hosted UI, the APIs and their functions.
+    spawn_edge(workspace.root, server.endpoint, echo)
     return status_rows(workspace)
 
 
@@ -145,6 +149,7 @@ def down(
     server = emu.running(workspace.root)
     stacks = workspace.stacks_with_state()
     if server is None:
+        stop_edge(workspace.root)
         if stacks:
             echo(f"emulator: not running, so its resources are gone; discarding the state of {', '.join(stacks)}")
             workspace.discard_state()
@@ -165,12 +170,14 @@ def down(
     except BaseException:
         stop_and_forget(workspace, echo)
         raise
+    stop_edge(workspace.root)
     emu.stop(workspace.root)
     echo(f"emulator: stopped\ndown: done in {time.monotonic() - started:.0f} s")
 
 
 def stop_and_forget(workspace: Workspace, echo: Echo) -> None:
-    """Stop the emulator after a failure and discard the state that described its memory."""
+    """Stop the emulator (and the edge serving it) after a failure and discard the state that described its memory."""
+    stop_edge(workspace.root)
     if emu.stop(workspace.root):
         echo("emulator: stopped (after the failure above); its state was discarded")
     workspace.discard_state()
@@ -211,7 +218,8 @@ def ensure_hosted_zone(server: emu.Emulator, domain: str, region: str) -> str:
 
 
 def status_rows(workspace: Workspace) -> list[AppStatus]:
-    """One row per instance stack that has a state file, from its outputs."""
+    """One row per instance stack that has a state file, from its outputs (and the edge's local URL)."""
+    edge = running_edge(workspace.root)
     rows = []
     for path in sorted(workspace.state_dir.glob("*.tfstate")) if workspace.state_dir.is_dir() else []:
         name = path.name[: -len(".tfstate")]
@@ -226,6 +234,7 @@ def status_rows(workspace: Workspace) -> list[AppStatus]:
                 api_endpoint=outputs.get("api_endpoint", "-"),
                 table=outputs.get("table_name", "-"),
                 resources=state.resources,
+                local_url=(edge.url_of(name) if edge else None) or "-",
             )
         )
     return rows

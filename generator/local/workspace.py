@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ..locations import stack_dir
+from ..locations import DEFAULT_OUTDIR, stack_dir
 from ..naming import PLATFORM_STACK
 from ..project import INSTANCE_SUFFIXES, INSTANCES_DIR, PLATFORM_FILE, Project, load_project
 from ..states import read_state_file
@@ -37,7 +37,7 @@ class Workspace:
 
     @property
     def outdir(self) -> Path:
-        return self.root / "cdktf.out"
+        return self.root / DEFAULT_OUTDIR
 
     @property
     def state_dir(self) -> Path:

@@ -6,12 +6,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..locations import BOOTSTRAP_STACK, STACKS_DIR, stack_dir
+from ..locations import BOOTSTRAP_STACK, DEFAULT_OUTDIR, STACKS_DIR, stack_dir
 from ..project import Project
 from ..runtime import configure_node
 
 #: Where the workspaces find their configuration: the synth output, relative to the repository top.
-DEFAULT_SYNTH_DIR = "cdktf.out"
+DEFAULT_SYNTH_DIR = DEFAULT_OUTDIR
 
 
 def synthesize_bootstrap(project: Project, outdir: Path, synth_dir: str = DEFAULT_SYNTH_DIR) -> Path:

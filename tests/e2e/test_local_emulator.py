@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "app"))
 
+from conftest import local  # noqa: E402
+
 from generator.local import emulator as emu  # noqa: E402
 
 DEV, PROD = "john-inventory-dev", "team-backend-inventory-prod"
@@ -33,16 +34,8 @@ DOMAIN = "apps.example.com"
 HOME_REGION = "us-east-2"
 
 
-def _local(*args: str, workdir: Path, timeout: int = 420) -> subprocess.CompletedProcess:
-    command = [sys.executable, "main.py", "local", *args, "--workdir", str(workdir)]
-    return subprocess.run(
-        command,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+def _local(*args: str, workdir: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    return local(*args, workdir=workdir, timeout=timeout)
 
 
 def _timed(timings: dict[str, float], name: str, *args: str, workdir: Path) -> subprocess.CompletedProcess:
@@ -53,24 +46,9 @@ def _timed(timings: dict[str, float], name: str, *args: str, workdir: Path) -> s
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory, e2e_timings):
-    """One ``local up`` of the platform, a dev and a prod app; ``down`` at the end whatever happened."""
-    if shutil.which("terraform") is None:
-        if os.environ.get("CI"):
-            pytest.fail("terraform is not on PATH and CI is set: the end-to-end suite must run in CI")
-        pytest.skip("terraform is not on PATH (install it to run the end-to-end suite; under CI=true this fails)")
-    workdir = tmp_path_factory.mktemp("local")
-    result = _timed(
-        e2e_timings, f"local up (platform, {DEV}, {PROD})", "up", "--instance", DEV, "--instance", PROD, workdir=workdir
-    )
-    try:
-        assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
-        server = emu.running(workdir)
-        assert server is not None, "the emulator is not running after up"
-        yield {"workdir": workdir, "endpoint": server.endpoint, "pid": server.pid, "up": result}
-    finally:
-        if emu.running(workdir) is not None:  # a failed test must not leave the emulator running
-            _local("down", workdir=workdir)
+def session(local_session):
+    """The session's ``local up`` (tests/e2e/conftest.py)."""
+    return local_session
 
 
 def _state(workdir: Path, stack: str) -> dict:
@@ -120,7 +98,8 @@ def test_status_shows_the_running_emulator_and_each_app(session):
     result = _local("status", workdir=session["workdir"])
     assert result.returncode == 0, result.stderr
     assert f"emulator: running at {session['endpoint']}" in result.stdout
-    assert [line.split()[0] for line in result.stdout.splitlines()[3:]] == [DEV, PROD]
+    assert "edge: serving http://127.0.0.1:" in result.stdout
+    assert [line.split()[0] for line in result.stdout.splitlines()[4:]] == [DEV, PROD]
 
 
 @pytest.mark.parametrize("stack, billing", [(DEV, "PAY_PER_REQUEST"), (PROD, "PROVISIONED")])

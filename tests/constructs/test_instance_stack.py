@@ -1,0 +1,166 @@
+"""InstanceStack: one app instance's workspace, wired from literal Instance fixtures (a dev instance in the home
+region, a prod one in us-west-2) and reading the platform through local remote state. What follows from the
+instance: the table's prod settings, the function's bundle in its region's assets bucket, the API's issuer and
+audience from Cognito, and the UI sync mode from the platform (``ui_sync``). Each construct's own settings are
+documented in its own test file.
+
+A full stack: built in Testing.app() and read with Testing.synth(stack).
+"""
+
+from __future__ import annotations
+
+import pytest
+from cdktf import Testing
+from fixtures import (
+    DEV_INSTANCE,
+    PLATFORM_STATE,
+    PROD_INSTANCE,
+    Synthesized,
+    local_state,
+    platform_config,
+    stack_settings,
+    synth_stack,
+)
+
+from generator.model import Instance
+from generator.naming import instance_names
+from modules.instance_stack import HOME_ALIAS, InstanceStack, InstanceStackProps
+
+REMOTE = "data.terraform_remote_state.platform.outputs"
+
+
+def build(instance: Instance, ui_sync: str = "kubernetes") -> Synthesized:
+    settings = stack_settings(
+        region=instance.region, aliases={HOME_ALIAS: "us-east-2"}, state=local_state(instance.name)
+    )
+    return synth_stack(
+        lambda app: InstanceStack(
+            app,
+            instance.name,
+            InstanceStackProps(
+                instance=instance,
+                names=instance_names(instance),
+                platform=platform_config(ui_sync=ui_sync),
+                settings=settings,
+                platform_state_path=PLATFORM_STATE,
+            ),
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def dev() -> Synthesized:
+    return build(DEV_INSTANCE)
+
+
+@pytest.fixture(scope="module")
+def prod() -> Synthesized:
+    return build(PROD_INSTANCE, ui_sync="terraform")
+
+
+def test_reads_the_platform_state_and_keeps_its_own(dev):
+    assert dev.tf["data"]["terraform_remote_state"]["platform"] == {
+        "backend": "local",
+        "config": {"path": "../../../terraform-state/platform.tfstate"},
+    }
+    assert dev.tf["terraform"]["backend"] == {"local": {"path": "../../../terraform-state/john-inventory-dev.tfstate"}}
+
+
+def test_providers_are_the_instance_region_and_home(prod):
+    assert [(p.get("alias"), p["region"]) for p in prod.tf["provider"]["aws"]] == [
+        (None, "us-west-2"),
+        ("home", "us-east-2"),
+    ]
+
+
+def test_dev_table_is_on_demand_and_unprotected(dev):
+    table = dev.one("aws_dynamodb_table")
+    assert (table["name"], table["billing_mode"]) == ("john-inventory-dev", "PAY_PER_REQUEST")
+    assert (table["deletion_protection_enabled"], table["point_in_time_recovery"]) == (False, {"enabled": False})
+
+
+def test_prod_table_is_provisioned_protected_and_recoverable(prod):
+    table = prod.one("aws_dynamodb_table")
+    assert (table["name"], table["billing_mode"]) == ("backend-inventory-prod", "PROVISIONED")
+    assert (table["deletion_protection_enabled"], table["point_in_time_recovery"]) == (True, {"enabled": True})
+    assert table["lifecycle"]["prevent_destroy"] is True
+    assert len(prod.resources("aws_appautoscaling_target")) == 2
+
+
+def test_function_runs_the_bundle_from_its_regions_assets_bucket(prod):
+    function = prod.one("aws_lambda_function")
+    assert function["function_name"] == "backend-inventory-prod"
+    assert function["s3_bucket"] == f'${{{REMOTE}.assets_bucket_names["us-west-2"]}}'
+    assert function["s3_key"] == f"${{{REMOTE}.function_bundle_key}}"
+    assert function["source_code_hash"] == f"${{{REMOTE}.function_bundle_sha256}}"
+    assert function["role"] == f"${{{REMOTE}.lambda_execution_role_arn}}"
+    table = prod.address("aws_dynamodb_table", "table")
+    assert function["environment"]["variables"] == {
+        "TABLE_NAME": f"${{{table}.name}}",
+        "ALLOWED_ORIGIN": f"https://${{{REMOTE}.domain_name}}",
+    }
+
+
+def test_api_trusts_the_platforms_cognito_and_allows_the_shared_origin(dev):
+    assert dev.one("aws_apigatewayv2_authorizer")["jwt_configuration"] == {
+        "issuer": f"${{{REMOTE}.user_pool_issuer_url}}",
+        "audience": [f"${{{REMOTE}.user_pool_client_id}}"],
+    }
+    assert dev.one("aws_apigatewayv2_api")["cors_configuration"]["allow_origins"] == [
+        f"https://${{{REMOTE}.domain_name}}"
+    ]
+    assert {g["name"] for g in dev.resources("aws_cloudwatch_log_group")} == {
+        "/aws/lambda/john-inventory-dev",
+        "/aws/http-api/john-inventory-dev",
+    }
+    assert {g["retention_in_days"] for g in dev.resources("aws_cloudwatch_log_group")} == {30}
+
+
+def test_kubernetes_ui_sync_runs_in_the_instance_namespace_on_the_platform_cluster(dev):
+    assert dev.tf["data"]["aws_eks_cluster"]["eks-cluster"] == {
+        "name": f"${{{REMOTE}.eks_cluster_name}}",
+        "provider": "aws.home",
+    }
+    assert Testing.to_have_provider(dev.text, "kubernetes")
+    account = dev.one("kubernetes_service_account_v1")["metadata"]
+    assert (account["name"], account["namespace"]) == ("john-inventory-dev-ui-sync", "apps")
+    assert account["annotations"] == {"eks.amazonaws.com/role-arn": f"${{{REMOTE}.ui_uploader_role_arn}}"}
+    assert account["labels"] == {
+        "app.kubernetes.io/name": "inventory",
+        "app.kubernetes.io/instance": "john-inventory-dev",
+        "app.kubernetes.io/managed-by": "serverless-platform-generator",
+    }
+    assert dev.one("kubernetes_job_v1")["metadata"]["name"].startswith("john-inventory-dev-ui-sync-${substr(sha256(")
+    assert not Testing.to_have_resource(dev.text, "aws_s3_object_copy")
+
+
+def test_terraform_ui_sync_copies_the_template_in_the_home_region(prod):
+    copy = prod.one("aws_s3_object_copy")
+    assert copy["provider"] == "aws.home"
+    assert copy["for_each"] == f"${{toset({REMOTE}.ui_template_files)}}"
+    assert copy["key"] == "backend-inventory-prod/${each.value}"
+    config = prod.one("aws_s3_object")
+    assert (config["key"], config["provider"]) == ("backend-inventory-prod/config.json", "aws.home")
+    assert "kubernetes" not in prod.tf["provider"]
+    assert not Testing.to_have_resource(prod.text, "kubernetes_job_v1")
+
+
+def test_config_json_names_the_api_cognito_and_the_apps_prefix(prod):
+    content = prod.one("aws_s3_object")["content"]
+    for fragment in (
+        '"appName" = "inventory"',
+        '"environment" = "prod"',
+        '"region" = "us-west-2"',
+        '"prefix" = "/backend-inventory-prod/"',
+        f'"clientId" = {REMOTE}.user_pool_client_id',
+        f'"redirectUri" = {REMOTE}.auth_callback_url',
+    ):
+        assert fragment in content, fragment
+    assert content.startswith("${jsonencode({")
+
+
+def test_outputs(dev):
+    outputs = {name: o["value"] for name, o in dev.tf["output"].items()}
+    assert sorted(outputs) == ["api_endpoint", "app_url", "function_name", "table_name", "ui_prefix"]
+    assert outputs["app_url"] == f"https://${{{REMOTE}.domain_name}}/john-inventory-dev/"
+    assert outputs["ui_prefix"] == "/john-inventory-dev/"

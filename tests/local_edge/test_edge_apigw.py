@@ -1,0 +1,221 @@
+"""HTTP API behaviour of the local edge (AWS: http-api-develop-routes, http-api-cors, payload format 2.0)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from edge_helpers import AUDIENCE, ISSUER, jwks, token
+
+from generator.local.edge.apigw import ApiRequest, Cors, HttpApi, Integration, Route, handle, match_route
+from generator.local.edge.jwt_check import JwtAuthorizer
+from generator.local.edge.lambda_runner import InvokeError
+
+SITE_PUBLIC, SITE_LOCAL = "https://apps.example.com", "http://127.0.0.1:9000"
+FUNCTION = "arn:aws:lambda:us-east-2:123456789012:function:app-api"
+URI = f"arn:aws:apigateway:us-east-2:lambda:path/2015-03-31/functions/{FUNCTION}/invocations"
+
+
+def routes(*keys: str) -> list[Route]:
+    return [Route(route_key=k, target="integrations/i1", authorization_type="JWT", authorizer_id="a1") for k in keys]
+
+
+ITEMS = routes("GET /items", "POST /items", "GET /items/{id}", "PUT /items/{id}", "DELETE /items/{id}")
+
+
+@pytest.mark.parametrize(
+    "method, path, key, params",
+    [
+        ("GET", "/items", "GET /items", {}),
+        ("GET", "/items/abc", "GET /items/{id}", {"id": "abc"}),
+        ("GET", "/items/a%20b", "GET /items/{id}", {"id": "a b"}),
+        ("DELETE", "/items/42", "DELETE /items/{id}", {"id": "42"}),
+    ],
+)
+def test_routes_with_path_parameters(method, path, key, params):
+    route, got = match_route(ITEMS, method, path)
+    assert (route.route_key, got) == (key, params)
+
+
+@pytest.mark.parametrize("method, path", [("PATCH", "/items/1"), ("GET", "/items/1/x"), ("GET", "/")])
+def test_no_route_and_no_default_is_no_match(method, path):
+    assert match_route(ITEMS, method, path) is None
+
+
+def test_most_specific_route_wins_then_default():
+    table = routes("GET /items/special", "GET /items/{id}", "ANY /items/{id}", "GET /{proxy+}", "$default")
+    assert match_route(table, "GET", "/items/special")[0].route_key == "GET /items/special"
+    assert match_route(table, "GET", "/items/7")[0].route_key == "GET /items/{id}"
+    assert match_route(table, "PUT", "/items/7")[0].route_key == "ANY /items/{id}"
+    assert match_route(table, "GET", "/a/b/c") == (table[3], {"proxy": "a/b/c"})
+    assert match_route(table, "POST", "/a/b")[0].route_key == "$default"
+
+
+def api(cors: Cors | None = None, route_table: list[Route] | None = None) -> HttpApi:
+    return HttpApi(
+        api_id="abc123",
+        name="app-api",
+        region="us-east-2",
+        account_id="123456789012",
+        endpoint="https://abc123.execute-api.us-east-2.amazonaws.com",
+        routes=route_table or ITEMS,
+        integrations={"i1": Integration("i1", "AWS_PROXY", URI, "2.0", 10000)},
+        authorizers={"a1": JwtAuthorizer(ISSUER, (AUDIENCE,), jwks)},
+        cors=cors
+        if cors is not None
+        else Cors(
+            allow_origins=(SITE_PUBLIC,),
+            allow_methods=("GET", "POST", "PUT", "DELETE", "OPTIONS"),
+            allow_headers=("authorization", "content-type", "if-match"),
+            expose_headers=("etag",),
+            max_age=3600,
+        ),
+    )
+
+
+def public(origin):
+    return SITE_PUBLIC if origin == SITE_LOCAL else origin
+
+
+def call(method, target, headers=(), body=b"", result=None, error=None, the_api=None):
+    calls = []
+
+    def invoke(arn, event, wait):
+        calls.append((arn, event, wait))
+        if error:
+            raise error
+        return (
+            result
+            if result is not None
+            else {
+                "statusCode": 200,
+                "headers": {"Access-Control-Allow-Origin": "https://evil"},
+                "body": json.dumps({"ok": True}),
+            }
+        )
+
+    status, out, data = handle(
+        the_api or api(),
+        ApiRequest(method, target, list(headers), body, "127.0.0.1", "abc123.execute-api.us-east-2.amazonaws.com"),
+        public,
+        invoke,
+    )
+    return status, dict(out), data, calls
+
+
+AUTH = ("Authorization", "Bearer " + token())
+
+
+def test_preflight_is_answered_by_api_gateway_without_a_token():
+    status, headers, _, calls = call(
+        "OPTIONS",
+        "/items/1",
+        [
+            ("Origin", SITE_LOCAL),
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", "Authorization, If-Match"),
+        ],
+    )
+    assert status == 204 and calls == []
+    assert headers["Access-Control-Allow-Origin"] == SITE_LOCAL
+    assert headers["Access-Control-Max-Age"] == "3600"
+    assert "if-match" in headers["Access-Control-Allow-Headers"] and "PUT" in headers["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.parametrize(
+    "origin, method, asked",
+    [
+        ("http://127.0.0.1:9999", "GET", "authorization"),  # another origin
+        (SITE_LOCAL, "PATCH", "authorization"),  # method not allowed
+        (SITE_LOCAL, "GET", "authorization,x-secret"),  # header not allowed
+    ],
+)
+def test_preflight_refused_has_no_cors_headers(origin, method, asked):
+    status, headers, _, calls = call(
+        "OPTIONS",
+        "/items",
+        [("Origin", origin), ("Access-Control-Request-Method", method), ("Access-Control-Request-Headers", asked)],
+    )
+    assert status == 204 and calls == []
+    assert not [h for h in headers if h.lower().startswith("access-control-")]
+
+
+def test_cors_headers_replace_the_functions_own():
+    status, headers, data, _ = call("GET", "/items", [AUTH, ("Origin", SITE_LOCAL)])
+    assert status == 200 and json.loads(data) == {"ok": True}
+    assert headers["Access-Control-Allow-Origin"] == SITE_LOCAL
+    assert headers["Access-Control-Expose-Headers"] == "etag"
+
+
+def test_401_without_or_with_a_bad_token_still_carries_cors_headers():
+    for headers in (
+        [("Origin", SITE_LOCAL)],
+        [("Origin", SITE_LOCAL), ("Authorization", "Bearer " + token({"aud": "x"}))],
+    ):
+        status, out, data, calls = call("GET", "/items", headers)
+        assert status == 401 and json.loads(data) == {"message": "Unauthorized"} and calls == []
+        assert out["Access-Control-Allow-Origin"] == SITE_LOCAL
+        assert out["www-authenticate"].startswith('Bearer scope="" error="invalid_token"')
+
+
+def test_unknown_route_is_404_not_found():
+    status, _, data, calls = call("GET", "/nothing", [AUTH])
+    assert status == 404 and json.loads(data) == {"message": "Not Found"} and calls == []
+
+
+def test_payload_format_2_event():
+    _, _, _, calls = call(
+        "PUT",
+        "/items/i-9?version=3&tag=a&tag=b",
+        [
+            AUTH,
+            ("Content-Type", "application/json"),
+            ("Cookie", "a=1; b=2"),
+            ("If-Match", '"3"'),
+            ("X-Dup", "1"),
+            ("X-Dup", "2"),
+        ],
+        b'{"quantity": 2}',
+    )
+    arn, event, wait = calls[0]
+    assert arn == FUNCTION and wait == 10
+    assert event["version"] == "2.0" and event["routeKey"] == "PUT /items/{id}"
+    assert event["rawPath"] == "/items/i-9" and event["rawQueryString"] == "version=3&tag=a&tag=b"
+    assert event["queryStringParameters"] == {"version": "3", "tag": "a,b"}
+    assert event["pathParameters"] == {"id": "i-9"}
+    assert event["cookies"] == ["a=1", "b=2"] and "cookie" not in event["headers"]
+    assert event["headers"]["if-match"] == '"3"' and event["headers"]["x-dup"] == "1,2"
+    assert event["body"] == '{"quantity": 2}' and event["isBase64Encoded"] is False
+    context = event["requestContext"]
+    assert context["http"]["method"] == "PUT" and context["stage"] == "$default" and context["apiId"] == "abc123"
+    claims = context["authorizer"]["jwt"]["claims"]
+    assert claims["cognito:groups"] == "[inventory-dev admins]"  # an array claim as one string, as AWS delivers it
+    assert claims["aud"] == AUDIENCE and isinstance(claims["exp"], str)
+
+
+def test_binary_body_is_base64():
+    _, _, _, calls = call("POST", "/items", [AUTH, ("Content-Type", "application/octet-stream")], b"\x00\x01")
+    assert calls[0][1]["isBase64Encoded"] is True and calls[0][1]["body"] == "AAE="
+
+
+def test_response_mapping():
+    status, headers, data, _ = call("GET", "/items", [AUTH], result={"items": []})
+    assert status == 200 and headers["Content-Type"] == "application/json" and json.loads(data) == {"items": []}
+    status, headers, data, _ = call(
+        "GET", "/items", [AUTH], result={"statusCode": 201, "body": "aGk=", "isBase64Encoded": True, "cookies": ["s=1"]}
+    )
+    assert status == 201 and data == b"hi" and headers["Set-Cookie"] == "s=1"
+
+
+def test_function_error_is_500_and_integration_timeout_503():
+    status, _, data, _ = call("GET", "/items", [AUTH], error=InvokeError("Unhandled", {"errorMessage": "boom"}))
+    assert status == 500 and json.loads(data) == {"message": "Internal Server Error"}
+    status, _, data, _ = call("GET", "/items", [AUTH], error=InvokeError("IntegrationTimeout", "late"))
+    assert status == 503 and json.loads(data) == {"message": "Service Unavailable"}
+
+
+def test_default_route_without_authorizer():
+    table = [Route(route_key="$default", target="integrations/i1")]
+    status, _, _, calls = call("DELETE", "/any/thing", [], the_api=api(route_table=table))
+    assert status == 200 and calls[0][1]["routeKey"] == "$default"
+    assert "authorizer" not in calls[0][1]["requestContext"]

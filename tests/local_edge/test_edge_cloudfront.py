@@ -1,0 +1,139 @@
+"""The local distribution: behaviours, the deployed viewer function run in node per request, the S3 origin."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.local.edge.cloudfront import Distribution, ViewerFunction, find_node, rewrite_config
+from generator.local.edge.discover import Behavior, Site
+from generator.local.edge.origins import OriginMap
+
+REPO = Path(__file__).resolve().parents[2]
+SECURITY = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+
+
+class FakeS3:
+    def __init__(self, objects):
+        self.objects, self.keys = objects, []
+
+    def get_object(self, Bucket, Key):
+        import io
+
+        from botocore.exceptions import ClientError
+
+        self.keys.append(Key)
+        if Key not in self.objects:
+            raise ClientError({"Error": {"Code": "NoSuchKey"}}, "GetObject")
+        body, content_type = self.objects[Key]
+        return {"Body": io.BytesIO(body), "ContentType": content_type, "ETag": '"e"', "CacheControl": "no-cache"}
+
+
+CONFIG = {
+    "apiUrl": "https://abc.execute-api.us-east-2.amazonaws.com",
+    "cognitoDomain": "acme-auth.auth.us-east-2.amazoncognito.com",
+    "domain": "apps.example.com",
+    "redirectUri": "https://apps.example.com/auth/callback",
+    "prefix": "/app-dev/",
+    "region": "us-east-2",
+}
+
+
+@pytest.fixture(scope="module")
+def viewer(tmp_path_factory):
+    try:
+        find_node()
+    except RuntimeError as err:
+        pytest.skip(str(err))
+    function = ViewerFunction(
+        (REPO / "cloudfront_function" / "viewer_request.js").read_text(), tmp_path_factory.mktemp("edge")
+    )
+    yield function
+    function.close()
+
+
+@pytest.fixture
+def cdn(viewer):
+    site = Site(
+        distribution_id="E1",
+        domain="apps.example.com",
+        bucket="ui",
+        bucket_region="us-east-2",
+        origin_path="",
+        default_root_object="index.html",
+        function_name="f",
+        function_code="",
+        behaviors=(
+            Behavior("*/config.json", SECURITY, "cache-disabled", ("GET", "HEAD", "OPTIONS"), None),
+            Behavior("*", SECURITY, "cache-optimized", ("GET", "HEAD", "OPTIONS"), None),
+        ),
+    )
+    s3 = FakeS3(
+        {
+            "app-dev/index.html": (b"<html>app</html>", "text/html"),
+            "app-dev/app.js": (b"js", "text/javascript"),
+            "auth/callback/index.html": (b"cb", "text/html"),
+            "index.html": (b"home", "text/html"),
+            "app-dev/config.json": (json.dumps(CONFIG).encode(), "application/json"),
+        }
+    )
+    origins = OriginMap()
+    origins.add("https://apps.example.com", "http://127.0.0.1:9000")
+    origins.add("https://abc.execute-api.us-east-2.amazonaws.com", "http://127.0.0.1:9001")
+    origins.add("https://acme-auth.auth.us-east-2.amazoncognito.com", "http://127.0.0.1:9002")
+    log = []
+    return Distribution(site, lambda: s3, viewer, origins, log.append), s3, log
+
+
+@pytest.mark.parametrize(
+    "target, key",
+    [
+        ("/", "index.html"),
+        ("/app-dev/", "app-dev/index.html"),
+        ("/app-dev/items/42", "app-dev/index.html"),
+        ("/app-dev/app.js", "app-dev/app.js"),
+        ("/auth/callback?code=a&state=b", "auth/callback/index.html"),
+        ("/auth/callback/", "auth/callback/index.html"),
+    ],
+)
+def test_the_viewer_function_rewrites_to_the_bucket_key(cdn, target, key):
+    distribution, s3, _ = cdn
+    status, headers, _ = distribution.handle("GET", target, [("Host", "x")], "127.0.0.1")
+    assert status == 200 and s3.keys[-1] == key
+    assert dict(headers)["X-Content-Type-Options"] == "nosniff"  # the managed security-headers policy
+
+
+def test_app_without_slash_is_redirected_by_the_function_query_kept(cdn):
+    distribution, s3, _ = cdn
+    status, headers, _ = distribution.handle("GET", "/app-dev?signedOut=1", [], "127.0.0.1")
+    assert status == 301 and dict(headers)["location"] == "/app-dev/?signedOut=1" and s3.keys == []
+
+
+def test_missing_object_is_403_and_other_methods_are_refused(cdn):
+    distribution, _, _ = cdn
+    assert distribution.handle("GET", "/app-dev/nope.js", [], "127.0.0.1")[0] == 403
+    assert distribution.handle("POST", "/app-dev/", [], "127.0.0.1")[0] == 403
+
+
+def test_config_json_points_the_spa_at_the_local_edge_through_its_own_behaviour(cdn):
+    distribution, _, log = cdn
+    status, headers, body = distribution.handle("GET", "/app-dev/config.json", [], "127.0.0.1")
+    assert status == 200 and log[-1]["behavior"] == "*/config.json" and dict(headers)["Cache-Control"] == "no-cache"
+    assert json.loads(body) == {
+        **CONFIG,
+        "apiUrl": "http://127.0.0.1:9001",
+        "cognitoDomain": "http://127.0.0.1:9002",
+        "domain": "127.0.0.1:9000",
+        "redirectUri": "http://127.0.0.1:9000/auth/callback",
+    }
+
+
+def test_rewrite_leaves_unknown_values():
+    assert rewrite_config({"a": "https://other.example", "n": 3}, OriginMap()) == {"a": "https://other.example", "n": 3}
+
+
+def test_node_is_found():
+    assert Path(find_node()).name.startswith("node") or shutil.which("node")
