@@ -9,7 +9,7 @@ from constructs import Construct
 
 from generator.locations import StateLocation
 from generator.model import Instance, PlatformConfig
-from generator.naming import InstanceNames, PlatformNames
+from generator.naming import InstanceNames, PlatformNames, platform_names
 
 from .app_access_group import AppAccessGroup, AppAccessGroupProps
 from .app_api import AppApi, AppApiProps
@@ -34,16 +34,17 @@ class InstanceStackProps:
     instance: Instance
     names: InstanceNames
     platform: PlatformConfig
-    platform_names: PlatformNames
     settings: StackSettings
     platform_state_path: str | StateLocation
+    #: The platform's physical names (the app roles' IAM path); default: derived from ``platform``.
+    platform_names: PlatformNames | None = None
 
 
 class InstanceStack(BaseStack):
     def __init__(self, scope: Construct, id: str, props: InstanceStackProps):
         super().__init__(scope, id, props.settings)
         instance, names, platform = props.instance, props.names, props.platform
-        role_path = props.platform_names.app_role_path(names.base)
+        role_path = (props.platform_names or platform_names(platform)).app_role_path(names.base)
         shared = read_platform_outputs(self.remote_state("platform", props.platform_state_path))
         origin = f"https://{shared.domain_name}"
         home = self.aliases[HOME_ALIAS]
