@@ -275,9 +275,7 @@ def test_the_granted_actions_are_the_handlers():
 
 def test_shared_isolation_is_every_app_reaches_every_app_but_never_auth(tmp_path_factory):
     """isolation: shared keeps the seed's two roles: documented (README) as every app reaching every app."""
-    root = copy_project(
-        tmp_path_factory.mktemp("shared"), {"uiSync: kubernetes": "isolation: shared\nuiSync: kubernetes"}
-    )
+    root = copy_project(tmp_path_factory.mktemp("shared"), {"isolation: perInstance": "isolation: shared"})
     out = synth_project(root)
     platform = Resolver(out, "platform", ISSUER)
     boundary = platform.document("app-boundary/document")
