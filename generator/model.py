@@ -74,6 +74,8 @@ class PlatformConfig:
     waf: bool = True
     waf_rate_limit: int = 2000
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: Appended as ``-<suffix>`` to bucket names and the default Cognito domain prefix (None: no suffix).
+    global_name_suffix: str | None = None
     #: ``perInstance`` (each app its own roles) or ``shared`` (the seed's two shared roles).
     isolation: str = "perInstance"
     #: teamName -> GitHub team (``@org/team``), for .github/CODEOWNERS.

@@ -62,7 +62,9 @@ def instance_names(instance: Instance) -> InstanceNames:
         function=base,
         function_log_group=f"/aws/lambda/{base}",
         api=f"{base}-api",
-        api_log_group=f"/aws/http-api/{base}",
+        # Under /aws/vendedlogs/ so API Gateway's log delivery needs no entry in the account's regional
+        # CloudWatch Logs resource policy (5,120 characters, filled after 35-45 log groups).
+        api_log_group=f"/aws/vendedlogs/apigateway/{base}",
         service_account=f"{base}-ui-sync",
         config_map=f"{base}-ui-config",
         job_prefix=f"{base}-ui-sync-",
@@ -121,9 +123,12 @@ class PlatformNames:
     #: WAF logs to CloudWatch only into a log group whose name starts with aws-waf-logs-.
     waf_log_group: str
 
+    #: ``-<globalNameSuffix>`` or "": ends every bucket name.
+    bucket_suffix: str = ""
+
     def assets_bucket(self, region: str) -> str:
         """The platform assets bucket of one served region."""
-        return f"{self.prefix}-assets-{region}"
+        return f"{self.prefix}-assets-{region}{self.bucket_suffix}"
 
     def app_role_path(self, base: str) -> str:
         """IAM path of an app's roles: ``/<platform>/<base>/``. Paths end in '/', so one app's path is never a
@@ -133,14 +138,23 @@ class PlatformNames:
 
     def log_bucket(self, region: str) -> str:
         """The access-log bucket of one served region (S3 delivers server access logs within a region only)."""
-        return f"{self.prefix}-logs-{region}"
+        return f"{self.prefix}-logs-{region}{self.bucket_suffix}"
+
+    def bucket_names(self, regions: tuple[str, ...]) -> tuple[str, ...]:
+        return (self.ui_bucket,) + tuple(f(r) for r in regions for f in (self.assets_bucket, self.log_bucket))
+
+
+#: S3 bucket names are 3 to 63 characters.
+BUCKET_NAME_LIMIT = 63
 
 
 def platform_names(platform: PlatformConfig) -> PlatformNames:
     n = platform.name
+    suffix = f"-{platform.global_name_suffix}" if platform.global_name_suffix else ""
     return PlatformNames(
         prefix=n,
-        ui_bucket=f"{n}-ui",
+        bucket_suffix=suffix,
+        ui_bucket=f"{n}-ui{suffix}",
         user_pool=f"{n}-users",
         user_pool_client=f"{n}-spa",
         lambda_role=f"{n}-lambda-execution",

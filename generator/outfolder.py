@@ -4,6 +4,8 @@ Synthesis runs into a temporary folder beside the output; only when it has
 fully succeeded are its files moved in, and only files whose bytes changed
 are replaced (each with an atomic rename). A failed synth leaves the output
 exactly as it was; an unchanged stack keeps its files' bytes and mtimes.
+A synth killed mid-way cannot clean up its scratch folder: each scratch folder
+records its process id, and the next run removes those whose process is gone.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +37,44 @@ class SyncReport:
     kept_orphans: list[str] = field(default_factory=list)
 
 
+#: File in each scratch folder naming the process that owns it.
+OWNER = ".owner-pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_scratch(outdir: Path) -> list[str]:
+    """Remove ``.<out>.synth-*`` folders beside ``outdir`` left by killed runs; a live run's folder stays.
+
+    A folder whose owner file is missing or unreadable was left before its pid was written (or by an older
+    version): it is removed too, unless it is younger than a minute (a run that is just starting).
+    """
+    removed = []
+    for folder in outdir.parent.glob(f".{outdir.name}.synth-*"):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            pid = int((folder / OWNER).read_text().strip())
+            stale = pid != os.getpid() and not _alive(pid)
+        except (OSError, ValueError):
+            try:
+                stale = time.time() - folder.stat().st_mtime > 60
+            except OSError:
+                continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
 def synthesize_into(
     outdir: Path,
     build: Callable[[Path, Path], None],
@@ -53,7 +94,9 @@ def synthesize_into(
     """
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_scratch(outdir)
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.synth-", dir=outdir.parent))
+    (scratch / OWNER).write_text(str(os.getpid()))
     try:
         app_out, work = scratch / "out", scratch / "work"
         work.mkdir()

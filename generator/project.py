@@ -14,11 +14,18 @@ from pathlib import Path
 
 from .errors import Problem, ValidationFailed, show
 from .model import BackendSettings, CognitoSettings, Instance, KubernetesSettings, PlatformConfig
-from .naming import PLATFORM_STACK, InstanceNames, instance_names, name_problems
+from .naming import (
+    BUCKET_NAME_LIMIT,
+    PLATFORM_STACK,
+    InstanceNames,
+    instance_names,
+    name_problems,
+    platform_names,
+)
 from .validation.backends import backend_problems, workspace_problems
 from .validation.reader import read_yaml
 from .validation.rules import check
-from .validation.tables import INSTANCE_FIELDS, PLATFORM_FIELDS
+from .validation.tables import DEFAULT_REGION, INSTANCE_FIELDS, PLATFORM_FIELDS
 
 PLATFORM_FILE = "platform.yaml"
 INSTANCES_DIR = "instances"
@@ -82,7 +89,7 @@ def load_project(
     else:
         files = sorted(p for p in directory.iterdir() if p.suffix in INSTANCE_SUFFIXES and not p.name.startswith("."))
         for path, display in [(p, _display(p, root)) for p in files] + list(extra):
-            instance, found = load_instance(path, display)
+            instance, found = load_instance(path, display, platform.home_region if platform else DEFAULT_REGION)
             problems.extend(found)
             if instance is not None:
                 instances.append(instance)
@@ -103,8 +110,11 @@ def _display(path: Path, root: Path) -> str:
     return str(path)
 
 
-def load_instance(path: Path, display: str) -> tuple[Instance | None, list[Problem]]:
-    """Parse and check one manifest on its own (cross-file rules come later)."""
+def load_instance(
+    path: Path, display: str, default_region: str = DEFAULT_REGION
+) -> tuple[Instance | None, list[Problem]]:
+    """Parse and check one manifest on its own (cross-file rules come later); an omitted ``spec.region``
+    is ``default_region`` (the platform's homeRegion)."""
     data, problems = read_yaml(path, display)
     if problems:
         return None, problems
@@ -129,12 +139,16 @@ def load_instance(path: Path, display: str) -> tuple[Instance | None, list[Probl
         app=spec["appName"],
         environment=spec["environment"],
         developer=spec["developerName"],
-        region=spec["region"],
+        region=spec["region"] or default_region,
         deletion_protection=spec["environment"] == "prod" if protection is None else protection,
         access_groups=tuple(spec["access"]["groups"] or ()),
     )
     problems = [Problem(display, "spec", message) for message in name_problems(instance_names(instance))]
     return (None if problems else instance), problems
+
+
+#: cognito.mfa in platform.yaml -> the user pool's mfa_configuration.
+COGNITO_MFA = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
 
 
 def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig | None, list[Problem]]:
@@ -160,7 +174,8 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
                 "missing, expected the EKS cluster name when uiSync is kubernetes (or set uiSync: terraform)",
             )
         )
-    domain_prefix = cognito["domainPrefix"] or f"{values['name']}-auth"
+    suffix = values["globalNameSuffix"]
+    domain_prefix = cognito["domainPrefix"] or f"{values['name']}-auth" + (f"-{suffix}" if suffix else "")
     for word in COGNITO_RESERVED:
         if word in domain_prefix:
             field = "cognito.domainPrefix" if cognito["domainPrefix"] else "name"
@@ -181,8 +196,9 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
     problems.extend(backend_problems(backend, display))
     if problems:
         return None, problems
-    return PlatformConfig(
+    config = PlatformConfig(
         name=values["name"],
+        global_name_suffix=suffix,
         domain=values["domain"],
         hosted_zone_id=values["hostedZoneId"],
         home_region=home,
@@ -199,7 +215,7 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
         cognito=CognitoSettings(
             domain_prefix=domain_prefix,
             self_sign_up=cognito["selfSignUp"],
-            mfa=cognito["mfa"],
+            mfa=COGNITO_MFA[cognito["mfa"]],
             access_token_minutes=cognito["accessTokenMinutes"],
             refresh_token_days=cognito["refreshTokenDays"],
         ),
@@ -224,7 +240,20 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
         isolation=values["isolation"],
         teams=dict(sorted((values["teams"] or {}).items())),
         platform_team=values["platformTeam"],
-    ), []
+    )
+    too_long = [b for b in platform_names(config).bucket_names(config.regions) if len(b) > BUCKET_NAME_LIMIT]
+    if too_long:
+        field = "globalNameSuffix" if suffix else "name"
+        return None, [
+            Problem(
+                display,
+                field,
+                f"got bucket name {show(b)} ({len(b)} characters), expected at most {BUCKET_NAME_LIMIT} "
+                "(shorten name or globalNameSuffix)",
+            )
+            for b in too_long
+        ]
+    return config, []
 
 
 def _cross_checks(instances: list[Instance], platform: PlatformConfig | None) -> list[Problem]:

@@ -21,7 +21,8 @@ from pathlib import Path
 #: ``TF_PLUGIN_MIRROR`` names another one (colon-separated for several).
 DEFAULT_PLUGIN_MIRRORS = ("/opt/tf-plugins",)
 #: Terraform output lines worth showing while it works (the full output is in the stack's log).
-PROGRESS_MARKS = ("complete after", "Apply complete!", "Destroy complete!", "Still creating...", "Still destroying...")
+#: "Apply complete!" and "Destroy complete!" are not among them: callers print them once, in their summary line.
+PROGRESS_MARKS = ("complete after", "Still creating...", "Still destroying...")
 INSTALL_HINT = "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH"
 #: Box-drawing characters Terraform frames its diagnostics with.
 _FRAME = set("│╷╵─ ")
@@ -57,6 +58,25 @@ def error_summary(text: str, limit: int = 300) -> str:
     first = errors[0]
     body = [line for line in lines[first + 1 : first + 4] if not line.startswith(("Error:", "with ", "on "))]
     return " ".join([lines[first], *body])[:limit]
+
+
+def error_lines(text: str, limit: int = 20) -> list[str]:
+    """The lines that say why Terraform failed: every ``Error:`` diagnostic with its body (frames removed),
+    at most ``limit`` lines; the last lines of the output when there is no diagnostic."""
+    lines = [line.strip().lstrip("│╷╵").rstrip() for line in text.splitlines()]
+    kept: list[str] = []
+    inside = False
+    for line in lines:
+        bare = line.strip()
+        if bare.startswith("Error:") and "encountered problems during initiali" not in bare:
+            inside = True
+        elif bare.startswith("Warning:"):
+            inside = False
+        if inside and bare and not set(bare) <= _FRAME:
+            kept.append(bare)
+    if not kept:
+        kept = [line.strip() for line in lines if line.strip() and not set(line.strip()) <= _FRAME][-5:]
+    return kept[:limit]
 
 
 def find_terraform() -> str:

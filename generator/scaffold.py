@@ -11,7 +11,10 @@ from .naming import base_name
 from .project import INSTANCES_DIR, load_project
 from .validation.tables import API_VERSION, DEFAULT_REGION, KIND
 
-TEMPLATE = """# yaml-language-server: $schema=../schemas/instance.schema.json
+#: The instance schema file, relative to a schemas folder.
+SCHEMA_FILE = "instance.schema.json"
+
+TEMPLATE = """# yaml-language-server: $schema={schema}
 apiVersion: {api_version}
 kind: {kind}
 metadata:
@@ -41,17 +44,26 @@ def new_instance(
     region: str | None,
     namespace: str | None,
     name: str | None,
+    schemas: Path | None = None,
 ) -> Path:
-    """Write instances/<name>.yaml after validating it together with the existing project."""
+    """Write instances/<name>.yaml after validating it together with the existing project.
+
+    ``region`` defaults to the platform's homeRegion; the file's ``$schema`` comment points at
+    ``<root>/schemas/`` when the project has one, else at ``schemas`` (the generator's).
+    """
     root = root.resolve()
     name = name or base_name(environment, team, app, developer)
+    try:
+        platform = load_project(root).platform
+    except ValidationFailed:
+        platform = None  # the project's own problems are reported below
     if not namespace:
-        try:
-            namespace = load_project(root).platform.kubernetes.namespaces[0]
-        except ValidationFailed:
-            namespace = "kro-serverless-stack"  # the project's own problems are reported below
+        namespace = platform.kubernetes.namespaces[0] if platform else "kro-serverless-stack"
+    if not region:
+        region = platform.home_region if platform else DEFAULT_REGION
     display = f"{INSTANCES_DIR}/{name}.yaml"
     text = TEMPLATE.format(
+        schema=schema_reference(root, schemas),
         api_version=API_VERSION,
         kind=KIND,
         name=_quote(name),
@@ -60,7 +72,7 @@ def new_instance(
         developer=_quote(developer),
         app=_quote(app),
         environment=_quote(environment),
-        region=_quote(region or DEFAULT_REGION),
+        region=_quote(region),
     )
     instances = root / INSTANCES_DIR
     target = instances / f"{name}.yaml"
@@ -78,3 +90,9 @@ def new_instance(
         if os.path.exists(scratch):
             os.unlink(scratch)
     return target
+
+
+def schema_reference(root: Path, schemas: Path | None) -> str:
+    """The instance schema's path relative to ``<root>/instances/`` (where the new file goes)."""
+    folder = root / "schemas" if (root / "schemas" / SCHEMA_FILE).is_file() or schemas is None else schemas
+    return Path(os.path.relpath(folder.resolve() / SCHEMA_FILE, root / INSTANCES_DIR)).as_posix()

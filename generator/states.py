@@ -5,8 +5,9 @@ One reader per backend type:
 * ``local``: the ``<stateDir>/*.tfstate`` files;
 * ``s3``: the ``<keyPrefix>/*.tfstate`` objects, through boto3 (``AWS_ENDPOINT_URL_S3`` and the usual
   AWS credential chain apply); without boto3 the reader says so;
-* ``cloud``: the HCP Terraform API, with the token Terraform itself uses (``TF_TOKEN_<host>``, else
-  ``TFE_TOKEN``); workspaces are found by the ``<workspacePrefix>-`` name prefix.
+* ``cloud``: the HCP Terraform API, with the token Terraform itself uses: ``TF_TOKEN_<host>``, else the
+  ``credentials.tfrc.json`` that ``terraform login`` writes (``~/.terraform.d``; ``%APPDATA%/terraform.d``
+  on Windows), else ``TFE_TOKEN``; workspaces are found by the ``<workspacePrefix>-`` name prefix.
 
 A workspace "has state" when its state lists at least one resource: an
 applied-then-destroyed workspace is empty and is not an orphan.
@@ -124,17 +125,41 @@ class S3States:
                 return sorted(names)
 
 
+def token_variable(host: str) -> str:
+    """The environment variable Terraform reads a host's token from: dots become ``_``, dashes ``__``."""
+    return "TF_TOKEN_" + host.replace("-", "__").replace(".", "_")
+
+
+def cli_config_dir() -> Path:
+    """Terraform's CLI configuration folder, where ``terraform login`` keeps ``credentials.tfrc.json``."""
+    if os.name == "nt" and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "terraform.d"
+    return Path.home() / ".terraform.d"
+
+
+def credentials_file() -> Path:
+    return cli_config_dir() / "credentials.tfrc.json"
+
+
+def login_token(host: str) -> str | None:
+    """The token ``terraform login <host>`` stored, if any (an unreadable file counts as none)."""
+    try:
+        document = json.loads(credentials_file().read_text())
+        token = document["credentials"][host]["token"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return token if isinstance(token, str) and token else None
+
+
 class CloudStates:
     def __init__(self, backend: BackendSettings):
         self.backend = backend
         host = backend.hostname
-        self.token = os.environ.get("TF_TOKEN_" + host.replace(".", "_").replace("-", "__")) or os.environ.get(
-            "TFE_TOKEN"
-        )
+        self.token = os.environ.get(token_variable(host)) or login_token(host) or os.environ.get("TFE_TOKEN")
         if not self.token:
             raise StateUnavailable(
-                f"cloud: no API token, expected TF_TOKEN_{host.replace('.', '_')} or TFE_TOKEN "
-                f"(terraform login {host} stores one in the credentials file, which this command does not read)"
+                f"cloud: no API token for {host}, expected terraform login {host} (it writes {credentials_file()}), "
+                f"{token_variable(host)} or TFE_TOKEN"
             )
         self.api = f"https://{host}/api/v2"
         self._ids: dict[str, dict] | None = None

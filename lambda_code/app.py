@@ -8,8 +8,8 @@ Routes
     GET    /items            list items (paginated, optional low-stock filter)
     POST   /items            create an item                       -> 201
     GET    /items/{id}       read one item                        -> 200 / 404
-    PUT    /items/{id}       partial update of the editable fields -> 200 / 404 / 409
-    DELETE /items/{id}       delete an item                       -> 204 / 404 / 409
+    PUT    /items/{id}       partial update of the editable fields -> 200 / 404 / 412
+    DELETE /items/{id}       delete an item                       -> 204 / 404 / 412
 
 Item fields (JSON, camelCase)
     editable:  name (required, 1-200 chars), sku (required, 1-64 of A-Z a-z 0-9 . _ -),
@@ -29,7 +29,8 @@ Optimistic concurrency
     they change, with the ``If-Match`` header (``"3"``, ``3`` or ``W/"3"``) or, as a
     fallback for clients that cannot set headers, ``version`` in the PUT body or the
     ``?version=`` query parameter of DELETE. Missing -> 428, not an integer -> 400,
-    stale -> 409 with the current item in ``current``.
+    stale -> 412 Precondition Failed (RFC 9110 section 13.1.1) with the current item in
+    ``current``.
 
 Listing
     ``limit`` (1-100, default 50) and ``nextToken`` (opaque, from the previous page;
@@ -38,7 +39,9 @@ Listing
     Order is the table's scan order (unspecified); clients sort.
 
 Errors are JSON ``{"error": code, "message": ..., "field"?: ..., "errors"?: [...],
-"requestId": ...}``; an unexpected exception is logged with its traceback and answered
+"requestId": ...}``. Malformed input of any kind (query parameters, headers, body: bad
+digits, deeply nested JSON, numbers with thousands of digits, lone surrogates) is a 400
+naming the field; an unexpected exception is logged with its traceback and answered
 as a plain 500, never with the trace.
 
 Access
@@ -83,7 +86,10 @@ MAX_SCAN_CALLS = 10
 
 SKU_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 ID_RE = re.compile(r"^[0-9a-f]{32}$")
-IF_MATCH_RE = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
+IF_MATCH_RE = re.compile(r'^(?:W/)?"?([0-9]{1,12})"?$')
+#: ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+DIGITS_RE = re.compile(r"[0-9]{1,10}")
+MAX_VERSION = 10**12
 
 EDITABLE_FIELDS = ("name", "sku", "quantity", "location", "unitPrice", "reorderLevel")
 REQUIRED_ON_CREATE = ("name", "sku", "quantity")
@@ -230,14 +236,21 @@ def _parse_body(event):
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):  # binascii.Error, or a non-ASCII character in the base64 text
             raise _validation_error([{"field": "body", "message": "is not valid base64 UTF-8"}]) from None
+    if not _encodable(raw):
+        raise _validation_error([{"field": "body", "message": "is not valid UTF-8 text"}])
     if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
         raise _validation_error([{"field": "body", "message": f"larger than {MAX_BODY_BYTES} bytes"}])
     try:
         data = json.loads(raw, parse_float=decimal.Decimal)
-    except ValueError as exc:
+    except RecursionError:
+        raise _validation_error([{"field": "body", "message": "is nested too deeply"}]) from None
+    except json.JSONDecodeError as exc:
         raise _validation_error([{"field": "body", "message": f"is not valid JSON ({exc.msg})"}]) from None
+    except ValueError:
+        # int() refuses numbers over sys.get_int_max_str_digits() digits with a plain ValueError.
+        raise _validation_error([{"field": "body", "message": "is not valid JSON (a number is too long)"}]) from None
     if not isinstance(data, dict):
         raise _validation_error([{"field": "body", "message": "must be a JSON object"}])
     return data
@@ -304,6 +317,15 @@ def _now():
 # --------------------------------------------------------------------------- validation
 
 
+def _encodable(text):
+    """False for a string holding a lone surrogate (JSON allows "\\udc80"; UTF-8, and so DynamoDB, does not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_string(errors, data, field, max_len, pattern=None, pattern_hint=None, allow_empty=False):
     value = data[field]
     if not isinstance(value, str):
@@ -315,6 +337,9 @@ def _check_string(errors, data, field, max_len, pattern=None, pattern_hint=None,
         return None
     if len(value) > max_len:
         errors.append({"field": field, "message": f"must be at most {max_len} characters"})
+        return None
+    if not _encodable(value):
+        errors.append({"field": field, "message": "must be valid Unicode text (no lone surrogates)"})
         return None
     if pattern is not None and not pattern.match(value):
         errors.append({"field": field, "message": pattern_hint})
@@ -357,7 +382,7 @@ def _validate_fields(data, *, partial, allowed_extra=()):
         if field in SERVER_FIELDS:
             errors.append({"field": field, "message": "is set by the server and cannot be written"})
         else:
-            errors.append({"field": field, "message": "is not a known field"})
+            errors.append({"field": field or '""', "message": "is not a known field"})
     if not partial:
         for field in REQUIRED_ON_CREATE:
             if field not in data:
@@ -400,7 +425,7 @@ def _parse_version(value, field):
     if isinstance(value, bool):
         value = None
     if isinstance(value, int):
-        if value >= 1:
+        if 1 <= value <= MAX_VERSION:
             return value
     elif isinstance(value, str):
         match = IF_MATCH_RE.match(value.strip())
@@ -439,7 +464,7 @@ def _low_stock_threshold(event=None):
         default = DEFAULT_LOW_STOCK_THRESHOLD
     if event is not None and "threshold" in _query(event):
         value = _query(event)["threshold"]
-        if not value.isdigit() or int(value) > MAX_QUANTITY:
+        if not isinstance(value, str) or not DIGITS_RE.fullmatch(value) or int(value) > MAX_QUANTITY:
             raise _validation_error([{"field": "threshold", "message": "must be a non-negative integer"}])
         return int(value)
     return default
@@ -472,9 +497,9 @@ def _decode_token(token):
     try:
         padded = token + "=" * (-len(token) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if isinstance(data, dict) and set(data) == {"id"} and ID_RE.match(str(data["id"])):
+        if isinstance(data, dict) and set(data) == {"id"} and isinstance(data["id"], str) and ID_RE.match(data["id"]):
             return {"id": data["id"]}
-    except (ValueError, UnicodeError, binascii.Error):
+    except (ValueError, UnicodeError, binascii.Error, RecursionError, TypeError, AttributeError):
         pass
     raise _validation_error([{"field": "nextToken", "message": "is not a token returned by this API"}])
 
@@ -483,7 +508,7 @@ def _page_size(event):
     raw = _query(event).get("limit")
     if raw is None:
         return DEFAULT_PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    if not isinstance(raw, str) or not DIGITS_RE.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise _validation_error([{"field": "limit", "message": f"must be an integer from 1 to {MAX_PAGE_SIZE}"}])
     return int(raw)
 
@@ -492,6 +517,8 @@ def _flag(event, name):
     raw = _query(event).get(name)
     if raw is None:
         return False
+    if not isinstance(raw, str):
+        raise _validation_error([{"field": name, "message": "must be true or false"}])
     if raw.lower() in ("true", "1", "yes"):
         return True
     if raw.lower() in ("false", "0", "no", ""):
@@ -570,11 +597,11 @@ def get_item(event):
 
 
 def _conflict(item_id, expected):
-    """After a failed condition: 404 if the item is gone, else 409 with the current item."""
+    """After a failed condition: 404 if the item is gone, else 412 (RFC 9110: If-Match failed) with the current item."""
     current = _get(item_id)
     return ApiError(
-        409,
-        "version_conflict",
+        412,
+        "precondition_failed",
         f"item was changed by someone else (you sent version {expected}, current is {int(current['version'])});"
         " reload it and apply your change again",
         field="version",

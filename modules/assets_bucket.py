@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdktf import TerraformProvider
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_object import S3Object
 from constructs import Construct
 
+from .policy_document import deny_insecure_transport, policy_document
 from .private_bucket import PrivateBucket, PrivateBucketProps
 
 
@@ -30,7 +32,7 @@ class AssetsBucketProps:
 
 
 class AssetsBucket(Construct):
-    """Private bucket plus the function bundle object."""
+    """Private bucket, a TLS-only bucket policy, and the function bundle object."""
 
     def __init__(self, scope: Construct, id: str, props: AssetsBucketProps):
         super().__init__(scope, id)
@@ -42,6 +44,8 @@ class AssetsBucket(Construct):
             ),
         )
         self.bucket = self.private.bucket
+        document = policy_document(self, "policy-document", [deny_insecure_transport(self.bucket.arn)])
+        S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=document.json, provider=props.provider)
         S3Object(
             self,
             "function-bundle",

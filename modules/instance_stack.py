@@ -138,7 +138,7 @@ class InstanceStack(BaseStack):
             }
         )
         if platform.ui_sync == "kubernetes":
-            self.eks_kubernetes_provider(shared.eks_cluster_name, home)
+            self.eks_kubernetes_provider(shared.eks_cluster_name, shared.home_region, home)
             uploader_arn = shared.ui_uploader_role_arn
             if platform.per_instance_roles:
                 uploader_arn = AppUploaderRole(

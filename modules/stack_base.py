@@ -25,10 +25,9 @@ from cdktf import (
 )
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_eks_cluster import DataAwsEksCluster
-from cdktf_cdktf_provider_aws.data_aws_eks_cluster_auth import DataAwsEksClusterAuth
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
-from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
+from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, KubernetesProviderExec
 from constructs import Construct
 
 from generator.locations import EmulatorSettings, StateLocation
@@ -174,16 +173,26 @@ class BaseStack(TerraformStack):
             )
         return DataTerraformRemoteStateLocal(self, id, path=location.path)
 
-    def eks_kubernetes_provider(self, cluster_name: str, aws: TerraformProvider) -> None:
-        """Configure the kubernetes provider for an EKS cluster, authenticating with the AWS provider's identity."""
+    def eks_kubernetes_provider(self, cluster_name: str, region: str, aws: TerraformProvider) -> None:
+        """Configure the kubernetes provider for an EKS cluster, authenticating as the identity running Terraform.
+
+        The token comes from ``aws eks get-token`` each time the provider starts (an ``exec`` plugin), not from
+        ``aws_eks_cluster_auth``, whose 15-minute token is saved into a plan and expires during a Job wait or
+        a slow approval. The AWS CLI must be on the runner's PATH.
+        """
         cluster = DataAwsEksCluster(self, "eks-cluster", name=cluster_name, provider=aws)
-        auth = DataAwsEksClusterAuth(self, "eks-cluster-auth", name=cluster_name, provider=aws)
         KubernetesProvider(
             self,
             "kubernetes",
             host=cluster.endpoint,
-            token=auth.token,
             cluster_ca_certificate=Fn.base64decode(cluster.certificate_authority.get(0).data),
+            exec=[
+                KubernetesProviderExec(
+                    api_version="client.authentication.k8s.io/v1beta1",
+                    command="aws",
+                    args=["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
+                )
+            ],
         )
 
 

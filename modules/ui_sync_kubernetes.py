@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from cdktf import Fn
 from cdktf_cdktf_provider_kubernetes.config_map_v1 import ConfigMapV1
+from cdktf_cdktf_provider_kubernetes.data_kubernetes_namespace_v1 import DataKubernetesNamespaceV1
 from cdktf_cdktf_provider_kubernetes.job_v1 import (
     JobV1,
     JobV1SpecTemplateSpecContainer,
@@ -23,8 +24,12 @@ from cdktf_cdktf_provider_kubernetes.job_v1 import (
 from cdktf_cdktf_provider_kubernetes.service_account_v1 import ServiceAccountV1
 from constructs import Construct
 
+#: ``--copy-props metadata-directive`` keeps Content-Type and Cache-Control but copies no tags: the default
+#: (``default``) also copies object tags, which needs s3:GetObjectTagging on the template and
+#: s3:PutObjectTagging on the UI bucket, grants the uploader role does not have (every Job would fail with
+#: AccessDenied). https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/sync.html
 SYNC_SCRIPT = """set -eu
-aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete --exclude config.json --only-show-errors
+aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete --exclude config.json --copy-props metadata-directive --only-show-errors
 aws s3 cp /config/config.json "s3://$UI_BUCKET/${UI_PREFIX}config.json" --content-type application/json --cache-control no-cache --only-show-errors
 echo "published s3://$UI_BUCKET/$UI_PREFIX"
 """
@@ -53,12 +58,15 @@ class UiSyncKubernetes(Construct):
     def __init__(self, scope: Construct, id: str, props: UiSyncKubernetesProps):
         super().__init__(scope, id)
         labels = dict(props.labels)
+        # Looked up, not created: several instances share a namespace, and the platform team owns it. A missing
+        # namespace fails the plan with its name instead of the apply half-way.
+        namespace = DataKubernetesNamespaceV1(self, "namespace", metadata={"name": props.namespace}).metadata.name
         account = ServiceAccountV1(
             self,
             "service-account",
             metadata={
                 "name": props.service_account_name,
-                "namespace": props.namespace,
+                "namespace": namespace,
                 "labels": labels,
                 "annotations": {"eks.amazonaws.com/role-arn": props.uploader_role_arn},
             },
@@ -68,7 +76,7 @@ class UiSyncKubernetes(Construct):
             "config-map",
             metadata={
                 "name": props.config_map_name,
-                "namespace": props.namespace,
+                "namespace": namespace,
                 "labels": labels,
             },
             data={"config.json": props.config_json},
@@ -100,7 +108,7 @@ class UiSyncKubernetes(Construct):
             timeouts={"create": "10m", "update": "10m"},
             metadata={
                 "name": f"{props.job_name_prefix}{Fn.substr(Fn.sha256(inputs), 0, 8)}",
-                "namespace": props.namespace,
+                "namespace": namespace,
                 "labels": labels,
             },
             spec={

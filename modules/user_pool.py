@@ -22,6 +22,9 @@ from cdktf_cdktf_provider_aws.cognito_user_pool_client import (
 from cdktf_cdktf_provider_aws.cognito_user_pool_domain import CognitoUserPoolDomain
 from constructs import Construct
 
+#: Standard attributes a user may write through the SPA client; ``email`` is left out on purpose.
+WRITABLE_ATTRIBUTES = ("name", "preferred_username", "locale", "zoneinfo", "updated_at")
+
 
 @dataclass(frozen=True)
 class UserPoolProps:
@@ -85,6 +88,8 @@ class UserPool(Construct):
             explicit_auth_flows=["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
             prevent_user_existence_errors="ENABLED",
             enable_token_revocation=True,
+            # Everything a user may change about themselves, but not email: the API records it as createdBy.
+            write_attributes=list(WRITABLE_ATTRIBUTES),
             access_token_validity=props.access_token_minutes,
             id_token_validity=props.access_token_minutes,
             refresh_token_validity=props.refresh_token_days,

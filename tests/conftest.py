@@ -1,11 +1,21 @@
-"""Session fixtures: the example project synthesized once per session, in each UI-sync mode."""
+"""Session fixtures (the example project synthesized once per session, in each UI-sync mode), the CI guard
+(tests/ci_guard.py: a skip under CI fails) and hypothesis's profiles (derandomized under CI)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
-from helpers import copy_project, synth_project
+from ci_guard import pytest_runtest_makereport, pytest_terminal_summary  # noqa: F401 - hooks, found by name
+from helpers import copy_project, in_ci, synth_project
+from hypothesis import settings
+
+# Under CI hypothesis draws the same examples every run (derandomize), so a CI failure replays locally with
+# HYPOTHESIS_PROFILE=ci; elsewhere it explores (random) and prints the failing example's reproduce blob.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci() else "dev"))
 
 
 @pytest.fixture(scope="session")

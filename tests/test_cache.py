@@ -83,7 +83,7 @@ def _markers(root):
 def test_platform_settings_and_generator_code_invalidate_every_stack(built, monkeypatch):
     first = _markers(built)
     platform = built / "platform.yaml"
-    platform.write_text(platform.read_text().replace("mfa: OPTIONAL", "mfa: ON"))
+    platform.write_text(platform.read_text().replace("mfa: optional", "mfa: required"))
     report = _synth(built)
     assert report.written == ["platform"]  # rebuilt everywhere, but only the platform's bytes differ
     second = _markers(built)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import copy_project
 from workflow_helpers import commit, edit, git, make_repo, run_cli
 
 DEV = "john-inventory-dev"
@@ -41,7 +42,7 @@ def test_moving_to_per_instance_roles_replaces_nothing_and_diff_says_so(tmp_path
         "prefix is replaced"
     )
     assert "apply the instances first, then the platform" in updates[-1]
-    assert json.loads(run_cli(root, "diff", "--base", "main", "--json").output) == []
+    assert json.loads(run_cli(root, "diff", "--base", "main", "--json").output) == {"replacements": [], "removed": []}
 
 
 def test_list_shows_each_apps_group(repo):
@@ -56,7 +57,8 @@ def test_list_shows_each_apps_group(repo):
     assert "GROUP" in run_cli(repo, "list").output.splitlines()[0]
 
 
-def test_codeowners_is_written_from_teams_and_checked_by_validate(repo):
+def test_codeowners_is_written_from_teams_and_checked_by_validate(tmp_path):
+    repo = copy_project(tmp_path / "project")  # validate also wants the app sources
     (repo / "platform.yaml").write_text((repo / "platform.yaml").read_text() + TEAMS)
     result = run_cli(repo, "validate")
     assert result.exit_code == 1

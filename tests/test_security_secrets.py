@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostile.support import hostile_env_synth
+from hostile.support import as_folder, hostile_env_synth
 
 from generator.outfolder import MARKER
 
@@ -67,3 +67,12 @@ def test_zip_members_are_relative_paths(output) -> None:
     out, _ = output
     members = [name.split("!", 1)[1] for name in _texts(out) if "!" in name]
     assert members and all(not m.startswith("/") and ".." not in m.split("/") for m in members), members
+
+
+@pytest.mark.parametrize(
+    ("path", "searched"),
+    [("/", None), ("//", None), ("", None), ("/root", "/root"), ("/home/jane/", "/home/jane"), ("/usr", "/usr")],
+)
+def test_machine_paths_are_searched_and_root_is_not_one(path, searched):
+    """HOME=/ (or a python prefix of /) must not make every absolute path in the output a "leak"."""
+    assert as_folder(path) == searched

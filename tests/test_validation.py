@@ -306,10 +306,62 @@ def test_valid_project_loads_with_defaults(tmp_path):
 
 
 def test_yaml_1_1_words_stay_strings(tmp_path):
-    """`mfa: ON` is the string ON, and a developer called `no` is a name, not a boolean (YAML 1.2 core scalars)."""
-    platform = PLATFORM + "cognito:\n  mfa: ON\n"
+    """`mfa: off` is the string off, and a developer called `no` is a name, not a boolean (YAML 1.2 core scalars)."""
+    platform = PLATFORM + "cognito:\n  mfa: off\n"
     project = load_project(
         make(tmp_path, {"x.yaml": instance(developer="no", name="no-inventory-dev")}, platform=platform)
     )
-    assert project.platform.cognito.mfa == "ON"
+    assert project.platform.cognito.mfa == "OFF"
     assert project.instances[0].developer == "no"
+
+
+@pytest.mark.parametrize("mfa, cognito", [("off", "OFF"), ("optional", "OPTIONAL"), ("required", "ON")])
+def test_mfa_modes_map_to_cognito(tmp_path, mfa, cognito):
+    project = load_project(make(tmp_path, {"x.yaml": instance()}, platform=PLATFORM + f"cognito:\n  mfa: {mfa}\n"))
+    assert project.platform.cognito.mfa == cognito
+
+
+def test_mfa_rejects_other_values(tmp_path):
+    with pytest.raises(ValidationFailed) as err:
+        load_project(make(tmp_path, {"x.yaml": instance()}, platform=PLATFORM + "cognito:\n  mfa: ON\n"))
+    assert [str(p) for p in err.value.problems] == [
+        "platform.yaml: cognito.mfa: got 'ON', expected one of off, optional, required"
+    ]
+
+
+def test_global_name_suffix_ends_bucket_names_and_default_domain_prefix(tmp_path):
+    from generator.naming import platform_names
+
+    project = load_project(
+        make(tmp_path, {"x.yaml": instance()}, platform=PLATFORM + "globalNameSuffix: '123456789012'\n")
+    )
+    names = platform_names(project.platform)
+    assert names.ui_bucket == "acme-apps-ui-123456789012"
+    assert names.assets_bucket("us-east-2") == "acme-apps-assets-us-east-2-123456789012"
+    assert names.log_bucket("us-east-2") == "acme-apps-logs-us-east-2-123456789012"
+    assert project.platform.cognito.domain_prefix == "acme-apps-auth-123456789012"
+
+
+@pytest.mark.parametrize(
+    "suffix, message",
+    [
+        ("-x", "platform.yaml: globalNameSuffix: got '-x', expected 1 to 24 lowercase letters"),
+        ("ABC", "platform.yaml: globalNameSuffix: got 'ABC', expected 1 to 24 lowercase letters"),
+        ("a" * 25, "platform.yaml: globalNameSuffix: got '" + "a" * 25 + "'"),
+    ],
+)
+def test_global_name_suffix_is_validated(tmp_path, suffix, message):
+    with pytest.raises(ValidationFailed) as err:
+        load_project(make(tmp_path, {"x.yaml": instance()}, platform=PLATFORM + f"globalNameSuffix: '{suffix}'\n"))
+    assert [str(p) for p in err.value.problems][0].startswith(message)
+
+
+def test_global_name_suffix_that_makes_a_bucket_name_too_long(tmp_path):
+    platform = PLATFORM.replace("name: acme-apps", "name: " + "a" * 24) + "globalNameSuffix: " + "b" * 20 + "\n"
+    platform = platform.replace("regions: [us-east-2, us-west-2]", "regions: [us-east-2, ap-southeast-2]")
+    with pytest.raises(ValidationFailed) as err:
+        load_project(make(tmp_path, {"x.yaml": instance()}, platform=platform))
+    assert [str(p) for p in err.value.problems] == [
+        "platform.yaml: globalNameSuffix: got bucket name 'aaaaaaaaaaaaaaaaaaaaaaaa-assets-ap-southeast-2-bbbbbbbbb... (67 characters), expected at most 63 (shorten name or globalNameSuffix)",
+        "platform.yaml: globalNameSuffix: got bucket name 'aaaaaaaaaaaaaaaaaaaaaaaa-logs-ap-southeast-2-bbbbbbbbbbb... (65 characters), expected at most 63 (shorten name or globalNameSuffix)",
+    ]

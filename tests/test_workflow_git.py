@@ -132,7 +132,8 @@ def test_renaming_the_developer_replaces_table_function_api_and_prefix(repo):
     assert any("base name (function)" in line for line in lines)
     assert any("base name (api)" in line and "endpoint URL changes" in line for line in lines)
     assert any("base name (ui_prefix)" in line for line in lines)
-    assert lines[-1] == "error: 4 edit(s) replace resources (destroying data); expected --allow-replace to accept them"
+    assert any("base name (api_log_group)" in line and "safe" in line for line in lines)
+    assert lines[-1] == "error: 5 edit(s) replace resources (destroying data); expected --allow-replace to accept them"
     assert run_cli(repo, "diff", "--base", "main", "--allow-replace").exit_code == 0
 
 
@@ -148,7 +149,7 @@ def test_region_environment_and_platform_name_changes_are_flagged(repo):
     edit(repo / "instances" / f"{PROD}.yaml", "environment: prod", "environment: prod\n  region: us-west-2")
     edit(repo / "platform.yaml", "name: acme-apps", "name: acme-web")
     result = run_cli(repo, "diff", "--base", "main", "--json")
-    found = json.loads(result.stdout)
+    found = json.loads(result.stdout)["replacements"]
     fields = {(r["stack"], r["field"]) for r in found}
     assert ("platform", "name") in fields
     assert (PROD, "spec.region") in fields
@@ -171,7 +172,7 @@ def test_synth_refuses_a_replacing_edit_before_synthesizing(repo):
     result = run_cli(repo, "synth", "--changed", "--base", "main", "--out", str(repo / "cdktf.out"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        "error: 4 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway"
+        "error: 5 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway"
     )
     assert not (repo / "cdktf.out").exists()
 
@@ -218,12 +219,12 @@ def test_orphans_lists_state_without_yaml_and_how_to_destroy_it(repo):
     (repo / "instances" / f"{STAGING}.yaml").unlink()
     deleting = commit(repo, "remove staging")
     result = run_cli(repo, "orphans", "--json")
-    assert result.exit_code == 0, result.output
-    (orphan,) = json.loads(result.output)
+    assert result.exit_code == 1, result.output  # orphans found is a problem found
+    (orphan,) = json.loads(result.stdout)["orphans"]
     assert orphan["name"] == STAGING and orphan["resources"] == 2
     assert orphan["destroy"] == [
         f"git show {deleting[:12]}^:instances/{STAGING}.yaml > instances/{STAGING}.yaml",
-        f"python main.py synth --instance {STAGING} --out cdktf.out",
+        f"python main.py --root {repo} synth --instance {STAGING} --out cdktf.out",
         f"terraform -chdir=cdktf.out/stacks/{STAGING} init -input=false",
         f"terraform -chdir=cdktf.out/stacks/{STAGING} destroy",
         f"rm instances/{STAGING}.yaml",
@@ -239,8 +240,8 @@ def test_orphan_with_a_kept_folder_is_destroyed_in_place(repo):
     folder.mkdir(parents=True)
     (folder / "cdk.tf.json").write_text("{}")
     result = run_cli(repo, "orphans")
-    assert result.exit_code == 0
-    assert result.output.splitlines() == [
+    assert result.exit_code == 1  # orphans found
+    assert result.stdout.splitlines() == [
         f"orphan     gone-app-dev: 1 resource(s) in {repo / 'terraform-state' / 'gone-app-dev.tfstate'}; destroy with:",
         "    terraform -chdir=cdktf.out/stacks/gone-app-dev init -input=false",
         "    terraform -chdir=cdktf.out/stacks/gone-app-dev destroy",

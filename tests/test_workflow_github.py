@@ -134,11 +134,14 @@ def test_pinned_actions_and_terraform(workflow):
         assert terraform["with"]["terraform_version"] == "1.11.4" and terraform["with"]["terraform_wrapper"] is False
 
 
-def test_preflight_has_its_marked_place_before_the_platform_plan():
-    text = WORKFLOW.read_text()
-    marker = text.index("# PREFLIGHT (issue 13): `python main.py preflight` goes here")
-    assert marker < text.index("name: Plan the platform")
-    assert "python main.py preflight" not in text.replace("`python main.py preflight`", "")
+def test_preflight_runs_with_the_plan_role_before_anything_is_planned(workflow):
+    steps = workflow["jobs"]["prepare"]["steps"]
+    names = [step.get("name") or step.get("uses") for step in steps]
+    preflight = names.index("Preflight")
+    assert names.index("aws-actions/configure-aws-credentials@v4") < preflight < names.index("Plan the platform")
+    assert steps[preflight]["run"] == "python main.py preflight"
+    # a fork's pull request gets no credentials, so it runs no preflight either
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in steps[preflight]["if"]
 
 
 def test_expressions_are_balanced_and_no_secret_values_are_inlined():
@@ -159,6 +162,7 @@ def test_each_job_runs_its_commands_in_order(workflow):
         "changed --base origin/main",
         "changed --base origin/main --json",
         "diff --base origin/main --allow-replace",
+        "preflight",
         "synth --platform --no-instances",
         "plan platform --allow-replace --json",
     ]
@@ -172,11 +176,11 @@ def test_each_job_runs_its_commands_in_order(workflow):
         "changed --base origin/main",
         "changed --base origin/main --json",
         "synth --platform --no-instances",
-        "apply platform --allow-replace --json",
+        "apply platform --allow-replace --auto-approve --json",
     ]
     assert run("apply-shard") == [
         "synth --changed --base origin/main --shard 1/2 --allow-replace",
-        "apply --changed --base origin/main --shard 1/2 --allow-replace --json",
+        "apply --changed --base origin/main --shard 1/2 --allow-replace --auto-approve --json",
     ]
     assert run("apply-summary") == [
         "summary merge summaries --shards 2 --platform --allow-replace --title terraform apply --markdown apply.md"

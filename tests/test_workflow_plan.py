@@ -7,10 +7,7 @@ and ``orphans``.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -81,7 +78,7 @@ def test_plan_summarizes_each_workspace_platform_first(project):
 
 
 def test_apply_then_status_then_a_clean_plan(project):
-    result = run_cli(project, "apply", "platform", DEV)
+    result = run_cli(project, "apply", "platform", DEV, "--auto-approve")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "platform: 1 to add, 0 to change, 0 to destroy; applied",
@@ -101,7 +98,7 @@ def test_a_missing_workspace_fails_the_gate(project):
     assert result.exit_code == 1
     assert (
         result.stdout.strip()
-        == f"{PROD}: error: not synthesized in {project / 'cdktf.out'}, expected python main.py synth first"
+        == f"{PROD}: error: not synthesized in {project / 'cdktf.out'}, expected python main.py --root {project} synth first"
     )
 
 
@@ -112,11 +109,58 @@ def test_failed_platform_apply_skips_the_instances(project):
         local_backend(project, "platform"),
         {"cdn": {"input": "${terraform_data.nope.output}"}},
     )
+    result = run_cli(project, "apply", "platform", DEV, "--auto-approve", "--markdown", str(project / "apply.md"))
+    assert result.exit_code == 1
+    log = project / "cdktf.out" / "logs" / "platform.log"
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("    ")]
+    assert lines[0].startswith("platform: error: Error: Reference to undeclared resource")
+    assert lines[0].endswith(f"(full output: {log})")
+    assert "    Error: Reference to undeclared resource" in result.stdout.splitlines()
+    assert "Reference to undeclared resource" in log.read_text()  # the whole output is kept
+    assert lines[1] == f"{DEV}: error: skipped: the platform did not apply"
+    assert result.stderr.splitlines()[-1] == f"error: 2 workspace(s) failed: platform, {DEV}"
+    rows = (project / "apply.md").read_text().splitlines()
+    assert rows[4].startswith("| `platform` | - | - | - | error: Error: Reference to undeclared resource")
+
+
+def test_apply_needs_auto_approve_when_not_on_a_terminal(project):
     result = run_cli(project, "apply", "platform", DEV)
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("platform: error: Error: Reference to undeclared resource")
-    assert lines[1] == f"{DEV}: error: skipped: the platform did not apply"
+    assert result.stderr.strip() == (
+        "error: apply: not a terminal, so nobody can confirm the plan; expected --auto-approve to apply without "
+        "confirmation (CI passes it); nothing was applied"
+    )
+    assert not (project / "terraform-state" / "platform.tfstate").exists()
+
+
+def test_apply_on_a_terminal_shows_the_plan_and_asks_for_yes(project, monkeypatch):
+    from click.testing import CliRunner
+
+    from generator.cli import workflow_cmds
+    from main import cli
+
+    monkeypatch.setattr(workflow_cmds, "_interactive", lambda: True)
+    refused = CliRunner().invoke(cli, ["--root", str(project), "apply", "platform"], input="y\n")
+    assert refused.exit_code == 1
+    assert "platform: 1 to add, 0 to change, 0 to destroy" in refused.stderr
+    assert "Apply the changes above to 1 workspace(s)? Only 'yes' will be accepted" in refused.stderr
+    assert refused.stderr.splitlines()[-1] == "error: apply: got 'y', expected 'yes' to confirm; nothing was applied"
+    assert not (project / "terraform-state" / "platform.tfstate").exists()
+    done = CliRunner().invoke(cli, ["--root", str(project), "apply", "platform"], input="yes\n")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines() == ["platform: 1 to add, 0 to change, 0 to destroy; applied"]
+    assert (project / "terraform-state" / "platform.tfstate").exists()
+
+
+def test_plan_and_apply_without_terraform_on_path_are_one_line(project, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    for command in (["plan"], ["apply", "--auto-approve"]):
+        result = run_cli(project, *command)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            "error: terraform: not found on PATH; install Terraform >= 1.5 "
+            "(https://developer.hashicorp.com/terraform/install) and put it on PATH; nothing was run"
+        ]
 
 
 def test_unknown_workspace_name_is_one_line(project):
@@ -169,17 +213,13 @@ def test_stateful_deletes_are_counted_and_block_without_allow_replace():
 
 @pytest.fixture
 def s3_server(monkeypatch):
-    pytest.importorskip("moto.server")
-    boto3 = pytest.importorskip("boto3")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
+    import boto3  # requirements-dev.txt: an ImportError here is a broken install, never a skip
+    from moto.server import ThreadedMotoServer
+
+    # Port 0: the server binds once, on a port the kernel picks, and keeps it (no probe-then-bind race).
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = "http://{}:{}".format(*server.get_host_and_port())
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -190,18 +230,11 @@ def s3_server(monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         client = boto3.client("s3", region_name="us-east-2")
         client.create_bucket(Bucket="acme-apps-tfstate", CreateBucketConfiguration={"LocationConstraint": "us-east-2"})
         yield endpoint, client
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 def s3_backend(endpoint: str, name: str) -> dict:
@@ -244,7 +277,7 @@ def test_s3_backend_applies_reads_status_and_finds_orphans(tmp_path, s3_server):
 
     (old,) = terraform.run(out, ["old-app-dev"], apply=True)
     assert old.applied, old.error
-    result = run_cli(root, "apply", DEV)
+    result = run_cli(root, "apply", DEV, "--auto-approve")
     assert result.exit_code == 0, result.output
     keys = sorted(o["Key"] for o in client.list_objects_v2(Bucket="acme-apps-tfstate")["Contents"])
     assert keys == ["apps/john-inventory-dev.tfstate", "apps/old-app-dev.tfstate"]  # lock files are gone after the run
@@ -254,7 +287,7 @@ def test_s3_backend_applies_reads_status_and_finds_orphans(tmp_path, s3_server):
     rows = {r["name"]: r for r in json.loads(run_cli(root, "status", "--json").stdout)}
     assert rows[DEV]["status"] == "applied" and rows[DEV]["table"] == "t"
     assert rows["old-app-dev"]["status"] == "orphan (no YAML)"
-    orphans = json.loads(run_cli(root, "orphans", "--json").stdout)
+    orphans = json.loads(run_cli(root, "orphans", "--json").stdout)["orphans"]
     assert [(o["name"], o["state"], o["resources"]) for o in orphans] == [
         ("old-app-dev", "s3://acme-apps-tfstate/apps/old-app-dev.tfstate", 1)
     ]

@@ -78,7 +78,7 @@ def test_the_command_writes_the_comment_and_exits_1(tmp_path):
         "| Workspace | Add | Change | Destroy | Result |\n|---|---:|---:|---:|---|\n"
         "| `bob-inventory-dev` | 1 | 0 | 1 | **blocked**: destroys aws_dynamodb_table.table_table_1 |\n"
         "| `dan-inventory-dev` | 0 | 1 | 1 | changes |\n"
-        "| `cat-inventory-dev` | 0 | 0 | 0 | error: terraform init failed (see cdktf.out/logs/cat-inventory-dev.log) |\n"
+        "| `cat-inventory-dev` | - | - | - | error: terraform init failed (see cdktf.out/logs/cat-inventory-dev.log) |\n"
         "| `platform` | 0 | 1 | 0 | changes |\n"
         "| `amy-inventory-dev` | 0 | 2 | 0 | changes |\n"
     )

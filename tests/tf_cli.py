@@ -8,17 +8,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-from helpers import REPO, in_ci
+from helpers import REPO, skip_or_fail
 
-MIRROR_CANDIDATES = ("/opt/tf-plugins",)
+from generator.runner import plugin_mirrors
 
 
 def mirror() -> str | None:
-    """The machine image's offline provider mirror, if any (TF_PLUGIN_MIRROR overrides)."""
-    for candidate in (os.environ.get("TF_PLUGIN_MIRROR"), *MIRROR_CANDIDATES):
-        if candidate and Path(candidate).is_dir():
-            return candidate
+    """The first provider mirror that exists: ``$TF_PLUGIN_MIRROR`` (os.pathsep-separated), then the image's.
+
+    The same list the runner uses (generator.runner.plugin_mirrors), so tests and ``local up`` agree.
+    """
+    for candidate in plugin_mirrors():
+        if candidate.is_dir():
+            return str(candidate)
     return None
 
 
@@ -26,9 +28,7 @@ def require_terraform() -> str:
     """The terraform binary; skip (outside CI) or fail (in CI) when it is absent."""
     binary = shutil.which("terraform")
     if binary is None:
-        if in_ci():
-            pytest.fail("terraform is not on PATH, and CI must run the Terraform tests")
-        pytest.skip("terraform is not on PATH (these tests run in CI)")
+        skip_or_fail("terraform is not on PATH (these tests run in CI)")
     return binary
 
 
@@ -46,6 +46,8 @@ def without_kubernetes(stack: dict) -> dict:
     """The stack minus its Kubernetes resources and provider (that provider is not in the offline mirror)."""
     stack = json.loads(json.dumps(stack))
     stack["resource"] = {k: v for k, v in stack["resource"].items() if not k.startswith("kubernetes_")}
+    if "data" in stack:  # data sources of that provider too (the namespace lookup)
+        stack["data"] = {k: v for k, v in stack["data"].items() if not k.startswith("kubernetes_")}
     stack.get("provider", {}).pop("kubernetes", None)
     stack["terraform"]["required_providers"].pop("kubernetes", None)
     return stack

@@ -13,8 +13,10 @@ from ..errors import ValidationFailed
 from ..local import emulator as emu
 from ..local.edge import EdgeError, UserError, add_user, running_edge, serve_forever
 from ..local.session import (
+    CLEANUP_NOTE,
     DEFAULT_JOBS,
     DEFAULT_PARALLELISM,
+    ORPHAN,
     AppStatus,
     SynthFailed,
     down,
@@ -24,7 +26,8 @@ from ..local.session import (
     workspace_for,
 )
 from ..naming import instance_names
-from ..runner import StackFailed, TerraformMissing
+from ..project import load_project
+from ..runner import StackFailed, TerraformMissing, error_lines
 from .context import CliContext, json_option, pass_cli
 from .output import CliError, print_json, print_rows, problems_found
 
@@ -36,18 +39,46 @@ APP_COLUMNS = (
     ("api_endpoint", "API ENDPOINT"),
     ("table", "TABLE"),
     ("resources", "RESOURCES"),
+    ("status", "STATUS"),
 )
 T = TypeVar("T")
 
 
-def _guarded(action: Callable[[], T]) -> T:
-    """Run ``action``; turn the expected failures into the one CLI error."""
+def _guarded(action: Callable[[], T], untouched: str = "nothing was started") -> T:
+    """Run ``action``; turn the expected failures into the one CLI error, closing with what was done about the
+    emulator after the failure (or ``untouched`` when the failure came before anything started)."""
     try:
         return action()
     except ValidationFailed as failed:
-        raise problems_found(failed.problems, consequence="nothing was started") from None
-    except (TerraformMissing, emu.EmulatorError, SynthFailed, StackFailed, EdgeError, UserError) as err:
-        raise CliError(str(err)) from None
+        raise problems_found(failed.problems, consequence=getattr(failed, CLEANUP_NOTE, untouched)) from None
+    except StackFailed as err:
+        note = getattr(err, CLEANUP_NOTE, None)
+        raise CliError(
+            f"stack {err.stack!r}: terraform {err.action} failed: {err.summary()} (full output: {err.log})"
+            + (f"; {note}" if note else ""),
+            error_lines(err.detail),
+        ) from None
+    except (TerraformMissing, emu.EmulatorError, SynthFailed, EdgeError, UserError) as err:
+        note = getattr(err, CLEANUP_NOTE, None)
+        raise CliError(" ".join(str(err).split()) + (f"; {note}" if note else "")) from None
+
+
+def known_instances(root: Path) -> set[str] | None:
+    """The instance names with a file (None when the project does not validate: nothing is marked orphan)."""
+    try:
+        return {i.name for i in load_project(root).instances}
+    except ValidationFailed:
+        return None
+
+
+def orphan_advice(rows: list[AppStatus], main: str) -> None:
+    for row in rows:
+        if row.status == ORPHAN:
+            click.echo(
+                f"orphan     {row.name}: its instance file is gone but it is still applied in the emulator; "
+                f"restore the file, or drop it with {main} local down, then {main} local up",
+                err=True,
+            )
 
 
 def _rows(rows: list[AppStatus]) -> list[dict]:
@@ -102,11 +133,12 @@ def up_command(
     as_json: bool,
 ) -> None:
     """Start the emulator, synthesize for it, apply the platform then the instances; print the status table."""
+    run.project(sources=True, consequence="nothing was started")  # the user's files, all problems at once
     rows = _guarded(
         lambda: up(
             run.root,
             workdir,
-            click.echo,
+            lambda line: click.echo(line, err=as_json),
             port=port,
             instances=frozenset(instances) if instances else None,
             jobs=jobs,
@@ -114,16 +146,25 @@ def up_command(
         )
     )
     print_rows(_rows(rows), APP_COLUMNS, as_json)
+    orphan_advice(rows, run.main)
 
 
 @local.command("down")
 @workdir_option
 @jobs_option("Instance stacks destroyed at the same time.")
 @parallelism_option
+@json_option("Print JSON: {emulator, apps} after the teardown (both empty when it worked).")
 @pass_cli
-def down_command(run: CliContext, workdir: Path | None, jobs: int, parallelism: int) -> None:
+def down_command(run: CliContext, workdir: Path | None, jobs: int, parallelism: int, as_json: bool) -> None:
     """Destroy the instances, then the platform, and stop the emulator."""
-    _guarded(lambda: down(run.root, workdir, click.echo, jobs=jobs, parallelism=parallelism))
+    _guarded(
+        lambda: down(run.root, workdir, lambda line: click.echo(line, err=as_json), jobs=jobs, parallelism=parallelism),
+        untouched="nothing was destroyed",
+    )
+    if as_json:
+        workspace = workspace_for(run.root, workdir)
+        server = emu.running(workspace.root)
+        print_json({"emulator": server.endpoint if server else None, "apps": _rows(status_rows(workspace))})
 
 
 @local.command("status")
@@ -134,7 +175,8 @@ def status_command(run: CliContext, workdir: Path | None, as_json: bool) -> None
     """The emulator's address and, per app, its URL, API endpoint, table and resource count."""
     workspace = workspace_for(run.root, workdir)
     server = emu.running(workspace.root)
-    rows = _rows(status_rows(workspace))
+    status = status_rows(workspace, known_instances(run.root))
+    rows = _rows(status)
     if as_json:
         edge = running_edge(workspace.root)
         print_json(
@@ -152,15 +194,16 @@ def status_command(run: CliContext, workdir: Path | None, as_json: bool) -> None
     click.echo(f"edge: {'serving ' + str(edge.site) + f' (pid {edge.pid})' if edge else 'not running'}")
     if rows:
         print_rows(rows, APP_COLUMNS, as_json=False)
+        orphan_advice(status, run.main)
     else:
-        click.echo("no app has been applied (run: python main.py local up)")
+        click.echo(f"no app has been applied (run: {run.hint('local up')})")
 
 
 def _running_endpoint(run: CliContext, workdir: Path | None) -> tuple[Path, str]:
     workspace = workspace_for(run.root, workdir)
     server = emu.running(workspace.root)
     if server is None:
-        raise CliError(f"the emulator is not running in {workspace.root}; expected `python main.py local up` first")
+        raise CliError(f"the emulator is not running in {workspace.root}; expected `{run.hint('local up')}` first")
     return workspace.root, server.endpoint
 
 

@@ -8,9 +8,9 @@ import click
 
 from ..errors import ValidationFailed
 from ..naming import instance_names
-from ..project import Project, load_project
-from .context import CliContext, json_option, pass_cli
-from .output import print_json, print_rows, problems_found
+from ..project import Project
+from .context import REPOSITORY, CliContext, json_option, pass_cli
+from .output import CliError, print_json, print_rows, problems_found
 
 LIST_COLUMNS = (
     ("name", "NAME"),
@@ -29,20 +29,19 @@ LIST_COLUMNS = (
 @json_option("Print JSON: {valid, platform, instances}.")
 @pass_cli
 def validate(run: CliContext, as_json: bool) -> None:
-    """Check platform.yaml and every instance file; print all problems."""
+    """Check platform.yaml, every instance file and the app sources a synth reads; print all problems."""
     try:
-        project = load_project(run.root)
-    except ValidationFailed as failed:
-        if as_json:
-            print_json({"valid": False, "problems": [vars(p) for p in failed.problems]})
-        raise problems_found(failed.problems, consequence=None) from None
+        project = run.project(sources=True)
+    except CliError as failed:
+        failed.result["valid"] = False
+        raise
     from ..codeowners import stale_problems
 
     stale = stale_problems(project)
     if stale:
-        if as_json:
-            print_json({"valid": False, "problems": [vars(p) for p in stale]})
-        raise problems_found(stale, consequence=None)
+        error = problems_found(stale)
+        error.result["valid"] = False
+        raise error
     if as_json:
         print_json({"valid": True, "platform": "platform.yaml", "instances": [i.file for i in project.instances]})
         return
@@ -85,7 +84,7 @@ def list_(run: CliContext, as_json: bool) -> None:
 @click.option("--app", "app_name", required=True, help="spec.appName")
 @click.option("--env", "environment", required=True, help="spec.environment: dev, staging or prod")
 @click.option("--developer", required=True, help="spec.developerName")
-@click.option("--region", default=None, help="spec.region (default: us-east-2)")
+@click.option("--region", default=None, help="spec.region (default: the platform's homeRegion)")
 @click.option("--namespace", default=None, help="metadata.namespace (default: the platform's first namespace)")
 @click.option("--name", default=None, help="metadata.name (default: the base name)")
 @json_option("Print JSON: {file}.")
@@ -114,9 +113,10 @@ def new(
             region=region,
             namespace=namespace,
             name=name,
+            schemas=REPOSITORY / "schemas",
         )
     except ValidationFailed as failed:
-        raise problems_found(failed.problems) from None
+        raise problems_found(failed.problems, "nothing was written") from None
     shown = str(path.relative_to(run.root))
     if as_json:
         print_json({"file": shown})
@@ -126,7 +126,8 @@ def new(
 
 @click.command()
 @click.option("--platform", "for_platform", is_flag=True, help="Print platform.yaml's schema instead.")
-def schema(for_platform: bool) -> None:
+@json_option("Accepted for uniformity: the schema is JSON either way.")
+def schema(for_platform: bool, as_json: bool) -> None:
     """Print the JSON Schema of the instance file (or platform.yaml) for editors."""
     from ..validation.schema import instance_schema, platform_schema
 

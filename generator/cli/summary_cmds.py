@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from ..workflow import summary as summaries
+from .context import json_option
+from .output import CliError, print_json
 
 
 @click.group("summary")
@@ -28,16 +29,33 @@ def summary() -> None:
     help="Also write the merged summary here (the PR comment).",
 )
 @click.option("--title", default="terraform plan", show_default=True, help="Heading of the comment.")
+@json_option("Print JSON: {workspaces, missing}.")
 def merge_cmd(
-    folder: Path, shards: int, platform: bool, allow_replace: bool, markdown_file: Path | None, title: str
+    folder: Path,
+    shards: int,
+    platform: bool,
+    allow_replace: bool,
+    markdown_file: Path | None,
+    title: str,
+    as_json: bool,
 ) -> None:
     """Merge FOLDER/platform.json and FOLDER/shard-K.json (K = 1..N; each `plan --json`) into one summary,
     destructive workspaces first; exit 1 when a shard failed or left no summary, or a plan destroys stateful data."""
     merged = summaries.merge(folder, shards, platform)
-    for line in merged.missing:
-        click.echo(f"failed     {line}")
-    for outcome in merged.outcomes:
-        click.echo(outcome.line(allow_replace))
+    if not as_json:
+        for line in merged.missing:
+            click.echo(f"failed     {line}")
+        for outcome in merged.outcomes:
+            click.echo(outcome.line(allow_replace))
     if markdown_file:
         markdown_file.write_text(summaries.report(merged, allow_replace, title))
-    sys.exit(1 if merged.failed(allow_replace) else 0)
+    result = {"workspaces": [vars(o) for o in merged.outcomes], "missing": merged.missing}
+    if merged.failed(allow_replace):
+        failed = [o.stack for o in merged.outcomes if o.error]
+        blocked = [o.stack for o in merged.outcomes if o.stateful_deletes and not allow_replace]
+        parts = [f"{len(merged.missing)} job(s) without a summary"] if merged.missing else []
+        parts += [f"{len(failed)} workspace(s) failed: {', '.join(failed)}"] if failed else []
+        parts += [f"{', '.join(blocked)} would destroy stateful data, expected --allow-replace"] if blocked else []
+        raise CliError("; ".join(parts), result=result)
+    if as_json:
+        print_json(result)

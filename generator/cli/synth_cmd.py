@@ -11,10 +11,11 @@ from ..errors import ValidationFailed
 from ..locations import stack_dir
 from ..project import Project
 from ..workflow.shards import Shard, assign
-from .context import CliContext, json_option, out_option, pass_cli, shard_option
+from .context import CliContext, json_option, layout_problems, out_option, pass_cli, shard_option
 from .output import CliError, print_json, problems_found
 from .workflow_cmds import change_set, replacing_edits
 
+NOTHING_WRITTEN = "nothing was written"
 NO_BASE = "--changed: got no --base, expected --base <git ref> to compare with (e.g. --base origin/main)"
 
 
@@ -24,6 +25,7 @@ def synth_selection(
     only_changed: bool,
     allow_replace: bool,
     echo: Callable[[str], None] = click.echo,
+    main: str = "python main.py",
 ) -> tuple[bool, frozenset[str] | None] | None:
     """What ``synth --changed --base`` builds, after the change-safety check; None: nothing to build.
 
@@ -46,7 +48,7 @@ def synth_selection(
         return True, None
     changes = change_set(project, base)
     for name in changes.removed:
-        echo(f"removed    {name}: {changes.reasons[name]}; see python main.py orphans")
+        echo(f"removed    {name}: {changes.reasons[name]}; see {main} orphans")
     if not changes.platform and not changes.instances:
         return None
     return changes.platform, frozenset(changes.instances)
@@ -113,16 +115,26 @@ def synth(
 ) -> None:
     """Write the Terraform JSON of the platform and instance workspaces.
     With --shard K/N, only that shard's instance workspaces (of the --changed ones, or of all)."""
-    project = run.project()
+    project = run.project(consequence=NOTHING_WRITTEN)
     known = {i.name for i in project.instances}
     unknown = [n for n in instances if n not in known]
     if unknown:
         expected = ", ".join(sorted(known)) or "(no instances)"
-        raise problems_found([f"--instance: got {n!r}, expected one of: {expected}" for n in unknown])
+        raise problems_found([f"--instance: got {n!r}, expected one of: {expected}" for n in unknown], NOTHING_WRITTEN)
     if base is not None or only_changed:
-        chosen = synth_selection(project, base, only_changed and not instances, allow_replace)
+        chosen = synth_selection(
+            project,
+            base,
+            only_changed and not instances,
+            allow_replace,
+            lambda line: click.echo(line, err=as_json),
+            run.main,
+        )
         if chosen is None:
-            click.echo(f"nothing to synthesize: no workspace changed since {base}")
+            if as_json:
+                print_json({"outdir": None, "written": [], "unchanged": [], "removed": [], "orphans": []})
+            else:
+                click.echo(f"nothing to synthesize: no workspace changed since {base}")
             return
         if only_changed and not instances:
             with_platform, instances = chosen[0], tuple(sorted(chosen[1] or ()))
@@ -131,12 +143,18 @@ def synth(
         instances = tuple(assign(pool, shard.count)[shard.index - 1])
         with_platform, only_changed = False, True  # a shard never holds the platform; an empty shard builds nothing
         if not instances:
-            click.echo(f"nothing to synthesize: shard {shard} is empty")
+            if as_json:
+                print_json({"outdir": None, "written": [], "unchanged": [], "removed": [], "orphans": []})
+            else:
+                click.echo(f"nothing to synthesize: shard {shard} is empty")
             return
     if no_instances:
         if instances or shard or only_changed:
             raise CliError("--no-instances: got --instance, --shard or --changed too, expected none of them")
         with_platform = True if with_platform is None else with_platform
+    missing = layout_problems(run.root)  # everything a synth reads, checked before it starts
+    if missing:
+        raise problems_found(missing, NOTHING_WRITTEN)
     outdir = run.outdir(out)
     from ..synth import synthesize  # imports cdktf and the providers: only when synthesizing
 
@@ -147,7 +165,11 @@ def synth(
     try:
         report = synthesize(project, outdir, selection_platform, chosen_instances, workers=workers)
     except ValidationFailed as failed:
-        raise problems_found(failed.problems) from None
+        raise problems_found(failed.problems, NOTHING_WRITTEN) from None
+    except OSError as err:
+        raise CliError(
+            f"--out {outdir}: cannot write the synth output there ({err.strerror or err}); {NOTHING_WRITTEN}"
+        ) from None
     if as_json:
         print_json(
             {
@@ -168,7 +190,7 @@ def synth(
         for stack in report.kept_orphans:
             click.echo(
                 f"orphan     {stack}: its instance file is gone but its workspace may hold resources "
-                f"(check: python main.py orphans); destroy it with: "
+                f"(check: {run.hint('orphans')}); destroy it with: "
                 f"terraform -chdir={stack_dir(outdir, stack)} destroy",
                 err=True,
             )

@@ -17,12 +17,15 @@ from ..project import Project
 from ..states import StateUnavailable, WorkspaceState, states_for
 from ..workflow import plan as planner
 from ..workflow.changed import ChangeSet, changed, snapshot_at
-from ..workflow.diff import Replacement, in_place_updates, replacements
+from ..workflow.diff import Removal, Replacement, in_place_updates, removals, replacements
 from ..workflow.git import GitError, merge_base
 from ..workflow.orphans import find as find_orphans
 from ..workflow.shards import MAX_SHARDS, PER_SHARD, Shard, select, shards_needed
-from .context import DEFAULT_OUT, CliContext, json_option, out_option, pass_cli, shard_option
-from .output import CliError, print_json, print_rows
+from .context import DEFAULT_OUT, CliContext, json_option, layout_problems, out_option, pass_cli, shard_option
+from .output import CliError, print_json, print_rows, problems_found
+
+#: File suffixes of a diagram: given to --out (the synth folder) they mean -o/--output was meant.
+DIAGRAM_SUFFIXES = (".md", ".mmd", ".mermaid")
 
 STATUS_COLUMNS = (
     ("name", "NAME"),
@@ -43,10 +46,16 @@ def change_set(project: Project, base: str) -> ChangeSet:
 
 
 def replacing_edits(project: Project, base: str) -> list[Replacement]:
+    return edits_since(project, base)[0]
+
+
+def edits_since(project: Project, base: str) -> tuple[list[Replacement], list[Removal]]:
+    """The replacing edits and the removed instances between ``base`` and the working tree."""
     try:
-        return replacements(project, snapshot_at(project.root, merge_base(project.root, base)))
+        before = snapshot_at(project.root, merge_base(project.root, base))
     except GitError as err:
         raise CliError(str(err)) from None
+    return replacements(project, before), removals(project, before)
 
 
 def known_stacks(project: Project) -> list[str]:
@@ -128,28 +137,36 @@ def changed_cmd(
 @click.command("diff")
 @click.option("--base", required=True, metavar="REF", help="Git revision to compare with, e.g. origin/main.")
 @click.option("--allow-replace", is_flag=True, help="Exit 0 even when an edit replaces a resource.")
-@json_option("Print JSON (one object per replacing edit).")
+@json_option("Print JSON: {replacements, removed}.")
 @pass_cli
 def diff_cmd(run: CliContext, base: str, allow_replace: bool, as_json: bool) -> None:
-    """Flag edits since BASE that replace resources (a renamed table, function, API or prefix);
-    exit 1 unless --allow-replace."""
+    """Flag edits since BASE that replace resources (a renamed table, function, API or prefix) and removed
+    instances (their workspaces become orphans); exit 1 on a replacing edit unless --allow-replace."""
     project = run.project()
-    found = replacing_edits(project, base)
-    if as_json:
-        print_json([vars(r) for r in found])
-    else:
+    found, gone = edits_since(project, base)
+    result = {"replacements": [vars(r) for r in found], "removed": [vars(g) for g in gone]}
+    if not as_json:
         for item in found:
             click.echo(f"replace    {item}")
+            for command in item.keep:
+                click.echo(f"    {command}")
+        for removal in gone:
+            click.echo(f"orphaned   {removal.text(run.main)}")
         try:
-            for update in in_place_updates(project, snapshot_at(project.root, merge_base(project.root, base))):
-                click.echo(f"update     {update}")
+            updates = in_place_updates(project, snapshot_at(project.root, merge_base(project.root, base)))
         except GitError as err:
             raise CliError(str(err)) from None
+        for update in updates:
+            click.echo(f"update     {update}")
         if not found:
             click.echo(f"no edit since {base} replaces a resource")
     if found and not allow_replace:
         losing = " (destroying data)" if any(r.loses_data for r in found) else ""
-        raise CliError(f"{len(found)} edit(s) replace resources{losing}; expected --allow-replace to accept them")
+        raise CliError(
+            f"{len(found)} edit(s) replace resources{losing}; expected --allow-replace to accept them", result=result
+        )
+    if as_json:
+        print_json(result)
 
 
 def _terraform_options(command):
@@ -178,13 +195,18 @@ def _terraform_options(command):
                 default=None,
                 help="Instance workspaces run at once, after the platform. Default: one per CPU core.",
             ),
-            json_option("Print JSON (one object per workspace)."),
+            json_option("Print JSON: {workspaces: [one object per workspace]}."),
             shard_option(),
             pass_cli,
         )
     ):
         command = option(command)
     return command
+
+
+def _interactive() -> bool:
+    """Whether a person can answer the confirmation (stdin and stderr are terminals)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def _run_terraform(
@@ -199,13 +221,20 @@ def _run_terraform(
     markdown_file: Path | None,
     jobs: int | None,
     as_json: bool,
-    shard: Shard | None,
+    auto_approve: bool = False,
+    shard: Shard | None = None,
 ) -> None:
     verb = "apply" if apply else "plan"
     stacks = select(stacks_to_run(run.project(), names, base, only_changed), shard)
+    confirm = apply and not auto_approve
+    if confirm and stacks and not _interactive():
+        raise CliError(
+            "apply: not a terminal, so nobody can confirm the plan; expected --auto-approve to apply without "
+            "confirmation (CI passes it); nothing was applied"
+        )
     if not stacks:
         if as_json:
-            print_json([])
+            print_json({"workspaces": []})
         else:
             click.echo("no workspace to " + verb)
         if markdown_file:
@@ -216,39 +245,99 @@ def _run_terraform(
     try:
         binary = find_terraform()
     except TerraformMissing as err:
-        raise CliError(str(err)) from None
-    outcomes = planner.run(
-        run.outdir(out),
-        stacks,
-        apply=apply,
-        allow_replace=allow_replace,
-        terraform=binary,
-        echo=lambda line: click.echo(line, err=True),
-        jobs=jobs,
-    )
+        raise CliError(f"{err}; nothing was run") from None
+    outdir = run.outdir(out)
+    common = {
+        "allow_replace": allow_replace,
+        "terraform": binary,
+        "echo": lambda line: click.echo(line, err=True),
+        "jobs": jobs,
+        "main": run.main,
+    }
+    expected = None
+    if confirm:
+        preview = planner.run(outdir, stacks, apply=False, **common)
+        _show(preview, allow_replace, as_json=False, err=True)
+        failing = planner.exit_status(preview, allow_replace, detailed=False)
+        if failing:
+            _finish(preview, "plan", allow_replace, markdown_file, as_json, detailed_exitcode, "nothing was applied")
+        changing = [o for o in preview if o.changes]
+        if not changing:
+            click.echo("no changes: nothing to apply", err=True)
+            _finish(preview, verb, allow_replace, markdown_file, as_json, detailed_exitcode)
+        answer = click.prompt(
+            f"Apply the changes above to {len(changing)} workspace(s)? Only 'yes' will be accepted",
+            default="",
+            show_default=False,
+            err=True,
+        )
+        if answer.strip() != "yes":
+            raise CliError(f"apply: got {answer.strip()!r}, expected 'yes' to confirm; nothing was applied")
+        stacks = [o.stack for o in changing]
+        expected = {o.stack: (o.add, o.change, o.destroy) for o in changing}
+    outcomes = planner.run(outdir, stacks, apply=apply, expected=expected, **common)
+    _finish(outcomes, verb, allow_replace, markdown_file, as_json, detailed_exitcode)
+
+
+def _show(outcomes: list[planner.Outcome], allow_replace: bool, as_json: bool, err: bool = False) -> None:
     if as_json:
-        print_json([vars(o) for o in outcomes])
-    else:
-        for outcome in outcomes:
-            click.echo(outcome.line(allow_replace))
+        return
+    for outcome in outcomes:
+        click.echo(outcome.line(allow_replace), err=err)
+        for line in outcome.detail:
+            click.echo(f"    {line}", err=err)
+
+
+def _finish(
+    outcomes: list[planner.Outcome],
+    verb: str,
+    allow_replace: bool,
+    markdown_file: Path | None,
+    as_json: bool,
+    detailed_exitcode: bool,
+    consequence: str | None = None,
+) -> None:
+    """Print the summary (text or JSON) and the Markdown table; exit with the documented code."""
     if markdown_file:
         markdown_file.write_text(planner.markdown(outcomes, allow_replace, f"terraform {verb}"))
-    sys.exit(planner.exit_status(outcomes, allow_replace, detailed_exitcode))
+    result = {"workspaces": [vars(o) for o in outcomes]}
+    status = planner.exit_status(outcomes, allow_replace, detailed_exitcode)
+    if status == 1:
+        if consequence is None:  # the preview already printed its lines
+            _show(outcomes, allow_replace, as_json)
+        failed = [o.stack for o in outcomes if o.error]
+        blocked = [o.stack for o in outcomes if o.stateful_deletes and not o.error]
+        parts = [f"{len(failed)} workspace(s) failed: {', '.join(failed)}"] if failed else []
+        if blocked and not allow_replace:
+            parts.append(f"{', '.join(blocked)} would destroy stateful data, expected --allow-replace")
+        raise CliError("; ".join(parts + ([consequence] if consequence else [])), result=result)
+    if as_json:
+        print_json(result)
+    else:
+        _show(outcomes, allow_replace, as_json)
+    sys.exit(status)
 
 
 @click.command("plan")
 @_terraform_options
 def plan_cmd(run: CliContext, **options) -> None:
-    """terraform init + plan for each NAME (default: every workspace), platform first; one summary line each.
-    Exit 1 on any failure or an unconfirmed destroy of stateful data."""
+    """terraform init + plan for each NAME (default: every workspace), platform first; one summary line each
+    (each workspace's full output: <out>/logs/<name>.log). Exit 1 on any failure or an unconfirmed destroy
+    of stateful data."""
     _run_terraform(run, False, **options)
 
 
 @click.command("apply")
 @_terraform_options
+@click.option(
+    "--auto-approve",
+    is_flag=True,
+    help="Apply without showing the plan and asking for 'yes' (required when not on a terminal, e.g. in CI).",
+)
 def apply_cmd(run: CliContext, **options) -> None:
-    """terraform init + apply for each NAME (default: every workspace), platform first; one summary line each.
-    Exit 1 on any failure or an unconfirmed destroy of stateful data."""
+    """terraform init + apply for each NAME (default: every workspace), platform first. On a terminal it
+    plans, shows the summary and asks for 'yes'; elsewhere it needs --auto-approve. Exit 1 on any failure
+    or an unconfirmed destroy of stateful data."""
     _run_terraform(run, True, **options)
 
 
@@ -257,28 +346,37 @@ def apply_cmd(run: CliContext, **options) -> None:
 @json_option("Print JSON (one object per orphan).")
 @pass_cli
 def orphans_cmd(run: CliContext, out: Path | None, as_json: bool) -> None:
-    """Workspaces whose state holds resources but whose instance YAML is gone, with the commands that destroy each."""
+    """Workspaces whose state holds resources but whose instance YAML is gone, with the commands that destroy each;
+    exit 1 when there is any."""
     project = run.project()
     try:
-        found = find_orphans(project, states_for(project.platform.backend), run.outdir(out))
+        found = find_orphans(project, states_for(project.platform.backend), run.outdir(out), run.main)
     except StateUnavailable as err:
         raise CliError(str(err)) from None
+    result = {
+        "orphans": [
+            {"name": o.stack, "state": o.state.where, "resources": o.state.resources, "destroy": list(o.commands)}
+            for o in found
+        ]
+    }
+    if not as_json:
+        if not found:
+            click.echo("no orphaned workspaces: every workspace with state has its YAML")
+        for orphan in found:
+            click.echo(
+                f"orphan     {orphan.stack}: {orphan.state.resources} resource(s) in {orphan.state.where}; "
+                "destroy with:"
+            )
+            for command in orphan.commands:
+                click.echo(f"    {command}")
+    if found:
+        raise CliError(
+            f"{len(found)} orphaned workspace(s) found: {', '.join(o.stack for o in found)}; "
+            "destroy them with the commands above (or restore their YAML)",
+            result=result,
+        )
     if as_json:
-        print_json(
-            [
-                {"name": o.stack, "state": o.state.where, "resources": o.state.resources, "destroy": list(o.commands)}
-                for o in found
-            ]
-        )
-        return
-    if not found:
-        click.echo("no orphaned workspaces: every workspace with state has its YAML")
-    for orphan in found:
-        click.echo(
-            f"orphan     {orphan.stack}: {orphan.state.resources} resource(s) in {orphan.state.where}; destroy with:"
-        )
-        for command in orphan.commands:
-            click.echo(f"    {command}")
+        print_json(result)
 
 
 @click.command("status")
@@ -350,15 +448,23 @@ def status_rows(project: Project, states) -> list[dict[str, str]]:
     default=None,
     help="Write the diagram to this file (.md gets a ```mermaid fence). Default: stdout.",
 )
+@json_option("Print JSON: {name, mermaid, file}.")
 @pass_cli
-def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | None) -> None:
+def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | None, as_json: bool) -> None:
     """The workspace NAME's resources and their dependencies as a Mermaid diagram."""
     from ..workflow.graph import mermaid, stack_document
 
+    if out is not None and out.suffix in DIAGRAM_SUFFIXES and not out.is_dir():
+        raise CliError(
+            f"--out: got {str(out)!r}, expected the synth output folder to read; the diagram's file is -o/--output"
+        )
     project = run.project()
     check_name(project, name)
     document = stack_document(run.outdir(out), name)
     if document is None:
+        missing = layout_problems(run.root)
+        if missing:
+            raise problems_found(missing, f"{name} is not synthesized in {run.outdir(out)} and cannot be")
         from ..synth import synthesize
 
         with tempfile.TemporaryDirectory() as scratch:
@@ -366,11 +472,14 @@ def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | 
             synthesize(project, Path(scratch) / "out", is_platform, None if is_platform else frozenset([name]))
             document = stack_document(Path(scratch) / "out", name)
     text = mermaid(document, name)
-    if output_file is None:
+    if output_file is not None:
+        output_file.write_text(f"```mermaid\n{text}```\n" if output_file.suffix == ".md" else text)
+    if as_json:
+        print_json({"name": name, "mermaid": text, "file": str(output_file) if output_file else None})
+    elif output_file is None:
         click.echo(text, nl=False)
-        return
-    output_file.write_text(f"```mermaid\n{text}```\n" if output_file.suffix == ".md" else text)
-    click.echo(f"wrote {output_file}")
+    else:
+        click.echo(f"wrote {output_file}")
 
 
 @click.command("tfe-bootstrap")
@@ -387,8 +496,9 @@ def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | 
     show_default=True,
     help="The workspaces' synth output, relative to the repository top: each workspace's working directory.",
 )
+@json_option("Print JSON: {folder, apply}.")
 @pass_cli
-def bootstrap_cmd(run: CliContext, out: Path, synth_dir: str) -> None:
+def bootstrap_cmd(run: CliContext, out: Path, synth_dir: str, as_json: bool) -> None:
     """Synthesize the Terraform Cloud bootstrap stack: workspaces, state sharing and run triggers.
 
     Needs backend.type: cloud.
@@ -402,8 +512,12 @@ def bootstrap_cmd(run: CliContext, out: Path, synth_dir: str) -> None:
     from ..workflow.bootstrap import synthesize_bootstrap
 
     folder = synthesize_bootstrap(project, out if out.is_absolute() else run.root / out, synth_dir)
+    apply = f"terraform -chdir={folder} init && terraform -chdir={folder} apply"
+    if as_json:
+        print_json({"folder": str(folder), "apply": apply})
+        return
     click.echo(f"wrote      {folder}")
-    click.echo(f"apply it with: terraform -chdir={folder} init && terraform -chdir={folder} apply")
+    click.echo(f"apply it with: {apply}")
 
 
 COMMANDS = (changed_cmd, diff_cmd, plan_cmd, apply_cmd, orphans_cmd, status_cmd, graph_cmd, bootstrap_cmd)

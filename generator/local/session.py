@@ -49,6 +49,14 @@ class AppStatus:
     table: str
     resources: int
     local_url: str = "-"
+    #: "applied", or "orphan (no YAML)" when its instance file is gone.
+    status: str = "applied"
+
+
+#: The status of an app still applied in the emulator whose instance file is gone.
+ORPHAN = "orphan (no YAML)"
+#: The attribute a failure of ``up``/``down`` carries: what was done about the emulator after it.
+CLEANUP_NOTE = "local_cleanup"
 
 
 def workspace_for(root: Path, workdir: Path | None) -> Workspace:
@@ -127,16 +135,17 @@ def up(
             [i.name for i in local_project.instances],
             lambda name: echo(f"[{name}] {apply_stack(terraform, workspace, name)}"),
         )
-    except BaseException:
+    except BaseException as failure:
         if applying or not reused:
-            stop_and_forget(workspace, echo)
+            note = stop_and_forget(workspace)
         else:  # nothing was applied: the running emulator still matches its state
-            echo(f"emulator: left running at {server.endpoint}, unchanged (stop it with `local down`)")
+            note = f"the emulator at {server.endpoint} was left running, unchanged (stop it with `local down`)"
+        _after_failure(failure, note, echo)
         raise
     echo(f"up: done in {time.monotonic() - started:.0f} s")
     # Serve what was applied on 127.0.0.1: the site, the hosted UI, the APIs and their functions.
     spawn_edge(workspace.root, server.endpoint, echo)
-    return status_rows(workspace)
+    return status_rows(workspace, {i.name for i in project.instances})
 
 
 def down(
@@ -167,20 +176,30 @@ def down(
         )
         if PLATFORM_STACK in stacks:
             echo(f"[{PLATFORM_STACK}] {destroy_stack(terraform, PLATFORM_STACK)}")
-    except BaseException:
-        stop_and_forget(workspace, echo)
+    except BaseException as failure:
+        _after_failure(failure, stop_and_forget(workspace), echo)
         raise
     stop_edge(workspace.root)
     emu.stop(workspace.root)
     echo(f"emulator: stopped\ndown: done in {time.monotonic() - started:.0f} s")
 
 
-def stop_and_forget(workspace: Workspace, echo: Echo) -> None:
-    """Stop the emulator (and the edge serving it) after a failure and discard the state that described its memory."""
+def stop_and_forget(workspace: Workspace) -> str:
+    """Stop the emulator (and the edge serving it) after a failure and discard the state that described its
+    memory; say what was done."""
     stop_edge(workspace.root)
-    if emu.stop(workspace.root):
-        echo("emulator: stopped (after the failure above); its state was discarded")
+    stopped = emu.stop(workspace.root)
     workspace.discard_state()
+    return "the emulator was stopped and its state discarded" if stopped else "its state was discarded"
+
+
+def _after_failure(failure: BaseException, note: str, echo: Echo) -> None:
+    """Attach what was done after ``failure`` to it (the CLI prints it with the error, in order); an
+    interrupt has no error line, so it is said at once."""
+    if isinstance(failure, Exception):
+        setattr(failure, CLEANUP_NOTE, note)
+    else:
+        echo(f"emulator: {note}")
 
 
 def _each(jobs: int, names: list[str], work: Callable[[str], None]) -> None:
@@ -217,14 +236,15 @@ def ensure_hosted_zone(server: emu.Emulator, domain: str, region: str) -> str:
     raise emu.EmulatorError(f"the emulator gave no hosted zone id starting with 'Z' for {domain}")
 
 
-def status_rows(workspace: Workspace) -> list[AppStatus]:
-    """One row per instance stack that has a state file, from its outputs (and the edge's local URL)."""
+def status_rows(workspace: Workspace, known: set[str] | None = None) -> list[AppStatus]:
+    """One row per instance stack whose state holds resources, from its outputs; with ``known`` (the
+    instance names that have a file), the others are marked :data:`ORPHAN`."""
     edge = running_edge(workspace.root)
     rows = []
     for path in sorted(workspace.state_dir.glob("*.tfstate")) if workspace.state_dir.is_dir() else []:
         name = path.name[: -len(".tfstate")]
         state = read_state_file(name, path, strict=False)
-        if name == PLATFORM_STACK or state is None:
+        if name == PLATFORM_STACK or state is None or state.resources == 0:
             continue
         outputs = state.outputs
         rows.append(
@@ -234,6 +254,7 @@ def status_rows(workspace: Workspace) -> list[AppStatus]:
                 api_endpoint=outputs.get("api_endpoint", "-"),
                 table=outputs.get("table_name", "-"),
                 resources=state.resources,
+                status=ORPHAN if known is not None and name not in known else "applied",
                 local_url=(edge.url_of(name) if edge else None) or "-",
             )
         )

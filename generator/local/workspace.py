@@ -1,6 +1,8 @@
 """The local working folder: the emulator's copy of the project and where stacks, state and logs go.
 
-The copy differs from the user's files only where the emulator needs it:
+The copy is the user's files read with the project's own YAML reader (YAML 1.2 scalars: ``mfa: ON``
+stays the string ON) and written as JSON, which every YAML reader reads back to the same values; it
+differs from the user's files only where the emulator needs it:
 ``uiSync: terraform`` (no cluster), ``deletionProtection: false`` on the
 platform and every instance (so ``local down`` can destroy prod tables too),
 the emulator's own hosted zone, and no pre-existing certificate ARN (the
@@ -11,15 +13,16 @@ working folder, never in the user's ``terraform-state/``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
-import yaml
-
+from ..errors import Problem, ValidationFailed
 from ..locations import DEFAULT_OUTDIR, stack_dir
 from ..naming import PLATFORM_STACK
 from ..project import INSTANCE_SUFFIXES, INSTANCES_DIR, PLATFORM_FILE, Project, load_project
 from ..states import read_state_file
+from ..validation.reader import read_yaml
 
 #: Default working folder, beside platform.yaml (gitignored).
 DEFAULT_WORKDIR = ".local"
@@ -77,32 +80,66 @@ def write_local_project(
 ) -> Project:
     """Copy the (already validated) project for the emulator target and load the copy.
 
-    ``instances``: the instance names to include (None: every instance file).
+    ``instances``: the instance names to include (None: every instance file). A problem in the copy is
+    reported against the user's file it came from, saying that the emulator's change caused it.
     """
     target = workspace.project_dir
     if target.exists():
         shutil.rmtree(target)
     (target / INSTANCES_DIR).mkdir(parents=True)
-    platform = yaml.safe_load((root / PLATFORM_FILE).read_text())
+    platform = _read(root / PLATFORM_FILE, PLATFORM_FILE)
     platform.update(uiSync="terraform", deletionProtection=False, hostedZoneId=hosted_zone_id)
     platform.pop("certificateArn", None)
     platform["backend"] = {"type": "local"}  # the emulator's state never goes to a remote backend
-    (target / PLATFORM_FILE).write_text(_header("platform.yaml") + yaml.safe_dump(platform, sort_keys=False))
+    _write(target / PLATFORM_FILE, PLATFORM_FILE, platform)
     for path in sorted((root / INSTANCES_DIR).iterdir()):
         if path.suffix not in INSTANCE_SUFFIXES or path.name.startswith("."):
             continue
-        manifest = yaml.safe_load(path.read_text())
+        manifest = _read(path, f"{INSTANCES_DIR}/{path.name}")
         if instances is not None and manifest["metadata"]["name"] not in instances:
             continue
         manifest["spec"]["deletionProtection"] = False
-        (target / INSTANCES_DIR / path.name).write_text(
-            _header(f"{INSTANCES_DIR}/{path.name}") + yaml.safe_dump(manifest, sort_keys=False)
-        )
-    project = load_project(root, platform_file=target / PLATFORM_FILE, instances_dir=target / INSTANCES_DIR)
+        _write(target / INSTANCES_DIR / path.name, f"{INSTANCES_DIR}/{path.name}", manifest)
+    try:
+        project = load_project(root, platform_file=target / PLATFORM_FILE, instances_dir=target / INSTANCES_DIR)
+    except ValidationFailed as failed:
+        raise ValidationFailed([_user_problem(p, root, target) for p in failed.problems]) from None
     # State belongs to the emulator's session, not to the user's terraform-state/.
     backend = dataclasses.replace(project.platform.backend, type="local", state_dir=str(workspace.state_dir))
     return dataclasses.replace(project, platform=dataclasses.replace(project.platform, backend=backend))
 
 
+def _read(path: Path, display: str) -> dict:
+    """A user file as the validator reads it (it validated a moment ago)."""
+    data, problems = read_yaml(path, display)
+    if problems or not isinstance(data, dict):
+        raise ValidationFailed(problems or [Problem(display, "", "got no mapping, expected a YAML mapping")])
+    return data
+
+
+def _write(path: Path, source: str, data: dict) -> None:
+    path.write_text(_header(source) + json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _user_problem(problem: Problem, root: Path, target: Path) -> Problem:
+    """A problem of the copy, named by the user's file (the copy mirrors its relative path)."""
+    for candidate in (target.resolve(), target.absolute()):
+        for prefix in (str(candidate) + "/", _relative_prefix(candidate, root)):
+            if prefix and problem.file.startswith(prefix):
+                message = f"{problem.message} (in the emulator's copy, {target / problem.file[len(prefix) :]})"
+                return Problem(problem.file[len(prefix) :], problem.field, message)
+    return problem
+
+
+def _relative_prefix(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.resolve())) + "/"
+    except ValueError:
+        return ""
+
+
 def _header(source: str) -> str:
-    return f"# Generated by `python main.py local up` from {source} for the AWS emulator. Do not edit.\n"
+    return (
+        f"# Generated by `python main.py local up` from {source} for the AWS emulator. Do not edit.\n"
+        "# JSON, which is YAML: every reader gets the values the validator read from the original.\n"
+    )

@@ -13,6 +13,8 @@ from .rules import BOOLEAN, INTEGER, OBJECT, STRING, STRING_LIST, STRING_MAP, Fi
 API_VERSION = "kro.run/v1alpha1"
 KIND = "SmartInventoryHubV5"
 ENVIRONMENTS = ("dev", "staging", "prod")
+#: platform.yaml's homeRegion when it is omitted (the seed's home region); an instance's region defaults to
+#: the platform's homeRegion.
 DEFAULT_REGION = "us-east-2"
 
 #: Kubernetes object names (RFC 1123 label): they also become Terraform stack names.
@@ -105,8 +107,8 @@ INSTANCE_FIELDS: tuple[Field, ...] = (
             Field(
                 "region",
                 STRING,
-                "AWS region of the table, function and API; must be served by the platform.",
-                default=DEFAULT_REGION,
+                "AWS region of the table, function and API; must be served by the platform. "
+                "Default: the platform's homeRegion.",
                 pattern=REGION,
                 hint=REGION_HINT,
             ),
@@ -170,16 +172,28 @@ TFC_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 TFC_NAME_HINT = "letters, digits, '-' and '_'"
 AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.22.35"
 
+#: platform.yaml's cognito.mfa values and the Cognito mfa_configuration each one sets.
+MFA_MODES = ("off", "optional", "required")
+
 PLATFORM_FIELDS: tuple[Field, ...] = (
     Field(
         "name",
         STRING,
         "Prefix of every shared resource name (buckets, roles, user pool). Bucket names are global: pick something "
-        "unique to your organisation.",
+        "unique to your organisation, or add globalNameSuffix.",
         required=True,
         pattern=r"[a-z][a-z0-9-]*[a-z0-9]",
         hint="3 to 24 lowercase letters, digits and '-', starting with a letter",
         min_length=3,
+        max_length=24,
+    ),
+    Field(
+        "globalNameSuffix",
+        STRING,
+        "Optional suffix for the globally unique names: appended as '-<suffix>' to every bucket name and to the "
+        "default Cognito domain prefix, e.g. your account id. Default: none (the names derive from name only).",
+        pattern=r"[a-z0-9]([a-z0-9-]*[a-z0-9])?",
+        hint="1 to 24 lowercase letters, digits and '-', not starting or ending with '-'",
         max_length=24,
     ),
     Field(
@@ -309,7 +323,12 @@ PLATFORM_FIELDS: tuple[Field, ...] = (
                 default=False,
             ),
             Field(
-                "mfa", STRING, "Multi-factor authentication (TOTP).", default="OPTIONAL", enum=("OFF", "OPTIONAL", "ON")
+                "mfa",
+                STRING,
+                "Multi-factor authentication (TOTP): off, optional (each user chooses) or required (every user sets "
+                "up an authenticator app at first sign-in).",
+                default="optional",
+                enum=MFA_MODES,
             ),
             Field(
                 "accessTokenMinutes", INTEGER, "Lifetime of access and ID tokens.", default=60, minimum=5, maximum=1440

@@ -96,7 +96,7 @@ def snapshot_at(root: Path, commit: str) -> Snapshot:
             data = git.read_at(root, commit, path) or b""
             target = work / Path(relative).name
             target.write_bytes(data)
-            instance, _ = load_instance(target, relative)
+            instance, _ = load_instance(target, relative, *([platform.home_region] if platform else []))
             name = instance.name if instance else _raw_name(yaml, data)
             if name:
                 instances[name] = instance

@@ -10,9 +10,13 @@ between a git base and the working tree; ``synth`` refuses them unless
 
 from __future__ import annotations
 
+import os
+import shlex
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..model import PlatformConfig
+from ..locations import local_state_file, s3_key, workspace_name
+from ..model import BackendSettings, PlatformConfig
 from ..naming import PLATFORM_STACK, instance_names, platform_names
 from ..project import Project
 from .changed import Snapshot
@@ -23,6 +27,8 @@ INSTANCE_NAMES = (
     ("function", "the Lambda function", False),
     ("api", "the HTTP API (its endpoint URL changes)", False),
     ("ui_prefix", "the UI's prefix in the shared bucket (its URL changes)", False),
+    # Safe: only past access logs go (kept logRetentionDays anyway); the stage is updated in place.
+    ("api_log_group", "the API's access-log group (past access logs are deleted; safe)", False),
 )
 
 
@@ -36,9 +42,58 @@ class Replacement:
     after: str
     effect: str
     loses_data: bool
+    #: Commands that keep the data instead (move the state), when there are any.
+    keep: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.stack}: {self.field}: {self.before!r} -> {self.after!r} replaces {self.effect}"
+
+
+@dataclass(frozen=True, order=True)
+class Removal:
+    """An instance file removed since the base: its workspace becomes an orphan, its resources stay."""
+
+    stack: str
+    file: str
+    table: str
+
+    def text(self, main: str = "python main.py") -> str:
+        return (
+            f"{self.stack}: {self.file} removed: its workspace is orphaned; its table {self.table} and its other "
+            f"resources stay until destroyed (after the merge, {main} orphans prints the destroy commands)"
+        )
+
+
+def removals(project: Project, before: Snapshot) -> list[Removal]:
+    """Instances of ``before`` whose file is gone (a rename that keeps the base name is a Replacement instead)."""
+    current = {i.name for i in project.instances}
+    renamed = {instance_names(i).base for i in project.instances if i.name not in before.instances}
+    found = []
+    for name, old in before.instances.items():
+        if name in current or (old is not None and instance_names(old).base in renamed):
+            continue
+        table = instance_names(old).table if old is not None else "(unknown: the file was invalid)"
+        found.append(Removal(name, before.files.get(name, f"instances/{name}.yaml"), table))
+    return sorted(found)
+
+
+def move_state_commands(project: Project, old: str, new: str) -> tuple[str, ...]:
+    """Commands, run from the project folder, that give workspace ``new`` the state of ``old`` (keeping its data)."""
+    backend = project.platform.backend
+    if backend.type == "s3":
+        source, target = (f"s3://{backend.bucket}/{s3_key(backend, s)}" for s in (old, new))
+        return (f"aws s3 mv {source} {target}",)
+    if backend.type == "cloud":
+        return (
+            f"# rename the HCP Terraform workspace {workspace_name(backend, old)} to {workspace_name(backend, new)} "
+            f"(its Settings > General page) before the first plan of {new}",
+        )
+    source, target = (_relative(local_state_file(backend, s), project.root) for s in (old, new))
+    return (f"mv {shlex.quote(source)} {shlex.quote(target)}",)
+
+
+def _relative(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root)
 
 
 def replacements(project: Project, before: Snapshot) -> list[Replacement]:
@@ -73,15 +128,18 @@ def replacements(project: Project, before: Snapshot) -> list[Replacement]:
     for name, instance in current.items():
         base = instance_names(instance).base
         if name not in before.instances and base in removed:
+            old = removed[base]
             found.append(
                 Replacement(
                     name,
                     "metadata.name",
-                    removed[base],
+                    old,
                     name,
-                    f"the workspace: the new one re-creates {base!r} while {removed[base]!r}'s state still owns it "
-                    f"(move the state, or destroy {removed[base]!r} first)",
+                    f"the workspace: the new one re-creates {base} while the state of workspace {old} still owns it; "
+                    f"to keep the data, move that state to {name} before its first plan (commands below), or destroy "
+                    f"{old} first",
                     True,
+                    move_state_commands(project, old, name),
                 )
             )
     return sorted(found)
@@ -187,33 +245,26 @@ def _platform(old: PlatformConfig, new: PlatformConfig) -> list[Replacement]:
                 False,
             )
         )
-    ob, nb = old.backend, new.backend
-    old_where = (
-        ob.type,
-        ob.bucket,
-        ob.key_prefix,
-        ob.organization,
-        ob.workspace_prefix,
-        ob.type == "local" and ob.state_dir,
-    )
-    new_where = (
-        nb.type,
-        nb.bucket,
-        nb.key_prefix,
-        nb.organization,
-        nb.workspace_prefix,
-        nb.type == "local" and nb.state_dir,
-    )
-    if old_where != new_where:
+    before_where, after_where = backend_where(old.backend), backend_where(new.backend)
+    if before_where != after_where:
         found.append(
             Replacement(
                 PLATFORM_STACK,
                 "backend",
-                ob.type,
-                nb.type,
+                before_where,
+                after_where,
                 "where every workspace's state lives: run terraform init -migrate-state in each workspace, "
                 "or Terraform plans to create everything again",
                 True,
             )
         )
     return found
+
+
+def backend_where(backend: BackendSettings) -> str:
+    """Where the backend block puts the state: only the settings that type writes into the block."""
+    if backend.type == "s3":
+        return f"s3://{backend.bucket}/{backend.key_prefix}/ ({backend.region})"
+    if backend.type == "cloud":
+        return f"cloud {backend.hostname}/{backend.organization}/{backend.workspace_prefix}-*"
+    return f"local {backend.state_dir}"

@@ -26,8 +26,22 @@ def toplevel(root: Path) -> Path:
     return Path(_git(root, "rev-parse", "--show-toplevel").strip())
 
 
+def require_repository(root: Path) -> None:
+    """Raise GitError saying so when ``root`` is not inside a git repository (or git is missing)."""
+    try:
+        toplevel(root)
+    except GitError as err:
+        if "not a git repository" not in str(err):
+            raise
+        raise GitError(
+            f"{root}: not a git repository, expected the project folder inside a git clone "
+            "(changed, diff and --base compare the working tree with a git revision)"
+        ) from None
+
+
 def merge_base(root: Path, base: str) -> str:
     """The commit where the current branch left ``base`` (a PR's changes are measured from there)."""
+    require_repository(root)
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
     except GitError:

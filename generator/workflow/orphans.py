@@ -25,18 +25,18 @@ class Orphan:
     commands: tuple[str, ...]
 
 
-def find(project: Project, states, outdir: Path) -> list[Orphan]:
+def find(project: Project, states, outdir: Path, main: str = "python main.py") -> list[Orphan]:
     """Workspaces with resources in state and no instance file (the platform is never an orphan)."""
     known = {PLATFORM_STACK, BOOTSTRAP_STACK} | {i.name for i in project.instances}
     found = []
     for stack, state in sorted(applied(states).items()):
         if stack in known:
             continue
-        found.append(Orphan(stack, state, destroy_commands(project.root, outdir, stack)))
+        found.append(Orphan(stack, state, destroy_commands(project.root, outdir, stack, main)))
     return found
 
 
-def destroy_commands(root: Path, outdir: Path, stack: str) -> tuple[str, ...]:
+def destroy_commands(root: Path, outdir: Path, stack: str, main: str = "python main.py") -> tuple[str, ...]:
     """Shell commands that destroy ``stack``'s resources, run from the project folder."""
     folder = stack_dir(outdir, stack)
     shown = _relative(folder, root)
@@ -51,14 +51,14 @@ def destroy_commands(root: Path, outdir: Path, stack: str) -> tuple[str, ...]:
         return (
             f"# {stack}: no synthesized folder and no instance file in git history; recreate instances/{stack}.yaml "
             f"as it was, then:",
-            f"python main.py synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
+            f"{main} synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
             *destroy,
             f"rm instances/{stack}.yaml",
         )
     commit, path = found
     return (
         f"git show {commit[:12]}^:{path} > {shlex.quote(_local(root, path))}",
-        f"python main.py synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
+        f"{main} synth --instance {stack} --out {shlex.quote(_relative(outdir, root))}",
         *destroy,
         f"rm {shlex.quote(_local(root, path))}",
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..locations import STACK_FILE, stack_dir
 from ..naming import PLATFORM_STACK
-from ..runner import StackFailed, Terraform
+from ..runner import StackFailed, Terraform, error_lines
 
 #: Resource types whose destruction loses data: a plan that deletes one needs --allow-replace.
 STATEFUL_TYPES = frozenset({"aws_dynamodb_table", "aws_s3_bucket", "aws_cognito_user_pool"})
@@ -41,6 +41,8 @@ class Outcome:
     applied: bool = False
     seconds: float = 0.0
     log: str | None = None
+    #: The lines of Terraform's error diagnostics that say why it failed (the whole output is in ``log``).
+    detail: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> bool:
@@ -48,7 +50,8 @@ class Outcome:
 
     def line(self, allow_replace: bool) -> str:
         if self.error:
-            return f"{self.stack}: error: {self.error}"
+            where = f" (full output: {self.log})" if self.log and self.detail else ""
+            return f"{self.stack}: error: {self.error}{where}"
         text = f"{self.stack}: {self.add} to add, {self.change} to change, {self.destroy} to destroy"
         if self.stateful_deletes:
             verdict = "allowed by --allow-replace" if allow_replace else "blocked: needs --allow-replace"
@@ -89,12 +92,16 @@ def run(
     terraform: str = "terraform",
     echo: Callable[[str], None] = lambda _: None,
     jobs: int | None = None,
+    main: str = "python main.py",
+    expected: dict[str, tuple[int, int, int]] | None = None,
 ) -> list[Outcome]:
     """Plan (and with ``apply``, apply) each workspace; never raises for a workspace's failure.
 
     The platform goes first (instances read its state); the instances are independent of each
     other and run ``jobs`` at a time (default: one per CPU core). Each workspace's full Terraform
-    output is kept in ``<outdir>/logs/<stack>.log`` (:data:`LOGS_DIR`).
+    output is kept in ``<outdir>/logs/<stack>.log`` (:data:`LOGS_DIR`). ``main`` is how hints name this CLI;
+    ``expected`` (stack -> add, change, destroy), when given, is the plan a person confirmed: a workspace whose
+    new plan differs is not applied.
     """
     runner = Terraform(
         binary=terraform, stack_dir=lambda stack: stack_dir(outdir, stack), logs_dir=outdir / LOGS_DIR, echo=echo
@@ -103,14 +110,14 @@ def run(
     outcomes = {stack: Outcome(stack) for stack in ordered}
     platform_failed = False
     if ordered and ordered[0] == PLATFORM_STACK:
-        _workspace(runner, outdir, outcomes[PLATFORM_STACK], apply, allow_replace, skip=False)
+        _workspace(runner, outdir, outcomes[PLATFORM_STACK], apply, allow_replace, False, main, expected)
         platform_failed = outcomes[PLATFORM_STACK].error is not None
     instances = [s for s in ordered if s != PLATFORM_STACK]
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
         list(
             pool.map(
                 lambda stack: _workspace(
-                    runner, outdir, outcomes[stack], apply, allow_replace, skip=apply and platform_failed
+                    runner, outdir, outcomes[stack], apply, allow_replace, apply and platform_failed, main, expected
                 ),
                 instances,
             )
@@ -118,13 +125,22 @@ def run(
     return [outcomes[stack] for stack in ordered]
 
 
-def _workspace(runner: Terraform, outdir: Path, outcome: Outcome, apply: bool, allow_replace: bool, skip: bool) -> None:
+def _workspace(
+    runner: Terraform,
+    outdir: Path,
+    outcome: Outcome,
+    apply: bool,
+    allow_replace: bool,
+    skip: bool,
+    main: str = "python main.py",
+    expected: dict[str, tuple[int, int, int]] | None = None,
+) -> None:
     """init, plan, show (and apply) one workspace, recording the result in ``outcome``."""
     stack = outcome.stack
     started = time.monotonic()
     folder = stack_dir(outdir, stack)
     if not (folder / STACK_FILE).is_file():
-        outcome.error = f"not synthesized in {outdir}, expected python main.py synth first"
+        outcome.error = f"not synthesized in {outdir}, expected {main} synth first"
         return
     if skip:
         outcome.error = "skipped: the platform did not apply"
@@ -138,7 +154,15 @@ def _workspace(runner: Terraform, outdir: Path, outcome: Outcome, apply: bool, a
         runner.plan(stack, out=plan_file)
         plan = json.loads(runner.show_json(stack, plan_file))
         outcome.add, outcome.change, outcome.destroy, outcome.stateful_deletes = count_changes(plan)
-        if apply and outcome.stateful_deletes and not allow_replace:
+        confirmed = expected.get(stack) if expected is not None else None
+        now = (outcome.add, outcome.change, outcome.destroy)
+        if apply and expected is not None and now != confirmed:
+            shown = "no changes" if confirmed is None else "+{} ~{} -{}".format(*confirmed)
+            outcome.error = (
+                "not applied: its plan changed since it was confirmed (now +{} ~{} -{}, confirmed {}); "
+                "run apply again to review it".format(*now, shown)
+            )
+        elif apply and outcome.stateful_deletes and not allow_replace:
             outcome.error = (
                 f"not applied: destroys stateful {', '.join(outcome.stateful_deletes)}, "
                 f"expected --allow-replace to confirm"
@@ -149,6 +173,7 @@ def _workspace(runner: Terraform, outdir: Path, outcome: Outcome, apply: bool, a
             outcome.applied = True
     except StackFailed as failed:
         outcome.error = failed.summary()
+        outcome.detail = error_lines(failed.detail)
     finally:
         plan_file.unlink(missing_ok=True)
         outcome.seconds = round(time.monotonic() - started, 1)
@@ -172,5 +197,6 @@ def markdown(outcomes: list[Outcome], allow_replace: bool, title: str) -> str:
             result = ("allowed" if allow_replace else "**blocked**") + f": destroys {', '.join(o.stateful_deletes)}"
         else:
             result = "applied" if o.applied else ("changes" if o.changes else "no changes")
-        rows.append(f"| `{o.stack}` | {o.add} | {o.change} | {o.destroy} | {result.replace('|', '/')} |")
+        counts = ("-", "-", "-") if o.error else (o.add, o.change, o.destroy)
+        rows.append(f"| `{o.stack}` | {' | '.join(map(str, counts))} | {result.replace('|', '/')} |")
     return "\n".join(rows) + "\n"

@@ -35,7 +35,12 @@ class Merged:
 
 def _read(path: Path, what: str, merged: Merged) -> None:
     try:
-        rows = json.loads(path.read_text())
+        document = json.loads(path.read_text())
+        # ``plan --json`` prints {"workspaces": [...]} (with "error" when it failed); a bare list is accepted too.
+        if isinstance(document, dict) and "workspaces" not in document:
+            merged.missing.append(f"{what}: failed before planning: {document.get('error', 'no workspaces')}")
+            return
+        rows = document["workspaces"] if isinstance(document, dict) else document
         names = {f.name for f in fields(Outcome)}
         merged.outcomes.extend(Outcome(**{k: v for k, v in row.items() if k in names}) for row in rows)
     except FileNotFoundError:

@@ -23,7 +23,6 @@ import mimetypes
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -33,6 +32,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from app_helpers import CF_FUNCTION, UI_DIR, create_table, load_lambda_module
+from helpers import skip_or_fail
 
 PREFIX = "/john-inventory-dev/"
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
@@ -56,10 +56,7 @@ def _requirements_or_skip():
     if not shutil.which("node"):
         missing.append("node (runs the CloudFront Function)")
     if missing:
-        reason = "browser test needs " + ", ".join(missing)
-        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-            pytest.fail(reason + " -- CI is set, so this is a failure, not a skip")
-        pytest.skip(reason)
+        skip_or_fail("browser test needs " + ", ".join(missing))
 
 
 # --------------------------------------------------------------------------- tokens
@@ -97,18 +94,13 @@ def verify_jwt(token):
 # --------------------------------------------------------------------------- servers
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     def __init__(self, handler_class, **attrs):
-        self.port = free_port()
-        self.origin = f"http://127.0.0.1:{self.port}"
         handler = type(handler_class.__name__, (handler_class,), attrs)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        # Bound once, on a port the kernel picks, and kept: no probe-then-bind race with other processes.
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -327,6 +319,13 @@ class OAuthHandler(QuietHandler):
                 self.refresh_tokens[refresh] = username
                 body["refresh_token"] = refresh
             return self.send(200, json.dumps(body), self._cors(), "application/json")
+        if parts.path == "/oauth2/revoke":
+            # https://docs.aws.amazon.com/cognito/latest/developerguide/revocation-endpoint.html
+            self.log.append({"endpoint": "revoke", **form})
+            if form.get("client_id") != CLIENT_ID:
+                return self._error(400, "invalid_client", "unknown client")
+            self.refresh_tokens.pop(form.get("token", ""), None)
+            return self.send(200, "", self._cors(), "application/json")
         return self.send(404, "not found", content_type="text/plain")
 
 
@@ -444,8 +443,10 @@ def stack(tmp_path_factory):
             lambda_app = load_lambda_module()
             site = Server(SiteHandler, cf=cf, config=None, requests_seen=[])
             os.environ["ALLOWED_ORIGIN"] = site.origin
-            oauth_log, api_log = [], []
-            oauth = Server(OAuthHandler, site_origin=site.origin, codes={}, refresh_tokens={}, log=oauth_log)
+            oauth_log, api_log, refresh_tokens = [], [], {}
+            oauth = Server(
+                OAuthHandler, site_origin=site.origin, codes={}, refresh_tokens=refresh_tokens, log=oauth_log
+            )
             oauth.httpd.RequestHandlerClass.origin_self = oauth.origin
             api = Server(ApiHandler, site_origin=site.origin, lambda_app=lambda_app, log=api_log)
             servers = [site, oauth, api]
@@ -465,6 +466,7 @@ def stack(tmp_path_factory):
             yield {
                 "site": site.origin,
                 "oauth_log": oauth_log,
+                "refresh_tokens": refresh_tokens,
                 "api_log": api_log,
                 "lambda_app": lambda_app,
                 "site_requests": site.httpd.RequestHandlerClass.requests_seen,
@@ -644,7 +646,7 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     assert not css(driver, "#item-form").is_displayed()
     assert scan_table(lambda_app)["BW-1"]["version"] == 2
 
-    # Someone else saves Red Gadget first: the UI reports the 409 and shows their data.
+    # Someone else saves Red Gadget first: the UI reports the 412 and shows their data.
     gadget = scan_table(lambda_app)["RG-2"]
     lambda_app._table().update_item(
         Key={"id": gadget["id"]},
@@ -660,7 +662,7 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     fill(driver, {"quantity": 7})
     css(driver, "#save-item").click()
     wait_for(driver, lambda d: ("RG-2", "7") in rows(d), message="the re-applied edit")
-    assert 409 in [e.get("status") for e in stack["api_log"]]
+    assert 412 in [e.get("status") for e in stack["api_log"]]
 
     # Delete needs a second click to confirm.
     delete = row_for(driver, "BW-1").find_element("css selector", "button.delete")
@@ -685,6 +687,12 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     )
     logout = [e for e in stack["oauth_log"] if e["endpoint"] == "logout"][-1]
     assert logout["logout_uri"] == site + "/auth/logout"
+    # The refresh token was revoked before leaving: it no longer refreshes.
+    revoked = [e for e in stack["oauth_log"] if e["endpoint"] == "revoke"]
+    assert len(revoked) == 1 and revoked[0]["client_id"] == CLIENT_ID and revoked[0]["token"]
+    endpoints = [e["endpoint"] for e in stack["oauth_log"]]
+    assert endpoints.index("revoke") < max(i for i, e in enumerate(endpoints) if e == "logout")
+    assert revoked[0]["token"] not in stack["refresh_tokens"]
 
     # The nonce of the completed sign-in is spent: replaying its state is refused.
     driver.get(f"{site}/auth/callback?code=abc&state={quote(authorize['state'], safe='')}")
@@ -765,3 +773,207 @@ def test_callback_follows_a_good_state_once(stack, browser):
     # The nonce was consumed by that visit.
     status, _ = callback_verdict(browser, site, state)
     assert status == "refused"
+
+
+# --------------------------------------------------------------------------- callback and logout: each refusal branch
+# Each test stores exactly what the app would (or a hostile variant) and drives the real page; the message names
+# which check refused, so a test of one branch cannot pass because another branch refused first.
+
+OTHER_APP = "/team-backend-inventory-prod/"  # a well-formed app path: isAppPath accepts it
+NOT_STARTED = "Sign-in refused: this sign-in was not started in this browser tab, or was already used."
+EXPIRED = "Sign-in refused: this sign-in attempt has expired. Please start again."
+
+
+def store_pending(driver, site, nonce, pending):
+    """sessionStorage["inventoryAuth.nonce.<nonce>"] = pending (a JSON value), on a same-origin page."""
+    driver.get(site + "/auth/logout/index.html")
+    driver.execute_script(
+        "sessionStorage.clear(); sessionStorage.setItem('inventoryAuth.nonce.' + arguments[0], arguments[1])",
+        nonce,
+        json.dumps(pending) if not isinstance(pending, str) else pending,
+    )
+
+
+def created_ms_ago(driver, ms):
+    return driver.execute_script("return Date.now() - arguments[0]", ms)
+
+
+def verdict(driver):
+    """(data-status, message, next link or None, path, the nonce entries left in sessionStorage)."""
+    from selenium.common.exceptions import NoSuchElementException
+
+    try:
+        link = css(driver, "#next-link").get_attribute("href")
+    except NoSuchElementException:
+        link = None
+    left = driver.execute_script(
+        "return Object.keys(sessionStorage).filter(k => k.indexOf('inventoryAuth.nonce.') === 0)"
+    )
+    return (
+        css(driver, "body").get_attribute("data-status"),
+        css(driver, "#message").text,
+        link,
+        urlsplit(driver.current_url).path,
+        left,
+    )
+
+
+def test_callback_refuses_a_prefix_other_than_the_stored_one(stack, browser):
+    """The nonce was stored for one app; the state names another, well-formed app: refused, not followed."""
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    status, path = callback_verdict(browser, site, f"{nonce}:{OTHER_APP}")
+    assert verdict(browser) == ("refused", NOT_STARTED, site + "/", path, [])
+    assert path.startswith("/auth/callback")
+    assert not any(p.startswith(OTHER_APP) for p in stack["site_requests"])
+    # ... and the nonce is spent by that refusal: the right prefix afterwards is refused too.
+    callback_verdict(browser, site, f"{nonce}:{PREFIX}")
+    assert verdict(browser)[:2] == ("refused", NOT_STARTED)
+
+
+@pytest.mark.parametrize(
+    "age_ms",
+    [10 * 60 * 1000 + 5000, 60 * 60 * 1000, 24 * 60 * 60 * 1000],
+    ids=["just-over-10-minutes", "an-hour", "a-day"],
+)
+def test_callback_refuses_an_expired_sign_in(stack, browser, age_ms):
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, age_ms)})
+    status, path = callback_verdict(browser, site, f"{nonce}:{PREFIX}")
+    assert verdict(browser) == ("refused", EXPIRED, site + "/", path, [])
+    assert path.startswith("/auth/callback")
+
+
+@pytest.mark.parametrize(
+    "pending",
+    [{"prefix": PREFIX}, {"prefix": PREFIX, "createdAt": "yesterday"}, {"prefix": PREFIX, "createdAt": None}],
+    ids=["no-createdAt", "text-createdAt", "null-createdAt"],
+)
+def test_callback_refuses_a_sign_in_without_a_usable_start_time(stack, browser, pending):
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, pending)
+    callback_verdict(browser, site, f"{nonce}:{PREFIX}")
+    assert verdict(browser)[:2] == ("refused", EXPIRED)
+
+
+def test_callback_follows_a_sign_in_started_nine_minutes_ago(stack, browser):
+    """Inside the 10-minute window the callback hands the code to the app."""
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 9 * 60 * 1000)})
+    browser.get(f"{site}/auth/callback?code=abc123&state={quote(f'{nonce}:{PREFIX}', safe='')}")
+    wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after the callback")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [None, "not json", "null", '"a string"'],
+    ids=["missing", "unparsable", "null", "not-an-object"],
+)
+def test_callback_refuses_a_missing_or_unreadable_nonce(stack, browser, stored):
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    if stored is None:
+        store_pending(browser, site, "n" + uuid.uuid4().hex, {"prefix": PREFIX, "createdAt": 0})  # another nonce
+    else:
+        store_pending(browser, site, nonce, stored)
+    callback_verdict(browser, site, f"{nonce}:{PREFIX}")
+    status, message, link, _, left = verdict(browser)
+    assert (status, message, link) == ("refused", NOT_STARTED, site + "/")
+    assert f"inventoryAuth.nonce.{nonce}" not in left
+
+
+def test_callback_refuses_a_reused_nonce(stack, browser):
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    state = quote(f"{nonce}:{PREFIX}", safe="")
+    browser.get(f"{site}/auth/callback?code=first&state={state}")
+    wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the first, accepted use")
+    callback_verdict(browser, site, f"{nonce}:{PREFIX}")
+    assert verdict(browser)[:3] == ("refused", NOT_STARTED, site + "/")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("code=abc123", "Sign-in refused: the response carries no state."),
+        ("code=abc123&state=", "Sign-in refused: the response carries no state."),
+        ("code=abc123&state=short%3A%2Fjohn-inventory-dev%2F", "Sign-in refused: the state is malformed."),
+        (
+            "code=abc123&state=n0123456789abcdef%3A%2Fauth%2F",
+            "Sign-in refused: the state does not name an app on this site.",
+        ),
+    ],
+    ids=["no-state", "empty-state", "malformed-nonce", "reserved-prefix"],
+)
+def test_callback_names_why_a_state_is_refused(stack, browser, query, message):
+    browser.get(f"{stack['site']}/auth/callback?{query}")
+    wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the callback verdict")
+    assert verdict(browser)[:3] == ("refused", message, stack["site"] + "/")
+
+
+@pytest.mark.parametrize(
+    "code", [None, "", "a b", "x" * 2049, "<script>"], ids=["none", "empty", "space", "long", "markup"]
+)
+def test_callback_refuses_a_missing_or_malformed_code(stack, browser, code):
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    query = f"state={quote(f'{nonce}:{PREFIX}', safe='')}" + ("" if code is None else f"&code={quote(code)}")
+    browser.get(f"{site}/auth/callback?{query}")
+    wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the callback verdict")
+    time.sleep(0.2)
+    assert verdict(browser)[:3] == (
+        "refused",
+        "Sign-in refused: the response carries no valid authorization code.",
+        site + "/",
+    )
+
+
+def test_callback_reports_the_identity_providers_error_and_links_back_to_the_app(stack, browser):
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    state = quote(f"{nonce}:{PREFIX}", safe="")
+    browser.get(f"{site}/auth/callback?error=access_denied&error_description=User%20cancelled&state={state}")
+    wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the callback verdict")
+    assert verdict(browser)[:4] == (
+        "error",
+        "Sign-in did not complete: access_denied (User cancelled)",
+        site + PREFIX,
+        "/auth/callback",
+    )
+
+
+def store_return_to(driver, site, value):
+    driver.get(site + "/auth/callback/index.html")  # any same-origin page (it refuses: no state)
+    driver.execute_script(
+        "sessionStorage.clear(); if (arguments[0] !== null) sessionStorage.setItem('inventoryAuth.returnTo', arguments[0])",
+        value,
+    )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [None, "", "https://evil.example/", "//evil.example/", "/\\evil.example/", "/auth/", "/john-inventory-dev", "/A/"],
+    ids=["missing", "empty", "full-url", "scheme-relative", "backslash", "reserved", "no-slash", "uppercase"],
+)
+def test_logout_without_a_valid_return_path_only_says_signed_out(stack, browser, stored):
+    site = stack["site"]
+    store_return_to(browser, site, stored)
+    browser.get(site + "/auth/logout")
+    wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the logout verdict")
+    time.sleep(0.2)  # a redirect, if any, would have started by now
+    assert css(browser, "body").get_attribute("data-status") == "signed-out"
+    assert css(browser, "#message").text == "You are signed out."
+    assert css(browser, "#next-link").get_attribute("href") == site + "/"
+    assert urlsplit(browser.current_url).path in ("/auth/logout", "/auth/logout/", "/auth/logout/index.html")
+    assert browser.execute_script("return sessionStorage.getItem('inventoryAuth.returnTo')") is None
+
+
+def test_logout_returns_to_a_valid_app_path_once(stack, browser):
+    site = stack["site"]
+    store_return_to(browser, site, OTHER_APP)
+    browser.get(site + "/auth/logout")
+    wait_for(browser, lambda d: urlsplit(d.current_url).path == OTHER_APP, message="the return to the app")
+    assert urlsplit(browser.current_url).query == "signedOut=1"
+    assert browser.execute_script("return sessionStorage.getItem('inventoryAuth.returnTo')") is None
+    browser.get(site + "/auth/logout")  # the stored path was consumed
+    wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the logout verdict")
+    assert css(browser, "body").get_attribute("data-status") == "signed-out"

@@ -4,9 +4,11 @@ Every event is a realistic API Gateway HTTP API payload-2.0 event with the JWT c
 block the Cognito authorizer passes (see app_helpers.http_event).
 """
 
+import base64
 import io
 import json
 import logging
+import threading
 import zipfile
 from decimal import Decimal
 
@@ -204,7 +206,7 @@ def test_default_route_parses_item_path(call, lambda_app, create):
     assert json.loads(response["body"])["id"] == item["id"]
 
 
-# --------------------------------------------------------------------------- update + 409/428
+# --------------------------------------------------------------------------- update + 412/428
 
 
 def test_update_bumps_version_and_keeps_creator(call, create):
@@ -232,8 +234,8 @@ def test_two_editors_cannot_silently_overwrite(call, create):
     first, _ = call("PUT", path, {"quantity": 10}, headers={"If-Match": '"1"'})
     assert first["statusCode"] == 200
     second, error = call("PUT", path, {"quantity": 99}, headers={"If-Match": '"1"'})
-    assert second["statusCode"] == 409
-    assert error["error"] == "version_conflict"
+    assert second["statusCode"] == 412  # RFC 9110 13.1.1: a false If-Match is 412 Precondition Failed
+    assert error["error"] == "precondition_failed"
     assert error["current"]["version"] == 2 and error["current"]["quantity"] == 10
     assert raw_item(item["id"])["quantity"] == 10  # the loser's write was not applied
 
@@ -251,7 +253,7 @@ def test_version_in_body_works_instead_of_header(call, create):
     response, updated = call("PUT", path, {"quantity": 4, "version": 1})
     assert response["statusCode"] == 200 and updated["version"] == 2
     response, _ = call("PUT", path, {"quantity": 5, "version": 1})
-    assert response["statusCode"] == 409
+    assert response["statusCode"] == 412
 
 
 def test_missing_version_is_428(call, create):
@@ -293,7 +295,7 @@ def test_delete_with_current_version(call, create):
     item = create()
     path = f"/items/{item['id']}"
     stale, error = call("DELETE", path, headers={"If-Match": '"7"'})
-    assert stale["statusCode"] == 409 and error["current"]["version"] == 1
+    assert stale["statusCode"] == 412 and error["current"]["version"] == 1
     response, body = call("DELETE", path, headers={"If-Match": '"1"'})
     assert response["statusCode"] == 204 and body is None
     assert response["headers"]["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
@@ -381,7 +383,15 @@ def test_low_stock_threshold_from_environment(call, create, monkeypatch):
         ({"nextToken": "eyJpZCI6Ii4uLyJ9"}, "nextToken"),  # {"id":"../"}
         ({"lowStock": "maybe"}, "lowStock"),
         ({"threshold": "-1"}, "threshold"),
+        # str.isdigit() accepts these, int() does not: they were 500s.
+        ({"limit": "\u00b2"}, "limit"),
+        ({"threshold": "\u00b2"}, "threshold"),
+        ({"limit": "\u0663"}, "limit"),  # ARABIC-INDIC DIGIT THREE: int() accepts it, we do not
+        # 100,000 nested arrays: RecursionError in json.loads, was a 500.
+        ({"nextToken": base64.urlsafe_b64encode(b"[" * 100_000).decode()}, "nextToken"),
+        ({"nextToken": "\udc80"}, "nextToken"),
     ],
+    ids=lambda v: v if isinstance(v, str) else repr(v)[:40],
 )
 def test_list_rejects_bad_query(call, query, field):
     response, error = call("GET", "/items", query=query)
@@ -461,3 +471,68 @@ def test_bundle_is_stdlib_and_boto3_only():
     with zipfile.ZipFile(buffer, "w") as bundle:
         bundle.write(LAMBDA_DIR / "app.py", "app.py")
     assert buffer.tell() < 64 * 1024
+
+
+# --------------------------------------------------------------------------- malformed input is a 400, never a 500
+
+
+@pytest.mark.parametrize(
+    "raw, fragment",
+    [
+        ("[" * 5000 + "]" * 5000, "nested too deeply"),  # RecursionError in json.loads (10 KB, under the cap)
+        ('{"a":' * 2500 + "1" + "}" * 2500, "nested too deeply"),
+        ('{"name": "W", "sku": "W-1", "quantity": ' + "9" * 5000 + "}", "too long"),  # int digit limit
+    ],
+    ids=["deep-array", "deep-object", "5000-digit-quantity"],
+)
+def test_malformed_body_is_400_naming_body(call, raw, fragment):
+    response, error = call("POST", "/items", raw)
+    assert response["statusCode"] == 400, error
+    assert error["field"] == "body" and fragment in error["message"]
+
+
+def test_lone_surrogate_escape_is_400_naming_the_field(call):
+    response, error = call("POST", "/items", '{"name": "\\udc80", "sku": "W-1", "quantity": 1}')
+    assert response["statusCode"] == 400, error
+    assert error["field"] == "name"
+
+
+def test_version_beyond_any_real_version_is_400(call, create):
+    item = create()
+    response, error = call("PUT", f"/items/{item['id']}", {"quantity": 1, "version": 10**40})
+    assert response["statusCode"] == 400 and error["field"] == "version"
+
+
+def test_twenty_concurrent_writers_of_one_version_one_wins(lambda_app, table, call, create, monkeypatch):
+    """Twenty PUTs with If-Match "1" at once: exactly one 200, nineteen 412, version 2 in the table.
+
+    DynamoDB applies a conditional write atomically; moto's in-process backend does not (two
+    threads can both pass the condition), so its update_item is serialized here to model that.
+    What is tested is the handler: every write is conditional on the version it read.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.Lock()
+    original = DynamoDBBackend.update_item
+
+    def atomic_update_item(self, *args, **kwargs):
+        with lock:
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "update_item", atomic_update_item)
+    item = create()
+    barrier = threading.Barrier(20)
+    statuses = []
+
+    def writer(n):
+        barrier.wait()
+        event = http_event("PUT", f"/items/{item['id']}", {"quantity": n}, headers={"If-Match": '"1"'})
+        statuses.append(lambda_app.handler(event, FakeContext())["statusCode"])
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [412] * 19
+    assert raw_item(item["id"])["version"] == 2

@@ -87,3 +87,23 @@ def test_access_log_bucket_turns_on_server_access_logging():
     logging = out.one(S3BucketLoggingA.TF_RESOURCE_TYPE)
     assert (logging["target_bucket"], logging["target_prefix"]) == ("acme-logs-us-east-2", "s3/acme-assets-us-east-2/")
     assert build().resources(S3BucketLoggingA.TF_RESOURCE_TYPE) == []
+
+
+def test_bucket_policy_refuses_requests_without_tls():
+    out = build()
+    policy = out.one("aws_s3_bucket_policy")
+    assert policy["bucket"] == f"${{{out.address(S3Bucket.TF_RESOURCE_TYPE, 'bucket')}.id}}"
+    (document,) = out.tf["data"]["aws_iam_policy_document"].values()
+    assert document["statement"] == [
+        {
+            "sid": "DenyInsecureTransport",
+            "effect": "Deny",
+            "actions": ["s3:*"],
+            "resources": [
+                f"${{{out.address(S3Bucket.TF_RESOURCE_TYPE, 'bucket')}.arn}}",
+                f"${{{out.address(S3Bucket.TF_RESOURCE_TYPE, 'bucket')}.arn}}/*",
+            ],
+            "principals": [{"type": "*", "identifiers": ["*"]}],
+            "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+        }
+    ]

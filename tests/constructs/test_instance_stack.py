@@ -117,7 +117,7 @@ def test_api_trusts_the_platforms_cognito_and_allows_the_shared_origin(dev):
     ]
     assert {g["name"] for g in dev.resources("aws_cloudwatch_log_group")} == {
         "/aws/lambda/john-inventory-dev",
-        "/aws/http-api/john-inventory-dev",
+        "/aws/vendedlogs/apigateway/john-inventory-dev",
     }
     assert {g["retention_in_days"] for g in dev.resources("aws_cloudwatch_log_group")} == {30}
 
@@ -129,7 +129,11 @@ def test_kubernetes_ui_sync_runs_in_the_instance_namespace_on_the_platform_clust
     }
     assert Testing.to_have_provider(dev.text, "kubernetes")
     account = dev.one("kubernetes_service_account_v1")["metadata"]
-    assert (account["name"], account["namespace"]) == ("john-inventory-dev-ui-sync", "apps")
+    assert (account["name"], account["namespace"]) == (
+        "john-inventory-dev-ui-sync",
+        "${data.kubernetes_namespace_v1.ui-sync_namespace_B58905A8.metadata[0].name}",
+    )
+    assert dev.tf["data"]["kubernetes_namespace_v1"]["ui-sync_namespace_B58905A8"]["metadata"] == {"name": "apps"}
     assert account["annotations"] == {
         "eks.amazonaws.com/role-arn": f"${{{dev.address('aws_iam_role', 'ui-uploader-role')}.arn}}"
     }

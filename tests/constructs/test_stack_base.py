@@ -128,21 +128,25 @@ def test_remote_state_reads_any_backend():
     }
 
 
-def test_eks_kubernetes_provider_authenticates_with_the_aws_identity():
+def test_eks_kubernetes_provider_gets_a_fresh_token_from_the_aws_cli():
+    """An exec block, not aws_eks_cluster_auth: that token lives 15 minutes and is saved into a plan."""
     out = build(
         stack_settings(aliases={"home": "us-east-2"}),
-        extra=lambda stack: stack.eks_kubernetes_provider("platform-eks", stack.aliases["home"]),
+        extra=lambda stack: stack.eks_kubernetes_provider("platform-eks", "us-east-2", stack.aliases["home"]),
     )
     assert out.tf["data"]["aws_eks_cluster"]["eks-cluster"] == {"name": "platform-eks", "provider": "aws.home"}
-    assert out.tf["data"]["aws_eks_cluster_auth"]["eks-cluster-auth"] == {
-        "name": "platform-eks",
-        "provider": "aws.home",
-    }
+    assert "aws_eks_cluster_auth" not in out.tf["data"]
     assert out.tf["provider"]["kubernetes"] == [
         {
             "host": "${data.aws_eks_cluster.eks-cluster.endpoint}",
-            "token": "${data.aws_eks_cluster_auth.eks-cluster-auth.token}",
             "cluster_ca_certificate": "${base64decode(data.aws_eks_cluster.eks-cluster.certificate_authority[0].data)}",
+            "exec": [
+                {
+                    "api_version": "client.authentication.k8s.io/v1beta1",
+                    "command": "aws",
+                    "args": ["eks", "get-token", "--cluster-name", "platform-eks", "--region", "us-east-2"],
+                }
+            ],
         }
     ]
 

@@ -50,6 +50,24 @@ def build(p: UiSyncKubernetesProps | None = None) -> Synthesized:
     return synth(lambda stack: UiSyncKubernetes(stack, "ui-sync", p or props()))
 
 
+#: The namespace is read from a data source: a missing one fails the plan, and no instance creates a shared one.
+NAMESPACE = "${data.kubernetes_namespace_v1.ui-sync_namespace_B58905A8.metadata[0].name}"
+
+
+def test_namespace_is_looked_up_not_created():
+    out = build()
+    assert out.tf["data"]["kubernetes_namespace_v1"]["ui-sync_namespace_B58905A8"]["metadata"] == {"name": "apps"}
+    assert "kubernetes_namespace_v1" not in out.tf["resource"]
+
+
+def test_sync_copies_no_tags():
+    """``aws s3 sync`` copies object tags by default, which needs s3:GetObjectTagging and s3:PutObjectTagging:
+    the uploader role has neither, so every Job would fail with AccessDenied on AWS. moto does not enforce
+    tagging permissions, so the flag is pinned here."""
+    script = spec(build())["container"][0]["command"][2]
+    assert "--copy-props metadata-directive" in next(line for line in script.splitlines() if "s3 sync" in line)
+
+
 def spec(out: Synthesized) -> dict:
     return out.one(JOB)["spec"]["template"]["spec"]
 
@@ -57,7 +75,7 @@ def spec(out: Synthesized) -> dict:
 def test_service_account_carries_the_uploader_role_for_irsa():
     assert build().one(SERVICE_ACCOUNT)["metadata"] == {
         "name": "john-inventory-dev-ui-sync",
-        "namespace": "apps",
+        "namespace": NAMESPACE,
         "labels": LABELS,
         "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/acme-s3-uploader"},
     }
@@ -65,7 +83,7 @@ def test_service_account_carries_the_uploader_role_for_irsa():
 
 def test_config_map_holds_config_json():
     config_map = build().one(CONFIG_MAP)
-    assert config_map["metadata"] == {"name": "john-inventory-dev-ui-config", "namespace": "apps", "labels": LABELS}
+    assert config_map["metadata"] == {"name": "john-inventory-dev-ui-config", "namespace": NAMESPACE, "labels": LABELS}
     assert config_map["data"] == {"config.json": '${jsonencode({"apiUrl" = "https://api.example.com"})}'}
 
 
@@ -87,7 +105,7 @@ def test_job_waits_retries_three_times_and_stops_after_ten_minutes():
     job = build().one(JOB)
     assert (job["wait_for_completion"], job["timeouts"]) == (True, {"create": "10m", "update": "10m"})
     assert (job["spec"]["backoff_limit"], job["spec"]["active_deadline_seconds"]) == (3, 600)
-    assert job["metadata"]["namespace"] == "apps" and job["spec"]["template"]["metadata"] == {"labels": LABELS}
+    assert job["metadata"]["namespace"] == NAMESPACE and job["spec"]["template"]["metadata"] == {"labels": LABELS}
 
 
 def test_pod_runs_as_non_root_under_the_service_account_and_never_restarts():
@@ -120,7 +138,7 @@ def test_container_syncs_the_template_then_uploads_config_json_uncached():
     assert script == [
         "set -eu",
         'aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete '
-        "--exclude config.json --only-show-errors",
+        "--exclude config.json --copy-props metadata-directive --only-show-errors",
         'aws s3 cp /config/config.json "s3://$UI_BUCKET/${UI_PREFIX}config.json" --content-type application/json '
         "--cache-control no-cache --only-show-errors",
         'echo "published s3://$UI_BUCKET/$UI_PREFIX"',

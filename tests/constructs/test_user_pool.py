@@ -109,3 +109,8 @@ def test_hosted_ui_domain_uses_the_prefix():
         CognitoUserPoolDomain.TF_RESOURCE_TYPE,
         {"domain": "acme-login", "user_pool_id": f"${{{out.address(POOL, 'user-pool')}.id}}"},
     )
+
+
+def test_users_cannot_write_their_email():
+    """The API records email as createdBy: the SPA client may write profile attributes, never email."""
+    assert build().one(CLIENT)["write_attributes"] == ["name", "preferred_username", "locale", "zoneinfo", "updated_at"]

@@ -1,13 +1,16 @@
 """The end-to-end session: one ``local up`` shared by every e2e module, and the timings in pytest's summary.
 
 ``local up`` (platform, a dev and a prod app) runs once per test session, the
-first time a test asks for ``local_session``; ``local down`` runs at the end
-unless a test already brought it down. Skipped only when terraform is not on
-PATH and CI is unset; under CI it fails.
+first time a test asks for ``local_session``; ``local down`` runs in its teardown,
+after the last e2e test, and is checked there (no resource left in any state, no
+process left running). No test brings the session down, so the tests pass in any
+order and each alone. Skipped only when terraform is not on PATH and CI is unset;
+under CI it fails.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import skip_or_fail
 
 REPO = Path(__file__).resolve().parents[2]
 DEV, PROD = "john-inventory-dev", "team-backend-inventory-prod"
@@ -48,21 +52,61 @@ def local_session(tmp_path_factory, e2e_timings):
     from generator.local import emulator as emu
 
     if shutil.which("terraform") is None:
-        if os.environ.get("CI"):
-            pytest.fail("terraform is not on PATH and CI is set: the end-to-end suite must run in CI")
-        pytest.skip("terraform is not on PATH (install it to run the end-to-end suite; under CI=true this fails)")
+        skip_or_fail("terraform is not on PATH (install it to run the end-to-end suite)")
     workdir = tmp_path_factory.mktemp("local")
-    started = time.monotonic()
-    result = local("up", "--instance", DEV, "--instance", PROD, workdir=workdir)
-    e2e_timings[f"local up (platform, {DEV}, {PROD})"] = time.monotonic() - started
+    result = down = None
     try:
+        started = time.monotonic()
+        result = local("up", "--instance", DEV, "--instance", PROD, workdir=workdir)
+        e2e_timings[f"local up (platform, {DEV}, {PROD})"] = time.monotonic() - started
         assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
         server = emu.running(workdir)
         assert server is not None, "the emulator is not running after up"
         yield {"workdir": workdir, "endpoint": server.endpoint, "pid": server.pid, "up": result}
     finally:
-        if emu.running(workdir) is not None:  # a failed test must not leave the emulator running
-            local("down", workdir=workdir)
+        # Never leave the emulator running: not after a failed test, a failed up, or an up that timed out.
+        if (result is not None and result.returncode == 0) or emu.running(workdir) is not None:
+            started = time.monotonic()
+            down = local("down", workdir=workdir)
+            e2e_timings["local down"] = time.monotonic() - started
+    _assert_down_destroyed_everything(workdir, server.pid, down)
+
+
+def _assert_down_destroyed_everything(workdir: Path, pid: int, result: subprocess.CompletedProcess) -> None:
+    """``down`` left no resource in any state, stopped the emulator and left no process working in ``workdir``."""
+    from generator.local import emulator as emu
+
+    assert result.returncode == 0, f"local down failed:\n{result.stdout}\n{result.stderr}"
+    states = sorted((workdir / "terraform-state").glob("*.tfstate"))
+    assert {p.stem for p in states} == {"platform", DEV, PROD}
+    for path in states:
+        resources = [r for r in json.loads(path.read_text())["resources"] if r["mode"] == "managed"]
+        assert resources == [], f"{path.name} still holds {[r['type'] for r in resources]}"
+    assert emu.running(workdir) is None
+    assert not _running(pid), "the emulator process is still running"
+    leftovers = [
+        p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _running(int(p.name)) and _runs_in(p, workdir)
+    ]
+    assert leftovers == [], f"processes still running in {workdir}: {leftovers}"
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an exited emulator whose parent, the first ``up``, is gone may await reaping)."""
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def _runs_in(proc: Path, folder: Path) -> bool:
+    """Whether a process works in ``folder`` (Terraform, its providers, the emulator all do)."""
+    try:
+        return (
+            Path(os.readlink(proc / "cwd")).is_relative_to(folder)
+            or str(folder).encode() in (proc / "cmdline").read_bytes()
+        )
+    except OSError:
+        return False
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -29,6 +29,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from helpers import skip_or_fail  # noqa: E402
+
 from generator.local import emulator as emu  # noqa: E402
 from generator.local.edge import add_user, find_pool, running_edge  # noqa: E402
 
@@ -74,9 +76,7 @@ def emulator(local_session):
     """The session's ``local up`` (tests/e2e/conftest.py), which also started the local edge."""
     missing = _missing()
     if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser end-to-end test needs {', '.join(missing)} and CI is set")
-        pytest.skip(f"needs {', '.join(missing)}")
+        skip_or_fail(f"the browser end-to-end test needs {', '.join(missing)}")
     return local_session
 
 

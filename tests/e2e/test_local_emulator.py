@@ -4,8 +4,10 @@ Real Terraform and the real AWS provider against moto's server on 127.0.0.1
 (see docs/local.md). The suite checks through boto3 that what was created is
 what the seed describes, drives the real Lambda handler against the table
 Terraform created, checks that a second ``up`` changes nothing (no drift), and
-that ``down`` leaves no resource and no process. The times of ``up`` and
-``down`` are printed in the test output.
+that ``down`` leaves no resource and no process: ``down`` is destructive, so the
+session fixture runs and checks it in its teardown, after the last e2e test
+(tests/e2e/conftest.py), and the tests pass in any order and each alone. The
+times of ``up`` and ``down`` are printed in the test output.
 
 Skipped only when terraform is not on PATH and CI is unset; under CI it fails.
 """
@@ -13,7 +15,6 @@ Skipped only when terraform is not on PATH and CI is unset; under CI it fails.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -330,39 +331,3 @@ def test_second_up_applies_nothing(session, e2e_timings):
     for stack in ("platform", DEV, PROD):
         assert f"[{stack}] no changes" in result.stdout, result.stdout
     assert "Apply complete" not in result.stdout
-
-
-def test_down_destroys_everything_and_stops_the_emulator(session, e2e_timings):
-    workdir = session["workdir"]
-    result = _timed(e2e_timings, "local down", "down", workdir=workdir)
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
-    states = sorted((workdir / "terraform-state").glob("*.tfstate"))
-    assert {p.stem for p in states} == {"platform", DEV, PROD}
-    for path in states:
-        resources = [r for r in json.loads(path.read_text())["resources"] if r["mode"] == "managed"]
-        assert resources == [], f"{path.name} still holds {[r['type'] for r in resources]}"
-    assert emu.running(workdir) is None
-    assert not _running(session["pid"]), "the emulator process is still running"
-    leftovers = [
-        p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _running(int(p.name)) and _runs_in(p, workdir)
-    ]
-    assert leftovers == [], f"processes still running in {workdir}: {leftovers}"
-
-
-def _running(pid: int) -> bool:
-    """Alive and not a zombie (an exited emulator whose parent, the first ``up``, is gone may await reaping)."""
-    try:
-        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-
-
-def _runs_in(proc: Path, folder: Path) -> bool:
-    """Whether a process works in ``folder`` (Terraform, its providers, the emulator all do)."""
-    try:
-        return (
-            Path(os.readlink(proc / "cwd")).is_relative_to(folder)
-            or str(folder).encode() in (proc / "cmdline").read_bytes()
-        )
-    except OSError:
-        return False

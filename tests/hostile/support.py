@@ -104,6 +104,15 @@ FAKE_SECRETS = {
 }
 
 
+def as_folder(path: str | Path) -> str | None:
+    """``path`` as the text to search the output for (``/home/jane``); None for ``/`` itself.
+
+    A machine may run with ``HOME=/`` (containers, CI): every absolute path starts with ``/``, which is no leak.
+    """
+    text = str(path).rstrip("/")
+    return text or None
+
+
 @functools.cache
 def hostile_env_synth() -> tuple[Path, dict[str, str]]:
     """The example project synthesized once by a real ``main.py synth`` process run with ``FAKE_SECRETS``
@@ -119,14 +128,14 @@ def hostile_env_synth() -> tuple[Path, dict[str, str]]:
     env = {**FAKE_SECRETS, "HOME": str(home), "PYTHONHASHSEED": "4242"}
     result = run_main(["--root", str(root), "synth"], env=env, cwd=home)
     assert result.returncode == 0, result.stdout + result.stderr
-    forbidden = {
-        **FAKE_SECRETS,
-        "HOME": str(home),
-        "project root": str(root),
-        "temporary folder": str(base),
-        "repository": str(REPO),
+    machine_paths = {
+        "HOME": home,
+        "project root": root,
+        "temporary folder": base,
+        "repository": REPO,
         "python prefix": sys.prefix,
         "real home": os.path.expanduser("~"),
     }
+    forbidden = {**FAKE_SECRETS, **{what: p for what, path in machine_paths.items() if (p := as_folder(path))}}
     # me-central-1 is in no input: seeing it would mean the environment's region leaked in.
     return root / "cdktf.out", forbidden

@@ -19,12 +19,12 @@ from click.testing import CliRunner
 
 from generator.errors import ValidationFailed
 from generator.project import load_project
-from generator.validation.reader import MAX_FILE_BYTES
-from generator.validation.rules import MAX_STRING, check
+from generator.validation.rules import check
 from generator.validation.tables import INSTANCE_FIELDS
 from hostile.support import CORPUS, instance_project, platform_project, scratch_left, seed_output, snapshot
 from main import cli
 
+REPO_INSTANCES = Path(__file__).resolve().parents[2] / "instances"
 LETTERS = "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit"
 LABEL = "lowercase letters, digits and '-', starting and ending with a letter or digit"
 TAG_KEY = "expected 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:"
@@ -163,7 +163,7 @@ PLATFORM_CASES: dict[str, dict[str, str]] = {
         "kubernetes": "got a string, expected a mapping",
         "cognito.domainPrefix": "got an integer 1",
         "cognito.selfSignUp": "got a string 'false', expected true or false",
-        "cognito.mfa": "got a boolean True, expected one of OFF, OPTIONAL, ON",
+        "cognito.mfa": "got a boolean True, expected one of off, optional, required",
         "cognito.accessTokenMinutes": "got a string '60', expected an integer from 5 to 1440",
         "cognito.refreshTokenDays": "got a number 1.5, expected an integer from 1 to 3650",
         "backend": "got a list, expected a mapping",
@@ -186,7 +186,7 @@ PLATFORM_CASES: dict[str, dict[str, str]] = {
         "hostedZoneId": "missing, expected a Route 53 hosted zone id",
     },
     "unknown-fields.yaml": {
-        "domian": "got unknown field 'domian' in (top level), expected one of name, domain,",
+        "domian": "got unknown field 'domian' in (top level), expected one of name, globalNameSuffix, domain,",
         "kubernetes.namespace": "got unknown field 'namespace' in kubernetes, expected one of clusterName, namespaces, image",
         "cognito.selfSignup": "got unknown field 'selfSignup' in cognito, expected one of domainPrefix, selfSignUp,",
         "backend.path": "got unknown field 'path' in backend, expected one of type, stateDir,",
@@ -229,7 +229,12 @@ BIG = "a" * (10 * 1024 * 1024)
 GENERATED_INSTANCE_CASES: dict[str, tuple[bytes, dict[str, str]]] = {
     "ten-megabyte-string.yaml": (
         f"apiVersion: kro.run/v1alpha1\nmetadata: {{name: {BIG}}}\n".encode(),
-        {"": f"got a file of more than {MAX_FILE_BYTES} bytes, expected at most {MAX_FILE_BYTES}"},
+        {"": "got a file of more than 65536 bytes, expected at most 65536"},
+    ),
+    # The cap is 64 KiB exactly: one byte over is refused before parsing.
+    "one-byte-over-the-cap.yaml": (
+        b"apiVersion: kro.run/v1alpha1\n#" + b"x" * (65536 - 30) + b"\n",
+        {"": "got a file of more than 65536 bytes, expected at most 65536"},
     ),
     "long-string-under-file-cap.yaml": (
         f"apiVersion: kro.run/v1alpha1\nkind: SmartInventoryHubV5\nmetadata: {{name: {'a' * 60000}, namespace: x}}\n".encode(),
@@ -323,13 +328,13 @@ def test_ten_megabyte_string_is_cut_before_any_regex(tmp_path: Path) -> None:
         "apiVersion": "kro.run/v1alpha1",
         "kind": "SmartInventoryHubV5",
         "metadata": {"name": BIG, "namespace": BIG, "labels": {"a": BIG}},
-        "spec": {"teamName": BIG, "appName": "x" * (MAX_STRING + 1), "environment": BIG, "developerName": "d"},
+        "spec": {"teamName": BIG, "appName": "x" * 1025, "environment": BIG, "developerName": "d"},
     }
     _, problems = check(data, INSTANCE_FIELDS, "big.yaml")
     by_field = {p.field: p.message for p in problems}
     assert by_field["metadata.name"].startswith(f"got a string of {len(BIG)} characters, expected")
-    assert by_field["spec.appName"].startswith(f"got a string of {MAX_STRING + 1} characters, expected")
-    assert by_field["metadata.labels"] == f"got a string longer than {MAX_STRING} characters, expected a shorter one"
+    assert by_field["spec.appName"].startswith("got a string of 1025 characters, expected")
+    assert by_field["metadata.labels"] == "got a string longer than 1024 characters, expected a shorter one"
     assert all(len(str(p)) < 600 for p in problems)
 
 
@@ -386,3 +391,12 @@ def test_special_files_are_refused_without_reading_them(kind: str, tmp_path: Pat
         "instances/special.yaml",
         {"": "got a special file (directory, device or pipe), expected a regular file"},
     )
+
+
+def test_a_file_of_exactly_64_kib_is_read(tmp_path: Path) -> None:
+    """The cap is inclusive: a valid manifest padded with a comment to 65536 bytes loads."""
+    text = (REPO_INSTANCES / "john-inventory-dev.yaml").read_bytes()
+    data = text + b"#" + b"x" * (65536 - len(text) - 2) + b"\n"
+    assert len(data) == 65536
+    root = instance_project(tmp_path / "project", name="john-inventory-dev.yaml", data=data)
+    assert [i.name for i in load_project(root).instances] == ["john-inventory-dev"]

@@ -40,7 +40,7 @@ def function(moto_endpoint):
         Runtime="python3.12",
         Role=role,
         Handler="app.handler",
-        Timeout=2,
+        Timeout=10,  # generous: a cold worker imports boto3 and calls the emulator, slow on a loaded machine
         Code={"S3Bucket": "acme-assets-us-east-2", "S3Key": "lambda/app-abc.zip"},
         Environment={"Variables": {"TABLE_NAME": "items"}},
     )
@@ -58,7 +58,7 @@ def runner(moto_endpoint, tmp_path):
 def test_runs_the_handler_with_its_environment_against_the_emulator(runner, function, tmp_path):
     result = runner.invoke(function, {})
     assert result["table"] == "items" and result["region"] == "us-east-2" and result["name"] == "app-api"
-    assert "acme-assets-us-east-2" in result["buckets"] and 0 < result["remaining"] <= 2000
+    assert "acme-assets-us-east-2" in result["buckets"] and 0 < result["remaining"] <= 10000
     assert runner.invoke(function, {})["table"] == "items"  # the warm worker again
     log = (tmp_path / "logs" / "lambda-app-api.log").read_text()
     assert log.count("hello from the function") == 2 and "REPORT RequestId:" in log
@@ -73,7 +73,7 @@ def test_an_exception_is_an_unhandled_error(runner, function):
 
 def test_the_functions_timeout_and_the_callers(runner, function):
     with pytest.raises(InvokeError) as raised:
-        runner.invoke(function, {"sleep": 5})
+        runner.invoke(function, {"sleep": 30})
     assert raised.value.kind == "Timeout"
     with pytest.raises(InvokeError) as raised:
         runner.invoke(function, {"sleep": 5}, max_wait=0.5)

@@ -184,8 +184,21 @@
     return refreshTokens();
   }
 
-  function signOut() {
+  async function signOut() {
+    const current = tokens();
     store('tokens.' + prefix, null);
+    if (current && current.refreshToken) {
+      // Without this the refresh token stays valid for its whole lifetime (30 days by default).
+      try {
+        await fetch(cognitoBase() + '/oauth2/revoke', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: current.refreshToken, client_id: config.clientId }).toString(),
+        });
+      } catch (e) {
+        // Best effort: the sign-out goes on; the token still expires on its own.
+      }
+    }
     // The shared /auth/logout page sends the browser back here.
     sessionStorage.setItem(KEY + 'returnTo', prefix);
     const params = new URLSearchParams({ client_id: config.clientId, logout_uri: config.logoutUri });
@@ -367,7 +380,7 @@
       if (err.status === 400 && err.body.errors) {
         showFieldErrors(err.body.errors);
         showMessage('Please correct the highlighted fields.', true);
-      } else if (err.status === 409 && err.body.current) {
+      } else if (err.status === 412 && err.body.current) {
         // Someone else saved first: show their version, keep the form open to re-apply.
         const current = err.body.current;
         items = items.map((i) => (i.id === current.id ? current : i));
@@ -406,8 +419,8 @@
       render();
       showMessage('Deleted ' + item.name + '.');
     } catch (err) {
-      if (err.status === 409 || err.status === 404) {
-        showMessage(err.status === 409
+      if (err.status === 412 || err.status === 404) {
+        showMessage(err.status === 412
           ? item.name + ' was changed by someone else; review it before deleting.'
           : item.name + ' was already deleted.', true);
         await loadItems(false);

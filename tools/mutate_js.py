@@ -1,0 +1,195 @@
+"""Hand-picked mutations of the JavaScript the platform serves, each run against the tests that guard it.
+
+Each mutant is one textual edit of cloudfront_function/viewer_request.js or ui/auth/ (the viewer-request
+function, the shared callback and logout pages), applied in a scratch copy of the repository, never here.
+The CloudFront Function's mutants run tests/app/test_app_cloudfront_function.py; the auth pages' mutants
+run the callback and logout tests of tests/app/test_app_browser.py (a real Chromium). A mutant is killed
+when the tests fail. The score and the survivors are printed; docs/testing.md records and triages them.
+
+    python tools/mutate_js.py [--work /tmp/mutation-js] [-k SUBSTRING]
+
+Slow (a browser session per auth mutant, ~10 minutes in all on two cores): not run in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CF = "cloudfront_function/viewer_request.js"
+CALLBACK = "ui/auth/callback/callback.js"
+LOGOUT = "ui/auth/logout/logout.js"
+COMMON = "ui/auth/auth-common.js"
+CF_TESTS = ["tests/app/test_app_cloudfront_function.py"]
+AUTH_TESTS = ["tests/app/test_app_browser.py", "-k", "callback or logout"]
+
+#: (id, file, text, replacement): each text occurs exactly once in its file.
+MUTANTS = [
+    # --- the shared callback: every check removed or weakened once
+    ("callback-no-prefix-check", CALLBACK, "if (!pending || pending.prefix !== prefix) {", "if (!pending) {"),
+    ("callback-prefix-check-inverted", CALLBACK, "pending.prefix !== prefix", "pending.prefix === prefix"),
+    ("callback-no-expiry", CALLBACK, "if (!(Date.now() - pending.createdAt <= MAX_AGE_MS)) {", "if (false) {"),
+    ("callback-expiry-an-hour", CALLBACK, "var MAX_AGE_MS = 10 * 60 * 1000;", "var MAX_AGE_MS = 60 * 60 * 1000;"),
+    (
+        "callback-expiry-nan-passes",
+        CALLBACK,
+        "!(Date.now() - pending.createdAt <= MAX_AGE_MS)",
+        "Date.now() - pending.createdAt > MAX_AGE_MS",
+    ),
+    ("callback-nonce-not-consumed", CALLBACK, "sessionStorage.removeItem(key); // one use", "// one use"),
+    ("callback-no-nonce-format", CALLBACK, "if (!NONCE.test(nonce)) return refuse('the state is malformed.');", ""),
+    ("callback-nonce-min-length-1", CALLBACK, "{16,128}", "{1,128}"),
+    (
+        "callback-no-app-path-check",
+        CALLBACK,
+        "if (!auth.isAppPath(prefix)) return refuse('the state does not name an app on this site.');",
+        "",
+    ),
+    (
+        "callback-no-state-check",
+        CALLBACK,
+        "if (!state) return refuse('the response carries no state.');",
+        "state = state || '';",
+    ),
+    ("callback-no-code-check", CALLBACK, "if (!code || !CODE.test(code)) return", "if (false) return"),
+    ("callback-code-any-characters", CALLBACK, "var CODE = /^[A-Za-z0-9._~-]{1,2048}$/;", "var CODE = /^.{1,2048}$/;"),
+    (
+        "callback-no-origin-check",
+        CALLBACK,
+        "target.origin !== window.location.origin || target.pathname !== prefix",
+        "false",
+    ),
+    ("callback-error-not-reported", CALLBACK, "if (params.get('error')) {", "if (false) {"),
+    ("callback-separator-last-colon", CALLBACK, "state.indexOf(':')", "state.lastIndexOf(':')"),
+    (
+        "callback-home-link-to-prefix",
+        CALLBACK,
+        "var home = { href: '/', text: 'Go to the home page' };",
+        "var home = { href: '/john-inventory-dev/', text: 'Go to the home page' };",
+    ),
+    # --- the shared helpers
+    (
+        "common-app-path-any-case",
+        COMMON,
+        "var APP_PATH = /^\\/[a-z0-9][a-z0-9-]{0,62}\\/$/;",
+        "var APP_PATH = /^\\/[a-zA-Z0-9][a-zA-Z0-9-]{0,62}\\/$/;",
+    ),
+    (
+        "common-app-path-unanchored",
+        COMMON,
+        "var APP_PATH = /^\\/[a-z0-9][a-z0-9-]{0,62}\\/$/;",
+        "var APP_PATH = /\\/[a-z0-9][a-z0-9-]{0,62}\\/$/;",
+    ),
+    ("common-app-path-any-char", COMMON, "[a-z0-9][a-z0-9-]{0,62}", "[a-z0-9][^/]{0,62}"),
+    ("common-no-reserved", COMMON, "RESERVED.indexOf(path) === -1", "true"),
+    ("common-status-not-set", COMMON, "document.body.setAttribute('data-status', status);", ""),
+    ("common-error-class-always-empty", COMMON, "status === 'redirecting' ? '' : 'error'", "''"),
+    # --- the logout page
+    ("logout-no-app-path-check", LOGOUT, "if (auth.isAppPath(prefix)) {", "if (prefix) {"),
+    ("logout-return-to-not-consumed", LOGOUT, "sessionStorage.removeItem(key);", ""),
+    ("logout-no-signed-out-flag", LOGOUT, "prefix + '?signedOut=1'", "prefix"),
+    ("logout-home-link-missing", LOGOUT, ", { href: '/', text: 'Go to the home page' });", ");"),
+    # --- the CloudFront viewer-request function
+    ("cf-no-redirect-for-bare-app", CF, "if (segments.length === 2) {", "if (false) {"),
+    ("cf-redirect-302", CF, "statusCode: 301,", "statusCode: 302,"),
+    (
+        "cf-redirect-drops-query",
+        CF,
+        "location: { value: qs ? location + '?' + qs : location },",
+        "location: { value: location },",
+    ),
+    ("cf-deep-link-not-rewritten", CF, "if (last === '' || last.indexOf('.') === -1) {", "if (last === '') {"),
+    ("cf-files-rewritten-too", CF, "if (last === '' || last.indexOf('.') === -1) {", "if (true) {"),
+    ("cf-reserved-ignored", CF, "|| RESERVED[app]", ""),
+    (
+        "cf-app-name-any-case",
+        CF,
+        "var APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62})$/;",
+        "var APP_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})$/;",
+    ),
+    (
+        "cf-auth-page-any-depth",
+        CF,
+        "var AUTH_PAGE = /^\\/auth\\/([a-z0-9-]+)\\/?$/;",
+        "var AUTH_PAGE = /^\\/auth\\/([a-z0-9/-]+)\\/?$/;",
+    ),
+    ("cf-root-not-rewritten", CF, "request.uri = '/index.html';", ""),
+    (
+        "cf-query-value-double-encoded",
+        CF,
+        "escapeUnsafe(key) + '=' + escapeUnsafe(value)",
+        "escapeUnsafe(key) + '=' + encodeURIComponent(value)",
+    ),
+    ("cf-multivalue-first-only", CF, "entry && entry.multiValue ? entry.multiValue : [entry]", "[entry]"),
+    ("cf-empty-value-keeps-equals", CF, "value === '' ? escapeUnsafe(key) :", "false ? escapeUnsafe(key) :"),
+    ("cf-escape-nothing", CF, "return encodeURIComponent(ch);", "return ch;"),
+    ("cf-cache-control-dropped", CF, "'cache-control': { value: 'max-age=3600' }", "'x-mutant': { value: '1' }"),
+]
+
+
+def _scratch(work: Path) -> Path:
+    base = work / "repo"
+    shutil.rmtree(base, ignore_errors=True)
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in files:
+        if (REPO / name).is_file():
+            (base / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, base / name)
+    return base
+
+
+def run_mutant(base: Path, mutant: tuple[str, str, str, str]) -> str:
+    name, path, text, replacement = mutant
+    source = (base / path).read_text()
+    assert source.count(text) == 1, f"{name}: the text occurs {source.count(text)} times in {path}"
+    tests = CF_TESTS if path == CF else AUTH_TESTS
+    (base / path).write_text(source.replace(text, replacement))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+            cwd=base,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    finally:
+        (base / path).write_text(source)
+    if done.returncode == 0:
+        return "survived"
+    if done.returncode == 1:
+        return "killed"
+    return f"error (pytest exit {done.returncode}): {done.stdout[-500:]}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/mutation-js"))
+    parser.add_argument("-k", default="", help="only mutants whose id contains this")
+    args = parser.parse_args()
+    base = _scratch(args.work)
+    chosen = [m for m in MUTANTS if args.k in m[0]]
+    results = {}
+    for mutant in chosen:
+        results[mutant[0]] = run_mutant(base, mutant)
+        print(f"{mutant[0]}: {results[mutant[0]]}", flush=True)
+    killed = sum(1 for v in results.values() if v in ("killed", "timeout"))
+    print(f"score: {killed}/{len(results)} killed")
+    survivors = [k for k, v in results.items() if v not in ("killed", "timeout")]
+    print("survivors: " + (", ".join(survivors) or "none"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
