@@ -91,6 +91,7 @@ def build_app(
                 instance=instance,
                 names=instance_names(instance),
                 platform=platform,
+                platform_names=platform_names(platform),
                 settings=StackSettings(
                     region=instance.region,
                     aliases={HOME_ALIAS: platform.home_region},

@@ -17,6 +17,8 @@ class KubernetesSettings:
     cluster_name: str | None
     namespaces: tuple[str, ...]
     image: str
+    #: Create the cluster's IAM OIDC provider in the platform (default: look up the existing one).
+    create_oidc_provider: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,16 @@ class PlatformConfig:
     tags: Mapping[str, str] = field(default_factory=dict)
     #: Appended as ``-<suffix>`` to bucket names and the default Cognito domain prefix (None: no suffix).
     global_name_suffix: str | None = None
+    #: ``perInstance`` (each app its own roles) or ``shared`` (the seed's two shared roles).
+    isolation: str = "perInstance"
+    #: teamName -> GitHub team (``@org/team``), for .github/CODEOWNERS.
+    teams: Mapping[str, str] = field(default_factory=dict)
+    #: GitHub team owning everything but the instance files in .github/CODEOWNERS (None: no such line).
+    platform_team: str | None = None
+
+    @property
+    def per_instance_roles(self) -> bool:
+        return self.isolation == "perInstance"
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,8 @@ class Instance:
     developer: str
     region: str
     deletion_protection: bool
+    #: Cognito groups whose members may use the app besides its own group (``spec.access.groups``).
+    access_groups: tuple[str, ...] = ()
 
     @property
     def is_prod(self) -> bool:

@@ -42,6 +42,11 @@ class InstanceNames:
     config_map: str
     job_prefix: str
     ui_prefix: str
+    #: Per-instance IAM roles (isolation perInstance): the function's, and the UI-sync Job's (kubernetes).
+    execution_role: str
+    uploader_role: str
+    #: The Cognito group in the shared pool whose members may use this app.
+    access_group: str
 
     @property
     def job_example(self) -> str:
@@ -64,6 +69,9 @@ def instance_names(instance: Instance) -> InstanceNames:
         config_map=f"{base}-ui-config",
         job_prefix=f"{base}-ui-sync-",
         ui_prefix=f"{base}/",
+        execution_role=f"{base}-function",
+        uploader_role=f"{base}-ui-sync",
+        access_group=f"{base}-users",
     )
 
 
@@ -77,6 +85,9 @@ LIMITS: tuple[tuple[str, str, int], ...] = (
     ("service_account", "Kubernetes ServiceAccount name", 63),
     ("config_map", "Kubernetes ConfigMap name", 253),
     ("job_example", "Kubernetes Job name", 63),
+    ("execution_role", "IAM role name", 64),
+    ("uploader_role", "IAM role name", 64),
+    ("access_group", "Cognito group name", 128),
 )
 
 
@@ -107,6 +118,8 @@ class PlatformNames:
     viewer_request_function: str
     cognito_domain_prefix: str
     web_acl: str
+    #: The managed policy every per-app role carries as its permissions boundary.
+    app_boundary: str
     #: WAF logs to CloudWatch only into a log group whose name starts with aws-waf-logs-.
     waf_log_group: str
 
@@ -116,6 +129,12 @@ class PlatformNames:
     def assets_bucket(self, region: str) -> str:
         """The platform assets bucket of one served region."""
         return f"{self.prefix}-assets-{region}{self.bucket_suffix}"
+
+    def app_role_path(self, base: str) -> str:
+        """IAM path of an app's roles: ``/<platform>/<base>/``. Paths end in '/', so one app's path is never a
+        prefix of another's (base names can be: ``a-x-prod`` and ``a-x-prod-y-prod``); delegated role creation
+        is scoped by it (docs/security.md)."""
+        return f"/{self.prefix}/{base}/"
 
     def log_bucket(self, region: str) -> str:
         """The access-log bucket of one served region (S3 delivers server access logs within a region only)."""
@@ -144,5 +163,6 @@ def platform_names(platform: PlatformConfig) -> PlatformNames:
         viewer_request_function=f"{n}-viewer-request",
         cognito_domain_prefix=platform.cognito.domain_prefix,
         web_acl=f"{n}-web-acl",
+        app_boundary=f"{n}-app-boundary",
         waf_log_group=f"aws-waf-logs-{n}",
     )

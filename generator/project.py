@@ -141,6 +141,7 @@ def load_instance(
         developer=spec["developerName"],
         region=spec["region"] or default_region,
         deletion_protection=spec["environment"] == "prod" if protection is None else protection,
+        access_groups=tuple(spec["access"]["groups"] or ()),
     )
     problems = [Problem(display, "spec", message) for message in name_problems(instance_names(instance))]
     return (None if problems else instance), problems
@@ -206,7 +207,10 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
         price_class=values["priceClass"],
         ui_sync=values["uiSync"],
         kubernetes=KubernetesSettings(
-            cluster_name=k8s["clusterName"], namespaces=tuple(k8s["namespaces"]), image=k8s["image"]
+            cluster_name=k8s["clusterName"],
+            namespaces=tuple(k8s["namespaces"]),
+            image=k8s["image"],
+            create_oidc_provider=k8s["createOidcProvider"],
         ),
         cognito=CognitoSettings(
             domain_prefix=domain_prefix,
@@ -233,6 +237,9 @@ def load_platform(path: Path, display: str, root: Path) -> tuple[PlatformConfig 
         waf=values["waf"],
         waf_rate_limit=values["wafRateLimit"],
         tags=dict(sorted((values["tags"] or {}).items())),
+        isolation=values["isolation"],
+        teams=dict(sorted((values["teams"] or {}).items())),
+        platform_team=values["platformTeam"],
     )
     too_long = [b for b in platform_names(config).bucket_names(config.regions) if len(b) > BUCKET_NAME_LIMIT]
     if too_long:
@@ -276,6 +283,15 @@ def _cross_checks(instances: list[Instance], platform: PlatformConfig | None) ->
                     "spec.region",
                     f"got {show(instance.region)}, expected one of the platform's regions: "
                     f"{', '.join(platform.regions)}",
+                )
+            )
+        if platform.teams and instance.team not in platform.teams:
+            problems.append(
+                Problem(
+                    instance.file,
+                    "spec.teamName",
+                    f"got {show(instance.team)}, expected one of platform.yaml's teams: {', '.join(platform.teams)} "
+                    "(add the team there, with the GitHub team that reviews its files)",
                 )
             )
         if platform.ui_sync == "kubernetes" and instance.namespace not in platform.kubernetes.namespaces:

@@ -44,8 +44,14 @@ digits, deeply nested JSON, numbers with thousands of digits, lone surrogates) i
 naming the field; an unexpected exception is logged with its traceback and answered
 as a plain 500, never with the trace.
 
+Access
+    A valid token is not enough: the caller's ``cognito:groups`` claim must hold one of the
+    groups in ACCESS_GROUPS (the app's own group and ``spec.access.groups``), else 403
+    ``no_access`` naming APP_NAME. The generator always sets ACCESS_GROUPS; unset, the check
+    is off (whoever can change this function's environment can change its code too).
+
 Environment
-    TABLE_NAME (required), ALLOWED_ORIGIN (CORS origin, e.g. https://apps.example.com;
+    TABLE_NAME (required), APP_NAME, ACCESS_GROUPS (comma-separated), ALLOWED_ORIGIN (CORS origin, e.g. https://apps.example.com;
     no CORS headers when unset), LOW_STOCK_THRESHOLD (default 5), LOG_LEVEL (default INFO).
 
 Only the standard library and boto3 (shipped by the Lambda runtime) are used, so the
@@ -262,6 +268,46 @@ def _actor(claims):
         if isinstance(value, str) and value:
             return value
     return "unknown"
+
+
+def _token_groups(claims):
+    """The caller's Cognito groups. The HTTP API JWT authorizer hands an array claim to the function as
+    one string, ``"[group-a group-b]"``; a JSON array string or a real list (other integrations) also work."""
+    raw = claims.get("cognito:groups")
+    if isinstance(raw, list):
+        return {g for g in raw if isinstance(g, str) and g}
+    if not isinstance(raw, str):
+        return set()
+    text = raw.strip()
+    if text.startswith("[") and '"' in text:
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            return {g for g in parsed if isinstance(g, str) and g}
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    # Cognito group names hold no whitespace, so splitting on it is unambiguous.
+    return set(text.split())
+
+
+def _check_access(claims):
+    """403 unless the caller is in one of the app's groups (see "Access" above)."""
+    allowed = os.environ.get("ACCESS_GROUPS")
+    if allowed is None:
+        return
+    wanted = [g.strip() for g in allowed.split(",") if g.strip()]  # the app's own group first
+    if set(wanted) & _token_groups(claims):
+        return
+    app = os.environ.get("APP_NAME", "this app")
+    first = wanted[0] if wanted else "(none)"
+    raise ApiError(
+        403,
+        "no_access",
+        f"you are signed in but have no access to {app}; an administrator can add you to the group {first}",
+        extra={"app": app, "groups": wanted},
+    )
 
 
 def _now():
@@ -659,6 +705,7 @@ def handler(event, context):
             # API Gateway answers preflight itself; this only covers a misrouted one.
             response = _response(204)
         else:
+            _check_access(claims)
             route = ROUTES.get((method, template))
             if route is None:
                 if any(t == template for (_, t) in ROUTES):

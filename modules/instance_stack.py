@@ -9,11 +9,14 @@ from constructs import Construct
 
 from generator.locations import StateLocation
 from generator.model import Instance, PlatformConfig
-from generator.naming import InstanceNames
+from generator.naming import InstanceNames, PlatformNames, platform_names
 
+from .app_access_group import AppAccessGroup, AppAccessGroupProps
 from .app_api import AppApi, AppApiProps
+from .app_execution_role import AppExecutionRole, AppExecutionRoleProps
 from .app_function import AppFunction, AppFunctionProps
 from .app_table import AppTable, AppTableProps
+from .app_uploader_role import AppUploaderRole, AppUploaderRoleProps
 from .platform_outputs import read_platform_outputs
 from .stack_base import BaseStack, StackSettings
 from .ui_sync_kubernetes import UiSyncKubernetes, UiSyncKubernetesProps
@@ -33,12 +36,15 @@ class InstanceStackProps:
     platform: PlatformConfig
     settings: StackSettings
     platform_state_path: str | StateLocation
+    #: The platform's physical names (the app roles' IAM path); default: derived from ``platform``.
+    platform_names: PlatformNames | None = None
 
 
 class InstanceStack(BaseStack):
     def __init__(self, scope: Construct, id: str, props: InstanceStackProps):
         super().__init__(scope, id, props.settings)
         instance, names, platform = props.instance, props.names, props.platform
+        role_path = (props.platform_names or platform_names(platform)).app_role_path(names.base)
         shared = read_platform_outputs(self.remote_state("platform", props.platform_state_path))
         origin = f"https://{shared.domain_name}"
         home = self.aliases[HOME_ALIAS]
@@ -53,6 +59,16 @@ class InstanceStack(BaseStack):
                 point_in_time_recovery=instance.is_prod,
             ),
         )
+        group = AppAccessGroup(
+            self,
+            "access-group",
+            AppAccessGroupProps(
+                group_name=names.access_group,
+                user_pool_id=shared.user_pool_id,
+                description=f"Users who may use {names.base} (its API answers 403 to everyone else)",
+                provider=home,
+            ),
+        )
         function = AppFunction(
             self,
             "function",
@@ -64,9 +80,33 @@ class InstanceStack(BaseStack):
                 code_bucket=Fn.lookup(shared.assets_bucket_names, instance.region),
                 code_key=shared.function_bundle_key,
                 code_sha256=shared.function_bundle_sha256,
-                environment={"TABLE_NAME": table.table.name, "ALLOWED_ORIGIN": origin},
+                environment={
+                    "TABLE_NAME": table.table.name,
+                    "ALLOWED_ORIGIN": origin,
+                    "APP_NAME": names.base,
+                    # The handler answers 403 unless cognito:groups holds one of these (lambda_code/app.py).
+                    "ACCESS_GROUPS": ",".join((names.access_group, *instance.access_groups)),
+                },
             ),
         )
+        if platform.per_instance_roles:
+            role = AppExecutionRole(
+                self,
+                "execution-role",
+                AppExecutionRoleProps(
+                    role_name=names.execution_role,
+                    path=role_path,
+                    boundary_arn=shared.app_permissions_boundary_arn,
+                    table_arn=table.table.arn,
+                    log_group_arn=function.log_group.arn,
+                ),
+            )
+            # The role's ARN is known before its policy exists: the function waits for both.
+            function.function.role = role.role.arn
+            # depends_on takes plain addresses (an fqn is a "${...}" token, which Terraform refuses there).
+            function.function.depends_on = [
+                f"{r.terraform_resource_type}.{r.friendly_unique_id}" for r in (function.log_group, role.policy)
+            ]
         api = AppApi(
             self,
             "api",
@@ -99,6 +139,25 @@ class InstanceStack(BaseStack):
         )
         if platform.ui_sync == "kubernetes":
             self.eks_kubernetes_provider(shared.eks_cluster_name, shared.home_region, home)
+            uploader_arn = shared.ui_uploader_role_arn
+            if platform.per_instance_roles:
+                uploader_arn = AppUploaderRole(
+                    self,
+                    "ui-uploader-role",
+                    AppUploaderRoleProps(
+                        role_name=names.uploader_role,
+                        path=role_path,
+                        boundary_arn=shared.app_permissions_boundary_arn,
+                        oidc_provider_arn=shared.eks_oidc_provider_arn,
+                        oidc_issuer=shared.eks_oidc_issuer,
+                        namespace=instance.namespace,
+                        service_account=names.service_account,
+                        template_bucket_arn=f"arn:{self.account.partition}:s3:::{shared.ui_template_bucket_name}",
+                        template_prefix=shared.ui_template_prefix,
+                        ui_bucket_arn=shared.shared_ui_bucket_arn,
+                        prefix=names.ui_prefix,
+                    ),
+                ).role.arn
             UiSyncKubernetes(
                 self,
                 "ui-sync",
@@ -107,7 +166,7 @@ class InstanceStack(BaseStack):
                     service_account_name=names.service_account,
                     config_map_name=names.config_map,
                     job_name_prefix=names.job_prefix,
-                    uploader_role_arn=shared.ui_uploader_role_arn,
+                    uploader_role_arn=uploader_arn,
                     image=platform.kubernetes.image,
                     region=shared.home_region,
                     template_bucket=shared.ui_template_bucket_name,
@@ -143,5 +202,6 @@ class InstanceStack(BaseStack):
             ("table_name", table.table.name, "The app's DynamoDB table."),
             ("function_name", function.function.function_name, "The app's Lambda function."),
             ("ui_prefix", f"/{names.ui_prefix}", "The app's path prefix in the shared UI bucket and on the domain."),
+            ("access_group", group.group.name, "Cognito group whose members may use the app."),
         ):
             TerraformOutput(self, name, value=value, description=description, static_id=True)

@@ -1,9 +1,12 @@
-"""The shared Lambda execution role: write its logs, read and write items in app tables.
+"""The shared Lambda execution role (isolation ``shared`` only): every app can reach every app's table.
 
 Every app function assumes this one role (the seed's shared-role design), so
 its permissions can only be scoped to what all apps share: the served
 regions, this account, ``/aws/lambda/*`` log groups and DynamoDB tables.
-No wildcard actions; no table management actions.
+Only the item actions the handler calls; no wildcard actions; no table
+management actions; the platform's permissions boundary on top. The default,
+isolation ``perInstance``, gives each app its own role instead
+(``app_execution_role.py``).
 """
 
 from __future__ import annotations
@@ -14,21 +17,9 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
+from .app_permissions import LOG_ACTIONS, TABLE_ITEM_ACTIONS, trace_statement
 from .policy_document import policy_document
 from .stack_base import AwsAccount
-
-TABLE_ITEM_ACTIONS = [
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:UpdateItem",
-]
 
 
 @dataclass(frozen=True)
@@ -36,6 +27,7 @@ class LambdaExecutionRoleProps:
     account: AwsAccount
     role_name: str
     regions: tuple[str, ...]
+    boundary_arn: str
 
 
 class LambdaExecutionRole(Construct):
@@ -60,6 +52,7 @@ class LambdaExecutionRole(Construct):
             "role",
             name=props.role_name,
             assume_role_policy=trust.json,
+            permissions_boundary=props.boundary_arn,
             description="Shared execution role of every app's Lambda function",
         )
         regions = props.regions
@@ -70,21 +63,14 @@ class LambdaExecutionRole(Construct):
                 {
                     "sid": "WriteFunctionLogs",
                     "effect": "Allow",
-                    "actions": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "actions": list(LOG_ACTIONS),
                     "resources": [f"arn:{partition}:logs:{r}:{account}:log-group:/aws/lambda/*:*" for r in regions],
                 },
-                {
-                    # X-Ray supports no resource-level permissions for these two actions, so the resource is "*":
-                    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
-                    "sid": "WriteTraces",
-                    "effect": "Allow",
-                    "actions": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
-                    "resources": ["*"],
-                },
+                trace_statement(),
                 {
                     "sid": "AppTableItems",
                     "effect": "Allow",
-                    "actions": TABLE_ITEM_ACTIONS,
+                    "actions": list(TABLE_ITEM_ACTIONS),
                     "resources": [f"arn:{partition}:dynamodb:{r}:{account}:table/*" for r in regions],
                 },
             ],

@@ -37,11 +37,25 @@ class PlatformOutputs:
     ui_template_bucket_name: str = _out("Assets bucket holding the UI template (the home region's).")
     ui_template_prefix: str = _out("Key prefix of the UI template in the assets bucket (ui/<template>-<hash>/).")
     ui_template_files: Any = _out("Paths of the UI template's files, relative to ui_template_prefix.")
-    lambda_execution_role_arn: str = _out("Shared Lambda execution role.")
+    lambda_execution_role_arn: str = _out(
+        "Shared Lambda execution role (isolation shared); empty with isolation perInstance, where each instance "
+        "creates its own."
+    )
     ui_uploader_role_arn: str = _out(
-        "Shared S3 uploader role for the UI-sync service accounts (IRSA); empty without Kubernetes."
+        "Shared S3 uploader role for the UI-sync service accounts (IRSA, isolation shared); empty without Kubernetes "
+        "or with isolation perInstance."
     )
     eks_cluster_name: str = _out("EKS cluster that runs UI-sync Jobs; empty without Kubernetes.")
+    eks_oidc_provider_arn: str = _out(
+        "IAM OIDC identity provider of the EKS cluster (IRSA trust); empty without Kubernetes."
+    )
+    eks_oidc_issuer: str = _out(
+        "The cluster's OIDC issuer without https:// (prefix of the :sub and :aud trust conditions); empty without "
+        "Kubernetes."
+    )
+    app_permissions_boundary_arn: str = _out(
+        "Managed policy every app role must carry as its permissions boundary (the most an app identity can do)."
+    )
     user_pool_id: str = _out("Cognito user pool ID.")
     user_pool_arn: str = _out("Cognito user pool ARN.")
     user_pool_client_id: str = _out("Cognito SPA app client ID (no secret; the JWT audience).")

@@ -11,9 +11,11 @@ from generator.assets import StaticFile
 from generator.model import PlatformConfig
 from generator.naming import PlatformNames
 
+from .app_boundary_policy import AppBoundaryPolicy, AppBoundaryPolicyProps
 from .assets_bucket import AssetsBucket, AssetsBucketProps
 from .cdn import Cdn, CdnProps
 from .certificate import Certificate, CertificateProps
+from .eks_oidc_provider import EksOidcProvider, EksOidcProviderProps
 from .lambda_execution_role import LambdaExecutionRole, LambdaExecutionRoleProps
 from .log_bucket import LogBucket, LogBucketProps
 from .platform_outputs import PlatformOutputs, write_platform_outputs
@@ -180,32 +182,56 @@ class PlatformStack(BaseStack):
             ),
         )
 
-        lambda_role = LambdaExecutionRole(
+        # Published in both isolation modes, so instances can move to their own roles before the shared ones go.
+        boundary = AppBoundaryPolicy(
             self,
-            "lambda-execution-role",
-            LambdaExecutionRoleProps(
+            "app-boundary",
+            AppBoundaryPolicyProps(
                 account=self.account,
-                role_name=names.lambda_role,
+                policy_name=names.app_boundary,
                 regions=config.regions,
+                ui_bucket_arn=ui.bucket.arn,
+                template_bucket_arn=home_assets.bucket.arn,
+                template_prefix=assets.ui_template_prefix,
             ),
         )
-        uploader_arn, cluster_name = "", ""
+        lambda_role_arn = ""
+        if not config.per_instance_roles:
+            lambda_role_arn = LambdaExecutionRole(
+                self,
+                "lambda-execution-role",
+                LambdaExecutionRoleProps(
+                    account=self.account,
+                    role_name=names.lambda_role,
+                    regions=config.regions,
+                    boundary_arn=boundary.policy.arn,
+                ),
+            ).role.arn
+        uploader_arn, cluster_name, oidc_arn, oidc_issuer = "", "", "", ""
         if config.ui_sync == "kubernetes":
             assert config.kubernetes.cluster_name  # validated in generator.project
-            uploader = UiUploaderRole(
+            cluster_name = config.kubernetes.cluster_name
+            oidc = EksOidcProvider(
                 self,
-                "ui-uploader-role",
-                UiUploaderRoleProps(
-                    account=self.account,
-                    role_name=names.uploader_role,
-                    cluster_name=config.kubernetes.cluster_name,
-                    namespaces=config.kubernetes.namespaces,
-                    template_bucket_arn=home_assets.bucket.arn,
-                    template_prefix=assets.ui_template_prefix,
-                    ui_bucket_arn=ui.bucket.arn,
-                ),
+                "eks-oidc-provider",
+                EksOidcProviderProps(cluster_name=cluster_name, create=config.kubernetes.create_oidc_provider),
             )
-            uploader_arn, cluster_name = uploader.role.arn, config.kubernetes.cluster_name
+            oidc_arn, oidc_issuer = oidc.arn, oidc.issuer
+            if not config.per_instance_roles:
+                uploader_arn = UiUploaderRole(
+                    self,
+                    "ui-uploader-role",
+                    UiUploaderRoleProps(
+                        role_name=names.uploader_role,
+                        boundary_arn=boundary.policy.arn,
+                        oidc_provider_arn=oidc.arn,
+                        oidc_issuer=oidc.issuer,
+                        namespaces=config.kubernetes.namespaces,
+                        template_bucket_arn=home_assets.bucket.arn,
+                        template_prefix=assets.ui_template_prefix,
+                        ui_bucket_arn=ui.bucket.arn,
+                    ),
+                ).role.arn
 
         callback_url = f"https://{config.domain}/auth/callback"
         logout_url = f"https://{config.domain}/auth/logout"
@@ -240,9 +266,12 @@ class PlatformStack(BaseStack):
             ui_template_bucket_name=home_assets.bucket.id,
             ui_template_prefix=assets.ui_template_prefix,
             ui_template_files=[f.path for f in assets.ui_template_files],
-            lambda_execution_role_arn=lambda_role.role.arn,
+            lambda_execution_role_arn=lambda_role_arn,
             ui_uploader_role_arn=uploader_arn,
             eks_cluster_name=cluster_name,
+            eks_oidc_provider_arn=oidc_arn,
+            eks_oidc_issuer=oidc_issuer,
+            app_permissions_boundary_arn=boundary.policy.arn,
             user_pool_id=users.pool.id,
             user_pool_arn=users.pool.arn,
             user_pool_client_id=users.client.id,

@@ -1,22 +1,23 @@
-"""The shared S3 uploader role, assumed through IRSA by the UI-sync service accounts only.
+"""The shared S3 uploader role (isolation ``shared`` only), assumed through IRSA by every UI-sync Job.
 
 The trust policy names the cluster's OIDC provider and accepts only service
 accounts called ``*-ui-sync`` in the platform's namespaces; the permissions
-read the UI template and write under app prefixes of the shared UI bucket.
+read the UI template and write under any app prefix of the shared UI bucket
+(every app's Job can overwrite every app's UI). The platform's permissions
+boundary denies the shared sign-in pages under ``auth/``. The default,
+isolation ``perInstance``, gives each app its own role (``app_uploader_role.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Fn
-from cdktf_cdktf_provider_aws.data_aws_eks_cluster import DataAwsEksCluster
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
+from .app_permissions import UI_WRITE_ACTIONS, template_read_statements
 from .policy_document import policy_document
-from .stack_base import AwsAccount
 
 #: Service accounts the generator creates end with this (see generator.naming).
 SERVICE_ACCOUNT_SUFFIX = "-ui-sync"
@@ -24,9 +25,10 @@ SERVICE_ACCOUNT_SUFFIX = "-ui-sync"
 
 @dataclass(frozen=True)
 class UiUploaderRoleProps:
-    account: AwsAccount
     role_name: str
-    cluster_name: str
+    boundary_arn: str
+    oidc_provider_arn: str
+    oidc_issuer: str
     namespaces: tuple[str, ...]
     template_bucket_arn: str
     template_prefix: str
@@ -38,9 +40,7 @@ class UiUploaderRole(Construct):
 
     def __init__(self, scope: Construct, id: str, props: UiUploaderRoleProps):
         super().__init__(scope, id)
-        account, partition = props.account.id, props.account.partition
-        cluster = DataAwsEksCluster(self, "cluster", name=props.cluster_name)
-        issuer = Fn.replace(cluster.identity.get(0).oidc.get(0).issuer, "https://", "")
+        issuer = props.oidc_issuer
         trust = policy_document(
             self,
             "trust",
@@ -48,9 +48,7 @@ class UiUploaderRole(Construct):
                 {
                     "effect": "Allow",
                     "actions": ["sts:AssumeRoleWithWebIdentity"],
-                    "principals": [
-                        {"type": "Federated", "identifiers": [f"arn:{partition}:iam::{account}:oidc-provider/{issuer}"]}
-                    ],
+                    "principals": [{"type": "Federated", "identifiers": [props.oidc_provider_arn]}],
                     "condition": [
                         {"test": "StringEquals", "variable": f"{issuer}:aud", "values": ["sts.amazonaws.com"]},
                         {
@@ -69,27 +67,14 @@ class UiUploaderRole(Construct):
             "role",
             name=props.role_name,
             assume_role_policy=trust.json,
+            permissions_boundary=props.boundary_arn,
             description="Publishes app UIs to the shared UI bucket (IRSA, UI-sync Jobs only)",
         )
         policy = policy_document(
             self,
             "permissions",
             [
-                {
-                    "sid": "ListTemplate",
-                    "effect": "Allow",
-                    "actions": ["s3:ListBucket"],
-                    "resources": [props.template_bucket_arn],
-                    "condition": [
-                        {"test": "StringLike", "variable": "s3:prefix", "values": [f"{props.template_prefix}*"]}
-                    ],
-                },
-                {
-                    "sid": "ReadTemplate",
-                    "effect": "Allow",
-                    "actions": ["s3:GetObject"],
-                    "resources": [f"{props.template_bucket_arn}/{props.template_prefix}*"],
-                },
+                *template_read_statements(props.template_bucket_arn, props.template_prefix),
                 {
                     "sid": "ListApps",
                     "effect": "Allow",
@@ -99,7 +84,7 @@ class UiUploaderRole(Construct):
                 {
                     "sid": "WriteApps",
                     "effect": "Allow",
-                    "actions": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    "actions": list(UI_WRITE_ACTIONS),
                     "resources": [f"{props.ui_bucket_arn}/*"],
                 },
             ],

@@ -49,10 +49,11 @@ def test_validate_and_list_on_the_repo():
         "url": "https://apps.example.com/john-inventory-dev/",
         "api": "john-inventory-dev-api",
         "table": "john-inventory-dev",
+        "group": "john-inventory-dev-users",
         "file": "instances/john-inventory-dev.yaml",
     }
     table = runner.invoke(cli, ["list"]).output.splitlines()
-    assert table[0].split() == ["NAME", "TEAM", "ENVIRONMENT", "REGION", "BASE_NAME", "URL", "API", "TABLE"]
+    assert table[0].split() == ["NAME", "TEAM", "ENVIRONMENT", "REGION", "BASE_NAME", "URL", "API", "TABLE", "GROUP"]
     assert len(table) == 4
 
 

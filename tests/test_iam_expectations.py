@@ -6,8 +6,12 @@ any). The synthesized JSON must match it exactly: an added action
 (``dynamodb:DeleteTable``), a widened resource or a new role fails here, and the
 table is the place to review such a change. Placeholders keep it readable:
 ``{partition}``, ``{account}`` and ``{bucket:NAME}`` (the ARN of the stack's bucket
-whose construct id starts with NAME). A new role (per-instance roles, issue 11)
-gets a new entry; a role of an instance stack is keyed ``<stack>/<role name>``.
+whose construct id starts with NAME). A role of an instance stack is keyed
+``<stack>/<role name>``: with ``isolation: perInstance`` (the default) each example
+instance has its function role and, with kubernetes UI sync, its uploader role; the
+seed's two shared roles exist only with ``isolation: shared`` (a third project here).
+Every app role carries the platform's permissions boundary (MANAGED_POLICIES).
+The cross-tenant evaluation of the per-instance roles is tests/test_isolation.py.
 
 The model is then evaluated, not only compared: each role's policy, with the
 placeholders filled in, goes through moto's IAM policy evaluator to check what it
@@ -26,11 +30,128 @@ from moto.iam.access_control import IAMPolicy, PermissionResult
 
 LOGS = "arn:{partition}:logs:%s:{account}:log-group:/aws/lambda/*:*"
 TABLES = "arn:{partition}:dynamodb:%s:{account}:table/*"
-IRSA_ISSUER = '${replace(data.aws_eks_cluster.ui-uploader-role_cluster.identity[0].oidc[0].issuer, "https://", "")}'
+IRSA_ISSUER = '${replace(data.aws_eks_cluster.eks-oidc-provider_cluster.identity[0].oidc[0].issuer, "https://", "")}'
+OIDC_PROVIDER = "${data.aws_iam_openid_connect_provider.eks-oidc-provider_existing.arn}"
+REMOTE = "${data.terraform_remote_state.platform.outputs.%s}"
+#: What lambda_code/app.py calls on its table (tests/test_isolation.py reads the handler to keep it so).
+HANDLER_ACTIONS = [
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+]
+EXAMPLES = ("john-inventory-dev", "team-backend-inventory-prod", "team-backend-inventory-staging")
+
+
+def _app_roles(base: str) -> dict[str, dict]:
+    """The per-instance roles of one example instance (isolation perInstance, the default)."""
+    issuer = REMOTE % "eks_oidc_issuer"
+    return {
+        f"{base}/{base}-function": {
+            "per_instance_only": True,
+            "boundary": REMOTE % "app_permissions_boundary_arn",
+            "trust": [{"actions": ["sts:AssumeRole"], "principals": [("Service", "lambda.amazonaws.com")]}],
+            "policy": {
+                "OwnTableItems": {
+                    "actions": HANDLER_ACTIONS,
+                    "resources": ["${aws_dynamodb_table.table.arn}", "${aws_dynamodb_table.table.arn}/index/*"],
+                },
+                "OwnFunctionLogs": {
+                    "actions": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "resources": ["${aws_cloudwatch_log_group.function_log-group.arn}:*"],
+                },
+                "WriteTraces": {"actions": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "resources": ["*"]},
+            },
+        },
+        f"{base}/{base}-ui-sync": {
+            "per_instance_only": True,
+            "k8s_only": True,
+            "boundary": REMOTE % "app_permissions_boundary_arn",
+            "trust": [
+                {
+                    "actions": ["sts:AssumeRoleWithWebIdentity"],
+                    "principals": [("Federated", REMOTE % "eks_oidc_provider_arn")],
+                    "condition": [
+                        ("StringEquals", issuer + ":aud", ["sts.amazonaws.com"]),
+                        (
+                            "StringEquals",
+                            issuer + ":sub",
+                            [f"system:serviceaccount:kro-serverless-stack:{base}-ui-sync"],
+                        ),
+                    ],
+                }
+            ],
+            "policy": {
+                "ListTemplate": {
+                    "actions": ["s3:ListBucket"],
+                    "resources": ["arn:{partition}:s3:::" + REMOTE % "ui_template_bucket_name"],
+                    "condition": [("StringLike", "s3:prefix", [REMOTE % "ui_template_prefix" + "*"])],
+                },
+                "ReadTemplate": {
+                    "actions": ["s3:GetObject"],
+                    "resources": [
+                        "arn:{partition}:s3:::"
+                        + REMOTE % "ui_template_bucket_name"
+                        + "/"
+                        + REMOTE % "ui_template_prefix"
+                        + "*"
+                    ],
+                },
+                "ListOwnPrefix": {
+                    "actions": ["s3:ListBucket"],
+                    "resources": [REMOTE % "shared_ui_bucket_arn"],
+                    "condition": [("StringLike", "s3:prefix", [f"{base}/*"])],
+                },
+                "WriteOwnPrefix": {
+                    "actions": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+                    "resources": [REMOTE % "shared_ui_bucket_arn" + f"/{base}/*"],
+                },
+            },
+        },
+    }
+
+
+#: The platform's managed policies: the permissions boundary every app role carries (both isolation modes).
+MANAGED_POLICIES: dict[str, dict] = {
+    "platform/acme-apps-app-boundary": {
+        "AppTableItems": {
+            "actions": HANDLER_ACTIONS,
+            "resources": [TABLES % r for r in ("us-east-2", "us-west-2")]
+            + [TABLES % r + "/index/*" for r in ("us-east-2", "us-west-2")],
+        },
+        "WriteFunctionLogs": {
+            "actions": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "resources": [LOGS % "us-east-2", LOGS % "us-west-2"],
+        },
+        "WriteTraces": {"actions": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "resources": ["*"]},
+        "ListTemplate": {
+            "actions": ["s3:ListBucket"],
+            "resources": ["{bucket:assets-us-east-2}"],
+            "condition": [("StringLike", "s3:prefix", ["ui/inventory-{template}/*"])],
+        },
+        "ReadTemplate": {
+            "actions": ["s3:GetObject"],
+            "resources": ["{bucket:assets-us-east-2}/ui/inventory-{template}/*"],
+        },
+        "ListApps": {"actions": ["s3:ListBucket"], "resources": ["{bucket:shared-ui}"]},
+        "WriteApps": {
+            "actions": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            "resources": ["{bucket:shared-ui}/*"],
+        },
+        "DenyAuthPages": {
+            "effect": "Deny",
+            "actions": ["s3:DeleteObject", "s3:PutObject"],
+            "resources": ["{bucket:shared-ui}/auth/*"],
+        },
+    },
+}
 
 #: role name -> {"trust": [...], "policy": {sid: {...}}}. "k8s_only": exists only with uiSync: kubernetes.
 PERMISSIONS: dict[str, dict] = {
     "platform/acme-apps-lambda-execution": {
+        "shared_only": True,
+        "boundary": "${aws_iam_policy.app-boundary_policy.arn}",
         "trust": [{"actions": ["sts:AssumeRole"], "principals": [("Service", "lambda.amazonaws.com")]}],
         "policy": {
             "WriteFunctionLogs": {
@@ -42,28 +163,19 @@ PERMISSIONS: dict[str, dict] = {
                 "resources": ["*"],
             },
             "AppTableItems": {
-                "actions": [
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:BatchWriteItem",
-                    "dynamodb:ConditionCheckItem",
-                    "dynamodb:DeleteItem",
-                    "dynamodb:DescribeTable",
-                    "dynamodb:GetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:Query",
-                    "dynamodb:Scan",
-                    "dynamodb:UpdateItem",
-                ],
+                "actions": HANDLER_ACTIONS,
                 "resources": [TABLES % "us-east-2", TABLES % "us-west-2"],
             },
         },
     },
     "platform/acme-apps-s3-uploader": {
         "k8s_only": True,
+        "shared_only": True,
+        "boundary": "${aws_iam_policy.app-boundary_policy.arn}",
         "trust": [
             {
                 "actions": ["sts:AssumeRoleWithWebIdentity"],
-                "principals": [("Federated", "arn:{partition}:iam::{account}:oidc-provider/" + IRSA_ISSUER)],
+                "principals": [("Federated", OIDC_PROVIDER)],
                 "condition": [
                     ("StringEquals", IRSA_ISSUER + ":aud", ["sts.amazonaws.com"]),
                     ("StringLike", IRSA_ISSUER + ":sub", ["system:serviceaccount:kro-serverless-stack:*-ui-sync"]),
@@ -88,6 +200,9 @@ PERMISSIONS: dict[str, dict] = {
         },
     },
 }
+
+for _base in EXAMPLES:
+    PERMISSIONS.update(_app_roles(_base))
 
 DENY_INSECURE = {
     "effect": "Deny",
@@ -211,17 +326,28 @@ def synthesized_roles(out: Path) -> dict[str, dict]:
         policies = {}
         for policy in resources.get("aws_iam_role_policy", {}).values():
             policies.setdefault(policy["role"], []).extend(_document(stack, policy["policy"]))
-        assert not resources.get("aws_iam_policy") and not resources.get("aws_iam_role_policy_attachment"), (
-            "managed policies and attachments are not in the model yet: add them to this test"
-        )
+        assert not resources.get("aws_iam_role_policy_attachment"), "attachments are not in the model: add them here"
         for address, role in resources.get("aws_iam_role", {}).items():
             statements = policies.get(f"${{aws_iam_role.{address}.id}}", [])
             assert len({s["sid"] for s in statements}) == len(statements), f"{role['name']}: every Sid once"
             roles[f"{stack_dir.name}/{role['name']}"] = {
+                "boundary": _readable(role.get("permissions_boundary", "")),
                 "trust": sorted((_statement(s) for s in _document(stack, role["assume_role_policy"])), key=json.dumps),
                 "policy": {s["sid"]: _statement(s) for s in statements},
             }
     return roles
+
+
+def synthesized_managed_policies(out: Path) -> dict[str, dict]:
+    """<stack>/<policy name> -> {sid: statement} of every aws_iam_policy."""
+    found = {}
+    for stack_dir in sorted((out / "stacks").iterdir()):
+        stack = load_stack(out, stack_dir.name)
+        for policy in stack.get("resource", {}).get("aws_iam_policy", {}).values():
+            found[f"{stack_dir.name}/{policy['name']}"] = {
+                s["sid"]: _statement(s) for s in _document(stack, policy["policy"])
+            }
+    return found
 
 
 def synthesized_bucket_policies(out: Path) -> dict[str, dict]:
@@ -236,9 +362,26 @@ def synthesized_bucket_policies(out: Path) -> dict[str, dict]:
     return found
 
 
-@pytest.fixture(scope="module", params=["k8s", "tf"])
-def project(request, k8s_out, tf_out):
-    return request.param, (k8s_out if request.param == "k8s" else tf_out)
+@pytest.fixture(scope="module")
+def shared_out(tmp_path_factory) -> Path:
+    """The example project with isolation: shared (the seed's two shared roles) and kubernetes UI sync."""
+    from helpers import copy_project, synth_project
+
+    root = copy_project(tmp_path_factory.mktemp("shared"), {"isolation: perInstance": "isolation: shared"})
+    return synth_project(root)
+
+
+@pytest.fixture(scope="module", params=["k8s", "tf", "shared"])
+def project(request, k8s_out, tf_out, shared_out):
+    return request.param, {"k8s": k8s_out, "tf": tf_out, "shared": shared_out}[request.param]
+
+
+def _in_mode(role: dict, mode: str) -> bool:
+    if role.get("k8s_only") and mode == "tf":
+        return False
+    if role.get("shared_only") and mode != "shared":
+        return False
+    return not (role.get("per_instance_only") and mode == "shared")
 
 
 # --------------------------------------------------------------------------- the model, compared
@@ -246,7 +389,7 @@ def project(request, k8s_out, tf_out):
 
 def test_every_role_is_in_the_model_and_every_model_role_exists(project):
     mode, out = project
-    expected = {name for name, role in PERMISSIONS.items() if mode == "k8s" or not role.get("k8s_only")}
+    expected = {name for name, role in PERMISSIONS.items() if _in_mode(role, mode)}
     assert set(synthesized_roles(out)) == expected
 
 
@@ -254,10 +397,21 @@ def test_each_role_has_exactly_the_modelled_statements(project):
     mode, out = project
     for name, found in synthesized_roles(out).items():
         model = PERMISSIONS[name]
+        assert found["boundary"] == model["boundary"], f"{name}: every app role carries the boundary"
         assert found["trust"] == sorted((_expected(s) for s in model["trust"]), key=json.dumps), f"{name} trust"
         assert set(found["policy"]) == set(model["policy"]), f"{name}: statement ids"
         for sid, statement in model["policy"].items():
             assert found["policy"][sid] == _expected(statement), f"{name} {sid}"
+
+
+def test_each_managed_policy_has_exactly_the_modelled_statements(project):
+    _, out = project
+    found = synthesized_managed_policies(out)
+    assert set(found) == set(MANAGED_POLICIES)
+    for name, statements in MANAGED_POLICIES.items():
+        assert set(found[name]) == set(statements), name
+        for sid, statement in statements.items():
+            assert found[name][sid] == _expected(statement), f"{name} {sid}"
 
 
 def test_each_bucket_policy_has_exactly_the_modelled_statements(project):
@@ -311,7 +465,7 @@ LOG_GROUP = f"arn:aws:logs:us-east-2:{ACCOUNT}:log-group:/aws/lambda/john-invent
     ("action", "resource", "allowed"),
     [
         ("dynamodb:PutItem", TABLE, True),
-        ("dynamodb:Query", TABLE, True),
+        ("dynamodb:Query", TABLE, False),  # trimmed to the handler's five actions
         ("dynamodb:DeleteItem", TABLE, True),
         ("logs:PutLogEvents", LOG_GROUP, True),
         ("xray:PutTraceSegments", "*", True),
@@ -331,8 +485,8 @@ LOG_GROUP = f"arn:aws:logs:us-east-2:{ACCOUNT}:log-group:/aws/lambda/john-invent
         ("lambda:UpdateFunctionCode", f"arn:aws:lambda:us-east-2:{ACCOUNT}:function:john-inventory-dev", False),
     ],
 )
-def test_lambda_execution_role_evaluated(k8s_out, action, resource, allowed):
-    assert _allowed(_policy("platform/acme-apps-lambda-execution", k8s_out), action, resource) is allowed
+def test_lambda_execution_role_evaluated(shared_out, action, resource, allowed):
+    assert _allowed(_policy("platform/acme-apps-lambda-execution", shared_out), action, resource) is allowed
 
 
 @pytest.mark.parametrize(
@@ -350,5 +504,5 @@ def test_lambda_execution_role_evaluated(k8s_out, action, resource, allowed):
         ("dynamodb:PutItem", TABLE, False),
     ],
 )
-def test_ui_uploader_role_evaluated(k8s_out, action, resource, allowed):
-    assert _allowed(_policy("platform/acme-apps-s3-uploader", k8s_out), action, resource) is allowed
+def test_ui_uploader_role_evaluated(shared_out, action, resource, allowed):
+    assert _allowed(_policy("platform/acme-apps-s3-uploader", shared_out), action, resource) is allowed

@@ -9,6 +9,8 @@ Rules, and the only exceptions (each asserted to be the reviewed one):
 * A Deny *may* use ``s3:*``: the bucket policies' DenyInsecureTransport denies every
   S3 action when ``aws:SecureTransport`` is false. Denying more than needed is
   safe; denying less would leave a gap. It must carry exactly that condition.
+  The only other Deny is the app permissions boundary's DenyAuthPages (no app
+  identity writes the shared sign-in pages under ``auth/``).
 * An Allow's resources are ARNs or references to resources of these stacks; ``*``
   only for actions AWS offers no resource-level permission for (X-Ray's
   PutTraceSegments/PutTelemetryRecords), and a ``*`` inside an ARN only where the
@@ -33,8 +35,20 @@ RESOURCE_STAR_ONLY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 ALLOWED_RESOURCE_WILDCARDS = {
     # The one shared Lambda role serves every app's function: /aws/lambda/<any base name>.
     ("WriteFunctionLogs", r"arn:\$\{.+\}:logs:[a-z0-9-]+:\$\{.+account_id\}:log-group:/aws/lambda/\*:\*"),
-    # ... and every app's table (table names are the apps' base names), in this account and a served region.
-    ("AppTableItems", r"arn:\$\{.+\}:dynamodb:[a-z0-9-]+:\$\{.+account_id\}:table/\*"),
+    # ... and every app's table (table names are the apps' base names) and its indexes, in this account and a
+    # served region: the shared role (isolation shared) and the permissions boundary every app role carries.
+    ("AppTableItems", r"arn:\$\{.+\}:dynamodb:[a-z0-9-]+:\$\{.+account_id\}:table/\*(/index/\*)?"),
+    # A per-app role: its own table's indexes, its own log group's streams, its own prefix of the UI bucket.
+    ("OwnTableItems", r"\$\{aws_dynamodb_table\.[^}]+\.arn\}/index/\*"),
+    ("OwnFunctionLogs", r"\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*"),
+    ("WriteOwnPrefix", r"\$\{data\.terraform_remote_state\.platform\.outputs\.shared_ui_bucket_arn\}/[a-z0-9-]+/\*"),
+    # The per-app uploader reads the UI template under the prefix the platform publishes.
+    (
+        "ReadTemplate",
+        r"arn:\$\{data\.aws_partition\.partition\.partition\}:s3:::"
+        r"\$\{data\.terraform_remote_state\.platform\.outputs\.ui_template_bucket_name\}/"
+        r"\$\{data\.terraform_remote_state\.platform\.outputs\.ui_template_prefix\}\*",
+    ),
     # Objects of the platform's own buckets (the bucket ARN is a reference), or under the UI template prefix.
     ("CloudFrontReadsThroughOAC", r"\$\{aws_s3_bucket\.[^}]+\.arn\}/\*"),
     ("WriteApps", r"\$\{aws_s3_bucket\.[^}]+\.arn\}/\*"),
@@ -95,7 +109,14 @@ def test_no_allow_has_a_wildcard_action(statements) -> None:
 def test_the_only_wildcard_deny_is_the_insecure_transport_guard(statements) -> None:
     denies = [(where, s) for where, s in statements if s.get("effect") == "Deny"]
     assert denies, "every bucket policy denies insecure transport"
+    auth = [(where, s) for where, s in denies if s["sid"] == "DenyAuthPages"]
+    assert [where for where, _ in auth] == ["platform/app-boundary_document_E2FF1A91"], auth
+    for where, statement in auth:
+        assert statement["actions"] == ["s3:DeleteObject", "s3:PutObject"], where
+        assert re.fullmatch(r"\$\{aws_s3_bucket\.shared-ui_bucket_[^}]+\.arn\}/auth/\*", statement["resources"][0])
     for where, statement in denies:
+        if statement["sid"] == "DenyAuthPages":
+            continue
         assert statement["sid"] == "DenyInsecureTransport", where
         assert statement["actions"] == ["s3:*"] and statement["condition"] == INSECURE_TRANSPORT, where
 
@@ -129,10 +150,15 @@ def test_trust_policies_name_one_service_or_the_cluster(statements) -> None:
         principals = statement["principals"]
         assert len(principals) == 1 and len(principals[0]["identifiers"]) == 1, where
         if statement["actions"] == ["sts:AssumeRoleWithWebIdentity"]:
-            # IRSA: only the UI-sync service accounts, only for STS.
+            # IRSA: only the app's own UI-sync service account (isolation perInstance, the default), only for STS.
             tests = {c["variable"].split(":")[-1]: c for c in statement["condition"]}
-            assert tests["aud"]["values"] == ["sts.amazonaws.com"]
-            assert all(v.endswith(":*-ui-sync") for v in tests["sub"]["values"]), where
+            assert tests["aud"]["values"] == ["sts.amazonaws.com"] and tests["aud"]["test"] == "StringEquals"
+            app = where.split("/")[0]
+            assert tests["sub"] == {
+                "test": "StringEquals",
+                "variable": tests["sub"]["variable"],
+                "values": [f"system:serviceaccount:kro-serverless-stack:{app}-ui-sync"],
+            }, where
         else:
             assert principals[0] == {"type": "Service", "identifiers": ["lambda.amazonaws.com"]}, where
 

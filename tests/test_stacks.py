@@ -51,7 +51,7 @@ def test_function_runs_platform_bundle_with_table_and_origin(dev):
     function = one(dev, "aws_lambda_function")
     assert function["function_name"] == DEV
     assert function["handler"] == "app.handler" and function["runtime"] == "python3.12"
-    assert function["role"] == f"${{{REMOTE}.lambda_execution_role_arn}}"
+    assert function["role"].startswith("${aws_iam_role.execution-role_")  # its own role (isolation perInstance)
     assert function["s3_bucket"] == f'${{{REMOTE}.assets_bucket_names["us-east-2"]}}'
     assert function["s3_key"] == f"${{{REMOTE}.function_bundle_key}}"
     assert function["source_code_hash"] == f"${{{REMOTE}.function_bundle_sha256}}"
@@ -123,7 +123,7 @@ def test_tags_on_every_resource_through_default_tags(prod):
 
 def test_instance_outputs(dev):
     assert dev["output"]["app_url"]["value"] == f"https://${{{REMOTE}.domain_name}}/{DEV}/"
-    assert set(dev["output"]) == {"app_url", "api_endpoint", "table_name", "function_name", "ui_prefix"}
+    assert set(dev["output"]) == {"app_url", "api_endpoint", "table_name", "function_name", "ui_prefix", "access_group"}
     assert all(o["description"] for o in dev["output"].values())
 
 
@@ -135,7 +135,7 @@ def test_kubernetes_ui_sync_objects(dev):
     assert "kubernetes_namespace_v1" not in dev["resource"]
     assert account["name"] == f"{DEV}-ui-sync"
     assert account["namespace"] == "${data.kubernetes_namespace_v1.ui-sync_namespace_B58905A8.metadata[0].name}"
-    assert account["annotations"]["eks.amazonaws.com/role-arn"] == f"${{{REMOTE}.ui_uploader_role_arn}}"
+    assert account["annotations"]["eks.amazonaws.com/role-arn"].startswith("${aws_iam_role.ui-uploader-role_")
     config = one(dev, "kubernetes_config_map_v1")
     assert config["metadata"]["name"] == f"{DEV}-ui-config"
     assert '"prefix" = "/john-inventory-dev/"' in config["data"]["config.json"]
@@ -409,24 +409,24 @@ def test_cognito_spa_client_has_no_secret_and_one_callback(platform):
     assert "email" not in client["write_attributes"] and client["write_attributes"]
 
 
-def test_lambda_role_has_no_wildcard_action_and_scoped_resources(platform):
-    for sid in ("WriteFunctionLogs", "AppTableItems"):
+def test_boundary_has_no_wildcard_action_and_scoped_resources(platform):
+    for sid, count in (("WriteFunctionLogs", 2), ("AppTableItems", 4)):
         st = statement(platform, sid)
         assert all("*" not in action for action in st["actions"])
-        assert len(st["resources"]) == 2  # one per served region
+        assert len(st["resources"]) == count  # per served region (tables: and their indexes)
     assert all(":table/*" in r for r in statement(platform, "AppTableItems")["resources"])
 
 
-def test_uploader_role_trusts_only_ui_sync_service_accounts(platform):
+def test_uploader_role_trusts_only_its_own_service_account(dev):
     trust = [
         s
-        for d in data(platform, "aws_iam_policy_document")
+        for d in data(dev, "aws_iam_policy_document")
         for s in d["statement"]
         if s["actions"] == ["sts:AssumeRoleWithWebIdentity"]
     ][0]
     sub = [c for c in trust["condition"] if c["variable"].endswith(":sub")][0]
-    assert sub["test"] == "StringLike"
-    assert sub["values"] == ["system:serviceaccount:kro-serverless-stack:*-ui-sync"]
+    assert sub["test"] == "StringEquals"
+    assert sub["values"] == [f"system:serviceaccount:kro-serverless-stack:{DEV}-ui-sync"]
     aud = [c for c in trust["condition"] if c["variable"].endswith(":aud")][0]
     assert aud["values"] == ["sts.amazonaws.com"]
 

@@ -63,7 +63,7 @@ CASES = [
         instance().replace("teamName:", "teamname:"),
         [
             "instances/x.yaml: spec.teamName: missing, expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters",
-            "instances/x.yaml: spec.teamname: got unknown field 'teamname' in spec, expected one of teamName, appName, environment, developerName, region, deletionProtection",
+            "instances/x.yaml: spec.teamname: got unknown field 'teamname' in spec, expected one of teamName, appName, environment, developerName, region, deletionProtection, access",
         ],
     ),
     (
@@ -91,6 +91,24 @@ CASES = [
         "derived names over AWS and Kubernetes limits",
         instance(developer="d" * 30).replace("appName: inventory", "appName: " + "a" * 30),
         [
+            "instances/x.yaml: spec: got base name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev', whose IAM role name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev-function' is 74 characters, expected at most 64 (shorten developerName, teamName or appName)",
+            "instances/x.yaml: spec: got base name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev', whose IAM role name '"
+            + "d" * 30
+            + "-"
+            + "a" * 30
+            + "-dev-ui-sync' is 73 characters, expected at most 64 (shorten developerName, teamName or appName)",
             "instances/x.yaml: spec: got base name '"
             + "d" * 30
             + "-"

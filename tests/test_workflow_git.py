@@ -262,6 +262,7 @@ def test_status_reads_outputs_and_says_never_applied(repo):
             "app_url": "https://apps.example.com/john-inventory-dev/",
             "api_endpoint": "https://abc123.execute-api.us-east-2.amazonaws.com",
             "table_name": DEV,
+            "access_group": f"{DEV}-users",
         },
     )
     os.utime(state, (1767225600, 1767225600))  # 2026-01-01 00:00 UTC
@@ -274,10 +275,12 @@ def test_status_reads_outputs_and_says_never_applied(repo):
         "url": "https://apps.example.com/john-inventory-dev/",
         "api": "https://abc123.execute-api.us-east-2.amazonaws.com",
         "table": DEV,
+        "group": f"{DEV}-users",
         "last_applied": "2026-01-01 00:00 UTC",
     }
     assert rows[PROD]["status"] == "not applied" and rows[PROD]["last_applied"] == "never"
+    assert rows[PROD]["group"] == f"({PROD}-users)"
     assert rows["old-app-dev"]["status"] == "orphan (no YAML)"
     table = run_cli(repo, "status").output.splitlines()
-    assert table[0].split() == ["NAME", "STATUS", "URL", "API", "TABLE", "LAST_APPLIED"]
+    assert table[0].split() == ["NAME", "STATUS", "URL", "API", "TABLE", "GROUP", "LAST_APPLIED"]
     assert len(table) == 1 + 4

@@ -25,6 +25,7 @@ from ..local.session import (
     up,
     workspace_for,
 )
+from ..naming import instance_names
 from ..project import load_project
 from ..runner import StackFailed, TerraformMissing, error_lines
 from .context import CliContext, json_option, pass_cli
@@ -238,6 +239,7 @@ def user_add_command(run: CliContext, email: str, app: str | None, workdir: Path
         known = [i.name for i in project.instances]
         if app not in known:
             raise CliError(f"--app: got {app!r}, expected one of: {', '.join(known) or '(no instances)'}")
+        group = instance_names(project.instance(app)).access_group
     _root, endpoint = _running_endpoint(run, workdir)
     password = _guarded(lambda: add_user(endpoint, None, email, app_group=group))
     if as_json:

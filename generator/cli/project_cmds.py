@@ -21,6 +21,7 @@ LIST_COLUMNS = (
     ("url", "URL"),
     ("api", "API"),
     ("table", "TABLE"),
+    ("group", "GROUP"),
 )
 
 
@@ -34,6 +35,13 @@ def validate(run: CliContext, as_json: bool) -> None:
     except CliError as failed:
         failed.result["valid"] = False
         raise
+    from ..codeowners import stale_problems
+
+    stale = stale_problems(project)
+    if stale:
+        error = problems_found(stale)
+        error.result["valid"] = False
+        raise error
     if as_json:
         print_json({"valid": True, "platform": "platform.yaml", "instances": [i.file for i in project.instances]})
         return
@@ -55,6 +63,7 @@ def instance_rows(project: Project) -> list[dict[str, str]]:
                 "url": f"https://{domain}/{names.ui_prefix}",
                 "api": names.api,
                 "table": names.table,
+                "group": names.access_group,
                 "file": instance.file,
             }
         )
@@ -65,7 +74,8 @@ def instance_rows(project: Project) -> list[dict[str, str]]:
 @json_option("Print JSON (one object per instance).")
 @pass_cli
 def list_(run: CliContext, as_json: bool) -> None:
-    """One row per instance: name, team, environment, region, base name, URL, API name, table."""
+    """One row per instance: name, team, environment, region, base name, URL, API name, table, Cognito group
+    (members may use the app: aws cognito-idp admin-add-user-to-group --group-name GROUP ...)."""
     print_rows(instance_rows(run.project()), LIST_COLUMNS, as_json)
 
 

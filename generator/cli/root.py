@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import local_cmds, preflight_cmd, project_cmds, summary_cmds, synth_cmd, workflow_cmds
+from . import codeowners_cmd, local_cmds, preflight_cmd, project_cmds, summary_cmds, synth_cmd, workflow_cmds
 from .context import REPOSITORY, CliContext
 from .output import EXIT_FAILED, CliError, os_error_line, report
 
@@ -69,7 +69,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     ctx.obj.root_given = root is not None
 
 
-for _module in (project_cmds, synth_cmd, workflow_cmds, preflight_cmd):
+for _module in (project_cmds, synth_cmd, workflow_cmds, preflight_cmd, codeowners_cmd):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 cli.add_command(local_cmds.local)

@@ -17,7 +17,7 @@ from ..project import Project
 from ..states import StateUnavailable, WorkspaceState, states_for
 from ..workflow import plan as planner
 from ..workflow.changed import ChangeSet, changed, snapshot_at
-from ..workflow.diff import Removal, Replacement, removals, replacements
+from ..workflow.diff import Removal, Replacement, in_place_updates, removals, replacements
 from ..workflow.git import GitError, merge_base
 from ..workflow.orphans import find as find_orphans
 from ..workflow.shards import MAX_SHARDS, PER_SHARD, Shard, select, shards_needed
@@ -33,6 +33,7 @@ STATUS_COLUMNS = (
     ("url", "URL"),
     ("api", "API"),
     ("table", "TABLE"),
+    ("group", "GROUP"),
     ("last_applied", "LAST_APPLIED"),
 )
 
@@ -141,7 +142,8 @@ def changed_cmd(
 def diff_cmd(run: CliContext, base: str, allow_replace: bool, as_json: bool) -> None:
     """Flag edits since BASE that replace resources (a renamed table, function, API or prefix) and removed
     instances (their workspaces become orphans); exit 1 on a replacing edit unless --allow-replace."""
-    found, gone = edits_since(run.project(), base)
+    project = run.project()
+    found, gone = edits_since(project, base)
     result = {"replacements": [vars(r) for r in found], "removed": [vars(g) for g in gone]}
     if not as_json:
         for item in found:
@@ -150,6 +152,12 @@ def diff_cmd(run: CliContext, base: str, allow_replace: bool, as_json: bool) -> 
                 click.echo(f"    {command}")
         for removal in gone:
             click.echo(f"orphaned   {removal.text(run.main)}")
+        try:
+            updates = in_place_updates(project, snapshot_at(project.root, merge_base(project.root, base)))
+        except GitError as err:
+            raise CliError(str(err)) from None
+        for update in updates:
+            click.echo(f"update     {update}")
         if not found:
             click.echo(f"no edit since {base} replaces a resource")
     if found and not allow_replace:
@@ -393,6 +401,7 @@ def _applied_row(name: str, status: str, state: WorkspaceState) -> dict[str, str
         "url": str(out.get("app_url", "-")),
         "api": str(out.get("api_endpoint", "-")),
         "table": str(out.get("table_name", "-")),
+        "group": str(out.get("access_group", "-")),
         "last_applied": when,
     }
 
@@ -411,6 +420,7 @@ def status_rows(project: Project, states) -> list[dict[str, str]]:
                     "url": "-",
                     "api": "-",
                     "table": f"({instance_names(instance).table})",
+                    "group": f"({instance_names(instance).access_group})",
                     "last_applied": "never",
                 }
             )

@@ -25,6 +25,10 @@ NAME_PART = r"[a-z]([a-z0-9-]*[a-z0-9])?"
 NAME_PART_HINT = (
     "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"
 )
+#: Cognito group names (1 to 128 characters, no whitespace), narrowed to ASCII without ',', '[' and ']'
+#: so the API's "[a b]" claim form can be split unambiguously (lambda_code/app.py).
+COGNITO_GROUP = r"[A-Za-z0-9_.@+=:/-]{1,128}"
+COGNITO_GROUP_HINT = "a Cognito group name: 1 to 128 letters, digits and _.@+=:/-"
 REGION = r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]"
 REGION_HINT = "an AWS region code such as us-east-2"
 
@@ -114,6 +118,21 @@ INSTANCE_FIELDS: tuple[Field, ...] = (
                 "Protect the table from deletion. Default: true in prod, false elsewhere; turning it off in prod takes "
                 "this explicit field.",
             ),
+            Field(
+                "access",
+                OBJECT,
+                "Who may use the app. Members of the app's own Cognito group (<base name>-users) always may.",
+                children=(
+                    Field(
+                        "groups",
+                        STRING_LIST,
+                        "More Cognito groups of the shared user pool whose members may use the app (for example a "
+                        "team-wide group an administrator created). Default: none.",
+                        pattern=COGNITO_GROUP,
+                        hint=COGNITO_GROUP_HINT,
+                    ),
+                ),
+            ),
         ),
     ),
 )
@@ -143,6 +162,9 @@ LOG_RETENTION_DAYS = (
     3653,
 )
 UI_SYNC_MODES = ("kubernetes", "terraform")
+ISOLATION_MODES = ("perInstance", "shared")
+GITHUB_TEAM = r"@[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9][A-Za-z0-9_.-]*"
+GITHUB_TEAM_HINT = "a GitHub team such as @acme/team-backend"
 BACKENDS = ("local", "s3", "cloud")
 S3_BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 S3_BUCKET_HINT = "an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')"
@@ -230,6 +252,16 @@ PLATFORM_FIELDS: tuple[Field, ...] = (
         enum=UI_SYNC_MODES,
     ),
     Field(
+        "isolation",
+        STRING,
+        "perInstance: each app gets its own Lambda execution role (its own table and log group only) and, with "
+        "kubernetes UI sync, its own uploader role (its own prefix only), all under the platform's permissions "
+        "boundary. shared: the seed's two shared roles, which every app's function and sync Job use: every app can "
+        "reach every app's table and UI files (kept for compatibility; see docs/security.md).",
+        default="perInstance",
+        enum=ISOLATION_MODES,
+    ),
+    Field(
         "kubernetes",
         OBJECT,
         "EKS settings for the kubernetes UI-sync mode (IRSA).",
@@ -260,6 +292,14 @@ PLATFORM_FIELDS: tuple[Field, ...] = (
                 pattern=r"[a-z0-9./_:@-]+",
                 hint="a container image reference",
                 max_length=255,
+            ),
+            Field(
+                "createOidcProvider",
+                BOOLEAN,
+                "Create the cluster's IAM OIDC identity provider (IRSA) in the platform. Default: false, the "
+                "provider already exists (eksctl utils associate-iam-oidc-provider, or the cluster's own Terraform) "
+                "and is looked up from the cluster's issuer URL.",
+                default=False,
             ),
         ),
     ),
@@ -425,6 +465,25 @@ PLATFORM_FIELDS: tuple[Field, ...] = (
         default=2000,
         minimum=100,
         maximum=2_000_000_000,
+    ),
+    Field(
+        "teams",
+        STRING_MAP,
+        "teamName -> GitHub team that reviews that team's instance files. When set, every instance's teamName must be "
+        "listed, `python main.py codeowners` writes .github/CODEOWNERS from it and `validate` reports a stale one.",
+        key_pattern=NAME_PART,
+        key_hint="a teamName: " + NAME_PART_HINT,
+        pattern=GITHUB_TEAM,
+        hint=GITHUB_TEAM_HINT,
+    ),
+    Field(
+        "platformTeam",
+        STRING,
+        "GitHub team that owns everything but the instance files in .github/CODEOWNERS (platform.yaml, the generator, "
+        "the workflows). Default: no owner line for them.",
+        pattern=GITHUB_TEAM,
+        hint=GITHUB_TEAM_HINT,
+        max_length=100,
     ),
     # AWS tag rules (ASCII subset): no '$', '{', quotes or control characters, so a value can never
     # become a Terraform template ("${file(...)}") in the synthesized JSON.

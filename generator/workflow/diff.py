@@ -145,6 +145,58 @@ def replacements(project: Project, before: Snapshot) -> list[Replacement]:
     return sorted(found)
 
 
+@dataclass(frozen=True, order=True)
+class Update:
+    """An edit Terraform applies in place (nothing stateful is replaced), worth saying before the plan."""
+
+    stack: str
+    field: str
+    before: str
+    after: str
+    effect: str
+
+    def __str__(self) -> str:
+        return f"{self.stack}: {self.field}: {self.before!r} -> {self.after!r} {self.effect}"
+
+
+def in_place_updates(project: Project, before: Snapshot) -> list[Update]:
+    """Edits that change identities without replacing a table, function, API or prefix (the isolation move)."""
+    old = before.platform
+    new = project.platform
+    if old is None or old.isolation == new.isolation:
+        return []
+    kubernetes = new.ui_sync == "kubernetes"
+    found = []
+    for instance in project.instances:
+        if instance.name not in before.instances:
+            continue
+        if new.per_instance_roles:
+            roles = "its own execution role" + (" and uploader role" if kubernetes else "")
+            effect = (
+                f"creates {roles} under the platform's permissions boundary and updates the function's role in "
+                "place; no table, function, API or prefix is replaced"
+            )
+        else:
+            effect = (
+                "destroys the app's own roles and points its function at the shared role in place; no table, "
+                "function, API or prefix is replaced (every app can then reach every app)"
+            )
+        found.append(Update(instance.name, "isolation", old.isolation, new.isolation, effect))
+    shared = "the shared Lambda execution role" + (" and uploader role" if kubernetes else "")
+    found.append(
+        Update(
+            PLATFORM_STACK,
+            "isolation",
+            old.isolation,
+            new.isolation,
+            f"destroys {shared}: apply the instances first, then the platform (docs/security.md, migration)"
+            if new.per_instance_roles
+            else f"creates {shared}: apply the platform first, then the instances",
+        )
+    )
+    return found
+
+
 def _platform(old: PlatformConfig, new: PlatformConfig) -> list[Replacement]:
     found = []
     if old.name != new.name:

@@ -93,11 +93,17 @@ def test_function_runs_the_bundle_from_its_regions_assets_bucket(prod):
     assert function["s3_bucket"] == f'${{{REMOTE}.assets_bucket_names["us-west-2"]}}'
     assert function["s3_key"] == f"${{{REMOTE}.function_bundle_key}}"
     assert function["source_code_hash"] == f"${{{REMOTE}.function_bundle_sha256}}"
-    assert function["role"] == f"${{{REMOTE}.lambda_execution_role_arn}}"
+    # isolation perInstance (the default): the app's own role, in its own path, under the platform's boundary.
+    assert function["role"] == f"${{{prod.address('aws_iam_role', 'execution-role')}.arn}}"
+    (role,) = prod.resources("aws_iam_role")  # terraform UI sync: no uploader role
+    assert role["name"] == "backend-inventory-prod-function" and role["path"] == "/acme/backend-inventory-prod/"
+    assert role["permissions_boundary"] == f"${{{REMOTE}.app_permissions_boundary_arn}}"
     table = prod.address("aws_dynamodb_table", "table")
     assert function["environment"]["variables"] == {
         "TABLE_NAME": f"${{{table}.name}}",
         "ALLOWED_ORIGIN": f"https://${{{REMOTE}.domain_name}}",
+        "APP_NAME": "backend-inventory-prod",
+        "ACCESS_GROUPS": "backend-inventory-prod-users",
     }
 
 
@@ -128,7 +134,9 @@ def test_kubernetes_ui_sync_runs_in_the_instance_namespace_on_the_platform_clust
         "${data.kubernetes_namespace_v1.ui-sync_namespace_B58905A8.metadata[0].name}",
     )
     assert dev.tf["data"]["kubernetes_namespace_v1"]["ui-sync_namespace_B58905A8"]["metadata"] == {"name": "apps"}
-    assert account["annotations"] == {"eks.amazonaws.com/role-arn": f"${{{REMOTE}.ui_uploader_role_arn}}"}
+    assert account["annotations"] == {
+        "eks.amazonaws.com/role-arn": f"${{{dev.address('aws_iam_role', 'ui-uploader-role')}.arn}}"
+    }
     assert account["labels"] == {
         "app.kubernetes.io/name": "inventory",
         "app.kubernetes.io/instance": "john-inventory-dev",
@@ -165,6 +173,7 @@ def test_config_json_names_the_api_cognito_and_the_apps_prefix(prod):
 
 def test_outputs(dev):
     outputs = {name: o["value"] for name, o in dev.tf["output"].items()}
-    assert sorted(outputs) == ["api_endpoint", "app_url", "function_name", "table_name", "ui_prefix"]
+    assert sorted(outputs) == ["access_group", "api_endpoint", "app_url", "function_name", "table_name", "ui_prefix"]
+    assert outputs["access_group"] == f"${{{dev.address('aws_cognito_user_group', 'access-group')}.name}}"
     assert outputs["app_url"] == f"https://${{{REMOTE}.domain_name}}/john-inventory-dev/"
     assert outputs["ui_prefix"] == "/john-inventory-dev/"

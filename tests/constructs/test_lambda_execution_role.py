@@ -1,6 +1,7 @@
-"""LambdaExecutionRole: the one role every app function assumes. Trusted by Lambda only; may write
-``/aws/lambda/*`` logs and X-Ray traces, and read/write items (no table management) in this account's tables of
-the served regions. ``regions`` decides the resource list of each scoped statement.
+"""LambdaExecutionRole (``isolation: shared`` only): the one role every app function assumes. Trusted by Lambda
+only; may write ``/aws/lambda/*`` logs and X-Ray traces, and the five item actions the handler calls (no table
+management) on this account's tables of the served regions; carries the platform's permissions boundary.
+``regions`` decides the resource list of each scoped statement.
 
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable); the
 account is a literal (fixtures.ACCOUNT) instead of the stack's data sources.
@@ -16,6 +17,7 @@ from fixtures import ACCOUNT, Synthesized, synth
 from modules.lambda_execution_role import LambdaExecutionRole, LambdaExecutionRoleProps
 
 ROLE = IamRole.TF_RESOURCE_TYPE
+BOUNDARY = "arn:aws:iam::123456789012:policy/acme-app-boundary"
 
 
 def build(regions: tuple[str, ...] = ("us-east-2", "us-west-2")) -> Synthesized:
@@ -23,7 +25,9 @@ def build(regions: tuple[str, ...] = ("us-east-2", "us-west-2")) -> Synthesized:
         lambda stack: LambdaExecutionRole(
             stack,
             "lambda-execution-role",
-            LambdaExecutionRoleProps(account=ACCOUNT, role_name="acme-lambda-execution", regions=regions),
+            LambdaExecutionRoleProps(
+                account=ACCOUNT, role_name="acme-lambda-execution", regions=regions, boundary_arn=BOUNDARY
+            ),
         )
     )
 
@@ -41,6 +45,7 @@ def test_only_lambda_may_assume_the_role():
         "name": "acme-lambda-execution",
         "description": "Shared execution role of every app's Lambda function",
         "assume_role_policy": "${data.aws_iam_policy_document." + out.document_id("trust") + ".json}",
+        "permissions_boundary": BOUNDARY,
     }
 
 
@@ -84,14 +89,9 @@ def test_item_actions_only_on_this_accounts_tables_in_the_served_regions():
         "sid": "AppTableItems",
         "effect": "Allow",
         "actions": [
-            "dynamodb:BatchGetItem",
-            "dynamodb:BatchWriteItem",
-            "dynamodb:ConditionCheckItem",
             "dynamodb:DeleteItem",
-            "dynamodb:DescribeTable",
             "dynamodb:GetItem",
             "dynamodb:PutItem",
-            "dynamodb:Query",
             "dynamodb:Scan",
             "dynamodb:UpdateItem",
         ],

@@ -167,28 +167,45 @@ def test_existing_certificate_is_attached_and_nothing_is_requested(assets):
     assert out.one("aws_cloudfront_distribution")["viewer_certificate"]["acm_certificate_arn"] == CERT
 
 
-def test_kubernetes_ui_sync_adds_the_uploader_role(default):
-    roles = sorted(r["name"] for r in default.resources("aws_iam_role"))
-    assert roles == ["acme-lambda-execution", "acme-s3-uploader"]
+def test_per_instance_isolation_has_no_shared_role_but_the_boundary_and_the_oidc_provider(default):
+    assert default.resources("aws_iam_role") == []
     outputs = default.tf["output"]
     assert outputs["eks_cluster_name"]["value"] == "platform-eks"
-    assert outputs["ui_uploader_role_arn"]["value"] == f"${{{default.address('aws_iam_role', 'ui-uploader-role')}.arn}}"
+    assert (outputs["lambda_execution_role_arn"]["value"], outputs["ui_uploader_role_arn"]["value"]) == ("", "")
+    assert outputs["app_permissions_boundary_arn"]["value"] == (
+        f"${{{default.address('aws_iam_policy', 'app-boundary')}.arn}}"
+    )
+    assert default.one("aws_iam_policy")["name"] == "acme-app-boundary"
+    assert outputs["eks_oidc_provider_arn"]["value"].startswith("${data.aws_iam_openid_connect_provider.")
+
+
+def test_shared_isolation_with_kubernetes_adds_both_shared_roles_under_the_boundary(assets):
+    out = build(assets, isolation="shared")
+    roles = sorted(out.resources("aws_iam_role"), key=lambda r: r["name"])
+    assert [r["name"] for r in roles] == ["acme-lambda-execution", "acme-s3-uploader"]
+    boundary = f"${{{out.address('aws_iam_policy', 'app-boundary')}.arn}}"
+    assert {r["permissions_boundary"] for r in roles} == {boundary}
+    outputs = out.tf["output"]
+    assert outputs["ui_uploader_role_arn"]["value"] == f"${{{out.address('aws_iam_role', 'ui-uploader-role')}.arn}}"
 
 
 def test_terraform_ui_sync_has_no_uploader_role_and_empty_kubernetes_outputs(assets):
-    out = build(assets, ui_sync="terraform")
+    out = build(assets, ui_sync="terraform", isolation="shared")
     assert [r["name"] for r in out.resources("aws_iam_role")] == ["acme-lambda-execution"]
     assert "aws_eks_cluster" not in out.tf.get("data", {})
     outputs = out.tf["output"]
     assert (outputs["eks_cluster_name"]["value"], outputs["ui_uploader_role_arn"]["value"]) == ("", "")
+    assert (outputs["eks_oidc_provider_arn"]["value"], outputs["eks_oidc_issuer"]["value"]) == ("", "")
 
 
-def test_lambda_role_covers_both_served_regions(default):
+def test_boundary_covers_both_served_regions(default):
     resources = default.statement("AppTableItems")["resources"]
     partition, account = "${data.aws_partition.partition.partition}", "${data.aws_caller_identity.account.account_id}"
     assert resources == [
         f"arn:{partition}:dynamodb:us-east-2:{account}:table/*",
         f"arn:{partition}:dynamodb:us-west-2:{account}:table/*",
+        f"arn:{partition}:dynamodb:us-east-2:{account}:table/*/index/*",
+        f"arn:{partition}:dynamodb:us-west-2:{account}:table/*/index/*",
     ]
 
 
@@ -212,4 +229,4 @@ def test_outputs_instances_read(default):
     assert outputs["cognito_domain"] == "acme-login.auth.us-east-2.amazoncognito.com"
     assert outputs["auth_callback_url"] == "https://apps.example.com/auth/callback"
     assert outputs["auth_logout_url"] == "https://apps.example.com/auth/logout"
-    assert len(outputs) == 22
+    assert len(outputs) == 25

@@ -1,7 +1,8 @@
-"""UiUploaderRole: the IRSA role of the UI-sync Jobs. Its trust policy names the cluster's OIDC provider (read
-from the EKS cluster data source), requires the ``sts.amazonaws.com`` audience and accepts only service accounts
+"""UiUploaderRole (``isolation: shared`` only): the IRSA role of every UI-sync Job. Its trust policy names the
+cluster's OIDC provider (given: the platform's EksOidcProvider looks it up or creates it), requires the ``sts.amazonaws.com`` audience and accepts only service accounts
 ``*-ui-sync`` in the platform's namespaces. Its permissions read the UI template prefix and write app prefixes of
-the shared UI bucket, statement by statement below. ``namespaces`` decides the accepted subjects.
+the shared UI bucket, statement by statement below; the platform's permissions boundary (which denies ``auth/*``)
+is attached. ``namespaces`` decides the accepted subjects.
 
 Synthesized in a bare TerraformStack (see fixtures.py: Testing.synth_scope cannot take a Python callable); the
 account is a literal (fixtures.ACCOUNT) instead of the stack's data sources.
@@ -9,13 +10,15 @@ account is a literal (fixtures.ACCOUNT) instead of the stack's data sources.
 
 from __future__ import annotations
 
-from cdktf import Testing
-from cdktf_cdktf_provider_aws.data_aws_eks_cluster import DataAwsEksCluster
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from fixtures import ACCOUNT, Synthesized, synth
+from fixtures import Synthesized, synth
 
 from modules.ui_uploader_role import UiUploaderRole, UiUploaderRoleProps
+
+OIDC = "oidc.eks.us-east-2.amazonaws.com/id/EXAMPLE"
+PROVIDER = f"arn:aws:iam::123456789012:oidc-provider/{OIDC}"
+BOUNDARY = "arn:aws:iam::123456789012:policy/acme-app-boundary"
 
 
 def build(namespaces: tuple[str, ...] = ("apps",)) -> Synthesized:
@@ -24,9 +27,10 @@ def build(namespaces: tuple[str, ...] = ("apps",)) -> Synthesized:
             stack,
             "ui-uploader-role",
             UiUploaderRoleProps(
-                account=ACCOUNT,
                 role_name="acme-s3-uploader",
-                cluster_name="platform-eks",
+                boundary_arn=BOUNDARY,
+                oidc_provider_arn=PROVIDER,
+                oidc_issuer=OIDC,
                 namespaces=namespaces,
                 template_bucket_arn="arn:aws:s3:::acme-assets-us-east-2",
                 template_prefix="ui/inventory-0123456789ab/",
@@ -36,25 +40,13 @@ def build(namespaces: tuple[str, ...] = ("apps",)) -> Synthesized:
     )
 
 
-def issuer(out: Synthesized) -> str:
-    cluster = "data." + DataAwsEksCluster.TF_RESOURCE_TYPE + "." + next(iter(out.tf["data"]["aws_eks_cluster"]))
-    return f'${{replace({cluster}.identity[0].oidc[0].issuer, "https://", "")}}'
-
-
-def test_reads_the_cluster_by_name():
-    assert Testing.to_have_data_source_with_properties(
-        build().text, DataAwsEksCluster.TF_RESOURCE_TYPE, {"name": "platform-eks"}
-    )
-
-
 def test_only_ui_sync_service_accounts_of_the_platform_namespaces_may_assume_it():
-    out = build()
-    oidc = issuer(out)
+    out, oidc = build(), OIDC
     assert out.document("trust")["statement"] == [
         {
             "effect": "Allow",
             "actions": ["sts:AssumeRoleWithWebIdentity"],
-            "principals": [{"type": "Federated", "identifiers": [f"arn:aws:iam::123456789012:oidc-provider/{oidc}"]}],
+            "principals": [{"type": "Federated", "identifiers": [PROVIDER]}],
             "condition": [
                 {"test": "StringEquals", "variable": f"{oidc}:aud", "values": ["sts.amazonaws.com"]},
                 {"test": "StringLike", "variable": f"{oidc}:sub", "values": ["system:serviceaccount:apps:*-ui-sync"]},
@@ -78,6 +70,7 @@ def test_role_and_its_inline_policy():
         "name": "acme-s3-uploader",
         "description": "Publishes app UIs to the shared UI bucket (IRSA, UI-sync Jobs only)",
         "assume_role_policy": "${data.aws_iam_policy_document." + out.document_id("trust") + ".json}",
+        "permissions_boundary": BOUNDARY,
     }
     assert out.one(IamRolePolicy.TF_RESOURCE_TYPE) == {
         "name": "ui-sync",
@@ -105,7 +98,7 @@ def test_permissions_read_the_template_prefix_and_write_app_objects_only():
         {
             "sid": "WriteApps",
             "effect": "Allow",
-            "actions": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "actions": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
             "resources": ["arn:aws:s3:::acme-ui/*"],
         },
     ]

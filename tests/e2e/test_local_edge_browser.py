@@ -111,9 +111,10 @@ def user(emulator):
         aws_secret_access_key=emu.SECRET_KEY,
     )
     groups = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
-    password = add_user(emulator["endpoint"], pool_id, EMAIL, DEV if DEV in groups else None)
-    if PROD in groups:
-        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=EMAIL, GroupName=PROD)
+    # Each app's Cognito group is <base>-users (the API answers 403 to anyone outside it); both apps' here.
+    assert {f"{DEV}-users", f"{PROD}-users"} <= groups, groups
+    password = add_user(emulator["endpoint"], pool_id, EMAIL, f"{DEV}-users")
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=EMAIL, GroupName=f"{PROD}-users")
     return {"email": EMAIL, "password": password, "pool_id": pool_id, "cognito": cognito}
 
 

@@ -113,13 +113,36 @@ def test_table_billing_mode_follows_the_environment(session, aws, stack, billing
 
 
 @pytest.mark.parametrize("stack", [DEV, PROD])
-def test_function_reads_its_table_with_the_shared_role(session, aws, platform, stack):
+def test_function_runs_as_its_own_role_under_the_boundary(session, aws, platform, stack):
     outputs = _outputs(session["workdir"], stack)
     config = aws("lambda").get_function_configuration(FunctionName=outputs["function_name"])
     assert config["Environment"]["Variables"]["TABLE_NAME"] == outputs["table_name"]
     assert config["Environment"]["Variables"]["ALLOWED_ORIGIN"] == f"https://{DOMAIN}"
-    assert config["Role"] == platform["lambda_execution_role_arn"]
+    assert config["Environment"]["Variables"]["ACCESS_GROUPS"] == f"{stack}-users"
     assert config["Handler"] == "app.handler"
+    assert platform["lambda_execution_role_arn"] == ""  # no shared role with isolation perInstance
+    iam = aws("iam")
+    role = iam.get_role(RoleName=f"{stack}-function")["Role"]
+    assert config["Role"] == role["Arn"]
+    assert role["Path"] == f"/acme-apps/{stack}/"
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == platform["app_permissions_boundary_arn"]
+    policy = iam.get_role_policy(RoleName=f"{stack}-function", PolicyName="app-function")["PolicyDocument"]
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    evaluator = IAMPolicy(json.dumps(policy))
+    table_arn = aws("dynamodb").describe_table(TableName=outputs["table_name"])["Table"]["TableArn"]
+    other = DEV if stack == PROD else PROD
+    assert evaluator.is_action_permitted("dynamodb:PutItem", table_arn) == PermissionResult.PERMITTED
+    assert (
+        evaluator.is_action_permitted("dynamodb:PutItem", table_arn.replace(f"table/{stack}", f"table/{other}"))
+        != PermissionResult.PERMITTED
+    )
+
+
+@pytest.mark.parametrize("stack", [DEV, PROD])
+def test_each_app_has_its_cognito_group(session, aws, platform, stack):
+    group = aws("cognito-idp").get_group(GroupName=f"{stack}-users", UserPoolId=platform["user_pool_id"])["Group"]
+    assert group["GroupName"] == _outputs(session["workdir"], stack)["access_group"]
 
 
 @pytest.mark.parametrize("stack", [DEV, PROD])

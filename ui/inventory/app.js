@@ -431,6 +431,38 @@
     }
   }
 
+  // ------------------------------------------------------------------ no access
+
+  // Signed in, but not in the app's Cognito group: the API answered 403 no_access
+  // (lambda_code/app.py). Say so plainly instead of showing an empty, broken list.
+  function showNoAccess(body) {
+    const app = (body && body.app) || config.appName;
+    const group = body && body.groups && body.groups[0];
+    $('#app-view').hidden = true;
+    showMessage('');
+    let view = $('#no-access-view');
+    if (!view) {
+      view = document.createElement('section');
+      view.id = 'no-access-view';
+      view.className = 'panel center';
+      const title = document.createElement('h2');
+      title.textContent = 'No access to this app';
+      const text = document.createElement('p');
+      text.className = 'reason';
+      const hint = document.createElement('p');
+      hint.className = 'muted hint';
+      view.append(title, text, hint);
+      $('main').appendChild(view);
+    }
+    view.querySelector('.reason').textContent = 'You are signed in as ' + ($('#user-email').textContent || 'this user') +
+      ', but you have no access to ' + app + '.';
+    view.querySelector('.hint').textContent = group
+      ? 'Ask an administrator to add you to the group ' + group + ', then sign out and in again.'
+      : 'Ask an administrator for access, then sign out and in again.';
+    view.hidden = false;
+    document.body.dataset.state = 'no-access';
+  }
+
   // ------------------------------------------------------------------ start
 
   async function loadConfig() {
@@ -498,7 +530,8 @@
     try {
       await loadItems(false);
     } catch (err) {
-      showMessage(err.message, true);
+      if (err.status === 403 && err.body.error === 'no_access') showNoAccess(err.body);
+      else showMessage(err.message, true);
     }
   }
 

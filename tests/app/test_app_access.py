@@ -1,0 +1,97 @@
+"""Per-app access: the handler answers 403 unless the token's cognito:groups holds the app's group.
+
+Both claim forms are tested: the HTTP API JWT authorizer hands an array claim to the
+function as one string, "[group-a group-b]", and other callers send a real list.
+"""
+
+import json
+
+import pytest
+from app_helpers import CLAIMS, FakeContext, aws_env, http_event, lambda_app, table  # noqa: F401 -- fixtures
+
+APP = "john-inventory-dev"
+OWN_GROUP = "john-inventory-dev-users"
+OTHER_GROUP = "team-backend-inventory-prod-users"
+EXTRA_GROUP = "inventory-auditors"
+
+AS_AUTHORIZER_STRING = {
+    "none": None,
+    "other": f"[{OTHER_GROUP}]",
+    "own": f"[{OTHER_GROUP} {OWN_GROUP}]",
+    "extra": f"[{EXTRA_GROUP}]",
+}
+AS_LIST = {
+    "none": [],
+    "other": [OTHER_GROUP],
+    "own": [OTHER_GROUP, OWN_GROUP],
+    "extra": [EXTRA_GROUP],
+}
+
+
+@pytest.fixture
+def access(monkeypatch):
+    monkeypatch.setenv("APP_NAME", APP)
+    monkeypatch.setenv("ACCESS_GROUPS", f"{OWN_GROUP},{EXTRA_GROUP}")
+
+
+def _call(app, groups, method="GET", path="/items", body=None):
+    claims = dict(CLAIMS)
+    if groups is not None:
+        claims["cognito:groups"] = groups
+    response = app.handler(http_event(method, path, body, claims=claims), FakeContext())
+    return response["statusCode"], json.loads(response["body"]) if response["body"] else None
+
+
+@pytest.mark.parametrize("form", [AS_AUTHORIZER_STRING, AS_LIST], ids=["authorizer-string", "list"])
+@pytest.mark.parametrize(
+    "who, status",
+    [("none", 403), ("other", 403), ("own", 200), ("extra", 200)],
+)
+def test_list_needs_the_apps_group(lambda_app, table, access, form, who, status):
+    got, body = _call(lambda_app, form[who])
+    assert got == status, body
+    if status == 403:
+        assert body["error"] == "no_access"
+        assert body["app"] == APP
+        assert APP in body["message"] and OWN_GROUP in body["message"]
+
+
+@pytest.mark.parametrize("form", [AS_AUTHORIZER_STRING, AS_LIST], ids=["authorizer-string", "list"])
+def test_writes_are_refused_without_the_group_and_touch_nothing(lambda_app, table, access, form):
+    item = {"name": "Widget", "sku": "W-1", "quantity": 1}
+    assert _call(lambda_app, form["other"], "POST", "/items", item)[0] == 403
+    status, listing = _call(lambda_app, form["own"])
+    assert status == 200 and listing["items"] == []
+    assert _call(lambda_app, form["own"], "POST", "/items", item)[0] == 201
+
+
+def test_missing_claim_is_refused(lambda_app, table, access):
+    assert _call(lambda_app, None)[0] == 403
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        f"{OWN_GROUP}x",  # a longer name is another group
+        f"[x{OWN_GROUP}]",
+        f"{OWN_GROUP[:-1]}",
+        "",
+        "[]",
+        42,
+    ],
+)
+def test_only_an_exact_group_name_counts(lambda_app, table, access, claim):
+    assert _call(lambda_app, claim)[0] == 403
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [OWN_GROUP, f"[{OWN_GROUP}]", f'["{OTHER_GROUP}", "{OWN_GROUP}"]', f"[ {OWN_GROUP}  {OTHER_GROUP} ]"],
+)
+def test_other_spellings_of_the_claim(lambda_app, table, access, claim):
+    assert _call(lambda_app, claim)[0] == 200
+
+
+def test_empty_access_groups_refuses_everyone(lambda_app, table, monkeypatch):
+    monkeypatch.setenv("ACCESS_GROUPS", "")
+    assert _call(lambda_app, [OWN_GROUP])[0] == 403

@@ -1,0 +1,101 @@
+"""The isolation features on the CLI: diff on the shared -> perInstance move, the GROUP column,
+CODEOWNERS generation and validate's stale-file report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import copy_project
+from workflow_helpers import commit, edit, git, make_repo, run_cli
+
+DEV = "john-inventory-dev"
+STAGING = "team-backend-inventory-staging"
+PROD = "team-backend-inventory-prod"
+TEAMS = '\nteams:\n  team-backend: "@acme/team-backend"\nplatformTeam: "@acme/platform"\n'
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    root = make_repo(tmp_path / "repo")
+    git(root, "checkout", "-q", "-b", "feature")
+    return root
+
+
+def test_moving_to_per_instance_roles_replaces_nothing_and_diff_says_so(tmp_path):
+    root = make_repo(tmp_path / "repo")
+    edit(root / "platform.yaml", "isolation: perInstance", "isolation: shared")
+    commit(root, "shared roles")
+    git(root, "checkout", "-q", "-b", "isolate")
+    edit(root / "platform.yaml", "isolation: shared", "isolation: perInstance")
+    commit(root, "per-instance roles")
+    result = run_cli(root, "diff", "--base", "main")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "no edit since main replaces a resource" or "no edit since main replaces a resource" in lines
+    updates = [line for line in lines if line.startswith("update     ")]
+    assert [u.split()[1] for u in updates] == [f"{DEV}:", f"{PROD}:", f"{STAGING}:", "platform:"]
+    assert updates[0] == (
+        f"update     {DEV}: isolation: 'shared' -> 'perInstance' creates its own execution role under the "
+        "platform's permissions boundary and updates the function's role in place; no table, function, API or "
+        "prefix is replaced"
+    )
+    assert "apply the instances first, then the platform" in updates[-1]
+    assert json.loads(run_cli(root, "diff", "--base", "main", "--json").output) == {"replacements": [], "removed": []}
+
+
+def test_list_shows_each_apps_group(repo):
+    result = run_cli(repo, "list", "--json")
+    assert result.exit_code == 0, result.output
+    groups = {row["name"]: row["group"] for row in json.loads(result.output)}
+    assert groups == {
+        DEV: "john-inventory-dev-users",
+        PROD: "team-backend-inventory-prod-users",
+        STAGING: "team-backend-inventory-staging-users",
+    }
+    assert "GROUP" in run_cli(repo, "list").output.splitlines()[0]
+
+
+def test_codeowners_is_written_from_teams_and_checked_by_validate(tmp_path):
+    repo = copy_project(tmp_path / "project")  # validate also wants the app sources
+    (repo / "platform.yaml").write_text((repo / "platform.yaml").read_text() + TEAMS)
+    result = run_cli(repo, "validate")
+    assert result.exit_code == 1
+    assert (
+        ".github/CODEOWNERS: got no file, expected the generated file (run: python main.py codeowners)" in result.output
+    )
+    assert run_cli(repo, "codeowners", "--check").exit_code == 1
+    result = run_cli(repo, "codeowners")
+    assert result.exit_code == 0 and "wrote      .github/CODEOWNERS" in result.output
+    lines = (repo / ".github" / "CODEOWNERS").read_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [
+        "* @acme/platform",
+        f"/instances/{DEV}.yaml @acme/team-backend",
+        f"/instances/{PROD}.yaml @acme/team-backend",
+        f"/instances/{STAGING}.yaml @acme/team-backend",
+    ]
+    assert run_cli(repo, "validate").exit_code == 0
+    assert run_cli(repo, "codeowners", "--check").exit_code == 0
+    # A new team's instance: validate asks for the team first, then for a fresh file.
+    edit(repo / "instances" / f"{DEV}.yaml", "teamName: team-backend", "teamName: team-data")
+    result = run_cli(repo, "validate")
+    assert (
+        f"instances/{DEV}.yaml: spec.teamName: got 'team-data', expected one of platform.yaml's teams: team-backend"
+        in result.output
+    )
+    text = (repo / "platform.yaml").read_text()
+    (repo / "platform.yaml").write_text(
+        text.replace(TEAMS, TEAMS.replace("platformTeam", '  team-data: "@acme/data"\nplatformTeam'))
+    )
+    result = run_cli(repo, "validate")
+    assert result.exit_code == 1 and "got a file that differs" in result.output
+    assert run_cli(repo, "codeowners").exit_code == 0
+    assert f"/instances/{DEV}.yaml @acme/data" in (repo / ".github" / "CODEOWNERS").read_text()
+    assert run_cli(repo, "validate").exit_code == 0
+
+
+def test_codeowners_without_teams_is_an_error(repo):
+    result = run_cli(repo, "codeowners")
+    assert result.exit_code == 1
+    assert "error: platform.yaml: teams: got none" in result.output
