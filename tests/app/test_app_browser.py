@@ -977,3 +977,26 @@ def test_logout_returns_to_a_valid_app_path_once(stack, browser):
     browser.get(site + "/auth/logout")  # the stored path was consumed
     wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the logout verdict")
     assert css(browser, "body").get_attribute("data-status") == "signed-out"
+
+
+def test_a_user_outside_the_apps_group_sees_the_no_access_page(stack, browser, monkeypatch):
+    """The handler answers 403 no_access (the token holds none of ACCESS_GROUPS); the SPA says so plainly."""
+    driver, site = browser, stack["site"]
+    monkeypatch.setenv("ACCESS_GROUPS", "john-inventory-dev-users")
+    monkeypatch.setenv("APP_NAME", "john-inventory-dev")
+    driver.get(site + PREFIX)
+    driver.delete_all_cookies()
+    driver.execute_script("sessionStorage.clear(); localStorage.clear();")
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#sign-in"), message="the sign-in button")
+    css(driver, "#sign-in").click()
+    wait_for(driver, visible("#username"), message="the hosted-UI login form")
+    css(driver, "#username").send_keys("mallory")  # the stand-in pool puts no cognito:groups in her token
+    css(driver, "#login-submit").click()
+    wait_for(driver, visible("#no-access-view"), message="the no-access page")
+    view = css(driver, "#no-access-view")
+    assert view.find_element("css selector", "h2").text == "No access to this app"
+    assert "you have no access to john-inventory-dev." in view.text
+    assert "john-inventory-dev-users" in view.text  # the group to ask for
+    assert not css(driver, "#app-view").is_displayed()
+    assert {"request": "GET /items", "status": 403} in stack["api_log"]
