@@ -105,6 +105,7 @@ class PlatformNames:
     uploader_role: str
     oac: str
     viewer_request_function: str
+    response_headers_policy: str
     cognito_domain_prefix: str
     web_acl: str
     #: WAF logs to CloudWatch only into a log group whose name starts with aws-waf-logs-.
@@ -142,6 +143,7 @@ def platform_names(platform: PlatformConfig) -> PlatformNames:
         uploader_role=f"{n}-s3-uploader",
         oac=f"{n}-ui-oac",
         viewer_request_function=f"{n}-viewer-request",
+        response_headers_policy=f"{n}-security-headers",
         cognito_domain_prefix=platform.cognito.domain_prefix,
         web_acl=f"{n}-web-acl",
         waf_log_group=f"aws-waf-logs-{n}",
