@@ -27,19 +27,22 @@ from constructs import Construct
 
 from .ui_prefix_cleanup import UiPrefixCleanup, UiPrefixCleanupProps
 
-#: ``--copy-props metadata-directive`` keeps Content-Type and Cache-Control but copies no tags: the default
-#: (``default``) also copies object tags, which needs s3:GetObjectTagging on the template and
+#: ``--copy-props metadata-directive`` (AWS CLI v2, the image's) keeps Content-Type and Cache-Control but copies no
+#: tags: v2's default (``default``) also copies object tags, which needs s3:GetObjectTagging on the template and
 #: s3:PutObjectTagging on the UI bucket, grants the uploader role does not have (every Job would fail with
 #: AccessDenied). https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/sync.html
+#: AWS CLI v1 (PyPI ``awscli``, which the tests run) has no ``--copy-props`` and rejects it ("Unknown options"); it
+#: makes no tagging calls of its own, so the script passes the flag to v2 only.
 #:
 #: Order keeps old and new apart: the content-hashed files first (new names, never overwritten), then config.json
 #: and the app's index.html (both no-cache; the page names the new files), and only then the files of older
 #: templates are removed. The ConfigMap is mounted at ``$CONFIG_DIR``.
 SYNC_SCRIPT = """set -eu
-aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --exclude index.html --exclude config.json --copy-props metadata-directive --only-show-errors
+case "$(aws --version 2>&1)" in aws-cli/1.*) props="" ;; *) props="--copy-props metadata-directive" ;; esac
+aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --exclude index.html --exclude config.json $props --only-show-errors
 aws s3 cp "$CONFIG_DIR/config.json" "s3://$UI_BUCKET/${UI_PREFIX}config.json" --content-type application/json --cache-control no-cache --only-show-errors
 aws s3 cp "$CONFIG_DIR/index.html" "s3://$UI_BUCKET/${UI_PREFIX}index.html" --content-type "text/html; charset=utf-8" --cache-control no-cache --only-show-errors
-aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete --exclude index.html --exclude config.json --copy-props metadata-directive --only-show-errors
+aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete --exclude index.html --exclude config.json $props --only-show-errors
 echo "published s3://$UI_BUCKET/$UI_PREFIX"
 """
 #: Where the ConfigMap (config.json, index.html) is mounted in the Job's container.
