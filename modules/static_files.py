@@ -34,12 +34,11 @@ class StaticFiles(Construct):
     def __init__(self, scope: Construct, id: str, props: StaticFilesProps):
         super().__init__(scope, id)
         asset = TerraformAsset(self, "source", path=props.source_dir, type=AssetType.DIRECTORY)
+        controls = {f.cache_control or props.cache_control for f in props.files}
+        uniform = len(controls) <= 1  # one Cache-Control for all (or none): a literal, not a per-file value
         files = {
-            f.path: {
-                "content_type": f.content_type,
-                "md5": f.md5,
-                "cache_control": f.cache_control or props.cache_control,
-            }
+            f.path: {"content_type": f.content_type, "md5": f.md5}
+            | ({} if uniform else {"cache_control": f.cache_control or props.cache_control})
             for f in props.files
         }
         each = TerraformIterator.from_map(files)
@@ -54,7 +53,5 @@ class StaticFiles(Construct):
             source=f"{asset.path}/{each.key}",
             source_hash=each.get_string("md5"),
             content_type=each.get_string("content_type"),
-            cache_control=each.get_string("cache_control")
-            if any(f.cache_control or props.cache_control for f in props.files)
-            else None,
+            cache_control=(next(iter(controls), None) if uniform else each.get_string("cache_control")),
         )
