@@ -74,11 +74,11 @@ PERMISSIONS: dict[str, dict] = {
             "ListTemplate": {
                 "actions": ["s3:ListBucket"],
                 "resources": ["{bucket:assets-us-east-2}"],
-                "condition": [("StringLike", "s3:prefix", ["ui/inventory-ac027751ae5b/*"])],
+                "condition": [("StringLike", "s3:prefix", ["ui/inventory-8e303fbd8c83/*"])],
             },
             "ReadTemplate": {
                 "actions": ["s3:GetObject"],
-                "resources": ["{bucket:assets-us-east-2}/ui/inventory-ac027751ae5b/*"],
+                "resources": ["{bucket:assets-us-east-2}/ui/inventory-8e303fbd8c83/*"],
             },
             "ListApps": {"actions": ["s3:ListBucket"], "resources": ["{bucket:shared-ui}"]},
             "WriteApps": {
@@ -323,11 +323,11 @@ def test_lambda_execution_role_evaluated(k8s_out, action, resource, allowed):
     [
         ("s3:PutObject", "arn:aws:s3:::acme-apps-ui/john-inventory-dev/index.html", True),
         ("s3:DeleteObject", "arn:aws:s3:::acme-apps-ui/john-inventory-dev/app.js", True),
-        ("s3:GetObject", "arn:aws:s3:::acme-apps-assets-us-east-2/ui/inventory-ac027751ae5b/index.html", True),
+        ("s3:GetObject", "arn:aws:s3:::acme-apps-assets-us-east-2/ui/inventory-8e303fbd8c83/index.html", True),
         # Never: the bucket itself, its policy, other assets (function bundles), other buckets.
         ("s3:DeleteBucket", "arn:aws:s3:::acme-apps-ui", False),
         ("s3:PutBucketPolicy", "arn:aws:s3:::acme-apps-ui", False),
-        ("s3:PutObject", "arn:aws:s3:::acme-apps-assets-us-east-2/ui/inventory-ac027751ae5b/index.html", False),
+        ("s3:PutObject", "arn:aws:s3:::acme-apps-assets-us-east-2/ui/inventory-8e303fbd8c83/index.html", False),
         ("s3:GetObject", "arn:aws:s3:::acme-apps-assets-us-east-2/functions/inventory.zip", False),
         ("s3:PutObject", "arn:aws:s3:::acme-apps-logs-us-east-2/x", False),
         ("dynamodb:PutItem", TABLE, False),
