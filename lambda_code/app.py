@@ -230,7 +230,7 @@ def _parse_body(event):
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):  # binascii.Error, or a non-ASCII character in the base64 text
             raise _validation_error([{"field": "body", "message": "is not valid base64 UTF-8"}]) from None
     if not _encodable(raw):
         raise _validation_error([{"field": "body", "message": "is not valid UTF-8 text"}])
@@ -336,7 +336,7 @@ def _validate_fields(data, *, partial, allowed_extra=()):
         if field in SERVER_FIELDS:
             errors.append({"field": field, "message": "is set by the server and cannot be written"})
         else:
-            errors.append({"field": field, "message": "is not a known field"})
+            errors.append({"field": field or '""', "message": "is not a known field"})
     if not partial:
         for field in REQUIRED_ON_CREATE:
             if field not in data:

@@ -74,11 +74,11 @@ PERMISSIONS: dict[str, dict] = {
             "ListTemplate": {
                 "actions": ["s3:ListBucket"],
                 "resources": ["{bucket:assets-us-east-2}"],
-                "condition": [("StringLike", "s3:prefix", ["ui/inventory-8e303fbd8c83/*"])],
+                "condition": [("StringLike", "s3:prefix", ["ui/inventory-{template}/*"])],
             },
             "ReadTemplate": {
                 "actions": ["s3:GetObject"],
-                "resources": ["{bucket:assets-us-east-2}/ui/inventory-8e303fbd8c83/*"],
+                "resources": ["{bucket:assets-us-east-2}/ui/inventory-{template}/*"],
             },
             "ListApps": {"actions": ["s3:ListBucket"], "resources": ["{bucket:shared-ui}"]},
             "WriteApps": {
@@ -97,6 +97,19 @@ DENY_INSECURE = {
 }
 #: bucket construct -> {sid: statement}: who else may touch the platform's buckets.
 BUCKET_POLICIES: dict[str, dict] = {
+    # The assets buckets (function bundles, the UI template) refuse requests without TLS; nothing else.
+    "platform/assets-us-east-2": {
+        "DenyInsecureTransport": {
+            **DENY_INSECURE,
+            "resources": ["{bucket:assets-us-east-2}", "{bucket:assets-us-east-2}/*"],
+        },
+    },
+    "platform/assets-us-west-2": {
+        "DenyInsecureTransport": {
+            **DENY_INSECURE,
+            "resources": ["{bucket:assets-us-west-2}", "{bucket:assets-us-west-2}/*"],
+        },
+    },
     "platform/shared-ui": {
         "CloudFrontReadsThroughOAC": {
             "actions": ["s3:GetObject"],
@@ -153,6 +166,8 @@ def _readable(value):
     text = value.replace("${data.aws_partition.partition.partition}", "{partition}")
     text = text.replace("${data.aws_caller_identity.account.account_id}", "{account}")
     text = re.sub(r"\$\{aws_s3_bucket\.([a-z0-9-]+)_bucket_[0-9A-F]{8}\.arn\}", r"{bucket:\1}", text)
+    # The UI template's folder carries a content hash of ui/inventory/: the table names it {template}.
+    text = re.sub(r"\bui/inventory-[0-9a-f]{12}/", "ui/inventory-{template}/", text)
     return re.sub(r"_[0-9A-F]{8}(?=[.}])", "", text)  # construct hashes: ..._cluster_6E85E811.identity
 
 
@@ -258,6 +273,8 @@ def test_each_bucket_policy_has_exactly_the_modelled_statements(project):
 # --------------------------------------------------------------------------- the model, evaluated
 
 ACCOUNT = "123456789012"
+#: Stands for the template folder's content hash in the evaluated requests (the policy gets the same).
+TEMPLATE = "0123456789ab"
 BUCKETS = {
     "shared-ui": "arn:aws:s3:::acme-apps-ui",
     "assets-us-east-2": "arn:aws:s3:::acme-apps-assets-us-east-2",
@@ -265,7 +282,7 @@ BUCKETS = {
 
 
 def _concrete(text: str) -> str:
-    text = text.replace("{partition}", "aws").replace("{account}", ACCOUNT)
+    text = text.replace("{partition}", "aws").replace("{account}", ACCOUNT).replace("{template}", TEMPLATE)
     return re.sub(r"\{bucket:([a-z0-9-]+)\}", lambda m: BUCKETS[m.group(1)], text)
 
 
@@ -323,11 +340,11 @@ def test_lambda_execution_role_evaluated(k8s_out, action, resource, allowed):
     [
         ("s3:PutObject", "arn:aws:s3:::acme-apps-ui/john-inventory-dev/index.html", True),
         ("s3:DeleteObject", "arn:aws:s3:::acme-apps-ui/john-inventory-dev/app.js", True),
-        ("s3:GetObject", "arn:aws:s3:::acme-apps-assets-us-east-2/ui/inventory-8e303fbd8c83/index.html", True),
+        ("s3:GetObject", f"arn:aws:s3:::acme-apps-assets-us-east-2/ui/inventory-{TEMPLATE}/index.html", True),
         # Never: the bucket itself, its policy, other assets (function bundles), other buckets.
         ("s3:DeleteBucket", "arn:aws:s3:::acme-apps-ui", False),
         ("s3:PutBucketPolicy", "arn:aws:s3:::acme-apps-ui", False),
-        ("s3:PutObject", "arn:aws:s3:::acme-apps-assets-us-east-2/ui/inventory-8e303fbd8c83/index.html", False),
+        ("s3:PutObject", f"arn:aws:s3:::acme-apps-assets-us-east-2/ui/inventory-{TEMPLATE}/index.html", False),
         ("s3:GetObject", "arn:aws:s3:::acme-apps-assets-us-east-2/functions/inventory.zip", False),
         ("s3:PutObject", "arn:aws:s3:::acme-apps-logs-us-east-2/x", False),
         ("dynamodb:PutItem", TABLE, False),

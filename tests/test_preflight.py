@@ -56,19 +56,20 @@ def preflight(root: Path, *args: str):
 
 
 def by_name(output: str) -> dict[str, dict]:
-    return {c["name"]: c for c in json.loads(output)}
+    return {c["name"]: c for c in json.loads(output)["checks"]}
 
 
 def test_finds_missing_hosted_zone_and_state_bucket(aws, tmp_path):
     result = preflight(project(tmp_path, "Z0000000000000000000"), "--json")
     assert result.exit_code == 1
-    checks = by_name(result.output[: result.output.rindex("]") + 1])
+    checks = by_name(result.stdout)  # one JSON document on stdout, also on failure
+    assert json.loads(result.stdout)["error"] == "3 check(s) failed: hosted zone, state bucket, lock table"
     assert checks["hosted zone"]["status"] == "missing"
     assert checks["state bucket"]["status"] == "missing"
     assert checks["lock table"]["status"] == "missing"
     assert checks["cognito domain"]["status"] == "ok"
     assert checks["iam role quota"]["status"] == "ok"
-    assert "error: 3 check(s) failed: hosted zone, state bucket, lock table" in result.output
+    assert result.stderr.splitlines()[-1] == "error: 3 check(s) failed: hosted zone, state bucket, lock table"
 
 
 def test_hosted_zone_of_the_domain_is_ok_and_another_zone_is_wrong(aws):
@@ -102,6 +103,6 @@ def test_only_the_zone_fails_once_the_state_bucket_and_lock_table_exist(aws, tmp
 
 def test_kubernetes_mode_checks_cluster_and_oidc_provider(aws, tmp_path):
     result = preflight(project(tmp_path, "Z0000000000000000000", ui_sync="kubernetes"), "--json")
-    checks = by_name(result.output[: result.output.rindex("]") + 1])
+    checks = by_name(result.stdout)  # one JSON document on stdout, also on failure
     assert checks["eks cluster"]["status"] == "missing"
     assert "uiSync: terraform" in checks["eks cluster"]["fix"]

@@ -343,5 +343,7 @@ def test_global_name_suffix_that_makes_a_bucket_name_too_long(tmp_path):
     platform = platform.replace("regions: [us-east-2, us-west-2]", "regions: [us-east-2, ap-southeast-2]")
     with pytest.raises(ValidationFailed) as err:
         load_project(make(tmp_path, {"x.yaml": instance()}, platform=platform))
-    messages = [str(p) for p in err.value.problems]
-    assert messages and all(m.startswith("platform.yaml: globalNameSuffix: got bucket name") for m in messages)
+    assert [str(p) for p in err.value.problems] == [
+        "platform.yaml: globalNameSuffix: got bucket name 'aaaaaaaaaaaaaaaaaaaaaaaa-assets-ap-southeast-2-bbbbbbbbb... (67 characters), expected at most 63 (shorten name or globalNameSuffix)",
+        "platform.yaml: globalNameSuffix: got bucket name 'aaaaaaaaaaaaaaaaaaaaaaaa-logs-ap-southeast-2-bbbbbbbbbbb... (65 characters), expected at most 63 (shorten name or globalNameSuffix)",
+    ]

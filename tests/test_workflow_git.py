@@ -132,7 +132,8 @@ def test_renaming_the_developer_replaces_table_function_api_and_prefix(repo):
     assert any("base name (function)" in line for line in lines)
     assert any("base name (api)" in line and "endpoint URL changes" in line for line in lines)
     assert any("base name (ui_prefix)" in line for line in lines)
-    assert lines[-1] == "error: 4 edit(s) replace resources (destroying data); expected --allow-replace to accept them"
+    assert any("base name (api_log_group)" in line and "safe" in line for line in lines)
+    assert lines[-1] == "error: 5 edit(s) replace resources (destroying data); expected --allow-replace to accept them"
     assert run_cli(repo, "diff", "--base", "main", "--allow-replace").exit_code == 0
 
 
@@ -171,7 +172,7 @@ def test_synth_refuses_a_replacing_edit_before_synthesizing(repo):
     result = run_cli(repo, "synth", "--changed", "--base", "main", "--out", str(repo / "cdktf.out"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        "error: 4 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway"
+        "error: 5 edit(s) since main replace resources (listed above); expected --allow-replace to synthesize them anyway"
     )
     assert not (repo / "cdktf.out").exists()
 

@@ -46,6 +46,8 @@ def without_kubernetes(stack: dict) -> dict:
     """The stack minus its Kubernetes resources and provider (that provider is not in the offline mirror)."""
     stack = json.loads(json.dumps(stack))
     stack["resource"] = {k: v for k, v in stack["resource"].items() if not k.startswith("kubernetes_")}
+    if "data" in stack:  # data sources of that provider too (the namespace lookup)
+        stack["data"] = {k: v for k, v in stack["data"].items() if not k.startswith("kubernetes_")}
     stack.get("provider", {}).pop("kubernetes", None)
     stack["terraform"]["required_providers"].pop("kubernetes", None)
     return stack

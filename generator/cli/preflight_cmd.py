@@ -25,16 +25,19 @@ def preflight_cmd(run: CliContext, as_json: bool) -> None:
         checks = run_checks(project, lambda service, region: session.client(service, region_name=region))
     except (BotoCoreError, ClientError) as err:
         raise CliError(f"cannot check the account: {err}") from None
-    if as_json:
-        print_json([c.as_dict() for c in checks])
-    else:
-        print_table(
-            [c.as_dict() for c in checks],
-            [("status", "STATUS"), ("name", "CHECK"), ("detail", "DETAIL"), ("fix", "FIX")],
-        )
+    rows = [c.as_dict() for c in checks]
     failed = [c for c in checks if c.failed]
+    if not as_json:
+        print_table(rows, [("status", "STATUS"), ("name", "CHECK"), ("detail", "DETAIL"), ("fix", "FIX")])
     if failed:
-        raise CliError(f"{len(failed)} check(s) failed: {', '.join(c.name for c in failed)}")
+        # With --json the error document carries the checks (one JSON document on stdout, as every command).
+        raise CliError(
+            f"{len(failed)} check(s) failed: {', '.join(c.name for c in failed)}",
+            problems=[f"{c.name}: {c.status}: {c.detail}" for c in failed],
+            result={"checks": rows},
+        )
+    if as_json:
+        print_json({"checks": rows})
 
 
 COMMANDS = (preflight_cmd,)
