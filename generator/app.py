@@ -26,14 +26,17 @@ MANAGED_BY = "serverless-platform-generator"
 
 def platform_assets(root: Path, work_dir: Path) -> PlatformAssets:
     bundle = assets.build_bundle(root, work_dir)
-    template = assets.static_files(root, assets.UI_TEMPLATE_DIR)
+    template = assets.publish_template(root, work_dir)
     return PlatformAssets(
         bundle_path=bundle.path,
         bundle_key=bundle.key,
         bundle_sha256=bundle.sha256_b64,
-        ui_template_dir=str(root / assets.UI_TEMPLATE_DIR),
-        ui_template_prefix=assets.template_prefix(template),
-        ui_template_files=template,
+        ui_template_dir=template.path,
+        ui_template_prefix=assets.template_prefix(template.files),
+        ui_template_files=template.files,
+        ui_template_index_html=template.index_html,
+        site_pages_dir=str(root / assets.SITE_PAGES_DIR),
+        site_pages_files=assets.site_pages(root),
         auth_pages_dir=str(root / assets.AUTH_PAGES_DIR),
         auth_pages_files=assets.static_files(root, assets.AUTH_PAGES_DIR),
         viewer_request_code=assets.viewer_request_code(root),

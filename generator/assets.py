@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 LAMBDA_DIR = "lambda_code"
 UI_TEMPLATE_DIR = "ui/inventory"
 AUTH_PAGES_DIR = "ui/auth"
+SITE_PAGES_DIR = "ui/site"
 VIEWER_REQUEST_FILE = "cloudfront_function/viewer_request.js"
 BUNDLE_NAME = "inventory"
 TEMPLATE_NAME = "inventory"
@@ -41,6 +44,18 @@ CONTENT_TYPES = {
 }
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
+#: Cache-Control of the files that name a version (index.html, config.json): browsers and CloudFront revalidate.
+NO_CACHE = "no-cache"
+#: Cache-Control of content-hashed files: a new version has a new name, so a cached one never goes stale.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: The template's index.html carries this element; each instance replaces it with ``<base href="/<base>/">`` so
+#: every relative URL (hashed files, config.json) resolves under the app's prefix, deep links included, with no
+#: inline script (the Content-Security-Policy allows none).
+BASE_MARKER = '<base href="./">'
+#: The published name of every template file but index.html: ``<stem>.<HASH_LENGTH hex>.<ext>``.
+HASH_LENGTH = 12
+ENTRY_PAGE = "index.html"
+
 
 @dataclass(frozen=True)
 class StaticFile:
@@ -49,6 +64,17 @@ class StaticFile:
     path: str
     content_type: str
     md5: str
+    #: Cache-Control of the object; None leaves it to CloudFront's cache policy.
+    cache_control: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishedTemplate:
+    """The UI template as published: hashed file names, an index.html that references them."""
+
+    path: str
+    files: tuple[StaticFile, ...]
+    index_html: str
 
 
 @dataclass(frozen=True)
@@ -127,3 +153,51 @@ def viewer_request_code(root: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as err:
         raise AssetError(VIEWER_REQUEST_FILE, f"cannot read file: {err.strerror}") from None
+
+
+def hashed_name(relative: str, data: bytes) -> str:
+    """``js/app.js`` -> ``js/app.<hash>.js``: the name changes with the content, so it can be cached forever."""
+    folder, _, name = relative.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
+    hashed = f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
+    return f"{folder}/{hashed}" if folder else hashed
+
+
+def publish_template(root: Path, work_dir: Path, folder: str = UI_TEMPLATE_DIR) -> PublishedTemplate:
+    """Write the template as published into ``work_dir/<folder name>-published``.
+
+    Every file but index.html gets a content-hashed name and an immutable Cache-Control; index.html has its
+    ``src``/``href`` references to those files rewritten and is ``no-cache``. A one-line change to ``app.js``
+    gives a new ``app.<hash>.js`` and a new index.html, so a browser never runs old code with a new page.
+    """
+    files = static_files(root, folder)  # checks the folder and every extension
+    source = root / folder
+    if ENTRY_PAGE not in {f.path for f in files}:
+        raise AssetError(f"{folder}/{ENTRY_PAGE}", "missing file, expected the app's entry page")
+    index = (source / ENTRY_PAGE).read_text(encoding="utf-8")
+    if BASE_MARKER not in index:
+        raise AssetError(
+            f"{folder}/{ENTRY_PAGE}", f"missing {BASE_MARKER}, expected it in <head> (see generator/assets.py)"
+        )
+    target = work_dir / f"{Path(folder).name}-published"
+    if target.exists():
+        shutil.rmtree(target)
+    out = []
+    for f in files:
+        if f.path == ENTRY_PAGE:
+            continue
+        data = (source / f.path).read_bytes()
+        name = hashed_name(f.path, data)
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(data)
+        out.append(StaticFile(name, f.content_type, f.md5, IMMUTABLE))
+        index = re.sub(rf'((?:src|href)=")(?:\./)?{re.escape(f.path)}(")', rf"\g<1>{name}\g<2>", index)
+    (target / ENTRY_PAGE).write_text(index, encoding="utf-8")
+    page = StaticFile(ENTRY_PAGE, CONTENT_TYPES[".html"], hashlib.md5(index.encode()).hexdigest(), NO_CACHE)
+    return PublishedTemplate(str(target), tuple(sorted([page, *out], key=lambda f: f.path)), index)
+
+
+def site_pages(root: Path) -> tuple[StaticFile, ...]:
+    """The platform's own pages at the root of the shared UI bucket (``/`` and the not-found page), no-cache."""
+    return tuple(replace(f, cache_control=NO_CACHE) for f in static_files(root, SITE_PAGES_DIR))

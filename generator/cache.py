@@ -73,7 +73,7 @@ def stack_inputs(project: Project, stack: str, outdir: Path, emulator: object) -
         root = project.root
         parts["sources"] = {
             folder: _folder_digest(root / folder) if (root / folder).is_dir() else None
-            for folder in (assets.LAMBDA_DIR, assets.UI_TEMPLATE_DIR, assets.AUTH_PAGES_DIR)
+            for folder in (assets.LAMBDA_DIR, assets.UI_TEMPLATE_DIR, assets.AUTH_PAGES_DIR, assets.SITE_PAGES_DIR)
         }
         viewer = root / assets.VIEWER_REQUEST_FILE
         parts["viewer_request"] = hashlib.sha256(viewer.read_bytes()).hexdigest() if viewer.is_file() else None

@@ -116,6 +116,7 @@ class PlatformNames:
     uploader_role: str
     oac: str
     viewer_request_function: str
+    response_headers_policy: str
     cognito_domain_prefix: str
     web_acl: str
     #: The managed policy every per-app role carries as its permissions boundary.
@@ -161,6 +162,7 @@ def platform_names(platform: PlatformConfig) -> PlatformNames:
         uploader_role=f"{n}-s3-uploader",
         oac=f"{n}-ui-oac",
         viewer_request_function=f"{n}-viewer-request",
+        response_headers_policy=f"{n}-security-headers",
         cognito_domain_prefix=platform.cognito.domain_prefix,
         web_acl=f"{n}-web-acl",
         app_boundary=f"{n}-app-boundary",

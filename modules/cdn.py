@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_aws.cloudfront_distribution import (
     CloudfrontDistribution,
+    CloudfrontDistributionCustomErrorResponse,
     CloudfrontDistributionDefaultCacheBehavior,
     CloudfrontDistributionDefaultCacheBehaviorFunctionAssociation,
     CloudfrontDistributionLoggingConfig,
@@ -23,6 +24,7 @@ from cdktf_cdktf_provider_aws.cloudfront_distribution import (
 )
 from cdktf_cdktf_provider_aws.cloudfront_function import CloudfrontFunction
 from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
+from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import CloudfrontResponseHeadersPolicy
 from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
@@ -34,6 +36,35 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 ORIGIN_ID = "shared-ui"
+#: The platform's not-found page at the root of the shared UI bucket (ui/site/404.html).
+NOT_FOUND_PAGE = "/404.html"
+
+
+def content_security_policy(api_regions: tuple[str, ...], cognito_domain: str) -> str:
+    """The Content-Security-Policy of every page on the domain.
+
+    Scripts, styles, images and fonts only from the domain itself (no inline code, no eval); ``fetch`` only to the
+    domain (config.json), the apps' HTTP APIs (``execute-api`` in the served regions) and the Cognito domain (token
+    and revoke endpoints). Nothing may frame the pages, post forms elsewhere or change the base URL to another origin.
+    Every app shares one origin and so one sessionStorage of tokens: this is what keeps injected script out.
+    """
+    connect = ["'self'", *(f"https://*.execute-api.{region}.amazonaws.com" for region in api_regions)]
+    connect.append(f"https://{cognito_domain}")
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "manifest-src 'self'",
+            f"connect-src {' '.join(connect)}",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -50,6 +81,12 @@ class CdnProps:
     function_name: str
     function_code: str
     price_class: str
+    #: Name of the response headers policy (security headers and the Content-Security-Policy).
+    response_headers_policy_name: str
+    #: Regions whose ``execute-api`` endpoints the apps call (the served regions).
+    api_regions: tuple[str, ...]
+    #: The Cognito hosted UI domain the apps fetch tokens from.
+    cognito_domain: str
     #: ARN of the WAFv2 web ACL (scope CLOUDFRONT) to attach. Default None: no web ACL.
     web_acl_arn: str | None = None
     #: Standard (legacy) access logs go to this bucket (its ``bucket_domain_name``) under ``cloudfront/``.
@@ -99,13 +136,39 @@ class Cdn(Construct):
             comment="Appends index.html and routes SPA paths",
             code=props.function_code,
         )
+        headers_policy_id = SECURITY_HEADERS
+        if not props.emulator:  # moto 5.2 has no CreateResponseHeadersPolicy: the emulator keeps the managed policy
+            headers_policy_id = CloudfrontResponseHeadersPolicy(
+                self,
+                "security-headers",
+                name=props.response_headers_policy_name,
+                comment=f"Security headers and CSP of {props.domain}",
+                # What AWS's Managed-SecurityHeadersPolicy sends, plus the CSP; frames are refused (DENY, and
+                # frame-ancestors 'none') where the managed policy allowed SAMEORIGIN: no page here is framed.
+                security_headers_config={
+                    "content_security_policy": {
+                        "content_security_policy": content_security_policy(props.api_regions, props.cognito_domain),
+                        "override": True,
+                    },
+                    "content_type_options": {"override": True},
+                    "frame_options": {"frame_option": "DENY", "override": True},
+                    "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
+                    "strict_transport_security": {
+                        "access_control_max_age_sec": 31536000,
+                        "include_subdomains": False,
+                        "preload": False,
+                        "override": True,
+                    },
+                    "xss_protection": {"protection": True, "mode_block": True, "override": True},
+                },
+            ).id
         behavior = {
             "target_origin_id": ORIGIN_ID,
             "viewer_protocol_policy": "redirect-to-https",
             "allowed_methods": ["GET", "HEAD", "OPTIONS"],
             "cached_methods": ["GET", "HEAD"],
             "compress": True,
-            "response_headers_policy_id": SECURITY_HEADERS,
+            "response_headers_policy_id": headers_policy_id,
         }
         self.distribution = CloudfrontDistribution(
             self,
@@ -143,6 +206,14 @@ class Cdn(Construct):
                         )
                     ],
                 )
+            ],
+            # S3 answers 403 for a key that does not exist (OAC has no s3:ListBucket): both become the platform's
+            # not-found page with a 404 status, briefly cached so a newly published app shows up fast.
+            custom_error_response=[
+                CloudfrontDistributionCustomErrorResponse(
+                    error_code=code, response_code=404, response_page_path=NOT_FOUND_PAGE, error_caching_min_ttl=10
+                )
+                for code in (403, 404)
             ],
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate={

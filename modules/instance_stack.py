@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cdktf import Fn, TerraformOutput
 from constructs import Construct
 
+from generator.assets import BASE_MARKER
 from generator.locations import StateLocation
 from generator.model import Instance, PlatformConfig
 from generator.naming import InstanceNames, PlatformNames, platform_names
@@ -137,6 +138,13 @@ class InstanceStack(BaseStack):
                 "logoutUri": shared.auth_logout_url,
             }
         )
+        # The template's page with this app's base URL: relative URLs (hashed files, config.json) resolve under
+        # the prefix on deep links too, with no inline script.
+        index_html = Fn.replace(
+            shared.ui_template_index_html,
+            Fn.raw_string(BASE_MARKER),
+            Fn.raw_string(f'<base href="/{names.ui_prefix}">'),
+        )
         if platform.ui_sync == "kubernetes":
             self.eks_kubernetes_provider(shared.eks_cluster_name, shared.home_region, home)
             uploader_arn = shared.ui_uploader_role_arn
@@ -174,6 +182,7 @@ class InstanceStack(BaseStack):
                     ui_bucket=shared.shared_ui_bucket_name,
                     prefix=names.ui_prefix,
                     config_json=config_json,
+                    index_html=index_html,
                     labels={
                         "app.kubernetes.io/name": instance.app,
                         "app.kubernetes.io/instance": instance.name,
@@ -192,6 +201,7 @@ class InstanceStack(BaseStack):
                     template_prefix=shared.ui_template_prefix,
                     template_files=shared.ui_template_files,
                     config_json=config_json,
+                    index_html=index_html,
                     provider=home,
                 ),
             )

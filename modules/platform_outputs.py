@@ -36,7 +36,12 @@ class PlatformOutputs:
     function_bundle_sha256: str = _out("Base64 SHA-256 of the Lambda bundle, for source_code_hash.")
     ui_template_bucket_name: str = _out("Assets bucket holding the UI template (the home region's).")
     ui_template_prefix: str = _out("Key prefix of the UI template in the assets bucket (ui/<template>-<hash>/).")
-    ui_template_files: Any = _out("Paths of the UI template's files, relative to ui_template_prefix.")
+    ui_template_files: Any = _out(
+        "Paths of the UI template's content-hashed files, relative to ui_template_prefix (index.html apart)."
+    )
+    ui_template_index_html: str = _out(
+        "The template's index.html; each instance publishes it with its own <base href> (no-cache)."
+    )
     lambda_execution_role_arn: str = _out(
         "Shared Lambda execution role (isolation shared); empty with isolation perInstance, where each instance "
         "creates its own."

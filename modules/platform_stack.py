@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
-from generator.assets import StaticFile
+from generator.assets import ENTRY_PAGE, StaticFile
 from generator.model import PlatformConfig
 from generator.naming import PlatformNames
 
@@ -40,6 +40,11 @@ class PlatformAssets:
     ui_template_dir: str
     ui_template_prefix: str
     ui_template_files: tuple[StaticFile, ...]
+    #: The published index.html (hashed references, ``BASE_MARKER`` still in it); each instance renders its own.
+    ui_template_index_html: str
+    #: The platform's own pages at the bucket's root: ``/`` (index.html) and the not-found page.
+    site_pages_dir: str
+    site_pages_files: tuple[StaticFile, ...]
     auth_pages_dir: str
     auth_pages_files: tuple[StaticFile, ...]
     viewer_request_code: str
@@ -137,6 +142,17 @@ class PlatformStack(BaseStack):
                 cache_control="no-cache",
             ),
         )
+        StaticFiles(
+            self,
+            "site-pages",
+            StaticFilesProps(
+                bucket=ui.bucket.id,
+                key_prefix="",
+                source_dir=assets.site_pages_dir,
+                files=assets.site_pages_files,
+                depends_on=(ui.versioning,),
+            ),
+        )
 
         certificate = Certificate(
             self,
@@ -175,6 +191,9 @@ class PlatformStack(BaseStack):
                 function_name=names.viewer_request_function,
                 function_code=assets.viewer_request_code,
                 price_class=config.price_class,
+                response_headers_policy_name=names.response_headers_policy,
+                api_regions=config.regions,
+                cognito_domain=f"{config.cognito.domain_prefix}.auth.{config.home_region}.amazoncognito.com",
                 emulator=props.settings.emulator is not None,
                 web_acl_arn=web_acl.acl.arn if web_acl else None,
                 log_bucket_domain_name=home_logs.bucket.bucket_domain_name,
@@ -265,7 +284,8 @@ class PlatformStack(BaseStack):
             function_bundle_sha256=assets.bundle_sha256,
             ui_template_bucket_name=home_assets.bucket.id,
             ui_template_prefix=assets.ui_template_prefix,
-            ui_template_files=[f.path for f in assets.ui_template_files],
+            ui_template_files=[f.path for f in assets.ui_template_files if f.path != ENTRY_PAGE],
+            ui_template_index_html=assets.ui_template_index_html,
             lambda_execution_role_arn=lambda_role_arn,
             ui_uploader_role_arn=uploader_arn,
             eks_cluster_name=cluster_name,

@@ -15,7 +15,8 @@ from generator.assets import StaticFile
 class StaticFilesProps:
     """``source_dir`` is copied into the stack's assets; objects land at ``key_prefix + path``.
 
-    ``cache_control`` applies to every object (default: let CloudFront's cache policy decide).
+    ``cache_control`` applies to every object whose StaticFile sets none (default: let CloudFront's cache policy
+    decide).
     """
 
     bucket: str
@@ -33,7 +34,13 @@ class StaticFiles(Construct):
     def __init__(self, scope: Construct, id: str, props: StaticFilesProps):
         super().__init__(scope, id)
         asset = TerraformAsset(self, "source", path=props.source_dir, type=AssetType.DIRECTORY)
-        files = {f.path: {"content_type": f.content_type, "md5": f.md5} for f in props.files}
+        controls = {f.cache_control or props.cache_control for f in props.files}
+        uniform = len(controls) <= 1  # one Cache-Control for all (or none): a literal, not a per-file value
+        files = {
+            f.path: {"content_type": f.content_type, "md5": f.md5}
+            | ({} if uniform else {"cache_control": f.cache_control or props.cache_control})
+            for f in props.files
+        }
         each = TerraformIterator.from_map(files)
         S3Object(
             self,
@@ -46,5 +53,5 @@ class StaticFiles(Construct):
             source=f"{asset.path}/{each.key}",
             source_hash=each.get_string("md5"),
             content_type=each.get_string("content_type"),
-            cache_control=props.cache_control,
+            cache_control=(next(iter(controls), None) if uniform else each.get_string("cache_control")),
         )

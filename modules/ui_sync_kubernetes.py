@@ -1,7 +1,8 @@
 """UI sync as in the seed: a ServiceAccount (IRSA), a ConfigMap with the app's config, and a Job.
 
-The Job copies the platform's UI template to ``s3://<ui bucket>/<prefix>``
-and writes config.json next to it. Its name ends with a hash of everything
+The Job copies the platform's UI template (content-hashed files, immutable cache) to
+``s3://<ui bucket>/<prefix>`` and writes config.json and the app's index.html next to it (no-cache).
+Destroying the workspace removes the prefix (ui_prefix_cleanup.py). Its name ends with a hash of everything
 it publishes, so any change (new template, new API URL) creates a new Job
 that runs again; an unchanged apply leaves the finished Job alone.
 """
@@ -24,15 +25,28 @@ from cdktf_cdktf_provider_kubernetes.job_v1 import (
 from cdktf_cdktf_provider_kubernetes.service_account_v1 import ServiceAccountV1
 from constructs import Construct
 
-#: ``--copy-props metadata-directive`` keeps Content-Type and Cache-Control but copies no tags: the default
-#: (``default``) also copies object tags, which needs s3:GetObjectTagging on the template and
+from .ui_prefix_cleanup import UiPrefixCleanup, UiPrefixCleanupProps
+
+#: ``--copy-props metadata-directive`` (AWS CLI v2, the image's) keeps Content-Type and Cache-Control but copies no
+#: tags: v2's default (``default``) also copies object tags, which needs s3:GetObjectTagging on the template and
 #: s3:PutObjectTagging on the UI bucket, grants the uploader role does not have (every Job would fail with
 #: AccessDenied). https://awscli.amazonaws.com/v2/documentation/api/latest/reference/s3/sync.html
+#: AWS CLI v1 (PyPI ``awscli``, which the tests run) has no ``--copy-props`` and rejects it ("Unknown options"); it
+#: makes no tagging calls of its own, so the script passes the flag to v2 only.
+#:
+#: Order keeps old and new apart: the content-hashed files first (new names, never overwritten), then config.json
+#: and the app's index.html (both no-cache; the page names the new files), and only then the files of older
+#: templates are removed. The ConfigMap is mounted at ``$CONFIG_DIR``.
 SYNC_SCRIPT = """set -eu
-aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete --exclude config.json --copy-props metadata-directive --only-show-errors
-aws s3 cp /config/config.json "s3://$UI_BUCKET/${UI_PREFIX}config.json" --content-type application/json --cache-control no-cache --only-show-errors
+case "$(aws --version 2>&1)" in aws-cli/1.*) props="" ;; *) props="--copy-props metadata-directive" ;; esac
+aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --exclude index.html --exclude config.json $props --only-show-errors
+aws s3 cp "$CONFIG_DIR/config.json" "s3://$UI_BUCKET/${UI_PREFIX}config.json" --content-type application/json --cache-control no-cache --only-show-errors
+aws s3 cp "$CONFIG_DIR/index.html" "s3://$UI_BUCKET/${UI_PREFIX}index.html" --content-type "text/html; charset=utf-8" --cache-control no-cache --only-show-errors
+aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete --exclude index.html --exclude config.json $props --only-show-errors
 echo "published s3://$UI_BUCKET/$UI_PREFIX"
 """
+#: Where the ConfigMap (config.json, index.html) is mounted in the Job's container.
+CONFIG_MOUNT_PATH = "/config"
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,8 @@ class UiSyncKubernetesProps:
     ui_bucket: str
     prefix: str
     config_json: str
+    #: The app's index.html (the template's, with this app's ``<base href>``), published no-cache.
+    index_html: str
     labels: Mapping[str, str]
 
 
@@ -79,13 +95,21 @@ class UiSyncKubernetes(Construct):
                 "namespace": namespace,
                 "labels": labels,
             },
-            data={"config.json": props.config_json},
+            data={"config.json": props.config_json, "index.html": props.index_html},
+        )
+        # Destroying the workspace removes <prefix>* (the Job's objects are not in the state); the Job depends on
+        # it, so at destroy the Job goes first and the prefix is removed last.
+        cleanup = UiPrefixCleanup(
+            self,
+            "prefix-cleanup",
+            UiPrefixCleanupProps(ui_bucket=props.ui_bucket, prefix=props.prefix, region=props.region),
         )
         # Everything the Job publishes; f-strings inside Fn arguments would be escaped by cdktf, so join instead.
         inputs = Fn.join(
             "\n",
             [
                 props.config_json,
+                props.index_html,
                 props.template_bucket,
                 props.template_prefix,
                 props.image,
@@ -99,12 +123,14 @@ class UiSyncKubernetes(Construct):
             "TEMPLATE_PREFIX": props.template_prefix,
             "UI_BUCKET": props.ui_bucket,
             "UI_PREFIX": props.prefix,
+            "CONFIG_DIR": CONFIG_MOUNT_PATH,
             "HOME": "/tmp",
         }
         self.job = JobV1(
             self,
             "job",
             wait_for_completion=True,
+            depends_on=[cleanup.dependable],
             timeouts={"create": "10m", "update": "10m"},
             metadata={
                 "name": f"{props.job_name_prefix}{Fn.substr(Fn.sha256(inputs), 0, 8)}",
@@ -128,7 +154,7 @@ class UiSyncKubernetes(Construct):
                                 env=[JobV1SpecTemplateSpecContainerEnv(name=k, value=v) for k, v in env.items()],
                                 volume_mount=[
                                     JobV1SpecTemplateSpecContainerVolumeMount(
-                                        name="config", mount_path="/config", read_only=True
+                                        name="config", mount_path=CONFIG_MOUNT_PATH, read_only=True
                                     ),
                                     JobV1SpecTemplateSpecContainerVolumeMount(name="tmp", mount_path="/tmp"),
                                 ],

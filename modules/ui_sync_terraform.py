@@ -14,10 +14,14 @@ from cdktf_cdktf_provider_aws.s3_object import S3Object
 from cdktf_cdktf_provider_aws.s3_object_copy import S3ObjectCopy
 from constructs import Construct
 
+from generator.assets import CONTENT_TYPES, ENTRY_PAGE, NO_CACHE
+
 
 @dataclass(frozen=True)
 class UiSyncTerraformProps:
-    """``prefix`` ends with '/'; ``template_files`` is a list token of paths relative to ``template_prefix``."""
+    """``prefix`` ends with '/'; ``template_files`` is a list token of the content-hashed paths relative to
+    ``template_prefix`` (index.html apart); ``index_html`` is the app's own page (the template's, with its
+    ``<base href>``)."""
 
     ui_bucket: str
     prefix: str
@@ -25,6 +29,7 @@ class UiSyncTerraformProps:
     template_prefix: str
     template_files: list[str]
     config_json: str
+    index_html: str
     provider: TerraformProvider | None = None
 
 
@@ -33,9 +38,14 @@ class UiSyncTerraform(Construct):
         super().__init__(scope, id)
         each = TerraformIterator.from_list(props.template_files)
         path = Token.as_string(each.value)  # each.value is a lazy proxy; an f-string would print its repr
-        S3ObjectCopy(
+        # Copies keep the template objects' Content-Type and immutable Cache-Control (metadata_directive COPY).
+        # create_before_destroy: on a new template the new files are copied and index.html names them before the
+        # old files are deleted, so a page never references a missing file. Every object here is in the state, so
+        # destroying the workspace deletes the whole prefix (config.json and index.html included).
+        files = S3ObjectCopy(
             self,
             "template-file",
+            lifecycle={"create_before_destroy": True},
             for_each=each,
             provider=props.provider,
             bucket=props.ui_bucket,
@@ -53,5 +63,16 @@ class UiSyncTerraform(Construct):
             key=f"{props.prefix}config.json",
             content=props.config_json,
             content_type="application/json",
-            cache_control="no-cache",
+            cache_control=NO_CACHE,
+        )
+        self.index = S3Object(
+            self,
+            "index",
+            provider=props.provider,
+            depends_on=[files, self.config],
+            bucket=props.ui_bucket,
+            key=f"{props.prefix}{ENTRY_PAGE}",
+            content=props.index_html,
+            content_type=CONTENT_TYPES[".html"],
+            cache_control=NO_CACHE,
         )

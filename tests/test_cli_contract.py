@@ -272,7 +272,8 @@ def test_root_missing_app_sources_are_all_listed_up_front(tmp_path):
         f"lambda_code: missing folder in {root}, expected the inventory API's code (the Lambda bundle)",
         f"ui/auth: missing folder in {root}, expected the shared sign-in callback and logout pages",
         f"ui/inventory: missing folder in {root}, expected the app's UI template",
-        "error: 5 problems found",
+        f"ui/site: missing folder in {root}, expected the platform's home and not-found pages",
+        "error: 6 problems found",
     ]
 
 

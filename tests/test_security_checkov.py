@@ -135,9 +135,13 @@ def test_every_skip_has_a_reason_and_still_matches_a_finding(scan: tuple[int, li
 
 
 def test_security_headers_policy_is_on_every_behavior(k8s_out: Path) -> None:
-    """The reason given for skipping CKV2_AWS_32, checked."""
-    distribution = next(iter(load_stack(k8s_out, "platform")["resource"]["aws_cloudfront_distribution"].values()))
+    """Our own response headers policy (CSP and the managed policy's headers) on every behavior (CKV2_AWS_32)."""
+    resources = load_stack(k8s_out, "platform")["resource"]
+    distribution = next(iter(resources["aws_cloudfront_distribution"].values()))
     behaviors = [distribution["default_cache_behavior"], *distribution["ordered_cache_behavior"]]
-    assert [b["response_headers_policy_id"] for b in behaviors] == [SECURITY_HEADERS] * len(behaviors)
+    (policy,) = resources["aws_cloudfront_response_headers_policy"]
+    own = f"${{aws_cloudfront_response_headers_policy.{policy}.id}}"
+    assert [b["response_headers_policy_id"] for b in behaviors] == [own] * len(behaviors)
+    assert SECURITY_HEADERS not in json.dumps(distribution)
     assert distribution["viewer_certificate"]["minimum_protocol_version"] == "TLSv1.2_2021"
     assert all(b["viewer_protocol_policy"] == "redirect-to-https" for b in behaviors)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..assets import AUTH_PAGES_DIR, LAMBDA_DIR, UI_TEMPLATE_DIR, VIEWER_REQUEST_FILE
+from ..assets import AUTH_PAGES_DIR, LAMBDA_DIR, SITE_PAGES_DIR, UI_TEMPLATE_DIR, VIEWER_REQUEST_FILE
 from ..errors import Problem, ValidationFailed
 from ..locations import DEFAULT_OUTDIR
 from ..project import INSTANCES_DIR, PLATFORM_FILE, Project, load_project
@@ -27,6 +27,7 @@ PROJECT_LAYOUT = (
     (LAMBDA_DIR, "folder", "the inventory API's code (the Lambda bundle)"),
     (UI_TEMPLATE_DIR, "folder", "the app's UI template"),
     (AUTH_PAGES_DIR, "folder", "the shared sign-in callback and logout pages"),
+    (SITE_PAGES_DIR, "folder", "the platform's home and not-found pages"),
     (str(Path(VIEWER_REQUEST_FILE).parent), "folder", "the viewer-request CloudFront Function"),
 )
 

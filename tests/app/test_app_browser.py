@@ -1,10 +1,15 @@
 """The UI in a real headless Chromium, end to end on 127.0.0.1.
 
 Three local origins stand in for the deployed pieces:
-  site   https://<domain>: serves ui/inventory/ under /john-inventory-dev/ (plus the
-         config.json the platform writes) and ui/auth/ under /auth/, routing every
-         request through the real CloudFront Function (cloudfront_function/viewer_request.js,
-         run by a node sidecar), like CloudFront in front of the shared UI bucket.
+  site   https://<domain>: serves the UI template as the platform publishes it (content-hashed
+         file names, generator.assets.publish_template) under /john-inventory-dev/ with the app's
+         index.html (its <base href>) and config.json, ui/auth/ under /auth/, ui/site/ at the root
+         and its 404.html for anything else (the distribution's custom error responses), routing
+         every request through the real CloudFront Function (cloudfront_function/viewer_request.js,
+         run by a node sidecar), like CloudFront in front of the shared UI bucket. Every response
+         carries the Content-Security-Policy of the synthesized response headers policy, its
+         Cognito and execute-api sources mapped to the local stand-ins; any CSP violation in the
+         console fails the test that caused it.
   oauth  the Cognito hosted UI: /oauth2/authorize (a login form), /oauth2/token
          (authorization_code with PKCE S256, refresh_token), /logout. Tokens are HS256 JWTs.
   api    the HTTP API: CORS preflight, a JWT check like the Cognito authorizer, and the
@@ -28,11 +33,15 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
-from app_helpers import CF_FUNCTION, UI_DIR, create_table, load_lambda_module
-from helpers import skip_or_fail
+from app_helpers import CF_FUNCTION, REPO, UI_DIR, create_table, load_lambda_module
+from helpers import load_stack, skip_or_fail
+from stack_json import one
+
+from generator.assets import BASE_MARKER, publish_template
 
 PREFIX = "/john-inventory-dev/"
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
@@ -192,6 +201,16 @@ class SiteHandler(QuietHandler):
     cf = None
     config = None
     requests_seen = None
+    #: {"dir": the published template folder, "index": the app's index.html}; swapped by a test.
+    published = None
+    csp = None
+
+    def send(self, status, body=b"", headers=None, content_type=None):
+        return super().send(status, body, {**(headers or {}), "Content-Security-Policy": self.csp}, content_type)
+
+    def not_found(self):
+        page = (UI_DIR / "site" / "404.html").read_bytes()
+        return self.send(404, page, content_type="text/html; charset=utf-8")
 
     def do_GET(self):
         parts = urlsplit(self.path)
@@ -203,15 +222,19 @@ class SiteHandler(QuietHandler):
         uri = result["uri"]
         if uri == PREFIX + "config.json":
             return self.send(200, json.dumps(self.config), {"Cache-Control": "no-store"}, "application/json")
+        if uri == PREFIX + "index.html":
+            return self.send(200, self.published["index"], {"Cache-Control": "no-cache"}, "text/html; charset=utf-8")
         if uri.startswith("/auth/"):
             root, rest = UI_DIR / "auth", uri[len("/auth/") :]
         elif uri.startswith(PREFIX):
-            root, rest = UI_DIR / "inventory", uri[len(PREFIX) :]
+            root, rest = Path(self.published["dir"]), uri[len(PREFIX) :]
+        elif uri.count("/") == 1:
+            root, rest = UI_DIR / "site", uri[1:]
         else:
-            return self.send(403, "AccessDenied", content_type="text/plain")
+            return self.not_found()
         path = (root / rest).resolve()
         if root.resolve() not in path.parents or not path.is_file():
-            return self.send(403, "AccessDenied", content_type="text/plain")  # S3 + OAC answer 403
+            return self.not_found()  # S3 + OAC answer 403; CloudFront's custom error response: 404.html, 404
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return self.send(200, path.read_bytes(), content_type=content_type)
 
@@ -420,8 +443,33 @@ class ApiHandler(QuietHandler):
 # --------------------------------------------------------------------------- fixtures
 
 
+def publish(ui_root, work_dir):
+    """The template as the platform publishes it, and the app's index.html as the instance renders it."""
+    template = publish_template(ui_root, work_dir)
+    return {"dir": template.path, "index": template.index_html.replace(BASE_MARKER, f'<base href="{PREFIX}">')}
+
+
+def local_csp(policy, oauth_origin, api_origin):
+    """The synthesized CSP with its Cognito and execute-api sources pointed at the local stand-ins."""
+    sources = policy.replace(";", " ;").split(" ")
+    cognito = [s for s in sources if s.endswith(".amazoncognito.com")]
+    apis = [s for s in sources if ".execute-api." in s]
+    assert cognito == ["https://acme-apps-auth.auth.us-east-2.amazoncognito.com"], cognito
+    assert apis[0] == "https://*.execute-api.us-east-2.amazonaws.com", apis
+    kept = [s for s in sources if s not in apis[1:]]
+    return " ".join(api_origin if s == apis[0] else oauth_origin if s == cognito[0] else s for s in kept).replace(
+        " ;", ";"
+    )
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def synthesized_csp(k8s_out):
+    policy = one(load_stack(k8s_out, "platform"), "aws_cloudfront_response_headers_policy")
+    return policy["security_headers_config"]["content_security_policy"]["content_security_policy"]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, synthesized_csp):
     _requirements_or_skip()
     from moto import mock_aws
 
@@ -441,7 +489,8 @@ def stack(tmp_path_factory):
         try:
             create_table()
             lambda_app = load_lambda_module()
-            site = Server(SiteHandler, cf=cf, config=None, requests_seen=[])
+            published = publish(REPO, tmp_path_factory.mktemp("published"))
+            site = Server(SiteHandler, cf=cf, config=None, requests_seen=[], published=published)
             os.environ["ALLOWED_ORIGIN"] = site.origin
             oauth_log, api_log, refresh_tokens = [], [], {}
             oauth = Server(
@@ -450,6 +499,7 @@ def stack(tmp_path_factory):
             oauth.httpd.RequestHandlerClass.origin_self = oauth.origin
             api = Server(ApiHandler, site_origin=site.origin, lambda_app=lambda_app, log=api_log)
             servers = [site, oauth, api]
+            site.httpd.RequestHandlerClass.csp = local_csp(synthesized_csp, oauth.origin, api.origin)
             site.httpd.RequestHandlerClass.config = {
                 "apiUrl": api.origin,
                 "region": "us-east-2",
@@ -470,6 +520,7 @@ def stack(tmp_path_factory):
                 "api_log": api_log,
                 "lambda_app": lambda_app,
                 "site_requests": site.httpd.RequestHandlerClass.requests_seen,
+                "site_handler": site.httpd.RequestHandlerClass,
             }
         finally:
             for server in servers:
@@ -508,6 +559,15 @@ def browser(stack, tmp_path_factory):
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser):
+    """Every test fails on a Content-Security-Policy violation in the console (the log is read, so emptied)."""
+    browser.get_log("browser")
+    yield
+    violations = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert violations == []
 
 
 def wait_for(driver, predicate, timeout=10, message=""):
@@ -1000,3 +1060,76 @@ def test_a_user_outside_the_apps_group_sees_the_no_access_page(stack, browser, m
     assert "john-inventory-dev-users" in view.text  # the group to ask for
     assert not css(driver, "#app-view").is_displayed()
     assert {"request": "GET /items", "status": 403} in stack["api_log"]
+
+
+# --------------------------------------------------------------------------- fresh UIs, edges, CSP
+
+
+def test_every_page_is_served_with_the_synthesized_csp(stack, browser, synthesized_csp):
+    import urllib.request
+
+    with urllib.request.urlopen(stack["site"] + PREFIX) as response:
+        header = response.headers["Content-Security-Policy"]
+    assert header.startswith("default-src 'none'; script-src 'self'; style-src 'self';")
+    assert "unsafe-inline" not in header and "unsafe-inline" not in synthesized_csp
+    assert header.split("; ")[-4:] == synthesized_csp.split("; ")[-4:]
+
+
+def test_an_inline_script_is_refused_by_the_csp(stack, browser):
+    """The check above is live: an inline script the CSP forbids shows up as a violation in the console."""
+    driver = browser
+    driver.get(stack["site"] + "/")
+    wait_for(driver, visible("h1"), message="home page")
+    driver.execute_script(
+        "var s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.head.appendChild(s);"
+    )
+    logs = driver.get_log("browser")
+    assert any("Content Security Policy" in e["message"] for e in logs), logs
+    assert driver.execute_script("return window.injected === undefined") is True
+
+
+def test_home_and_not_found_pages(stack, browser):
+    driver = browser
+    driver.get(stack["site"] + "/")
+    wait_for(driver, visible("h1"), message="home page")
+    assert css(driver, "h1").text == "Apps on this domain"
+    assert css(driver, "h1").value_of_css_property("font-size") == "24px"  # site.css loaded under the CSP
+    driver.get(stack["site"] + "/no-such-app/")
+    wait_for(driver, visible("#not-found"), message="not-found page")
+    assert css(driver, "#not-found").text == "Page not found"
+    css(driver, "#home").click()
+    wait_for(driver, lambda d: d.current_url == stack["site"] + "/", message="home link")
+
+
+def test_the_callbacks_home_link_leads_to_the_home_page(stack, browser):
+    driver = browser
+    driver.get(stack["site"] + "/auth/callback?error=access_denied")
+    wait_for(driver, lambda d: d.find_elements("css selector", "a[href='/']"), message="home link")
+    css(driver, "a[href='/']").click()
+    wait_for(driver, lambda d: css(d, "h1").text == "Apps on this domain", message="home page after the link")
+
+
+def test_a_one_line_change_to_app_js_is_loaded_under_a_new_name(stack, browser, tmp_path):
+    driver, handler = browser, stack["site_handler"]
+    before = handler.published
+    old_app = next(p.name for p in Path(before["dir"]).glob("app.*.js"))
+    driver.get(stack["site"] + PREFIX)
+    wait_for(driver, lambda d: d.execute_script("return document.body.dataset.state !== 'loading'"), message="app")
+    assert driver.execute_script("return window.inventoryBuild === undefined") is True
+
+    copy = tmp_path / "project"
+    shutil.copytree(UI_DIR / "inventory", copy / "ui" / "inventory")
+    app_js = copy / "ui" / "inventory" / "app.js"
+    text = app_js.read_text()
+    assert text.count("\n'use strict';\n") == 1
+    app_js.write_text(text.replace("\n'use strict';\n", "\n'use strict'; window.inventoryBuild = 'changed';\n"))
+    handler.published = publish(copy, tmp_path / "work")
+    try:
+        new_app = next(p.name for p in Path(handler.published["dir"]).glob("app.*.js"))
+        assert new_app != old_app and new_app.startswith("app.") and len(new_app) == len(old_app)
+        assert f'src="{new_app}"' in handler.published["index"] and old_app not in handler.published["index"]
+        driver.get(stack["site"] + PREFIX)  # index.html is no-cache: the page names the new file
+        wait_for(driver, lambda d: d.execute_script("return window.inventoryBuild === 'changed'"), message="new code")
+        assert PREFIX + new_app in stack["site_requests"]
+    finally:
+        handler.published = before

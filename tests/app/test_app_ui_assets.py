@@ -30,7 +30,8 @@ def test_inventory_template_uses_only_relative_urls():
     )
     assert files == ["app.js", "index.html", "styles.css"]
     html = (UI_DIR / "inventory" / "index.html").read_text()
-    assert _urls(html) == ["styles.css", "app.js"]
+    assert _urls(html) == ["./", "styles.css", "app.js"]  # "./": the base each app replaces with /<base name>/
+    assert "<script>" not in html and "<style" not in html and " style=" not in html  # the CSP allows no inline code
     script = (UI_DIR / "inventory" / "app.js").read_text()
     # Every fetch outside the prefix goes to a configured absolute base, never a root path.
     assert re.findall(r"fetch\(\s*'([^']*)'", script) == ["config.json"]

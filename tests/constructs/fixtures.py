@@ -163,6 +163,7 @@ TEMPLATE_FILES = (
     StaticFile("index.html", "text/html; charset=utf-8", "0123456789abcdef0123456789abcdef"),
     StaticFile("js/app.js", "text/javascript; charset=utf-8", "fedcba9876543210fedcba9876543210"),
 )
+SITE_FILES = (StaticFile("index.html", "text/html; charset=utf-8", "0123456789abcdef0123456789abcdef", "no-cache"),)
 AUTH_FILES = (StaticFile("callback/index.html", "text/html; charset=utf-8", "00112233445566778899aabbccddeeff"),)
 
 #: Where the platform's state is, seen from any stack's own folder (cdktf.out/stacks/<name>).

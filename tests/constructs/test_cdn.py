@@ -34,9 +34,13 @@ PROPS = CdnProps(
     function_name="acme-viewer-request",
     function_code=CODE,
     price_class="PriceClass_100",
+    response_headers_policy_name="acme-security-headers",
+    api_regions=("us-east-2", "eu-west-1"),
+    cognito_domain="acme-auth.auth.us-east-2.amazoncognito.com",
 )
 DISTRIBUTION = CloudfrontDistribution.TF_RESOURCE_TYPE
 FUNCTION = CloudfrontFunction.TF_RESOURCE_TYPE
+HEADERS = "aws_cloudfront_response_headers_policy"
 
 
 def build(props: CdnProps = PROPS) -> Synthesized:
@@ -90,7 +94,7 @@ def test_both_behaviours_redirect_to_https_add_security_headers_and_run_the_func
         "allowed_methods": ["GET", "HEAD", "OPTIONS"],
         "cached_methods": ["GET", "HEAD"],
         "compress": True,
-        "response_headers_policy_id": "67f7725c-6f97-4210-82d7-5512b31e9d03",
+        "response_headers_policy_id": f"${{{out.address(HEADERS, 'security-headers')}.id}}",
         "function_association": [{"event_type": "viewer-request", "function_arn": f"${{{function}.arn}}"}],
     }
     assert dist["default_cache_behavior"] == {**common, "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6"}
@@ -193,3 +197,42 @@ def test_emulator_function_name_stays_within_64_characters():
     name = build(replace(PROPS, emulator=True, function_name=long_name)).one(FUNCTION)["name"]
     assert name == "n" * 55 + "-69cde4ee"
     assert len(name) == 64
+
+
+def test_own_response_headers_policy_with_the_csp_and_the_managed_policys_headers():
+    policy = build().one(HEADERS)
+    assert policy["name"] == "acme-security-headers"
+    assert policy["security_headers_config"] == {
+        "content_security_policy": {
+            "content_security_policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; manifest-src 'self'; connect-src 'self' https://*.execute-api.us-east-2.amazonaws.com "
+            "https://*.execute-api.eu-west-1.amazonaws.com https://acme-auth.auth.us-east-2.amazoncognito.com; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
+            "override": True,
+        },
+        "content_type_options": {"override": True},
+        "frame_options": {"frame_option": "DENY", "override": True},
+        "referrer_policy": {"override": True, "referrer_policy": "strict-origin-when-cross-origin"},
+        "strict_transport_security": {
+            "access_control_max_age_sec": 31536000,
+            "include_subdomains": False,
+            "override": True,
+            "preload": False,
+        },
+        "xss_protection": {"mode_block": True, "override": True, "protection": True},
+    }
+
+
+def test_the_emulator_keeps_the_managed_policy():
+    out = build(replace(PROPS, emulator=True))
+    assert out.resources(HEADERS) == []
+    assert out.one(DISTRIBUTION)["default_cache_behavior"]["response_headers_policy_id"] == (
+        "67f7725c-6f97-4210-82d7-5512b31e9d03"
+    )
+
+
+def test_missing_objects_get_the_not_found_page():
+    assert build().one(DISTRIBUTION)["custom_error_response"] == [
+        {"error_caching_min_ttl": 10, "error_code": 403, "response_code": 404, "response_page_path": "/404.html"},
+        {"error_caching_min_ttl": 10, "error_code": 404, "response_code": 404, "response_page_path": "/404.html"},
+    ]

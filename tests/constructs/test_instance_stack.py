@@ -151,14 +151,20 @@ def test_terraform_ui_sync_copies_the_template_in_the_home_region(prod):
     assert copy["provider"] == "aws.home"
     assert copy["for_each"] == f"${{toset({REMOTE}.ui_template_files)}}"
     assert copy["key"] == "backend-inventory-prod/${each.value}"
-    config = prod.one("aws_s3_object")
+    config = prod.named("aws_s3_object", "config")
     assert (config["key"], config["provider"]) == ("backend-inventory-prod/config.json", "aws.home")
+    index = prod.named("aws_s3_object", "index")
+    assert (index["key"], index["provider"]) == ("backend-inventory-prod/index.html", "aws.home")
+    assert index["content"] == (
+        f'${{replace({REMOTE}.ui_template_index_html, "<base href=\\"./\\">", '
+        '"<base href=\\"/backend-inventory-prod/\\">")}'
+    )
     assert "kubernetes" not in prod.tf["provider"]
     assert not Testing.to_have_resource(prod.text, "kubernetes_job_v1")
 
 
 def test_config_json_names_the_api_cognito_and_the_apps_prefix(prod):
-    content = prod.one("aws_s3_object")["content"]
+    content = prod.named("aws_s3_object", "config")["content"]
     for fragment in (
         '"appName" = "inventory"',
         '"environment" = "prod"',

@@ -29,6 +29,7 @@ NAMES = (
     "ui_template_bucket_name",
     "ui_template_prefix",
     "ui_template_files",
+    "ui_template_index_html",
     "lambda_execution_role_arn",
     "ui_uploader_role_arn",
     "eks_cluster_name",

@@ -13,6 +13,7 @@ import pytest
 from cdktf import Testing
 from fixtures import (
     AUTH_FILES,
+    SITE_FILES,
     TEMPLATE_FILES,
     Synthesized,
     platform_config,
@@ -37,6 +38,9 @@ def assets(tmp_path_factory) -> PlatformAssets:
         ui_template_dir=str(sources.template_dir),
         ui_template_prefix="ui/inventory-0123456789ab/",
         ui_template_files=TEMPLATE_FILES,
+        ui_template_index_html='<base href="./"><script src="js/app.0123456789ab.js"></script>',
+        site_pages_dir=str(sources.auth_dir),
+        site_pages_files=SITE_FILES,
         auth_pages_dir=str(sources.auth_dir),
         auth_pages_files=AUTH_FILES,
         viewer_request_code="function handler(event) { return event.request; }",
@@ -123,7 +127,9 @@ def test_the_bundle_goes_to_every_region_and_the_template_and_auth_pages_are_pub
     bundles = [o for o in objects if o.get("key") == "functions/inventory-0123456789abcdef.zip"]
     assert sorted(o.get("provider", "home") for o in bundles) == ["aws.us-west-2", "home"]
     keys = sorted(o["key"] for o in objects if "for_each" in o)
-    assert keys == ["auth/${each.key}", "ui/inventory-0123456789ab/${each.key}"]
+    assert keys == ["${each.key}", "auth/${each.key}", "ui/inventory-0123456789ab/${each.key}"]
+    site = next(o for o in objects if o["key"] == "${each.key}")  # the site pages at the UI bucket's root
+    assert (sorted(site["for_each"]), site["cache_control"]) == (["index.html"], "no-cache")
     auth = next(o for o in objects if o["key"] == "auth/${each.key}")
     assert (sorted(auth["for_each"]), auth["cache_control"]) == (["callback/index.html"], "no-cache")
 
@@ -223,10 +229,11 @@ def test_outputs_instances_read(default):
     assert outputs["function_bundle_key"] == "functions/inventory-0123456789abcdef.zip"
     assert outputs["function_bundle_sha256"] == "3q2+7w=="
     assert outputs["ui_template_prefix"] == "ui/inventory-0123456789ab/"
-    assert outputs["ui_template_files"] == ["index.html", "js/app.js"]
+    assert outputs["ui_template_files"] == ["js/app.js"]  # index.html apart: each instance renders its own
+    assert outputs["ui_template_index_html"] == '<base href="./"><script src="js/app.0123456789ab.js"></script>'
     assert sorted(outputs["assets_bucket_names"]) == ["us-east-2", "us-west-2"]
     assert outputs["user_pool_issuer_url"] == f"https://${{{pool}.endpoint}}"
     assert outputs["cognito_domain"] == "acme-login.auth.us-east-2.amazoncognito.com"
     assert outputs["auth_callback_url"] == "https://apps.example.com/auth/callback"
     assert outputs["auth_logout_url"] == "https://apps.example.com/auth/logout"
-    assert len(outputs) == 25
+    assert len(outputs) == 26

@@ -41,6 +41,7 @@ def props(**changes) -> UiSyncKubernetesProps:
         ui_bucket="acme-ui",
         prefix="john-inventory-dev/",
         config_json=Fn.jsonencode({"apiUrl": "https://api.example.com"}),
+        index_html='<base href="/john-inventory-dev/">',
         labels=LABELS,
     )
     return replace(base, **changes)
@@ -64,8 +65,13 @@ def test_sync_copies_no_tags():
     """``aws s3 sync`` copies object tags by default, which needs s3:GetObjectTagging and s3:PutObjectTagging:
     the uploader role has neither, so every Job would fail with AccessDenied on AWS. moto does not enforce
     tagging permissions, so the flag is pinned here."""
-    script = spec(build())["container"][0]["command"][2]
-    assert "--copy-props metadata-directive" in next(line for line in script.splitlines() if "s3 sync" in line)
+    script = spec(build())["container"][0]["command"][2].splitlines()
+    syncs = [line for line in script if "s3 sync" in line]
+    assert len(syncs) == 2 and all(" $props " in line for line in syncs)
+    # The image's v2 gets the flag; PyPI's v1 (tests/test_ui_sync_job.py) has no --copy-props and copies no tags.
+    assert script[1] == (
+        'case "$(aws --version 2>&1)" in aws-cli/1.*) props="" ;; *) props="--copy-props metadata-directive" ;; esac'
+    )
 
 
 def spec(out: Synthesized) -> dict:
@@ -84,14 +90,17 @@ def test_service_account_carries_the_uploader_role_for_irsa():
 def test_config_map_holds_config_json():
     config_map = build().one(CONFIG_MAP)
     assert config_map["metadata"] == {"name": "john-inventory-dev-ui-config", "namespace": NAMESPACE, "labels": LABELS}
-    assert config_map["data"] == {"config.json": '${jsonencode({"apiUrl" = "https://api.example.com"})}'}
+    assert config_map["data"] == {
+        "config.json": '${jsonencode({"apiUrl" = "https://api.example.com"})}',
+        "index.html": '<base href="/john-inventory-dev/">',
+    }
 
 
 def test_job_name_ends_with_a_hash_of_everything_it_publishes():
     name = build().one(JOB)["metadata"]["name"]
     assert name == (
         'john-inventory-dev-ui-sync-${substr(sha256(join("\\n", [jsonencode({"apiUrl" = '
-        '"https://api.example.com"}), "acme-assets-us-east-2", "ui/inventory-0123456789ab/", '
+        '"https://api.example.com"}), "<base href="/john-inventory-dev/">", "acme-assets-us-east-2", "ui/inventory-0123456789ab/", '
         '"public.ecr.aws/aws-cli/aws-cli:2.17.0", "acme-ui", "john-inventory-dev/"])), 0, 8)}'
     )
 
@@ -137,10 +146,15 @@ def test_container_syncs_the_template_then_uploads_config_json_uncached():
     script = container["command"][2].splitlines()
     assert script == [
         "set -eu",
-        'aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete '
-        "--exclude config.json --copy-props metadata-directive --only-show-errors",
-        'aws s3 cp /config/config.json "s3://$UI_BUCKET/${UI_PREFIX}config.json" --content-type application/json '
+        'case "$(aws --version 2>&1)" in aws-cli/1.*) props="" ;; *) props="--copy-props metadata-directive" ;; esac',
+        'aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" '
+        "--exclude index.html --exclude config.json $props --only-show-errors",
+        'aws s3 cp "$CONFIG_DIR/config.json" "s3://$UI_BUCKET/${UI_PREFIX}config.json" --content-type application/json '
         "--cache-control no-cache --only-show-errors",
+        'aws s3 cp "$CONFIG_DIR/index.html" "s3://$UI_BUCKET/${UI_PREFIX}index.html" '
+        '--content-type "text/html; charset=utf-8" --cache-control no-cache --only-show-errors',
+        'aws s3 sync "s3://$TEMPLATE_BUCKET/$TEMPLATE_PREFIX" "s3://$UI_BUCKET/$UI_PREFIX" --delete '
+        "--exclude index.html --exclude config.json $props --only-show-errors",
         'echo "published s3://$UI_BUCKET/$UI_PREFIX"',
     ]
     assert container["env"] == [
@@ -149,6 +163,7 @@ def test_container_syncs_the_template_then_uploads_config_json_uncached():
         {"name": "TEMPLATE_PREFIX", "value": "ui/inventory-0123456789ab/"},
         {"name": "UI_BUCKET", "value": "acme-ui"},
         {"name": "UI_PREFIX", "value": "john-inventory-dev/"},
+        {"name": "CONFIG_DIR", "value": "/config"},
         {"name": "HOME", "value": "/tmp"},
     ]
 
@@ -181,3 +196,14 @@ def test_labels_go_on_every_object():
 def test_a_literal_config_json_is_escaped_in_the_job_name_expression():
     name = build(props(config_json='{"a":1}')).one(JOB)["metadata"]["name"]
     assert '\\"a\\"' in name, name  # HCL needs {\"a\":1} inside the join(...) expression
+
+
+def test_destroying_the_workspace_removes_the_prefix_after_the_job():
+    out = build()
+    cleanup = out.address("terraform_data", "remove-on-destroy")
+    assert out.one("kubernetes_job_v1")["depends_on"] == [cleanup]
+    assert out.one("terraform_data")["input"] == {
+        "bucket": "acme-ui",
+        "prefix": "john-inventory-dev/",
+        "region": "us-east-2",
+    }

@@ -23,8 +23,9 @@ PROPS = UiSyncTerraformProps(
     prefix="john-inventory-dev/",
     template_bucket="acme-assets-us-east-2",
     template_prefix="ui/inventory-0123456789ab/",
-    template_files=["index.html", "js/app.js"],
+    template_files=["js/app.0123456789ab.js"],
     config_json='{"apiUrl": "https://api.example.com"}',
+    index_html='<base href="/john-inventory-dev/">',
 )
 COPY = S3ObjectCopy.TF_RESOURCE_TYPE
 OBJECT = S3Object.TF_RESOURCE_TYPE
@@ -36,7 +37,8 @@ def build(props: UiSyncTerraformProps = PROPS) -> Synthesized:
 
 def test_each_template_file_is_copied_under_the_apps_prefix_with_replaced_tags():
     assert build().one(COPY) == {
-        "for_each": '${toset(["index.html", "js/app.js"])}',
+        "for_each": '${toset(["js/app.0123456789ab.js"])}',
+        "lifecycle": {"create_before_destroy": True},
         "bucket": "acme-ui",
         "key": "john-inventory-dev/${each.value}",
         "source": "acme-assets-us-east-2/ui/inventory-0123456789ab/${each.value}",
@@ -45,7 +47,7 @@ def test_each_template_file_is_copied_under_the_apps_prefix_with_replaced_tags()
 
 
 def test_config_json_is_written_next_to_the_app_and_never_cached():
-    assert build().one(OBJECT) == {
+    assert build().named(OBJECT, "config") == {
         "bucket": "acme-ui",
         "key": "john-inventory-dev/config.json",
         "content": '{"apiUrl": "https://api.example.com"}',
@@ -60,5 +62,17 @@ def test_provider_puts_both_resources_in_the_home_region():
         UiSyncTerraform(stack, "ui-sync", replace(PROPS, provider=home))
 
     out = synth(with_provider)
-    assert (out.one(COPY)["provider"], out.one(OBJECT)["provider"]) == ("aws.home", "aws.home")
+    assert [r["provider"] for r in out.resources(COPY) + out.resources(OBJECT)] == ["aws.home"] * 3
     assert not Testing.to_have_resource_with_properties(build().text, COPY, {"provider": "aws.home"})
+
+
+def test_index_html_is_the_apps_page_written_after_the_files_it_names_and_never_cached():
+    out = build()
+    assert out.named(OBJECT, "index") == {
+        "bucket": "acme-ui",
+        "key": "john-inventory-dev/index.html",
+        "content": '<base href="/john-inventory-dev/">',
+        "content_type": "text/html; charset=utf-8",
+        "cache_control": "no-cache",
+        "depends_on": [out.address(COPY, "template-file"), out.address(OBJECT, "config")],
+    }

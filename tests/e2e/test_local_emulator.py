@@ -240,7 +240,11 @@ def test_ui_files_and_config_json_under_each_prefix(session, aws, platform, stac
     bucket, outputs = platform["shared_ui_bucket_name"], _outputs(session["workdir"], stack)
     prefix = outputs["ui_prefix"].strip("/") + "/"
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]}
-    assert keys == {prefix + f for f in platform["ui_template_files"]} | {prefix + "config.json"}
+    # ui_template_files: the content-hashed files; index.html is the app's own page (its <base href>).
+    assert keys == {prefix + f for f in platform["ui_template_files"]} | {prefix + "config.json", prefix + "index.html"}
+    page = s3.get_object(Bucket=bucket, Key=prefix + "index.html")
+    assert page["CacheControl"] == "no-cache"
+    assert f'<base href="/{prefix}">' in page["Body"].read().decode()
     config = json.loads(s3.get_object(Bucket=bucket, Key=prefix + "config.json")["Body"].read())
     assert config["apiUrl"] == outputs["api_endpoint"]
     assert config["userPoolId"] == platform["user_pool_id"]
