@@ -14,7 +14,7 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
-from .app_permissions import LOG_ACTIONS, TABLE_ITEM_ACTIONS, trace_statement
+from .app_permissions import LOG_ACTIONS, TABLE_ITEM_ACTIONS, lambda_trust_statement, trace_statement
 from .policy_document import policy_document
 
 
@@ -34,17 +34,7 @@ class AppExecutionRole(Construct):
 
     def __init__(self, scope: Construct, id: str, props: AppExecutionRoleProps):
         super().__init__(scope, id)
-        trust = policy_document(
-            self,
-            "trust",
-            [
-                {
-                    "effect": "Allow",
-                    "actions": ["sts:AssumeRole"],
-                    "principals": [{"type": "Service", "identifiers": ["lambda.amazonaws.com"]}],
-                }
-            ],
-        )
+        trust = policy_document(self, "trust", [lambda_trust_statement()])
         self.role = IamRole(
             self,
             "role",

@@ -24,6 +24,29 @@ UI_WRITE_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
 AUTH_PAGES_PREFIX = "auth/"
 
 
+def lambda_trust_statement() -> dict:
+    """Trust for a Lambda execution role: the Lambda service assumes it."""
+    return {
+        "effect": "Allow",
+        "actions": ["sts:AssumeRole"],
+        "principals": [{"type": "Service", "identifiers": ["lambda.amazonaws.com"]}],
+    }
+
+
+def irsa_trust_statement(provider_arn: str, issuer: str, subject_test: str, subjects: list[str]) -> dict:
+    """Trust for an IRSA role: the cluster's OIDC provider, audience sts.amazonaws.com, and the service
+    account subjects (``subject_test`` StringEquals for one exact account, StringLike for a pattern)."""
+    return {
+        "effect": "Allow",
+        "actions": ["sts:AssumeRoleWithWebIdentity"],
+        "principals": [{"type": "Federated", "identifiers": [provider_arn]}],
+        "condition": [
+            {"test": "StringEquals", "variable": f"{issuer}:aud", "values": ["sts.amazonaws.com"]},
+            {"test": subject_test, "variable": f"{issuer}:sub", "values": subjects},
+        ],
+    }
+
+
 def trace_statement() -> dict:
     return {"sid": "WriteTraces", "effect": "Allow", "actions": list(TRACE_ACTIONS), "resources": ["*"]}
 

@@ -16,7 +16,7 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
-from .app_permissions import UI_WRITE_ACTIONS, template_read_statements
+from .app_permissions import UI_WRITE_ACTIONS, irsa_trust_statement, template_read_statements
 from .policy_document import policy_document
 
 
@@ -42,25 +42,11 @@ class AppUploaderRole(Construct):
 
     def __init__(self, scope: Construct, id: str, props: AppUploaderRoleProps):
         super().__init__(scope, id)
-        issuer = props.oidc_issuer
+        subject = f"system:serviceaccount:{props.namespace}:{props.service_account}"
         trust = policy_document(
             self,
             "trust",
-            [
-                {
-                    "effect": "Allow",
-                    "actions": ["sts:AssumeRoleWithWebIdentity"],
-                    "principals": [{"type": "Federated", "identifiers": [props.oidc_provider_arn]}],
-                    "condition": [
-                        {"test": "StringEquals", "variable": f"{issuer}:aud", "values": ["sts.amazonaws.com"]},
-                        {
-                            "test": "StringEquals",
-                            "variable": f"{issuer}:sub",
-                            "values": [f"system:serviceaccount:{props.namespace}:{props.service_account}"],
-                        },
-                    ],
-                }
-            ],
+            [irsa_trust_statement(props.oidc_provider_arn, props.oidc_issuer, "StringEquals", [subject])],
         )
         self.role = IamRole(
             self,

@@ -16,7 +16,7 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
-from .app_permissions import UI_WRITE_ACTIONS, template_read_statements
+from .app_permissions import UI_WRITE_ACTIONS, irsa_trust_statement, template_read_statements
 from .policy_document import policy_document
 
 #: Service accounts the generator creates end with this (see generator.naming).
@@ -40,27 +40,9 @@ class UiUploaderRole(Construct):
 
     def __init__(self, scope: Construct, id: str, props: UiUploaderRoleProps):
         super().__init__(scope, id)
-        issuer = props.oidc_issuer
+        subjects = [f"system:serviceaccount:{ns}:*{SERVICE_ACCOUNT_SUFFIX}" for ns in props.namespaces]
         trust = policy_document(
-            self,
-            "trust",
-            [
-                {
-                    "effect": "Allow",
-                    "actions": ["sts:AssumeRoleWithWebIdentity"],
-                    "principals": [{"type": "Federated", "identifiers": [props.oidc_provider_arn]}],
-                    "condition": [
-                        {"test": "StringEquals", "variable": f"{issuer}:aud", "values": ["sts.amazonaws.com"]},
-                        {
-                            "test": "StringLike",
-                            "variable": f"{issuer}:sub",
-                            "values": [
-                                f"system:serviceaccount:{ns}:*{SERVICE_ACCOUNT_SUFFIX}" for ns in props.namespaces
-                            ],
-                        },
-                    ],
-                }
-            ],
+            self, "trust", [irsa_trust_statement(props.oidc_provider_arn, props.oidc_issuer, "StringLike", subjects)]
         )
         self.role = IamRole(
             self,
