@@ -131,9 +131,9 @@ MUTANTS = [
 ]
 
 
-def _scratch(work: Path) -> Path:
-    base = work / "repo"
-    shutil.rmtree(base, ignore_errors=True)
+def copy_tracked(target: Path) -> Path:
+    """A fresh copy of the files git tracks (and untracked, unignored ones) under ``target``; mutants go there."""
+    shutil.rmtree(target, ignore_errors=True)
     files = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
         cwd=REPO,
@@ -143,9 +143,13 @@ def _scratch(work: Path) -> Path:
     ).stdout.split()
     for name in files:
         if (REPO / name).is_file():
-            (base / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, base / name)
-    return base
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, target / name)
+    return target
+
+
+def _scratch(work: Path) -> Path:
+    return copy_tracked(work / "repo")
 
 
 def run_mutant(base: Path, mutant: tuple[str, str, str, str]) -> str:

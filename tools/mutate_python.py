@@ -22,6 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mutate_js import copy_tracked  # tools/ is on sys.path when this script runs
+
 REPO = Path(__file__).resolve().parent.parent
 #: name -> (source paths, only_mutate globs, the tests that cover it)
 TARGETS = {
@@ -79,19 +81,7 @@ def _toml_list(values: list[str]) -> str:
 
 def run(target: str, work: Path, minutes: float, mutmut: str) -> str:
     sources, only, tests = TARGETS[target]
-    scratch = work / target
-    shutil.rmtree(scratch, ignore_errors=True)
-    files = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for name in files:
-        if (REPO / name).is_file():
-            (scratch / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, scratch / name)
+    scratch = copy_tracked(work / target)
     with (scratch / "pyproject.toml").open("a") as config:
         config.write(
             "\n[tool.mutmut]\n"

@@ -114,6 +114,16 @@ def _json(status: int, data: dict[str, Any] | None, extra: list[tuple[str, str]]
     )
 
 
+def _unknown_client() -> Response:
+    """Cognito's answer to /oauth2/authorize or /logout with a client_id the pool does not have."""
+    return _page(
+        400,
+        "Error",
+        "<p class=error>An error was encountered with the requested page.</p>"
+        "<p>error=invalid_request: client_id is not a client of this user pool</p>",
+    )
+
+
 def _page(status: int, title: str, content: str, extra: list[tuple[str, str]] | None = None) -> Response:
     page = (
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
@@ -191,12 +201,7 @@ class HostedUi:
         """The client for a valid request, or the response Cognito gives to an invalid one."""
         client = self.pool.clients.get(q.get("client_id", ""))
         if client is None:
-            return _page(
-                400,
-                "Error",
-                "<p class=error>An error was encountered with the requested page.</p>"
-                "<p>error=invalid_request: client_id is not a client of this user pool</p>",
-            )
+            return _unknown_client()
         redirect_uri = q.get("redirect_uri", "")
         if self.to_public(redirect_uri) not in client.callback_urls:
             return _page(
@@ -386,12 +391,7 @@ class HostedUi:
         self.log({"endpoint": "logout", **q})
         client = self.pool.clients.get(q.get("client_id", ""))
         if client is None:
-            return _page(
-                400,
-                "Error",
-                "<p class=error>An error was encountered with the requested page.</p>"
-                "<p>error=invalid_request: client_id is not a client of this user pool</p>",
-            )
+            return _unknown_client()
         cookie = SimpleCookie(headers.get("cookie", ""))
         if COOKIE in cookie:
             with self._lock:
