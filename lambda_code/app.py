@@ -47,8 +47,9 @@ as a plain 500, never with the trace.
 Access
     A valid token is not enough: the caller's ``cognito:groups`` claim must hold one of the
     groups in ACCESS_GROUPS (the app's own group and ``spec.access.groups``), else 403
-    ``no_access`` naming APP_NAME. The generator always sets ACCESS_GROUPS; unset, the check
-    is off (whoever can change this function's environment can change its code too).
+    ``no_access`` naming APP_NAME. The check fails closed: with ACCESS_GROUPS unset or empty
+    (no group named) every request is that 403, never a 5xx and never allowed. The generator
+    always sets ACCESS_GROUPS.
 
 Environment
     TABLE_NAME (required), APP_NAME, ACCESS_GROUPS (comma-separated), ALLOWED_ORIGIN (CORS origin, e.g. https://apps.example.com;
@@ -293,19 +294,22 @@ def _token_groups(claims):
 
 
 def _check_access(claims):
-    """403 unless the caller is in one of the app's groups (see "Access" above)."""
-    allowed = os.environ.get("ACCESS_GROUPS")
-    if allowed is None:
-        return
+    """403 unless the caller is in one of the app's groups (see "Access" above).
+
+    Fails closed: ACCESS_GROUPS unset or naming no group refuses everyone."""
+    allowed = os.environ.get("ACCESS_GROUPS") or ""
     wanted = [g.strip() for g in allowed.split(",") if g.strip()]  # the app's own group first
     if set(wanted) & _token_groups(claims):
         return
-    app = os.environ.get("APP_NAME", "this app")
-    first = wanted[0] if wanted else "(none)"
+    app = os.environ.get("APP_NAME") or "this app"
+    if wanted:
+        hint = f"an administrator can add you to the group {wanted[0]}"
+    else:
+        hint = "no access group is configured for it (ACCESS_GROUPS is unset or empty)"
     raise ApiError(
         403,
         "no_access",
-        f"you are signed in but have no access to {app}; an administrator can add you to the group {first}",
+        f"you are signed in but have no access to {app}; {hint}",
         extra={"app": app, "groups": wanted},
     )
 

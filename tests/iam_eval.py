@@ -13,6 +13,9 @@ evaluator are closed here, explicitly: it checks a statement's conditions before
 resource (an Allow whose condition fails would come back as DENIED for every resource),
 and it evaluates only ``StringEquals``, ignoring ``StringLike``: :func:`_conditions_hold`
 checks every condition of the documents we generate (StringEquals, StringLike) itself.
+A third: it has no ``NotResource`` (a statement without ``Resource`` counts as matching
+everything, which is right for trust policies only); :func:`decide` applies ``NotResource``
+itself: the statement covers every resource but those listed.
 """
 
 from __future__ import annotations
@@ -109,6 +112,8 @@ class Resolver:
 def _conditions_hold(statement: dict, context: dict[str, str]) -> bool:
     for test, variables in statement.get("Condition", {}).items():
         for variable, values in variables.items():
+            # A single value may be written as a string: compare it whole (not as a sequence of characters).
+            values = [values] if isinstance(values, str) else values
             actual = context.get(variable)
             if actual is None:
                 return False  # IAM: a condition on a key the request lacks does not match
@@ -130,6 +135,11 @@ def decide(document: dict, action: str, resource: str = "*", context: dict[str, 
     context = context or {}
     verdict = IMPLICIT
     for statement in document["Statement"]:
+        if "NotResource" in statement:
+            excluded = statement["NotResource"]
+            if any(fnmatch.fnmatchcase(resource, p) for p in ([excluded] if isinstance(excluded, str) else excluded)):
+                continue
+            statement = {**{k: v for k, v in statement.items() if k != "NotResource"}, "Resource": "*"}
         unconditional = {k: v for k, v in statement.items() if k != "Condition"}
         result = IAMPolicy(json.dumps({"Version": "2012-10-17", "Statement": [unconditional]})).is_action_permitted(
             action, resource

@@ -1,4 +1,4 @@
-"""The ``local`` command group: up, down, status on the embedded AWS emulator."""
+"""The ``local`` command group: up, plan, down, status on the embedded AWS emulator."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ..local.session import (
     AppStatus,
     SynthFailed,
     down,
+    plan,
     platform_resources,
     status_rows,
     up,
@@ -147,6 +148,49 @@ def up_command(
     )
     print_rows(_rows(rows), APP_COLUMNS, as_json)
     orphan_advice(rows, run.main)
+
+
+PLAN_COLUMNS = (
+    ("stack", "STACK"),
+    ("create", "CREATE"),
+    ("update", "UPDATE"),
+    ("delete", "DESTROY"),
+    ("replace", "REPLACE"),
+    ("plan_json", "PLAN (terraform show -json)"),
+)
+
+
+@local.command("plan")
+@workdir_option
+@click.option(
+    "--instance",
+    "instances",
+    multiple=True,
+    metavar="NAME",
+    help="Plan only this instance (repeatable), with the platform. Default: every instance file.",
+)
+@jobs_option("Stacks planned at the same time.")
+@parallelism_option
+@json_option("Print JSON: one row per stack with its counts and the paths of its saved plan and plan JSON.")
+@pass_cli
+def plan_command(
+    run: CliContext, workdir: Path | None, instances: tuple[str, ...], jobs: int, parallelism: int, as_json: bool
+) -> None:
+    """Synthesize for the running emulator and plan every stack without applying (e.g. to preview a change of
+    platform.yaml); each saved plan and its JSON stay in the working folder. Changes nothing in the emulator."""
+    run.project(sources=True)
+    rows = _guarded(
+        lambda: plan(
+            run.root,
+            workdir,
+            lambda line: click.echo(line, err=as_json),
+            instances=frozenset(instances) if instances else None,
+            jobs=jobs,
+            parallelism=parallelism,
+        ),
+        untouched="nothing was planned; the emulator is unchanged",
+    )
+    print_rows([asdict(row) for row in rows], PLAN_COLUMNS, as_json)
 
 
 @local.command("down")

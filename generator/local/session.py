@@ -9,6 +9,7 @@ would describe resources that no longer exist.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -20,7 +21,7 @@ from pathlib import Path
 from ..errors import Problem, ValidationFailed
 from ..locations import EmulatorSettings
 from ..naming import PLATFORM_STACK
-from ..project import load_project
+from ..project import Project, load_project
 from ..runner import Terraform, find_terraform, write_cli_config
 from ..states import read_state_file
 from . import emulator as emu
@@ -77,10 +78,7 @@ def up(
     """Start (or reuse) the emulator, synthesize for it and apply every stack; return the status rows."""
     binary = find_terraform()  # before anything starts
     project = load_project(root)  # the user's files: errors name them, not the copies
-    unknown = sorted(set(instances or ()) - {i.name for i in project.instances})
-    if unknown:
-        known = ", ".join(i.name for i in project.instances) or "(no instances)"
-        raise ValidationFailed([Problem("--instance", "", f"got {n!r}, expected one of: {known}") for n in unknown])
+    _check_instances(project, instances)
     workspace = workspace_for(root, workdir)
     workspace.root.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -99,35 +97,9 @@ def up(
         echo(f"emulator: started at {server.endpoint} (pid {server.pid}, data in {emu.data_dir(workspace.root)})")
     applying = False
     try:
-        zone_id = ensure_hosted_zone(server, project.platform.domain, project.platform.home_region)
-        local_project = write_local_project(root, workspace, zone_id, instances)
-        synth_started = time.monotonic()
-        from ..runtime import configure_node
-
-        configure_node()  # before cdktf is imported
-        from ..synth import synthesize
-
-        try:
-            synthesize(
-                local_project,
-                workspace.outdir,
-                True,
-                None,
-                EmulatorSettings(endpoint=server.endpoint, access_key=emu.ACCESS_KEY, secret_key=emu.SECRET_KEY),
-            )
-        except ValidationFailed:
-            raise
-        except Exception as err:  # a jsii/cdktf error: report it as the synth's, not as a traceback
-            raise SynthFailed(f"synth for the emulator failed: {str(err).strip()}") from err
-        stacks = [PLATFORM_STACK] + [i.name for i in local_project.instances]
-        echo(
-            f"synth: {len(stacks)} stack(s) for the emulator in {time.monotonic() - synth_started:.0f} s "
-            f"({workspace.outdir})"
+        terraform, local_project = _synth_and_init(
+            binary, root, workspace, server, project, instances, echo, jobs, parallelism
         )
-        terraform = emulator_terraform(binary, workspace, echo, parallelism)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(terraform.init, stacks))
-        echo(f"init: {len(stacks)} stack(s) ready")
         applying = True
         echo(f"[{PLATFORM_STACK}] {apply_stack(terraform, workspace, PLATFORM_STACK)}")
         _each(
@@ -146,6 +118,126 @@ def up(
     # Serve what was applied on 127.0.0.1: the site, the hosted UI, the APIs and their functions.
     spawn_edge(workspace.root, server.endpoint, echo)
     return status_rows(workspace, {i.name for i in project.instances})
+
+
+def _check_instances(project: Project, instances: frozenset[str] | None) -> None:
+    unknown = sorted(set(instances or ()) - {i.name for i in project.instances})
+    if unknown:
+        known = ", ".join(i.name for i in project.instances) or "(no instances)"
+        raise ValidationFailed([Problem("--instance", "", f"got {n!r}, expected one of: {known}") for n in unknown])
+
+
+def _synth_and_init(
+    binary: str,
+    root: Path,
+    workspace: Workspace,
+    server: emu.Emulator,
+    project: Project,
+    instances: frozenset[str] | None,
+    echo: Echo,
+    jobs: int,
+    parallelism: int,
+) -> tuple[Terraform, Project]:
+    """Write the emulator's copy of the project, synthesize it for the emulator and ``terraform init`` every
+    stack; return the Terraform runner and the copy (its instances are the stacks after the platform)."""
+    zone_id = ensure_hosted_zone(server, project.platform.domain, project.platform.home_region)
+    local_project = write_local_project(root, workspace, zone_id, instances)
+    synth_started = time.monotonic()
+    from ..runtime import configure_node
+
+    configure_node()  # before cdktf is imported
+    from ..synth import synthesize
+
+    try:
+        synthesize(
+            local_project,
+            workspace.outdir,
+            True,
+            None,
+            EmulatorSettings(endpoint=server.endpoint, access_key=emu.ACCESS_KEY, secret_key=emu.SECRET_KEY),
+        )
+    except ValidationFailed:
+        raise
+    except Exception as err:  # a jsii/cdktf error: report it as the synth's, not as a traceback
+        raise SynthFailed(f"synth for the emulator failed: {str(err).strip()}") from err
+    stacks = [PLATFORM_STACK] + [i.name for i in local_project.instances]
+    seconds = time.monotonic() - synth_started
+    echo(f"synth: {len(stacks)} stack(s) for the emulator in {seconds:.0f} s ({workspace.outdir})")
+    terraform = emulator_terraform(binary, workspace, echo, parallelism)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(terraform.init, stacks))
+    echo(f"init: {len(stacks)} stack(s) ready")
+    return terraform, local_project
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    """One stack's saved plan on the emulator: what it would do, and where the plan and its JSON are."""
+
+    stack: str
+    create: int
+    update: int
+    delete: int
+    #: Resources destroyed and created again (delete and create in one change, either order).
+    replace: int
+    #: The saved plan (``terraform apply <plan_file>`` applies exactly it).
+    plan_file: str
+    #: ``terraform show -json`` of the saved plan.
+    plan_json: str
+
+
+def plan(
+    root: Path,
+    workdir: Path | None,
+    echo: Echo,
+    instances: frozenset[str] | None = None,
+    jobs: int = DEFAULT_JOBS,
+    parallelism: int = DEFAULT_PARALLELISM,
+) -> list[StackPlan]:
+    """Synthesize for the running emulator and plan the platform and every instance without applying; save
+    each plan and its ``terraform show -json`` in the working folder. Changes nothing in the emulator."""
+    binary = find_terraform()
+    project = load_project(root)
+    _check_instances(project, instances)
+    workspace = workspace_for(root, workdir)
+    server = emu.running(workspace.root)
+    if server is None:
+        raise emu.EmulatorError(f"the emulator is not running in {workspace.root}; expected `local up` first")
+    terraform, local_project = _synth_and_init(
+        binary, root, workspace, server, project, instances, echo, jobs, parallelism
+    )
+    stacks = [PLATFORM_STACK] + [i.name for i in local_project.instances]
+    plans_dir = workspace.root / "plans"
+    plans_dir.mkdir(parents=True, exist_ok=True)
+
+    def one(stack: str) -> StackPlan:
+        plan_file = workspace.data_dir(stack) / "tfplan"
+        terraform.plan(stack, out=plan_file)
+        document = terraform.show_json(stack, plan_file)
+        target = plans_dir / f"{stack}.json"
+        target.write_text(document)
+        counts = count_actions(json.loads(document))
+        terraform.say(
+            stack,
+            f"{counts['create']} to create, {counts['update']} to update in place, "
+            f"{counts['delete']} to destroy, {counts['replace']} to replace",
+        )
+        return StackPlan(stack, **counts, plan_file=str(plan_file), plan_json=str(target))
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, stacks))
+
+
+def count_actions(plan_document: dict) -> dict[str, int]:
+    """Resource changes of a ``terraform show -json`` plan by kind: a replacement counts once, as replace."""
+    counts = {"create": 0, "update": 0, "delete": 0, "replace": 0}
+    for change in plan_document.get("resource_changes", []):
+        actions = change["change"]["actions"]
+        if "create" in actions and "delete" in actions:
+            counts["replace"] += 1
+        elif actions in (["create"], ["update"], ["delete"]):
+            counts[actions[0]] += 1
+    return counts
 
 
 def down(

@@ -27,6 +27,9 @@ CF_FUNCTION = REPO / "cloudfront_function" / "viewer_request.js"
 TABLE_NAME = "john-inventory-dev-items"
 ALLOWED_ORIGIN = "https://apps.example.com"
 REGION = "us-east-2"
+APP_NAME = "john-inventory-dev"
+#: The app's own Cognito group, as the generator sets it in ACCESS_GROUPS.
+ACCESS_GROUP = "john-inventory-dev-users"
 
 
 def load_lambda_module():
@@ -61,6 +64,8 @@ CLAIMS = {
     "auth_time": "1700000000",
     "exp": "1700003600",
     "iat": "1700000000",
+    # The handler fails closed without the app's group: an array claim as the HTTP API JWT authorizer hands it over.
+    "cognito:groups": f"[{ACCESS_GROUP}]",
 }
 
 
@@ -145,7 +150,7 @@ def lambda_app():
 
 @pytest.fixture
 def aws_env(monkeypatch):
-    """Fake credentials and the Lambda environment the platform sets."""
+    """Fake credentials and the Lambda environment the platform sets (ACCESS_GROUPS included)."""
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -153,6 +158,8 @@ def aws_env(monkeypatch):
         "AWS_DEFAULT_REGION": REGION,
         "TABLE_NAME": TABLE_NAME,
         "ALLOWED_ORIGIN": ALLOWED_ORIGIN,
+        "APP_NAME": APP_NAME,
+        "ACCESS_GROUPS": ACCESS_GROUP,
         "LOW_STOCK_THRESHOLD": "5",
         "LOG_LEVEL": "INFO",
     }.items():

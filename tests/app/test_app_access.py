@@ -35,7 +35,7 @@ def access(monkeypatch):
 
 
 def _call(app, groups, method="GET", path="/items", body=None):
-    claims = dict(CLAIMS)
+    claims = {k: v for k, v in CLAIMS.items() if k != "cognito:groups"}
     if groups is not None:
         claims["cognito:groups"] = groups
     response = app.handler(http_event(method, path, body, claims=claims), FakeContext())
@@ -92,6 +92,31 @@ def test_other_spellings_of_the_claim(lambda_app, table, access, claim):
     assert _call(lambda_app, claim)[0] == 200
 
 
-def test_empty_access_groups_refuses_everyone(lambda_app, table, monkeypatch):
-    monkeypatch.setenv("ACCESS_GROUPS", "")
-    assert _call(lambda_app, [OWN_GROUP])[0] == 403
+@pytest.mark.parametrize("setting", [None, "", " , ,"], ids=["unset", "empty", "only-commas"])
+@pytest.mark.parametrize("form", [AS_AUTHORIZER_STRING, AS_LIST], ids=["authorizer-string", "list"])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [("GET", "/items", None), ("POST", "/items", {"name": "Widget", "sku": "W-1", "quantity": 1})],
+)
+def test_without_access_groups_everyone_is_refused(
+    lambda_app, table, access, monkeypatch, setting, form, method, path, body
+):
+    """Fails closed: ACCESS_GROUPS unset or naming no group is 403 no_access for every token, never 2xx or 5xx."""
+    if setting is None:
+        monkeypatch.delenv("ACCESS_GROUPS")
+    else:
+        monkeypatch.setenv("ACCESS_GROUPS", setting)
+    for who in ("none", "other", "own", "extra"):
+        status, answer = _call(lambda_app, form[who], method, path, body)
+        assert status == 403, (who, answer)
+        assert answer["error"] == "no_access" and answer["app"] == APP and answer["groups"] == []
+        assert APP in answer["message"] and "ACCESS_GROUPS" in answer["message"]
+    monkeypatch.setenv("ACCESS_GROUPS", OWN_GROUP)
+    assert _call(lambda_app, form["own"])[1]["items"] == []  # nothing was written while refused
+
+
+def test_without_app_name_the_403_still_names_an_app(lambda_app, table, monkeypatch):
+    monkeypatch.delenv("ACCESS_GROUPS")
+    monkeypatch.delenv("APP_NAME")
+    status, answer = _call(lambda_app, [OWN_GROUP])
+    assert status == 403 and answer["error"] == "no_access" and answer["app"] == "this app"

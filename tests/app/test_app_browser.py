@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
-from app_helpers import CF_FUNCTION, REPO, UI_DIR, create_table, load_lambda_module
+from app_helpers import ACCESS_GROUP, CF_FUNCTION, REPO, UI_DIR, create_table, load_lambda_module
 from helpers import load_stack, skip_or_fail
 from stack_json import one
 
@@ -77,6 +77,13 @@ def _b64url(data):
 
 def _b64url_decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _claim_string(value):
+    """A claim as the HTTP API JWT authorizer hands it to the function: a string, an array as ``"[a b]"``."""
+    if isinstance(value, list):
+        return "[" + " ".join(value) + "]"
+    return str(value)
 
 
 def make_jwt(claims):
@@ -331,6 +338,8 @@ class OAuthHandler(QuietHandler):
                 "iat": now,
                 "exp": now + 3600,
             }
+            if username != "mallory":  # everyone but mallory is in the app's group
+                claims["cognito:groups"] = [ACCESS_GROUP]
             body = {
                 "id_token": make_jwt(claims),
                 "access_token": make_jwt({**claims, "token_use": "access", "client_id": CLIENT_ID}),
@@ -408,8 +417,8 @@ class ApiHandler(QuietHandler):
             "requestContext": {
                 "accountId": "123456789012",
                 "apiId": "local",
-                # The Cognito authorizer passes every claim as a string.
-                "authorizer": {"jwt": {"claims": {k: str(v) for k, v in claims.items()}, "scopes": None}},
+                # The Cognito authorizer passes every claim as a string, an array as "[a b]".
+                "authorizer": {"jwt": {"claims": {k: _claim_string(v) for k, v in claims.items()}, "scopes": None}},
                 "domainName": self.headers.get("Host"),
                 "http": {"method": self.command, "path": parts.path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"},
                 "requestId": uuid.uuid4().hex,
@@ -479,6 +488,8 @@ def stack(tmp_path_factory, synthesized_csp):
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": "us-east-2",
         "TABLE_NAME": "john-inventory-dev-items",
+        "APP_NAME": "john-inventory-dev",
+        "ACCESS_GROUPS": ACCESS_GROUP,
         "LOW_STOCK_THRESHOLD": "5",
     }
     saved = {k: os.environ.get(k) for k in [*env, "ALLOWED_ORIGIN"]}

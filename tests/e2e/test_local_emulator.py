@@ -262,27 +262,35 @@ def test_cognito_client_calls_back_to_the_shared_page(aws, platform):
     assert "ClientSecret" not in client
 
 
-def test_handler_manages_items_in_the_table_terraform_created(session, monkeypatch):
-    from app_helpers import FakeContext, http_event, load_lambda_module
+def test_handler_manages_items_in_the_table_terraform_created(session, aws, monkeypatch):
+    from app_helpers import CLAIMS, FakeContext, http_event, load_lambda_module
 
-    table = _outputs(session["workdir"], DEV)["table_name"]
+    outputs = _outputs(session["workdir"], DEV)
+    table = outputs["table_name"]
+    # The function's own environment as Terraform applied it (the handler fails closed without ACCESS_GROUPS).
+    deployed = aws("lambda").get_function_configuration(FunctionName=outputs["function_name"])
     for key, value in {
+        **deployed["Environment"]["Variables"],
         "AWS_ENDPOINT_URL": session["endpoint"],
         "AWS_DEFAULT_REGION": HOME_REGION,
         "AWS_ACCESS_KEY_ID": emu.ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": emu.SECRET_KEY,
-        "TABLE_NAME": table,
-        "ALLOWED_ORIGIN": f"https://{DOMAIN}",
     }.items():
         monkeypatch.setenv(key, value)
+    assert table == deployed["Environment"]["Variables"]["TABLE_NAME"]
+    # A token holding the app's group, in the form the HTTP API JWT authorizer hands it over.
+    claims = {**CLAIMS, "cognito:groups": f"[{outputs['access_group']}]"}
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     app = load_lambda_module()
 
     def call(method, path, body=None, headers=None):
-        response = app.handler(http_event(method, path, body, headers=headers), FakeContext())
+        response = app.handler(http_event(method, path, body, headers=headers, claims=claims), FakeContext())
         return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
 
+    claims = {**claims, "cognito:groups": f"[{_outputs(session['workdir'], PROD)['access_group']}]"}
+    assert call("GET", "/items")[0] == 403  # another app's group is not enough
+    claims = {**claims, "cognito:groups": f"[{outputs['access_group']}]"}
     status, item = call("POST", "/items", {"name": "Widget", "sku": "W-1", "quantity": 7})
     assert status == 201 and item["version"] == 1
     status, listing = call("GET", "/items")
