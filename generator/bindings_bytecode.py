@@ -25,8 +25,9 @@ the generated forms above (:func:`check_generated`), so dropping them drops noth
 occurrence raises :class:`BindingsLayoutError` (set ``GENERATOR_FAST_BINDINGS=off`` to load them as
 usual). The output is byte-identical either way (tests/test_speed_bindings_bytecode.py).
 
-Tests import ``modules/`` without this (it is installed by :func:`generator.runtime.configure_node`,
-which only synth processes call), so the construct tests still get typeguard's early messages.
+:func:`generator.runtime.configure_node` installs it, so every synth process runs this way, the
+construct tests included; while writing a construct, ``GENERATOR_FAST_BINDINGS=off`` brings back
+typeguard's messages, which name the Python argument.
 """
 
 from __future__ import annotations
