@@ -100,7 +100,7 @@ def main() -> None:
             try:
                 results[n] = plan_all(root, workdir, args.jobs) | {"up": up_s}
             finally:
-                session.stop_and_forget(session.workspace_for(root, workdir), lambda line: None)
+                session.stop_and_forget(session.workspace_for(root, workdir))
             r = results[n]
             print(
                 f"  {n} instance(s): local up {up_s:.0f} s; platform init+plan {r['platform']:.1f} s; instance "
