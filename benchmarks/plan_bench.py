@@ -32,6 +32,7 @@ from synth_bench import machine, make_project  # noqa: E402
 
 from generator.local import session  # noqa: E402
 from generator.runner import find_terraform  # noqa: E402
+from generator.runtime import configure_node  # noqa: E402
 from generator.workflow.shards import assign  # noqa: E402
 
 #: Assumed per-job overhead of a GitHub-hosted runner: checkout, setup-python (pip cache), setup-terraform, pip.
@@ -85,6 +86,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10,50", help="comma-separated instance counts")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="instance plans at once (one runner)")
     args = parser.parse_args()
+    configure_node()  # as synth does; also names the Node in the machine line
     print(f"machine: {machine()}", flush=True)
     results = {}
     scratch = Path(tempfile.mkdtemp(prefix="plan-bench-"))
@@ -98,7 +100,7 @@ def main() -> None:
             try:
                 results[n] = plan_all(root, workdir, args.jobs) | {"up": up_s}
             finally:
-                session.stop_and_forget(session.workspace_for(root, workdir), lambda line: None)
+                session.stop_and_forget(session.workspace_for(root, workdir))
             r = results[n]
             print(
                 f"  {n} instance(s): local up {up_s:.0f} s; platform init+plan {r['platform']:.1f} s; instance "

@@ -4,6 +4,7 @@
     python benchmarks/synth_bench.py --quick         # sizes 1 and 10, one round (about a minute)
     python benchmarks/synth_bench.py --validate 20   # also: terraform validate over 20 stacks, 1 vs all cores
     python benchmarks/synth_bench.py --sizes 1,500 --rounds 1 --workers 1,2   # the largest size per worker count
+    python benchmarks/synth_bench.py --sizes 1,500 --rounds 1 --without-speedups  # with/without the Python-side levers
 
 The floor is the naive app's import alone: ``python -c "import
 cdktf_cdktf_provider_aws, cdktf_cdktf_provider_kubernetes"`` (with the same
@@ -271,6 +272,12 @@ def main() -> None:
     parser.add_argument(
         "--workers", default="", help="comma-separated synth worker counts to also run the largest size with"
     )
+    parser.add_argument(
+        "--without-speedups",
+        action="store_true",
+        help="also run the largest size without the bindings bytecode and with cdktf's stack traces (the levers of "
+        "generator/bindings_bytecode.py and jsii_cache's stack-trace switch)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("1,10" if args.quick else "1,50,500")).split(",")]
@@ -301,6 +308,13 @@ def main() -> None:
             row = rows.setdefault(f"w{workers}", Row(f"platform + {largest} instance(s), --workers={workers}"))
             root = make_project(scratch / f"n{largest}-w{workers}", largest)
             row.runs.append(measure(synth_command(root, workers)))
+            print(f"  {row.label}: {row.runs[-1].wall:.2f} s", flush=True)
+        if args.without_speedups:
+            label = f"platform + {largest} instance(s), without bytecode and stack-trace levers"
+            row = rows.setdefault("off", Row(label))
+            root = make_project(scratch / f"n{largest}-off", largest)
+            env = dict(os.environ, GENERATOR_FAST_BINDINGS="off", CDK_DISABLE_STACK_TRACE="")
+            row.runs.append(measure(synth_command(root), env=env))
             print(f"  {row.label}: {row.runs[-1].wall:.2f} s", flush=True)
         increments = incremental(scratch / f"n{largest}-r0")
         validation = []

@@ -84,13 +84,31 @@ def write_platform_outputs(stack: TerraformStack, outputs: PlatformOutputs) -> N
 
 
 def read_platform_outputs(state: TerraformRemoteState) -> PlatformOutputs:
-    """Tokens referring to the platform's outputs through remote state."""
-    values: dict[str, Any] = {}
-    for f in fields(PlatformOutputs):
-        if f.name in LIST_OUTPUTS:
-            values[f.name] = state.get_list(f.name)
-        elif f.name in MAP_OUTPUTS:
-            values[f.name] = state.get(f.name)
+    """Tokens referring to the platform's outputs through remote state, each read on first use.
+
+    An instance stack uses about half of the fields, and each read is a call into the jsii kernel; a
+    token nobody uses puts nothing into the stack, so reading lazily changes no output byte.
+    """
+    return RemoteOutputs(state)  # type: ignore[return-value]  # the same attributes as PlatformOutputs
+
+
+class RemoteOutputs:
+    """:class:`PlatformOutputs`'s fields as attributes, each a token read from ``state`` when first used."""
+
+    def __init__(self, state: TerraformRemoteState) -> None:
+        self._state = state
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _FIELD_NAMES:
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}; PlatformOutputs has no such field")
+        if name in LIST_OUTPUTS:
+            value = self._state.get_list(name)
+        elif name in MAP_OUTPUTS:
+            value = self._state.get(name)
         else:
-            values[f.name] = state.get_string(f.name)
-    return PlatformOutputs(**values)
+            value = self._state.get_string(name)
+        setattr(self, name, value)  # read once: later uses find the attribute without __getattr__
+        return value
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(PlatformOutputs))

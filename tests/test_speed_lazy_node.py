@@ -1,9 +1,11 @@
-"""generator.jsii_cache (lazy provider index.js) and synth workers change no output byte.
+"""generator.jsii_cache (lazy provider index.js, cdktf's stack-trace switch), generator.bindings_bytecode
+(the bindings without their Python-side checks) and synth workers change no output byte.
 
 Three separate interpreters synthesize the same projects (both UI-sync modes, which together use every
-construct in modules/): the plain single process with jsii's own cache and the eager index.js
-(GENERATOR_LAZY_NODE=off, one worker), one process on our lazy cache, and two workers on the lazy cache.
-The lazy cache is a fresh folder, primed by a first (eager) run, so the compared runs really load lazily.
+construct in modules/): the plain single process with jsii's own cache, the eager index.js, cdktf's own
+stack-trace.js and the bindings' checks (GENERATOR_LAZY_NODE=off, GENERATOR_FAST_BINDINGS=off, one
+worker), one process with all three speed-ups, and two workers with them. The cache is a fresh folder,
+primed by a first (eager) run, so the compared runs really load lazily and from cached bytecode.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 import pytest
 from helpers import REPO, copy_project
 
-from generator import jsii_cache
+from generator import bindings_bytecode, jsii_cache
+from generator.runtime import wheel_node
 
 TF_MODE = {
     "uiSync: kubernetes": "uiSync: terraform\ncertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/"
@@ -33,11 +36,13 @@ SYNTH = textwrap.dedent("""
     workers = int(sys.argv[1])
     for root in sys.argv[2:]:
         synthesize(load_project(Path(root)), Path(root) / "cdktf.out", True, None, workers=workers)
-    print(json.dumps({"cache": os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT")}))
+    import cdktf, cdktf_cdktf_provider_aws.iam_role as role
+    loaders = sorted({type(m.__spec__.loader).__name__ for m in (cdktf, role)})
+    print(json.dumps({"cache": os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT"), "loaders": loaders}))
 """)
 
 MODES = {  # name: (environment changes, workers)
-    "plain": ({jsii_cache.SWITCH_ENV: "off"}, 1),
+    "plain": ({jsii_cache.SWITCH_ENV: "off", bindings_bytecode.SWITCH_ENV: "off"}, 1),
     "lazy": ({}, 1),
     "lazy-2-workers": ({}, 2),
 }
@@ -83,6 +88,8 @@ def synthesized(tmp_path_factory) -> dict[str, tuple[dict, list[dict[str, bytes]
         assert process.returncode == 0, stderr
         results[mode] = (json.loads(stdout.strip().splitlines()[-1]), [_tree(r / "cdktf.out") for r in roots])
     results["index"] = sorted(str(p.relative_to(cache)) for p in cache.rglob("lib/index.js*") if "@cdktf" in str(p))
+    results["stack-trace"] = sorted(cache.rglob(f"cdktf/*/*/{jsii_cache.STACK_TRACE_FILE}*"))
+    results["bytecode"] = sorted(p.name for p in (cache / "python-bytecode").rglob("*.pyc"))
     return results
 
 
@@ -102,6 +109,33 @@ def test_the_lazy_runs_used_our_cache_with_both_providers_rewritten(synthesized)
     assert synthesized["lazy"][0]["cache"] == synthesized["lazy-2-workers"][0]["cache"]
     names = [Path(p).name for p in synthesized["index"]]
     assert names == ["index.js", "index.js.eager", "index.js", "index.js.eager"]
+
+
+def test_the_fast_runs_loaded_the_bindings_from_optimized_bytecode(synthesized):
+    assert synthesized["plain"][0]["loaders"] == ["SourceFileLoader"]
+    assert synthesized["lazy"][0]["loaders"] == ["OptimizedLoader"]
+    assert synthesized["lazy-2-workers"][0]["loaders"] == ["OptimizedLoader"]
+    bytecode = synthesized["bytecode"]
+    assert "cdktf.opt-1.pyc" in bytecode and "constructs.opt-1.pyc" in bytecode
+    assert "cdktf_cdktf_provider_aws.dynamodb_table.opt-1.pyc" in bytecode
+    assert "cdktf_cdktf_provider_kubernetes.job_v1.opt-1.pyc" in bytecode
+
+
+def test_cdktf_stack_trace_helper_got_the_switch_and_it_works(synthesized):
+    helper, original = synthesized["stack-trace"]
+    assert (helper.name, original.name) == ("stack-trace.js", "stack-trace.js.eager")
+    assert jsii_cache.switchable_stack_trace(original.read_text()) == helper.read_text()
+    probe = (
+        f"const {{captureStackTrace}} = require({json.dumps(str(helper))});"
+        "console.log(JSON.stringify(captureStackTrace()));"
+    )
+    node = os.environ.get("JSII_NODE") or wheel_node()
+    base = {k: v for k, v in os.environ.items() if k != "CDK_DISABLE_STACK_TRACE"}
+    off = subprocess.run([node, "-e", probe], env={**base, "CDK_DISABLE_STACK_TRACE": "1"}, capture_output=True)
+    on = subprocess.run([node, "-e", probe], env=base, capture_output=True)
+    assert json.loads(off.stdout) == ["stack traces disabled"]
+    frames = json.loads(on.stdout)
+    assert len(frames) >= 2 and frames != ["stack traces disabled"]  # a real stack: [eval], then node's own frames
 
 
 GENERATED = (
