@@ -1,4 +1,8 @@
-"""moto's server with the emulator's fixes: ``python -m generator.local.moto_server -H 127.0.0.1 -p PORT``.
+"""moto's server with the emulator's fixes: ``python -m generator.local.moto_server -H 127.0.0.1 -p PORT [--fd N]``.
+
+``--fd N``: serve on the listening socket inherited as descriptor N (bound by
+``emulator.start``, which passes it with ``pass_fds``), so the port is never free
+between being chosen and being served; ``-p`` then only names that port.
 
 moto 5.2 evaluates an S3 bucket policy without any request context, and
 treats a statement whose condition does not match as an explicit Deny
@@ -83,12 +87,39 @@ def _application_autoscaling_tags() -> None:
         setattr(ApplicationAutoScalingResponse, function.__name__, function)
 
 
-def main() -> None:
+def _serve_inherited_socket(host: str, port: int, fd: int) -> None:
+    """moto's server (``moto.server.main`` without the reloader and SSL) on an already listening socket."""
+    import signal
+    import sys
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True  # as moto's main: errors answered with their traceback
+    # werkzeug takes the socket as it is (no bind, no listen): see werkzeug.serving.BaseWSGIServer(fd=...).
+    make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler, fd=fd).serve_forever()
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m generator.local.moto_server", add_help=False)
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    parser.add_argument("--fd", type=int, default=None)
+    args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     _unconditional_statements_only()
     _application_autoscaling_tags()
+    if args.fd is not None:
+        _serve_inherited_socket(args.host, args.port, args.fd)
+        return
     from moto.server import main as moto_main
 
-    moto_main()
+    moto_main(["-H", args.host, "-p", str(args.port), *rest])
 
 
 if __name__ == "__main__":
