@@ -232,9 +232,9 @@ class Terraform:
         if marker is not None and marker.is_file() and marker.read_text() == digest:
             return False
         self.run(stack, "init", ["init", "-input=false"])
-        if marker is not None:
+        if marker is not None:  # the inputs as init left them (it writes the lock file)
             marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.write_text(digest)
+            marker.write_text(self._init_inputs(stack))
         return True
 
     def _init_inputs(self, stack: str) -> str:

@@ -12,6 +12,7 @@ from generator.runner import Terraform
 FAKE = """#!/bin/sh
 echo "$@" >> "{calls}"
 case "$1" in
+  init) touch .terraform.lock.hcl;;
   apply) "{python}" -c "import time; t = time.process_time(); exec('while time.process_time() - t < 0.3: pass')";;
 esac
 exit 0
