@@ -135,8 +135,7 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{name}: {seconds:.0f} s")
         terminalreporter.write_line(f"total: {sum(_TIMINGS.values()):.0f} s")
         parts = [s for n, s in _TIMINGS.items() if n.startswith(("local up", "browser:", "local down"))]
-        ran = {n.split(" ", 2)[0] + " " + n.split(" ", 2)[1].rstrip(":") for n in _TIMINGS if " " in n}
-        if {"local up", "local down"} <= ran and any(n.startswith("browser:") for n in _TIMINGS):
+        if all(any(n.startswith(step) for n in _TIMINGS) for step in ("local up", "browser:", "local down")):
             spent = sum(parts)
             verdict = "met" if spent < BUDGET_SECONDS else "MISSED"
             terminalreporter.write_line(
