@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,17 @@ PROGRESS_MARKS = ("complete after", "Still creating...", "Still destroying...")
 INSTALL_HINT = "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH"
 #: Box-drawing characters Terraform frames its diagnostics with.
 _FRAME = set("│╷╵─ ")
+
+
+@dataclass(frozen=True)
+class CommandTime:
+    """How long one Terraform command took: ``wall`` seconds, and ``cpu`` seconds (user + system) of Terraform and
+    the provider plugins it started. On a shared machine ``cpu`` is the part that does not depend on the load."""
+
+    stack: str
+    action: str
+    wall: float
+    cpu: float
 
 
 class TerraformMissing(Exception):
@@ -143,6 +155,8 @@ class Terraform:
     data_dir: Callable[[str], Path] | None = None
     echo: Callable[[str], None] = lambda _line: None
     parallelism: int = 10
+    #: Every command run so far, in the order they finished (see ``CommandTime``).
+    times: list[CommandTime] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -177,6 +191,7 @@ class Terraform:
         with open(log, "a") as out:
             out.write(f"\n$ terraform {' '.join(args)}\n")
             out.flush()
+            started = time.monotonic()
             try:
                 process = subprocess.Popen(
                     [self.binary, args[0], "-no-color", *args[1:]],
@@ -197,15 +212,47 @@ class Terraform:
                 captured.append(line)
                 if show and any(mark in line for mark in PROGRESS_MARKS):
                     self.say(stack, line.strip())
-            code = process.wait()
+            code, cpu = _wait(process)
             reader.join()
             out.write("".join(stderr))
+            spent = CommandTime(stack, action, time.monotonic() - started, cpu)
+            out.write(f"# terraform {action}: exit {code} after {spent.wall:.1f} s (cpu {spent.cpu:.1f} s)\n")
+            with self._lock:
+                self.times.append(spent)
         if code not in (0, 2):
             raise StackFailed(stack, action, "".join(stderr) or "".join(captured[-30:]), log)
         return code, "".join(captured)
 
-    def init(self, stack: str) -> None:
+    def init(self, stack: str, reuse: bool = False) -> bool:
+        """``terraform init``; True when it ran. ``reuse`` (only with ``data_dir``): skip it when this stack's data
+        folder was initialized by a previous run for the same ``terraform`` block (providers, backend) and modules
+        and the same CLI config, the only inputs of ``init``."""
+        marker = self.data_dir(stack) / ".generator-init" if reuse and self.data_dir is not None else None
+        digest = self._init_inputs(stack) if marker is not None else ""
+        if marker is not None and marker.is_file() and marker.read_text() == digest:
+            return False
         self.run(stack, "init", ["init", "-input=false"])
+        if marker is not None:  # the inputs as init left them (it writes the lock file)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(self._init_inputs(stack))
+        return True
+
+    def _init_inputs(self, stack: str) -> str:
+        import hashlib
+        import json
+
+        try:
+            config = json.loads((self.stack_dir(stack) / "cdk.tf.json").read_text())
+        except (OSError, ValueError):
+            return ""
+        cli_config = Path(self.env.get("TF_CLI_CONFIG_FILE", "/nonexistent"))
+        inputs = {
+            "terraform": config.get("terraform"),
+            "module": config.get("module"),
+            "cli_config": cli_config.read_text() if cli_config.is_file() else None,
+            "lock_file": (self.stack_dir(stack) / ".terraform.lock.hcl").is_file(),
+        }
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
     def plan(self, stack: str, out: Path | None = None, destroy: bool = False, lock: bool = True) -> tuple[bool, str]:
         """``terraform plan -detailed-exitcode`` (saved to ``out`` when given); returns (changes?, text)."""
@@ -229,6 +276,33 @@ class Terraform:
             show=show,
         )[1]
 
+    def apply(self, stack: str, show: bool = False) -> str:
+        """``terraform apply -auto-approve``: plan and apply in one process (no saved plan); returns the output.
+
+        One command instead of ``plan`` then ``apply <plan>`` starts the providers once: on the emulator, where
+        nobody reviews the plan, that halves the Terraform work of an ``up`` (each command loads the AWS
+        provider's schema, most of a command's CPU).
+        """
+        args = ["apply", "-input=false", "-auto-approve", "-lock-timeout=5m", f"-parallelism={self.parallelism}"]
+        return self.run(stack, "apply", args, show=show)[1]
+
     def destroy(self, stack: str, refresh: bool = True, show: bool = False) -> str:
         args = ["destroy", "-input=false", "-auto-approve", f"-parallelism={self.parallelism}"]
         return self.run(stack, "destroy", args + ([] if refresh else ["-refresh=false"]), show=show)[1]
+
+
+def _wait(process: subprocess.Popen) -> tuple[int, float]:
+    """Wait for ``process``; its exit code and the CPU seconds it and the children it reaped (Terraform's provider
+    plugins) used. Falls back to ``wait()`` (CPU unknown: 0) where ``os.wait4`` is missing."""
+    if not hasattr(os, "wait4"):
+        return process.wait(), 0.0
+    while True:
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+            break
+        except InterruptedError:
+            continue
+        except ChildProcessError:  # reaped elsewhere
+            return process.wait(), 0.0
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_utime + usage.ru_stime

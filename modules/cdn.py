@@ -34,7 +34,6 @@ from .policy_document import deny_insecure_transport, policy_document
 # AWS managed policies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 ORIGIN_ID = "shared-ui"
 #: The platform's not-found page at the root of the shared UI bucket (ui/site/404.html).
 NOT_FOUND_PAGE = "/404.html"
@@ -136,32 +135,31 @@ class Cdn(Construct):
             comment="Appends index.html and routes SPA paths",
             code=props.function_code,
         )
-        headers_policy_id = SECURITY_HEADERS
-        if not props.emulator:  # moto 5.2 has no CreateResponseHeadersPolicy: the emulator keeps the managed policy
-            headers_policy_id = CloudfrontResponseHeadersPolicy(
-                self,
-                "security-headers",
-                name=props.response_headers_policy_name,
-                comment=f"Security headers and CSP of {props.domain}",
-                # What AWS's Managed-SecurityHeadersPolicy sends, plus the CSP; frames are refused (DENY, and
-                # frame-ancestors 'none') where the managed policy allowed SAMEORIGIN: no page here is framed.
-                security_headers_config={
-                    "content_security_policy": {
-                        "content_security_policy": content_security_policy(props.api_regions, props.cognito_domain),
-                        "override": True,
-                    },
-                    "content_type_options": {"override": True},
-                    "frame_options": {"frame_option": "DENY", "override": True},
-                    "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
-                    "strict_transport_security": {
-                        "access_control_max_age_sec": 31536000,
-                        "include_subdomains": False,
-                        "preload": False,
-                        "override": True,
-                    },
-                    "xss_protection": {"protection": True, "mode_block": True, "override": True},
+        # On the emulator too: moto 5.2 has no response headers policies, generator/local/moto_server.py adds them.
+        headers_policy_id = CloudfrontResponseHeadersPolicy(
+            self,
+            "security-headers",
+            name=props.response_headers_policy_name,
+            comment=f"Security headers and CSP of {props.domain}",
+            # What AWS's Managed-SecurityHeadersPolicy sends, plus the CSP; frames are refused (DENY, and
+            # frame-ancestors 'none') where the managed policy allowed SAMEORIGIN: no page here is framed.
+            security_headers_config={
+                "content_security_policy": {
+                    "content_security_policy": content_security_policy(props.api_regions, props.cognito_domain),
+                    "override": True,
                 },
-            ).id
+                "content_type_options": {"override": True},
+                "frame_options": {"frame_option": "DENY", "override": True},
+                "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
+                "strict_transport_security": {
+                    "access_control_max_age_sec": 31536000,
+                    "include_subdomains": False,
+                    "preload": False,
+                    "override": True,
+                },
+                "xss_protection": {"protection": True, "mode_block": True, "override": True},
+            },
+        ).id
         behavior = {
             "target_origin_id": ORIGIN_ID,
             "viewer_protocol_policy": "redirect-to-https",

@@ -473,7 +473,7 @@ def test_local_apply_prints_apply_complete_once(tmp_path):
 
     fake = tmp_path / "terraform"
     fake.write_text(
-        '#!/bin/sh\ncase "$1" in\n  plan) exit 2;;\n'
+        '#!/bin/sh\ncase "$1" in\n  plan) exit 1;;\n'  # up plans and applies in one command
         "  apply) echo 'x: Creation complete after 1s'; echo 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.';;\n"
         "esac\n"
     )

@@ -57,19 +57,26 @@ def _record(workdir: Path) -> Path:
     return data_dir(workdir) / "emulator.json"
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((HOST, port))
-        except OSError:
-            return False
-    return True
+def listening_socket(port: int | None = None) -> socket.socket:
+    """A socket bound to ``port`` on 127.0.0.1 (default: one the kernel picks) and listening.
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    The server is handed this very socket (``start`` passes its descriptor to the moto process), so no
+    other process can take the port between choosing it and serving on it, as it could when a probe
+    socket was bound, closed, and the number passed on.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind((HOST, port or 0))
+        listener.listen(128)
+    except OSError as err:
+        listener.close()
+        raise EmulatorError(
+            f"port {port} on {HOST} is in use, expected a free port "
+            "(stop what listens there, pass another --port, or omit --port to pick a free one)"
+            if port
+            else f"cannot listen on {HOST}: {err}"
+        ) from None
+    return listener
 
 
 def _is_our_server(pid: int) -> bool:
@@ -106,32 +113,34 @@ def running(workdir: Path) -> Emulator | None:
 
 
 def start(workdir: Path, port: int | None = None) -> Emulator:
-    """Start moto's server in the background on ``port`` (default: a free one) and wait until it answers."""
+    """Start moto's server in the background on ``port`` (default: one the kernel picks) and wait until it answers.
+
+    The port is bound here, once, and the listening socket handed to the server (see ``listening_socket``).
+    """
     folder = data_dir(workdir)
     folder.mkdir(parents=True, exist_ok=True)
-    if port is not None and not port_is_free(port):
-        raise EmulatorError(
-            f"port {port} on {HOST} is in use, expected a free port "
-            "(stop what listens there, pass another --port, or omit --port to pick a free one)"
-        )
-    chosen = port or free_port()
+    listener = listening_socket(port)
+    chosen = listener.getsockname()[1]
     log = open(folder / "server.log", "ab")  # noqa: SIM115 - handed to the server process, closed below
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", SERVER_MODULE, "-H", HOST, "-p", str(chosen)],
+            [sys.executable, "-m", SERVER_MODULE, "-H", HOST, "-p", str(chosen), "--fd", str(listener.fileno())],
             cwd=folder,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            pass_fds=(listener.fileno(),),  # the server accepts on this socket; connections queue until it does
             env={
                 **os.environ,
                 **SERVER_ENV,
+                "MOTO_PORT": str(chosen),  # moto writes its own address into some answers (queue URLs)
                 "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH")))),
             },
             start_new_session=True,  # survives this command; down stops it
         )
     finally:
         log.close()
+        listener.close()  # the server holds its own copy of the socket
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

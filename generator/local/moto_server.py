@@ -1,4 +1,8 @@
-"""moto's server with the emulator's fixes: ``python -m generator.local.moto_server -H 127.0.0.1 -p PORT``.
+"""moto's server with the emulator's fixes: ``python -m generator.local.moto_server -H 127.0.0.1 -p PORT [--fd N]``.
+
+``--fd N``: serve on the listening socket inherited as descriptor N (bound by
+``emulator.start``, which passes it with ``pass_fds``), so the port is never free
+between being chosen and being served; ``-p`` then only names that port.
 
 moto 5.2 evaluates an S3 bucket policy without any request context, and
 treats a statement whose condition does not match as an explicit Deny
@@ -14,6 +18,12 @@ UntagResource, ListTagsForResource) and drops the Tags of
 RegisterScalableTarget; the AWS provider reads a scalable target's tags after
 every create, so the prod table's auto scaling could not apply. Here tags are
 kept per scalable-target ARN, as real AWS does.
+
+moto 5.2's CloudFront has no response headers policies (no
+CreateResponseHeadersPolicy, Get, GetConfig, Update, Delete, List). Here they
+are kept as sent, per account, with an ETag checked on update and delete as AWS
+does, so the platform's real policy (security headers and the CSP) is applied
+on the emulator and the local edge reads it back from there.
 """
 
 from __future__ import annotations
@@ -83,12 +93,138 @@ def _application_autoscaling_tags() -> None:
         setattr(ApplicationAutoScalingResponse, function.__name__, function)
 
 
-def main() -> None:
+def _serve_inherited_socket(host: str, port: int, fd: int) -> None:
+    """moto's server (``moto.server.main`` without the reloader and SSL) on an already listening socket."""
+    import signal
+    import sys
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True  # as moto's main: errors answered with their traceback
+    # werkzeug takes the socket as it is (no bind, no listen): see werkzeug.serving.BaseWSGIServer(fd=...).
+    make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler, fd=fd).serve_forever()
+
+
+def _cloudfront_response_headers_policies() -> None:
+    import datetime
+    import uuid
+
+    from moto.cloudfront import urls
+    from moto.cloudfront.exceptions import CloudFrontException
+    from moto.cloudfront.responses import CloudFrontResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    # (account, id) -> the policy as GetResponseHeadersPolicy returns it, plus its ETag.
+    policies: dict[tuple[str, str], dict[str, Any]] = {}
+    base = "{0}/2020-05-31/response-headers-policy"
+    urls.url_paths.update(
+        {
+            base + "$": CloudFrontResponse.dispatch,
+            base + "/(?P<policy_id>[^/]+)$": CloudFrontResponse.dispatch,
+            base + "/(?P<policy_id>[^/]+)/config$": CloudFrontResponse.dispatch,
+        }
+    )
+
+    def find(self: CloudFrontResponse) -> dict[str, Any]:
+        policy = policies.get((self.current_account, self._get_param("Id")))
+        if policy is None:
+            raise CloudFrontException("NoSuchResponseHeadersPolicy", "The response headers policy does not exist.")
+        return policy
+
+    def check_etag(self: CloudFrontResponse, policy: dict[str, Any]) -> None:
+        if self._get_param("IfMatch") != policy["ETag"]:
+            raise CloudFrontException("PreconditionFailed", "The If-Match version is missing or not valid.")
+
+    def answer(policy: dict[str, Any], **extra: Any) -> ActionResult:
+        shown = {k: v for k, v in policy.items() if k != "ETag"}
+        return ActionResult({"ResponseHeadersPolicy": shown, "ETag": policy["ETag"], **extra})
+
+    def create_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
+        config = self._get_param("ResponseHeadersPolicyConfig", {})
+        if any(
+            k[0] == self.current_account and p["ResponseHeadersPolicyConfig"]["Name"] == config.get("Name")
+            for k, p in policies.items()
+        ):
+            raise CloudFrontException("ResponseHeadersPolicyAlreadyExists", "A policy with this name already exists.")
+        policy_id = str(uuid.uuid4())
+        policy = policies[(self.current_account, policy_id)] = {
+            "Id": policy_id,
+            "LastModifiedTime": datetime.datetime.now(datetime.UTC),
+            "ResponseHeadersPolicyConfig": config,
+            "ETag": uuid.uuid4().hex,
+        }
+        return answer(
+            policy, Location=f"https://cloudfront.amazonaws.com/2020-05-31/response-headers-policy/{policy_id}"
+        )
+
+    def get_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
+        return answer(find(self))
+
+    def get_response_headers_policy_config(self: CloudFrontResponse) -> ActionResult:
+        policy = find(self)
+        return ActionResult(
+            {"ResponseHeadersPolicyConfig": policy["ResponseHeadersPolicyConfig"], "ETag": policy["ETag"]}
+        )
+
+    def update_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
+        policy = find(self)
+        check_etag(self, policy)
+        policy.update(
+            ResponseHeadersPolicyConfig=self._get_param("ResponseHeadersPolicyConfig", {}),
+            LastModifiedTime=datetime.datetime.now(datetime.UTC),
+            ETag=uuid.uuid4().hex,
+        )
+        return answer(policy)
+
+    def delete_response_headers_policy(self: CloudFrontResponse) -> EmptyResult:
+        policy = find(self)
+        check_etag(self, policy)
+        del policies[(self.current_account, policy["Id"])]
+        return EmptyResult()
+
+    def list_response_headers_policies(self: CloudFrontResponse) -> ActionResult:
+        kind = self._get_param("Type")
+        items = [
+            {"Type": "custom", "ResponseHeadersPolicy": {k: v for k, v in p.items() if k != "ETag"}}
+            for (account, _), p in policies.items()
+            if account == self.current_account and kind in (None, "custom")
+        ]
+        listing = {"MaxItems": 100, "Quantity": len(items), "Items": items or None}
+        return ActionResult({"ResponseHeadersPolicyList": listing})
+
+    for function in (
+        create_response_headers_policy,
+        get_response_headers_policy,
+        get_response_headers_policy_config,
+        update_response_headers_policy,
+        delete_response_headers_policy,
+        list_response_headers_policies,
+    ):
+        setattr(CloudFrontResponse, function.__name__, function)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m generator.local.moto_server", add_help=False)
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    parser.add_argument("--fd", type=int, default=None)
+    args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     _unconditional_statements_only()
     _application_autoscaling_tags()
+    _cloudfront_response_headers_policies()
+    if args.fd is not None:
+        _serve_inherited_socket(args.host, args.port, args.fd)
+        return
     from moto.server import main as moto_main
 
-    moto_main()
+    moto_main(["-H", args.host, "-p", str(args.port), *rest])
 
 
 if __name__ == "__main__":

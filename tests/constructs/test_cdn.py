@@ -223,12 +223,15 @@ def test_own_response_headers_policy_with_the_csp_and_the_managed_policys_header
     }
 
 
-def test_the_emulator_keeps_the_managed_policy():
-    out = build(replace(PROPS, emulator=True))
-    assert out.resources(HEADERS) == []
-    assert out.one(DISTRIBUTION)["default_cache_behavior"]["response_headers_policy_id"] == (
-        "67f7725c-6f97-4210-82d7-5512b31e9d03"
-    )
+def test_the_emulator_gets_the_same_response_headers_policy():
+    """The emulator's moto has response headers policies (generator/local/moto_server.py), so the local edge serves
+    the applied CSP; the policy and its wiring are exactly AWS's."""
+    out, emulated = build(), build(replace(PROPS, emulator=True))
+    assert emulated.one(HEADERS) == out.one(HEADERS)
+    reference = f"${{{emulated.address(HEADERS, 'security-headers')}.id}}"
+    distribution = emulated.one(DISTRIBUTION)
+    assert distribution["default_cache_behavior"]["response_headers_policy_id"] == reference
+    assert [b["response_headers_policy_id"] for b in distribution["ordered_cache_behavior"]] == [reference]
 
 
 def test_missing_objects_get_the_not_found_page():

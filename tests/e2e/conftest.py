@@ -26,6 +26,11 @@ DEV, PROD = "john-inventory-dev", "team-backend-inventory-prod"
 
 #: name -> seconds, filled through the ``e2e_timings`` fixture.
 _TIMINGS: dict[str, float] = {}
+#: Issue 12: ``local up`` + the browser test + ``local down`` on this machine.
+BUDGET_SECONDS = 6 * 60
+#: What ``up`` and ``down`` said about where their time went (their phase and Terraform lines).
+_PROFILE: list[str] = []
+_PROFILE_MARKS = ("emulator:", "synth:", "init:", "edge: started", "terraform (wall/cpu s)", "up: done", "down: done")
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +64,7 @@ def local_session(tmp_path_factory, e2e_timings):
         started = time.monotonic()
         result = local("up", "--instance", DEV, "--instance", PROD, workdir=workdir)
         e2e_timings[f"local up (platform, {DEV}, {PROD})"] = time.monotonic() - started
+        _PROFILE.extend(_profile_lines("local up", result.stdout))
         assert result.returncode == 0, f"local up failed:\n{result.stdout}\n{result.stderr}"
         server = emu.running(workdir)
         assert server is not None, "the emulator is not running after up"
@@ -69,6 +75,7 @@ def local_session(tmp_path_factory, e2e_timings):
             started = time.monotonic()
             down = local("down", workdir=workdir)
             e2e_timings["local down"] = time.monotonic() - started
+            _PROFILE.extend(_profile_lines("local down", down.stdout))
     _assert_down_destroyed_everything(workdir, server.pid, down)
 
 
@@ -109,9 +116,31 @@ def _runs_in(proc: Path, folder: Path) -> bool:
         return False
 
 
+def _profile_lines(command: str, stdout: str) -> list[str]:
+    lines = [line.strip() for line in stdout.splitlines()]
+    return [f"{command}: {line}" for line in lines if line.startswith(_PROFILE_MARKS) or "complete!" in line]
+
+
+def _load() -> str:
+    try:
+        return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "load average unknown"
+
+
 def pytest_terminal_summary(terminalreporter):
     if _TIMINGS:
         terminalreporter.write_sep("-", "end-to-end timings (python main.py local ...)")
         for name, seconds in _TIMINGS.items():
             terminalreporter.write_line(f"{name}: {seconds:.0f} s")
         terminalreporter.write_line(f"total: {sum(_TIMINGS.values()):.0f} s")
+        parts = [s for n, s in _TIMINGS.items() if n.startswith(("local up", "browser:", "local down"))]
+        if all(any(n.startswith(step) for n in _TIMINGS) for step in ("local up", "browser:", "local down")):
+            spent = sum(parts)
+            verdict = "met" if spent < BUDGET_SECONDS else "MISSED"
+            terminalreporter.write_line(
+                f"local up + browser tests + local down: {spent:.0f} s of the {BUDGET_SECONDS} s target: {verdict} "
+                f"({_load()}, {os.cpu_count()} CPUs)"
+            )
+        for line in _PROFILE:
+            terminalreporter.write_line(line)

@@ -3,7 +3,9 @@
 Headless Chromium drives the real SPA through what the emulator holds: the
 UI bucket through the deployed viewer function (CloudFront), the local Cognito
 hosted UI (sign-in, single sign-on, sign-out), each app's HTTP API (JWT
-authorizer, CORS) and the Lambda code bundle from the assets bucket.
+authorizer, CORS) and the Lambda code bundle from the assets bucket, under the
+distribution's applied response headers policy (the CSP, which the browser
+enforces) and custom error responses (the not-found page).
 
 It shares the session's ``local up`` (tests/e2e/conftest.py) and uses the
 edge that ``local up`` started, at the URLs ``local status`` prints. Skipped
@@ -36,6 +38,8 @@ from generator.local.edge import add_user, find_pool, running_edge  # noqa: E402
 
 DEV, PROD = "john-inventory-dev", "team-backend-inventory-prod"
 EMAIL = "jane.edge@example.com"
+#: In the prod app's group only: signed in, the dev app must show her the no-access page.
+OUTSIDER = "olivia.outsider@example.com"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 CHROMEDRIVER = shutil.which("chromedriver") or (
     "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None
@@ -118,11 +122,20 @@ def user(emulator):
     return {"email": EMAIL, "password": password, "pool_id": pool_id, "cognito": cognito}
 
 
+@pytest.fixture(autouse=True)
+def _timed(request, e2e_timings):
+    """Each browser test's duration goes into the e2e timings (up + browser tests + down is the 6-minute budget)."""
+    started = time.monotonic()
+    yield
+    e2e_timings[f"browser: {request.node.name}"] = time.monotonic() - started
+
+
 @pytest.fixture(scope="module")
-def browser(edge, tmp_path_factory):
+def browser(edge, tmp_path_factory, e2e_timings):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    started = time.monotonic()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (*CHROME_FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
@@ -130,6 +143,7 @@ def browser(edge, tmp_path_factory):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(60)
+    e2e_timings["browser: start chromium"] = time.monotonic() - started
     yield driver
     driver.quit()
 
@@ -191,8 +205,8 @@ def api_status(url, token):
         return err.code
 
 
-def test_sign_in_use_two_apps_by_single_sign_on_and_sign_out(edge, user, browser, e2e_timings):
-    driver, started = browser, time.monotonic()
+def test_sign_in_use_two_apps_by_single_sign_on_and_sign_out(edge, user, browser):
+    driver = browser
     dev_url, prod_url = edge.url_of(DEV), edge.url_of(PROD)
     hosted_ui = edge.hosted_ui
 
@@ -243,7 +257,6 @@ def test_sign_in_use_two_apps_by_single_sign_on_and_sign_out(edge, user, browser
     assert urlsplit(driver.current_url).path == urlsplit(prod_url).path
     css(driver, "#sign-in").click()  # the hosted-UI session ended: the form again
     wait_for(driver, visible("#signInFormUsername"), "the sign-in form after sign-out")
-    e2e_timings["browser: sign in, add/edit/delete, second app by SSO, sign out"] = time.monotonic() - started
 
     # The dev app's ID token works on its API; a token for another client of the same pool does not.
     dev_api = json.loads(urllib.request.urlopen(dev_url + "config.json").read())["apiUrl"]
@@ -261,3 +274,84 @@ def test_sign_in_use_two_apps_by_single_sign_on_and_sign_out(edge, user, browser
         assert api_status(dev_api + "/items", "not-a-token") == 401
     finally:
         cognito.delete_user_pool_client(UserPoolId=pool_id, ClientId=other["ClientId"])
+
+
+def signed_out(driver, url):
+    """A fresh start on ``url``: no hosted-UI session (cookies are per host, so this clears every local port's), no
+    tokens in the app's sessionStorage."""
+    driver.get(url)
+    driver.delete_all_cookies()
+    driver.execute_script("sessionStorage.clear(); localStorage.clear();")
+    driver.get(url)
+
+
+def test_a_user_without_the_apps_group_sees_the_no_access_page(emulator, edge, user, browser):
+    """Signed in through the local hosted UI, but in another app's group only: the dev app's API (JWT authorizer,
+    then the handler) answers 403 no_access, and the SPA shows the no-access page, not a broken list."""
+    driver, dev_url = browser, edge.url_of(DEV)
+    password = add_user(emulator["endpoint"], user["pool_id"], OUTSIDER, f"{PROD}-users")
+    groups = user["cognito"].admin_list_groups_for_user(UserPoolId=user["pool_id"], Username=OUTSIDER)["Groups"]
+    assert [g["GroupName"] for g in groups] == [f"{PROD}-users"]
+
+    signed_out(driver, dev_url)
+    wait_for(driver, visible("#sign-in"), "the dev app's sign-in button")
+    css(driver, "#sign-in").click()
+    wait_for(driver, visible("#signInFormUsername"), "the local hosted UI's sign-in form")
+    css(driver, "#signInFormUsername").send_keys(OUTSIDER)
+    css(driver, "#signInFormPassword").send_keys(password)
+    css(driver, "#signInSubmitButton").click()
+    wait_for(driver, visible("#no-access-view"), "the no-access page")
+    view = css(driver, "#no-access-view")
+    assert view.find_element("css selector", "h2").text == "No access to this app"
+    assert f"You are signed in as {OUTSIDER}, but you have no access to {DEV}." in view.text
+    assert f"{DEV}-users" in view.text  # the group to ask for
+    assert not css(driver, "#app-view").is_displayed()
+    assert driver.execute_script("return document.body.dataset.state") == "no-access"
+
+    # The 403 came from the handler behind the local HTTP API, with the body the SPA read.
+    id_token = driver.execute_script(
+        "return JSON.parse(sessionStorage.getItem('inventoryAuth.tokens.' + arguments[0])).idToken",
+        urlsplit(dev_url).path,
+    )
+    dev_api = json.loads(urllib.request.urlopen(dev_url + "config.json").read())["apiUrl"]
+    assert dev_api in edge.apis.values()
+    request = urllib.request.Request(dev_api + "/items", headers={"Authorization": f"Bearer {id_token}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 403
+    assert json.loads(refused.value.read())["error"] == "no_access"
+
+
+def test_pages_carry_the_applied_csp_which_the_browser_enforces_and_missing_paths_get_the_not_found_page(edge, browser):
+    """The distribution's response headers policy (applied on the emulator, read back by the edge) is on every
+    page; the browser enforces it (a fetch to an origin it does not list is refused), and the SPA works under it
+    (the sign-in test above). A missing path gets the distribution's not-found page with status 404."""
+    driver, dev_url = browser, edge.url_of(DEV)
+    with urllib.request.urlopen(dev_url, timeout=30) as response:
+        csp = response.headers["Content-Security-Policy"]
+    assert csp.startswith("default-src 'none'; script-src 'self'; style-src 'self';")
+    connect = next(d for d in csp.split("; ") if d.startswith("connect-src "))
+    dev_api = json.loads(urllib.request.urlopen(dev_url + "config.json").read())["apiUrl"]
+    assert "https://*.execute-api.us-east-2.amazonaws.com" in connect and dev_api in connect.split()
+    assert edge.hosted_ui in connect.split()
+
+    signed_out(driver, dev_url)
+    wait_for(driver, visible("#sign-in"), "the dev app's sign-in button")
+    violated = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        document.addEventListener('securitypolicyviolation', (e) => done(e.effectiveDirective), { once: true });
+        fetch('https://not-listed.example.com/').catch(() => {});
+        setTimeout(() => done(null), 5000);
+        """
+    )
+    assert violated == "connect-src"
+
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(edge.site + "/no-such-app/", timeout=30)
+    assert missing.value.code == 404
+    assert 'id="not-found"' in missing.value.read().decode()
+    assert missing.value.headers["Content-Security-Policy"] == csp
+    driver.get(edge.url_of(DEV) + "no-such-file.js")
+    wait_for(driver, visible("#not-found"), "the not-found page in the browser")
+    assert css(driver, "#not-found").text == "Page not found"

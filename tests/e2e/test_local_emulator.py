@@ -190,6 +190,26 @@ def test_distribution_serves_the_domain_through_the_viewer_request_function(sess
     )
 
 
+def test_every_behaviour_sends_the_platforms_own_response_headers_policy(aws, platform):
+    """Applied on the emulator as on AWS (moto gets the API from generator/local/moto_server.py): the CSP and the
+    security headers the local edge serves come from here."""
+    cloudfront = aws("cloudfront")
+    config = cloudfront.get_distribution_config(Id=platform["distribution_id"])["DistributionConfig"]
+    behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]["Items"]]
+    (policy_id,) = {b["ResponseHeadersPolicyId"] for b in behaviors}
+    policy = cloudfront.get_response_headers_policy(Id=policy_id)["ResponseHeadersPolicy"][
+        "ResponseHeadersPolicyConfig"
+    ]
+    assert policy["Name"] == "acme-apps-security-headers"
+    headers = policy["SecurityHeadersConfig"]
+    assert headers["ContentSecurityPolicy"]["ContentSecurityPolicy"].startswith("default-src 'none'; script-src 'self'")
+    assert headers["FrameOptions"] == {"Override": True, "FrameOption": "DENY"}
+    errors = sorted(
+        (e["ErrorCode"], e["ResponsePagePath"], e["ResponseCode"]) for e in config["CustomErrorResponses"]["Items"]
+    )
+    assert errors == [(403, "/404.html", "404"), (404, "/404.html", "404")]
+
+
 def test_web_acl_guards_the_distribution(aws, platform):
     config = aws("cloudfront").get_distribution_config(Id=platform["distribution_id"])["DistributionConfig"]
     acls = aws("wafv2", "us-east-1").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]

@@ -38,11 +38,11 @@ def test_missing_terraform_is_reported_before_anything_starts(tmp_path):
     assert emu.running(tmp_path) is None and not (tmp_path / "emulator").exists()
 
 
-def _stand_in_terraform(bin_dir: Path, plan_fails: bool = False) -> dict[str, str]:
+def _stand_in_terraform(bin_dir: Path, apply_fails: bool = False) -> dict[str, str]:
     """An environment whose PATH starts with a stand-in ``terraform`` (up checks for one before anything else)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     fake = bin_dir / "terraform"
-    failing = '  plan) echo "Error: Invalid provider configuration (stand-in)" >&2; exit 1;;\n' if plan_fails else ""
+    failing = '  apply) echo "Error: Invalid provider configuration (stand-in)" >&2; exit 1;;\n' if apply_fails else ""
     fake.write_text(f'#!/bin/sh\ncase "$1" in\n{failing}  *) exit 0;;\nesac\n')
     fake.chmod(0o755)
     return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -67,13 +67,13 @@ def test_unknown_instance_is_a_validation_error(tmp_path):
 
 
 def test_failing_stack_is_named_with_terraforms_error_and_the_emulator_stops(tmp_path):
-    """A stand-in terraform that fails on plan: up names the stack, prints Terraform's message, stops the emulator."""
+    """A stand-in terraform that fails on apply: up names the stack, prints Terraform's message, stops the emulator."""
     workdir = tmp_path / "work"
     result = _up(
-        workdir, "--instance", "john-inventory-dev", env=_stand_in_terraform(tmp_path / "bin", plan_fails=True)
+        workdir, "--instance", "john-inventory-dev", env=_stand_in_terraform(tmp_path / "bin", apply_fails=True)
     )
     assert result.returncode == 1
-    assert "error: stack 'platform': terraform plan failed:" in result.stderr
+    assert "error: stack 'platform': terraform apply failed:" in result.stderr
     assert "Error: Invalid provider configuration (stand-in)" in result.stderr
     # What was done after the failure follows it, on the error line itself (issue 15, item 1).
     assert result.stderr.splitlines()[-1].endswith("; the emulator was stopped and its state discarded")

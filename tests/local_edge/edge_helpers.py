@@ -64,12 +64,10 @@ def moto_endpoint():
     """An in-process moto server on 127.0.0.1 (the emulator ``local up`` runs, minus its fixes)."""
     from moto.server import ThreadedMotoServer
 
-    from generator.local.emulator import free_port
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)  # bound once: the port it got
     server.start()
-    yield f"http://127.0.0.1:{port}"
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
     server.stop()
 
 

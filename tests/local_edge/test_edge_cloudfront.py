@@ -11,9 +11,30 @@ import pytest
 from generator.local.edge.cloudfront import Distribution, ViewerFunction, find_node, rewrite_config
 from generator.local.edge.discover import Behavior, Site
 from generator.local.edge.origins import OriginMap
+from generator.local.edge.response_headers import rules_of
 
 REPO = Path(__file__).resolve().parents[2]
-SECURITY = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+#: The platform's policy (modules/cdn.py) as GetResponseHeadersPolicy returns its config.
+CSP = (
+    "default-src 'none'; script-src 'self'; connect-src 'self' https://*.execute-api.us-east-2.amazonaws.com "
+    "https://acme-auth.auth.us-east-2.amazoncognito.com; frame-ancestors 'none'"
+)
+POLICY = {
+    "Name": "acme-security-headers",
+    "SecurityHeadersConfig": {
+        "ContentSecurityPolicy": {"Override": True, "ContentSecurityPolicy": CSP},
+        "ContentTypeOptions": {"Override": True},
+        "FrameOptions": {"Override": True, "FrameOption": "DENY"},
+        "ReferrerPolicy": {"Override": True, "ReferrerPolicy": "strict-origin-when-cross-origin"},
+        "StrictTransportSecurity": {"Override": True, "AccessControlMaxAgeSec": 31536000},
+        "XSSProtection": {"Override": True, "Protection": True, "ModeBlock": True},
+    },
+}
+#: The distribution's custom error responses as the CloudFront API returns them (modules/cdn.py).
+NOT_FOUND = tuple(
+    {"ErrorCode": code, "ResponsePagePath": "/404.html", "ResponseCode": "404", "ErrorCachingMinTTL": 10}
+    for code in (403, 404)
+)
 
 
 class FakeS3:
@@ -57,6 +78,10 @@ def viewer(tmp_path_factory):
 
 @pytest.fixture
 def cdn(viewer):
+    return make_cdn(viewer, NOT_FOUND)
+
+
+def make_cdn(viewer, error_responses):
     site = Site(
         distribution_id="E1",
         domain="apps.example.com",
@@ -67,9 +92,10 @@ def cdn(viewer):
         function_name="f",
         function_code="",
         behaviors=(
-            Behavior("*/config.json", SECURITY, "cache-disabled", ("GET", "HEAD", "OPTIONS"), None),
-            Behavior("*", SECURITY, "cache-optimized", ("GET", "HEAD", "OPTIONS"), None),
+            Behavior("*/config.json", "p1", "cache-disabled", ("GET", "HEAD", "OPTIONS"), None, rules_of(POLICY)),
+            Behavior("*", "p1", "cache-optimized", ("GET", "HEAD", "OPTIONS"), None, rules_of(POLICY)),
         ),
+        error_responses=error_responses,
     )
     s3 = FakeS3(
         {
@@ -78,6 +104,7 @@ def cdn(viewer):
             "auth/callback/index.html": (b"cb", "text/html"),
             "index.html": (b"home", "text/html"),
             "app-dev/config.json": (json.dumps(CONFIG).encode(), "application/json"),
+            "404.html": (b"<h1 id='not-found'>Page not found</h1>", "text/html"),
         }
     )
     origins = OriginMap()
@@ -103,7 +130,7 @@ def test_the_viewer_function_rewrites_to_the_bucket_key(cdn, target, key):
     distribution, s3, _ = cdn
     status, headers, _ = distribution.handle("GET", target, [("Host", "x")], "127.0.0.1")
     assert status == 200 and s3.keys[-1] == key
-    assert dict(headers)["X-Content-Type-Options"] == "nosniff"  # the managed security-headers policy
+    assert dict(headers)["X-Content-Type-Options"] == "nosniff"  # the response headers policy
 
 
 def test_app_without_slash_is_redirected_by_the_function_query_kept(cdn):
@@ -112,10 +139,40 @@ def test_app_without_slash_is_redirected_by_the_function_query_kept(cdn):
     assert status == 301 and dict(headers)["location"] == "/app-dev/?signedOut=1" and s3.keys == []
 
 
-def test_missing_object_is_403_and_other_methods_are_refused(cdn):
-    distribution, _, _ = cdn
-    assert distribution.handle("GET", "/app-dev/nope.js", [], "127.0.0.1")[0] == 403
+@pytest.mark.parametrize("target", ["/app-dev/nope.js", "/no-such-app/", "/no-such-app/items/1", "/nope.txt"])
+def test_a_missing_path_gets_the_not_found_page_with_the_configured_status(cdn, target):
+    """S3 answers 403 to OAC for a missing key; the custom error response turns it into /404.html with 404."""
+    distribution, s3, log = cdn
+    status, headers, body = distribution.handle("GET", target, [], "127.0.0.1")
+    assert (status, body) == (404, b"<h1 id='not-found'>Page not found</h1>")
+    assert dict(headers)["Content-Type"] == "text/html" and s3.keys[-1] == "404.html"
+    assert dict(headers)["Content-Security-Policy"].startswith("default-src 'none'")
+    assert log[-1] == {"path": target.split("?")[0], "status": 404, "behavior": "*", "errorPage": "/404.html"}
+
+
+def test_without_a_custom_error_response_the_origins_403_is_served_and_other_methods_are_refused(viewer):
+    distribution, _, _ = make_cdn(viewer, ())
+    status, headers, body = distribution.handle("GET", "/app-dev/nope.js", [], "127.0.0.1")
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    assert dict(headers)["Content-Type"] == "application/xml"
+    distribution, _, _ = make_cdn(viewer, NOT_FOUND)
     assert distribution.handle("POST", "/app-dev/", [], "127.0.0.1")[0] == 403
+
+
+def test_every_response_carries_the_policys_security_headers_with_the_csp_naming_the_local_origins(cdn):
+    distribution, _, _ = cdn
+    for target in ("/app-dev/", "/app-dev/config.json", "/auth/callback/"):
+        headers = dict(distribution.handle("GET", target, [], "127.0.0.1")[1])
+        assert headers["Content-Security-Policy"] == (
+            "default-src 'none'; script-src 'self'; connect-src 'self' https://*.execute-api.us-east-2.amazonaws.com "
+            "http://127.0.0.1:9001 https://acme-auth.auth.us-east-2.amazoncognito.com http://127.0.0.1:9002; "
+            "frame-ancestors 'none'"
+        )
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert headers["X-XSS-Protection"] == "1; mode=block"
+        assert headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_config_json_points_the_spa_at_the_local_edge_through_its_own_behaviour(cdn):

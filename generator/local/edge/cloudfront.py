@@ -6,7 +6,10 @@ allowed methods get 403; the viewer-request function (the deployed code, run in
 node, cloudfront-js-2.0 event shape) may answer itself or rewrite the request;
 ``/`` gets the default root object; the object comes from the S3 origin (the
 emulator's bucket; a missing key is a 403, as S3 answers an OAC principal
-without ListBucket); the behaviour's managed response-headers policy is added.
+without ListBucket); an origin error with a custom error response gets that
+response's page (fetched from the origin, through the behaviour of its path, no
+viewer function) and status; the behaviour's response headers policy is
+applied (an AWS managed one, or the one applied on the emulator).
 No caching: the local edge always reads the bucket (what ``*/config.json``'s
 CachingDisabled policy does on AWS for every path).
 
@@ -31,18 +34,7 @@ from urllib.parse import urlsplit
 
 from .discover import Behavior, Site
 from .origins import OriginMap
-
-#: AWS managed response headers policies (id -> headers added to every response).
-MANAGED_RESPONSE_HEADERS = {
-    "67f7725c-6f97-4210-82d7-5512b31e9d03": {  # Managed-SecurityHeadersPolicy
-        "Strict-Transport-Security": "max-age=31536000",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "SAMEORIGIN",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "X-XSS-Protection": "1; mode=block",
-    },
-    "60669652-455b-4ae9-85a4-c4c02393f86c": {"Access-Control-Allow-Origin": "*"},  # Managed-SimpleCORS
-}
+from .response_headers import apply_rules
 
 SIDECAR = r"""
 const vm = require('vm');
@@ -229,6 +221,13 @@ class Distribution:
         return self._origin(behavior, method, uri, headers, path)
 
     def _origin(self, behavior: Behavior, method: str, uri: str, headers: list[tuple[str, str]], path: str) -> Response:
+        status, out, data = self._fetch(method, uri)
+        if status != 200:
+            return self._error_page(behavior, method, status, out, data, path)
+        return self._finish(behavior, status, out, data, path)
+
+    def _fetch(self, method: str, uri: str) -> Response:
+        """The S3 origin's answer for ``uri``: the object, or S3's 403 to an OAC principal for a missing key."""
         from urllib.parse import unquote
 
         key = (self.site.origin_path.strip("/") + "/" if self.site.origin_path.strip("/") else "") + unquote(
@@ -244,7 +243,7 @@ class Distribution:
                 b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
                 b"<Message>Access Denied</Message></Error>"
             )
-            return self._finish(behavior, 403, [("Content-Type", "application/xml")], body, path)
+            return 403, [("Content-Type", "application/xml")], body
         data = obj["Body"].read()
         out = [("Content-Type", obj.get("ContentType") or "binary/octet-stream")]
         if obj.get("ETag"):
@@ -259,15 +258,36 @@ class Distribution:
         if method == "HEAD":
             out.append(("Content-Length", str(len(data))))
             data = b""
-        return self._finish(behavior, 200, out, data, path)
+        return 200, out, data
+
+    def _error_page(
+        self, behavior: Behavior, method: str, status: int, headers: list[tuple[str, str]], body: bytes, path: str
+    ) -> Response:
+        """The distribution's custom error response for an origin error ``status``, as CloudFront serves it: the
+        page from the origin with the configured status (the error's own when none is set); the origin's error when
+        there is no such response or its page cannot be read."""
+        custom = next((e for e in self.site.error_responses if int(e.get("ErrorCode", 0)) == status), None)
+        page = (custom or {}).get("ResponsePagePath")
+        if not page:
+            return self._finish(behavior, status, headers, body, path)
+        page_status, page_headers, page_body = self._fetch(method, page)
+        if page_status != 200:
+            return self._finish(behavior, status, headers, body, path)
+        code = int(custom.get("ResponseCode") or status)
+        kept = [(k, v) for k, v in page_headers if k.lower() in ("content-type", "content-length", "etag")]
+        return self._finish(behavior, code, kept, page_body, path, error_page=page)
 
     def _finish(
-        self, behavior: Behavior, status: int, headers: list[tuple[str, str]], body: bytes, path: str
+        self,
+        behavior: Behavior,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        path: str,
+        error_page: str | None = None,
     ) -> Response:
-        names = {k.lower() for k, _ in headers}
-        for name, value in MANAGED_RESPONSE_HEADERS.get(behavior.response_headers_policy_id, {}).items():
-            if name.lower() not in names:  # the policy does not override origin headers by default
-                headers.append((name, value))
-        headers.append(("X-Cache", "Miss from local edge"))
-        self.log({"path": path, "status": status, "behavior": behavior.path_pattern})
+        headers = apply_rules(behavior.response_headers, headers, self.origins)
+        headers.append(("X-Cache", "Error from local edge" if error_page else "Miss from local edge"))
+        entry = {"path": path, "status": status, "behavior": behavior.path_pattern}
+        self.log({**entry, "errorPage": error_page} if error_page else entry)
         return status, headers, body

@@ -19,6 +19,7 @@ from .. import emulator as emu
 from .apigw import Cors, HttpApi, Integration, Route
 from .hosted_ui import PoolClient, UserPoolInfo
 from .jwt_check import JwtAuthorizer
+from .response_headers import MANAGED, HeaderRule, rules_of
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Behavior:
     cache_policy_id: str
     allowed_methods: tuple[str, ...]
     function_arn: str | None
+    #: The response headers policy's rules: an AWS managed one, else the policy applied on the emulator.
+    response_headers: tuple[HeaderRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Site:
     behaviors: tuple[Behavior, ...]  # ordered behaviours first, the default last
     function_name: str | None
     function_code: str | None
+    #: The distribution's custom error responses as the emulator returns them (ErrorCode, ResponsePagePath,
+    #: ResponseCode, ErrorCachingMinTTL).
     error_responses: tuple[dict[str, Any], ...] = ()
 
 
@@ -92,6 +97,14 @@ def _site(client: Callable[..., Any]) -> Site | None:
     bucket, _, rest = host.partition(".s3.")
     bucket_region = rest.split(".amazonaws.com")[0] if rest and not rest.startswith("amazonaws.com") else "us-east-1"
 
+    policies: dict[str, tuple[HeaderRule, ...]] = dict(MANAGED)
+
+    def headers_policy(policy_id: str) -> tuple[HeaderRule, ...]:
+        if policy_id and policy_id not in policies:
+            policy = cloudfront.get_response_headers_policy(Id=policy_id)["ResponseHeadersPolicy"]
+            policies[policy_id] = rules_of(policy["ResponseHeadersPolicyConfig"])
+        return policies.get(policy_id, ())
+
     def behavior(raw: dict[str, Any], pattern: str) -> Behavior:
         functions = [
             f["FunctionARN"]
@@ -104,6 +117,7 @@ def _site(client: Callable[..., Any]) -> Site | None:
             raw.get("CachePolicyId", ""),
             tuple(raw.get("AllowedMethods", {}).get("Items", ["GET", "HEAD"])),
             functions[0] if functions else None,
+            headers_policy(raw.get("ResponseHeadersPolicyId", "")),
         )
 
     behaviors = [behavior(b, b["PathPattern"]) for b in config.get("CacheBehaviors", {}).get("Items", []) or []]

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -99,12 +98,17 @@ class _Server:
         return f"http://{HOST}:{self.httpd.server_address[1]}"
 
 
-def _serve(name: str, app: App, port: int, access_log: Path | None) -> _Server:
+def _serve(name: str, app: App, port: int, access_log: Path | None, preferred: bool = False) -> _Server:
+    """Listen on ``port`` (0: one the kernel picks; the bound port is then read from the socket, never probed
+    first) and serve ``app`` in a thread. ``preferred``: a port remembered from the previous run, given up for a
+    fresh one when something else holds it now."""
     app_ref = [app]
     try:
         httpd = ThreadingHTTPServer((HOST, port), _handler_class(app_ref, access_log, name))
     except OSError as err:
-        raise EdgeError(f"{name}: cannot listen on {HOST}:{port}: {err}") from None
+        if not (preferred and port):
+            raise EdgeError(f"{name}: cannot listen on {HOST}:{port}: {err}") from None
+        httpd = ThreadingHTTPServer((HOST, 0), _handler_class(app_ref, access_log, name))
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, name=f"edge-{name}", daemon=True)
     thread.start()
@@ -193,8 +197,13 @@ def _log_writer(path: Path) -> Callable[[dict[str, Any]], None]:
     return write
 
 
-def _wire(edge: EdgeHandle, applied: Applied, ports: dict[str, int] | None = None) -> None:
-    """Create or update one server per component; servers keep their ports across refreshes."""
+def _wire(
+    edge: EdgeHandle, applied: Applied, ports: dict[str, int] | None = None, preferred: frozenset[str] = frozenset()
+) -> None:
+    """Create or update one server per component; servers keep their ports across refreshes.
+
+    ``ports``: fixed ports by server name; those named in ``preferred`` fall back to a fresh port when taken.
+    """
     ports = ports or {}
     logs = edge.workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -204,7 +213,7 @@ def _wire(edge: EdgeHandle, applied: Applied, ports: dict[str, int] | None = Non
     def ensure(name: str, app: App) -> _Server:
         server = edge.servers.get(name)
         if server is None:
-            server = edge.servers[name] = _serve(name, app, ports.get(name, 0), access)
+            server = edge.servers[name] = _serve(name, app, ports.get(name, 0), access, name in preferred)
         else:
             server.app_ref[0] = app
         return server
@@ -270,12 +279,18 @@ def _wire(edge: EdgeHandle, applied: Applied, ports: dict[str, int] | None = Non
 
 
 def start_edge(
-    workspace_root: Path, endpoint: str, echo: Echo = print, ports: dict[str, int] | None = None
+    workspace_root: Path,
+    endpoint: str,
+    echo: Echo = print,
+    ports: dict[str, int] | None = None,
+    preferred: frozenset[str] = frozenset(),
 ) -> EdgeHandle:
     """Serve what is applied on the emulator at ``endpoint`` from this process; ``.stop()`` ends it.
 
     ``workspace_root``: the local working folder (``.local/``): code bundles go to ``edge/``, logs to ``logs/``.
-    ``ports``: fixed ports by server name ("site", "hosted-ui:<pool id>", "api:<api id>"); default free ones.
+    ``ports``: fixed ports by server name ("site", "hosted-ui:<pool id>", "api:<api id>"); default: each server
+    binds port 0 and keeps the port the kernel gave it. ``preferred``: names in ``ports`` that may move to a
+    fresh port when theirs is taken (remembered from a previous run) instead of failing.
     """
     workdir = Path(workspace_root)
     applied = discover(endpoint)
@@ -293,7 +308,7 @@ def start_edge(
         runner=LambdaRunner(endpoint=endpoint, workdir=workdir),
     )
     try:
-        _wire(edge, applied, ports)
+        _wire(edge, applied, ports, preferred)
     except Exception:
         edge.stop()
         raise
@@ -317,14 +332,12 @@ def serve_forever(workspace_root: Path, endpoint: str, echo: Echo = print, port:
     workdir = Path(workspace_root)
     ports = {}
     with contextlib.suppress(OSError, ValueError):
-        ports = {
-            k: int(v)
-            for k, v in json.loads(_record(workdir).with_suffix(".ports").read_text()).items()
-            if emu.port_is_free(int(v))
-        }
+        ports = {k: int(v) for k, v in json.loads(_record(workdir).with_suffix(".ports").read_text()).items()}
+    preferred = frozenset(ports)  # remembered: tried first, never probed (a probe frees the port for others)
     if port is not None:
         ports["site"] = port
-    edge = start_edge(workdir, endpoint, echo, ports)
+        preferred -= {"site"}
+    edge = start_edge(workdir, endpoint, echo, ports, preferred)
     stop = threading.Event()
     reload = threading.Event()
 
@@ -461,9 +474,3 @@ def stop_edge(workspace_root: Path) -> bool:
         os.kill(record.pid, signal.SIGKILL)
     _record(Path(workspace_root)).unlink(missing_ok=True)
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
