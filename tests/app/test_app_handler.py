@@ -24,6 +24,7 @@ from app_helpers import (  # noqa: F401 -- fixtures
     aws_env,
     http_event,
     lambda_app,
+    moto_dynamodb,
     table,
 )
 
