@@ -448,14 +448,35 @@ def test_access_log_is_structured_json(call, log_stream):
     assert any(r["message"] == "item created" and r["sku"] == "WID-001" for r in records)
 
 
-def test_log_level_is_honoured(lambda_app, monkeypatch):
-    monkeypatch.setenv("LOG_LEVEL", "warning")
-    logger = lambda_app._make_logger()
-    assert logger.level == logging.WARNING
-    monkeypatch.setenv("LOG_LEVEL", "nonsense")
-    assert lambda_app._make_logger().level == logging.INFO
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [("DEBUG", 10), ("info", 20), ("warning", 30), ("Error", 40), (" critical ", 50), ("nonsense", 20), ("", 20)],
+)
+def test_log_level_is_honoured(lambda_app, monkeypatch, value, level):
+    monkeypatch.setenv("LOG_LEVEL", value)
+    assert lambda_app._make_logger().level == level
     monkeypatch.setenv("LOG_LEVEL", "INFO")
     lambda_app._make_logger()
+
+
+def test_a_new_logger_writes_json_lines_to_stdout_only(lambda_app, monkeypatch):
+    """As on a cold start: no "inventory" logger yet. Its lines go to stdout as JSON, not to the root logger."""
+    monkeypatch.delitem(logging.Logger.manager.loggerDict, "inventory")
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    stdout = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+    logger = lambda_app._make_logger()
+    assert (logger.name, logger.propagate, logger.level, len(logger.handlers)) == ("inventory", False, 20, 1)
+    logger.info("item created", extra={"fields": {"sku": "WID-001"}})
+    (line,) = stdout.getvalue().splitlines()
+    entry = json.loads(line)
+    assert {k: entry[k] for k in ("level", "message", "logger", "sku")} == {
+        "level": "INFO",
+        "message": "item created",
+        "logger": "inventory",
+        "sku": "WID-001",
+    }
+    assert lambda_app._make_logger() is logger and len(logger.handlers) == 1  # a warm start adds no second handler
 
 
 def test_bundle_is_stdlib_and_boto3_only():
