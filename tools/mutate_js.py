@@ -8,7 +8,7 @@ mutant, seconds each). The auth pages' mutants run the callback and logout tests
 are set up once, and each mutant is written into the scratch copy the local site serves from. A mutant is killed
 when a test fails. The score and the survivors are printed; docs/testing.md records and triages them.
 
-    python tools/mutate_js.py [--work /tmp/mutation-js] [--minutes 30] [-k SUBSTRING]
+    python tools/mutate_js.py [--work /tmp/mutation-js] [--minutes 30] [-k SUBSTRING[,SUBSTRING...]]
 
 About five minutes on two quiet cores (the browser session's setup, then ~5-15 s per auth mutant): not run in CI.
 """
@@ -216,10 +216,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=Path("/tmp/mutation-js"))
     parser.add_argument("--minutes", type=float, default=30.0, help="time box of the browser session")
-    parser.add_argument("-k", default="", help="only mutants whose id contains this")
+    parser.add_argument("-k", default="", help="only mutants whose id contains this (or one of these, comma-separated)")
     args = parser.parse_args()
     base = _scratch(args.work)
-    chosen = [m for m in MUTANTS if args.k in m[0]]
+    chosen = [m for m in MUTANTS if any(part in m[0] for part in args.k.split(","))]
     results = {}
     for mutant in [m for m in chosen if m[1] == CF]:
         results[mutant[0]] = run_mutant(base, mutant)
