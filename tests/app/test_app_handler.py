@@ -56,9 +56,11 @@ def log_stream(lambda_app):
     """Capture the handler's JSON log lines."""
     handler = lambda_app.LOG.handlers[0]
     stream = io.StringIO()
-    old = handler.setStream(stream)
+    # Not setStream(), which flushes the old stream: in a second pytest session in one process (mutmut's runs)
+    # the handler still holds the first session's stdout capture, closed by now.
+    old, handler.stream = handler.stream, stream
     yield stream
-    handler.setStream(old)
+    handler.stream = old
 
 
 def raw_item(item_id):
