@@ -299,6 +299,9 @@ def test_delete_with_current_version(call, create):
     path = f"/items/{item['id']}"
     stale, error = call("DELETE", path, headers={"If-Match": '"7"'})
     assert stale["statusCode"] == 412 and error["current"]["version"] == 1
+    assert error["message"] == (
+        "item was changed by someone else (you sent version 7, current is 1); reload it and apply your change again"
+    )
     response, body = call("DELETE", path, headers={"If-Match": '"1"'})
     assert response["statusCode"] == 204 and body is None
     assert response["headers"]["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
@@ -448,6 +451,42 @@ def test_access_log_is_structured_json(call, log_stream):
     assert access[0]["user"] == CLAIMS["sub"] and access[0]["level"] == "INFO"
     assert isinstance(access[0]["durationMs"], float)
     assert any(r["message"] == "item created" and r["sku"] == "WID-001" for r in records)
+
+
+def test_each_write_is_logged_with_its_item_and_version(call, create, log_stream):
+    item = create()
+    path = f"/items/{item['id']}"
+    call("PUT", path, {"quantity": 3, "name": "Gadget"}, headers={"If-Match": '"1"'})
+    call("DELETE", path, headers={"If-Match": '"2"'})
+    records = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    writes = [{k: v for k, v in r.items() if k != "timestamp"} for r in records if r["message"] != "request"]
+    assert writes == [
+        {"level": "INFO", "logger": "inventory", "message": "item created", "itemId": item["id"], "sku": "WID-001"},
+        {
+            "level": "INFO",
+            "logger": "inventory",
+            "message": "item updated",
+            "itemId": item["id"],
+            "version": 2,
+            "fields": ["name", "quantity"],
+        },
+        {"level": "INFO", "logger": "inventory", "message": "item deleted", "itemId": item["id"], "version": 2},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "groups"),
+    [
+        (["john-inventory-dev-users", "", 7, None], {"john-inventory-dev-users"}),
+        ('["john-inventory-dev-users", "", 7]', {"john-inventory-dev-users"}),
+        ("[admins staff]", {"admins", "staff"}),
+        ("admins]", {"admins]"}),
+        ("[admins", {"[admins"}),
+    ],
+    ids=["list", "json-array", "bracketed", "closing-bracket-only", "opening-bracket-only"],
+)
+def test_token_groups_are_the_non_empty_strings_of_the_claim(lambda_app, raw, groups):
+    assert lambda_app._token_groups({"cognito:groups": raw}) == groups
 
 
 @pytest.mark.parametrize(
