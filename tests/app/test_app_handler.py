@@ -298,7 +298,7 @@ def test_delete_with_current_version(call, create):
     item = create()
     path = f"/items/{item['id']}"
     stale, error = call("DELETE", path, headers={"If-Match": '"7"'})
-    assert stale["statusCode"] == 412 and error["current"]["version"] == 1
+    assert stale["statusCode"] == 412 and error["current"]["version"] == 1 and error["field"] == "version"
     assert error["message"] == (
         "item was changed by someone else (you sent version 7, current is 1); reload it and apply your change again"
     )
