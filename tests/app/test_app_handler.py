@@ -181,7 +181,21 @@ def test_missing_item_is_404(call):
     ):
         response, error = call(method, "/items/0123456789abcdef0123456789abcdef", body, headers=headers)
         assert response["statusCode"] == 404, method
-        assert error["error"] == "not_found"
+        assert {k: error[k] for k in ("error", "message", "field")} == {
+            "error": "not_found",
+            "message": "item not found",
+            "field": "id",
+        }, method
+
+
+def test_get_reads_what_was_just_written(call, create, lambda_app, monkeypatch):
+    """DynamoDB reads are eventually consistent unless asked; a GET (and a conflict's reload) asks."""
+    item = create()
+    table, reads = lambda_app._table(), []
+    real = table.get_item
+    monkeypatch.setattr(table, "get_item", lambda **kwargs: reads.append(kwargs) or real(**kwargs))
+    assert call("GET", f"/items/{item['id']}")[0]["statusCode"] == 200
+    assert reads == [{"Key": {"id": item["id"]}, "ConsistentRead": True}]
 
 
 def test_malformed_id_is_404_without_touching_the_table(call):
@@ -229,6 +243,29 @@ def test_update_bumps_version_and_keeps_creator(call, create):
     assert updated["createdBy"] == "jane@example.com" and updated["updatedBy"] == "bob@example.com"
     assert updated["createdAt"] == item["createdAt"] and updated["updatedAt"] >= item["updatedAt"]
     assert updated["lowStock"] is True
+
+
+def test_update_sets_updated_at_to_now(call, create, lambda_app, monkeypatch):
+    monkeypatch.setattr(lambda_app, "_now", lambda: "2024-03-12T19:03:58.000Z")
+    item = create()
+    monkeypatch.setattr(lambda_app, "_now", lambda: "2024-03-13T08:00:00.000Z")
+    call("PUT", f"/items/{item['id']}", {"quantity": 3}, headers={"If-Match": '"1"'})
+    stored = raw_item(item["id"])
+    assert (stored["createdAt"], stored["updatedAt"]) == ("2024-03-12T19:03:58.000Z", "2024-03-13T08:00:00.000Z")
+    assert sorted(stored) == [
+        "createdAt",
+        "createdBy",
+        "createdBySub",
+        "id",
+        "location",
+        "name",
+        "quantity",
+        "sku",
+        "unitPrice",
+        "updatedAt",
+        "updatedBy",
+        "version",
+    ]
 
 
 def test_two_editors_cannot_silently_overwrite(call, create):
