@@ -365,3 +365,43 @@ def test_global_name_suffix_that_makes_a_bucket_name_too_long(tmp_path):
         "platform.yaml: globalNameSuffix: got bucket name 'aaaaaaaaaaaaaaaaaaaaaaaa-assets-ap-southeast-2-bbbbbbbbb... (67 characters), expected at most 63 (shorten name or globalNameSuffix)",
         "platform.yaml: globalNameSuffix: got bucket name 'aaaaaaaaaaaaaaaaaaaaaaaa-logs-ap-southeast-2-bbbbbbbbbbb... (65 characters), expected at most 63 (shorten name or globalNameSuffix)",
     ]
+
+
+def test_every_physical_name_of_a_prod_instance_and_of_the_platform(tmp_path):
+    """Tier 1 for generator/naming.py: each derived name written out (a prod base name carries the team)."""
+    from generator.naming import InstanceNames, PlatformNames, instance_names, platform_names
+
+    text = instance(name="team-backend-inventory-prod", environment="prod")
+    project = load_project(make(tmp_path, {"x.yaml": text}))
+    base = "team-backend-inventory-prod"
+    assert instance_names(project.instances[0]) == InstanceNames(
+        base=base,
+        table=base,
+        function=base,
+        function_log_group="/aws/lambda/team-backend-inventory-prod",
+        api="team-backend-inventory-prod-api",
+        api_log_group="/aws/vendedlogs/apigateway/team-backend-inventory-prod",
+        service_account="team-backend-inventory-prod-ui-sync",
+        config_map="team-backend-inventory-prod-ui-config",
+        job_prefix="team-backend-inventory-prod-ui-sync-",
+        ui_prefix="team-backend-inventory-prod/",
+        execution_role="team-backend-inventory-prod-function",
+        uploader_role="team-backend-inventory-prod-ui-sync",
+        access_group="team-backend-inventory-prod-users",
+    )
+    assert platform_names(project.platform) == PlatformNames(
+        prefix="acme-apps",
+        ui_bucket="acme-apps-ui",
+        user_pool="acme-apps-users",
+        user_pool_client="acme-apps-spa",
+        lambda_role="acme-apps-lambda-execution",
+        uploader_role="acme-apps-s3-uploader",
+        oac="acme-apps-ui-oac",
+        viewer_request_function="acme-apps-viewer-request",
+        response_headers_policy="acme-apps-security-headers",
+        cognito_domain_prefix="acme-apps-auth",
+        web_acl="acme-apps-web-acl",
+        app_boundary="acme-apps-app-boundary",
+        waf_log_group="aws-waf-logs-acme-apps",
+        bucket_suffix="",
+    )
