@@ -405,3 +405,30 @@ def test_every_physical_name_of_a_prod_instance_and_of_the_platform(tmp_path):
         waf_log_group="aws-waf-logs-acme-apps",
         bucket_suffix="",
     )
+
+
+def test_a_derived_name_exactly_at_its_limit_fits():
+    from generator.naming import InstanceNames, name_problems
+
+    def names(function: str) -> InstanceNames:
+        return InstanceNames(
+            base="b",
+            table="b",
+            function=function,
+            function_log_group="/aws/lambda/b",
+            api="b-api",
+            api_log_group="/aws/vendedlogs/apigateway/b",
+            service_account="b-ui-sync",
+            config_map="b-ui-config",
+            job_prefix="b-ui-sync-",
+            ui_prefix="b/",
+            execution_role="b-function",
+            uploader_role="b-ui-sync",
+            access_group="b-users",
+        )
+
+    assert name_problems(names("f" * 64)) == []
+    assert name_problems(names("f" * 65)) == [
+        "got base name 'b', whose Lambda function name '" + "f" * 65 + "' is 65 characters, expected at most 64 "
+        "(shorten developerName, teamName or appName)"
+    ]
