@@ -247,6 +247,18 @@ PLATFORM_CASES = [
         ["platform.yaml: regions: got us-west-2, expected a list that includes homeRegion us-east-2"],
     ),
     (
+        "home region must be served, every served region named",
+        PLATFORM.replace("regions: [us-east-2, us-west-2]", "regions: [us-west-2, eu-west-1]"),
+        ["platform.yaml: regions: got us-west-2, eu-west-1, expected a list that includes homeRegion us-east-2"],
+    ),
+    (
+        "an explicit Cognito domain prefix with a reserved word is named as that field",
+        PLATFORM + "cognito:\n  domainPrefix: acme-cognito-login\n",
+        [
+            "platform.yaml: cognito.domainPrefix: got Cognito domain prefix 'acme-cognito-login', expected one without 'cognito' (Cognito reserves it)"
+        ],
+    ),
+    (
         "kubernetes mode needs a cluster",
         PLATFORM.replace("kubernetes:\n  clusterName: platform-eks\n", ""),
         [
