@@ -444,3 +444,20 @@ def test_a_derived_name_exactly_at_its_limit_fits():
         "got base name 'b', whose Lambda function name '" + "f" * 65 + "' is 65 characters, expected at most 64 "
         "(shorten developerName, teamName or appName)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "environment", "field", "protected"),
+    [
+        ("team-backend-inventory-prod", "prod", "", True),
+        ("john-inventory-dev", "dev", "", False),
+        ("team-backend-inventory-prod", "prod", "  deletionProtection: false\n", False),
+        ("john-inventory-dev", "dev", "  deletionProtection: true\n", True),
+    ],
+    ids=["prod-default", "dev-default", "prod-explicitly-off", "dev-explicitly-on"],
+)
+def test_deletion_protection_is_on_in_prod_unless_the_field_says_otherwise(
+    tmp_path, name, environment, field, protected
+):
+    project = load_project(make(tmp_path, {"x.yaml": instance(name=name, environment=environment) + field}))
+    assert project.instances[0].deletion_protection is protected
