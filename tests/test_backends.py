@@ -361,3 +361,14 @@ def test_synth_changed_writes_only_the_edited_instance(synthesized, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [f"wrote      {DEV}", f"1 stack(s) in {out}"]
     assert sorted(p.name for p in (out / "stacks").iterdir()) == [DEV]
+
+
+def test_workspace_name_at_the_limit_fits_and_a_long_one_is_cut_in_the_message(tmp_path):
+    backend = "backend:\n  type: cloud\n  organization: example-org\n  workspacePrefix: " + "w" * 35 + "\n"
+    (tmp_path / "at-limit").mkdir()
+    (tmp_path / "over").mkdir()
+    assert load_errors(tmp_path / "at-limit", backend, "a" * 50 + "-dev") == []  # 35 + 1 + 54 = 90 characters
+    assert load_errors(tmp_path / "over", backend, "a" * 59 + "-dev") == [
+        "instances/dev.yaml: metadata.name: got workspace name '" + "w" * 35 + "-" + "a" * 59 + "-... (99 characters), "
+        "expected at most 90 (shorten the name or backend.workspacePrefix)"
+    ]

@@ -247,6 +247,18 @@ PLATFORM_CASES = [
         ["platform.yaml: regions: got us-west-2, expected a list that includes homeRegion us-east-2"],
     ),
     (
+        "home region must be served, every served region named",
+        PLATFORM.replace("regions: [us-east-2, us-west-2]", "regions: [us-west-2, eu-west-1]"),
+        ["platform.yaml: regions: got us-west-2, eu-west-1, expected a list that includes homeRegion us-east-2"],
+    ),
+    (
+        "an explicit Cognito domain prefix with a reserved word is named as that field",
+        PLATFORM + "cognito:\n  domainPrefix: acme-cognito-login\n",
+        [
+            "platform.yaml: cognito.domainPrefix: got Cognito domain prefix 'acme-cognito-login', expected one without 'cognito' (Cognito reserves it)"
+        ],
+    ),
+    (
         "kubernetes mode needs a cluster",
         PLATFORM.replace("kubernetes:\n  clusterName: platform-eks\n", ""),
         [
@@ -365,3 +377,87 @@ def test_global_name_suffix_that_makes_a_bucket_name_too_long(tmp_path):
         "platform.yaml: globalNameSuffix: got bucket name 'aaaaaaaaaaaaaaaaaaaaaaaa-assets-ap-southeast-2-bbbbbbbbb... (67 characters), expected at most 63 (shorten name or globalNameSuffix)",
         "platform.yaml: globalNameSuffix: got bucket name 'aaaaaaaaaaaaaaaaaaaaaaaa-logs-ap-southeast-2-bbbbbbbbbbb... (65 characters), expected at most 63 (shorten name or globalNameSuffix)",
     ]
+
+
+def test_every_physical_name_of_a_prod_instance_and_of_the_platform(tmp_path):
+    """Tier 1 for generator/naming.py: each derived name written out (a prod base name carries the team)."""
+    from generator.naming import InstanceNames, PlatformNames, instance_names, platform_names
+
+    text = instance(name="team-backend-inventory-prod", environment="prod")
+    project = load_project(make(tmp_path, {"x.yaml": text}))
+    base = "team-backend-inventory-prod"
+    assert instance_names(project.instances[0]) == InstanceNames(
+        base=base,
+        table=base,
+        function=base,
+        function_log_group="/aws/lambda/team-backend-inventory-prod",
+        api="team-backend-inventory-prod-api",
+        api_log_group="/aws/vendedlogs/apigateway/team-backend-inventory-prod",
+        service_account="team-backend-inventory-prod-ui-sync",
+        config_map="team-backend-inventory-prod-ui-config",
+        job_prefix="team-backend-inventory-prod-ui-sync-",
+        ui_prefix="team-backend-inventory-prod/",
+        execution_role="team-backend-inventory-prod-function",
+        uploader_role="team-backend-inventory-prod-ui-sync",
+        access_group="team-backend-inventory-prod-users",
+    )
+    assert platform_names(project.platform) == PlatformNames(
+        prefix="acme-apps",
+        ui_bucket="acme-apps-ui",
+        user_pool="acme-apps-users",
+        user_pool_client="acme-apps-spa",
+        lambda_role="acme-apps-lambda-execution",
+        uploader_role="acme-apps-s3-uploader",
+        oac="acme-apps-ui-oac",
+        viewer_request_function="acme-apps-viewer-request",
+        response_headers_policy="acme-apps-security-headers",
+        cognito_domain_prefix="acme-apps-auth",
+        web_acl="acme-apps-web-acl",
+        app_boundary="acme-apps-app-boundary",
+        waf_log_group="aws-waf-logs-acme-apps",
+        bucket_suffix="",
+    )
+
+
+def test_a_derived_name_exactly_at_its_limit_fits():
+    from generator.naming import InstanceNames, name_problems
+
+    def names(function: str) -> InstanceNames:
+        return InstanceNames(
+            base="b",
+            table="b",
+            function=function,
+            function_log_group="/aws/lambda/b",
+            api="b-api",
+            api_log_group="/aws/vendedlogs/apigateway/b",
+            service_account="b-ui-sync",
+            config_map="b-ui-config",
+            job_prefix="b-ui-sync-",
+            ui_prefix="b/",
+            execution_role="b-function",
+            uploader_role="b-ui-sync",
+            access_group="b-users",
+        )
+
+    assert name_problems(names("f" * 64)) == []
+    assert name_problems(names("f" * 65)) == [
+        "got base name 'b', whose Lambda function name '" + "f" * 65 + "' is 65 characters, expected at most 64 "
+        "(shorten developerName, teamName or appName)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "environment", "field", "protected"),
+    [
+        ("team-backend-inventory-prod", "prod", "", True),
+        ("john-inventory-dev", "dev", "", False),
+        ("team-backend-inventory-prod", "prod", "  deletionProtection: false\n", False),
+        ("john-inventory-dev", "dev", "  deletionProtection: true\n", True),
+    ],
+    ids=["prod-default", "dev-default", "prod-explicitly-off", "dev-explicitly-on"],
+)
+def test_deletion_protection_is_on_in_prod_unless_the_field_says_otherwise(
+    tmp_path, name, environment, field, protected
+):
+    project = load_project(make(tmp_path, {"x.yaml": instance(name=name, environment=environment) + field}))
+    assert project.instances[0].deletion_protection is protected

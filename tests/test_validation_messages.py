@@ -103,11 +103,15 @@ TAG_KEY_HINT = "expected 1 to 128 letters, digits, spaces or _.:/=+-@, not start
         ({"é": "v"}, f"platform.yaml: tags['\\xe9']: got key '\\xe9', {TAG_KEY_HINT}"),
         ({"a\u0007": "v"}, f"platform.yaml: tags['a\\x07']: got key 'a\\x07', {TAG_KEY_HINT}"),
         (
+            {"k" * 60: "${x}"},
+            "platform.yaml: tags.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: got '${x}', expected up to 256 letters, digits, spaces or _.:/=+-@",
+        ),
+        (
             {"k" * 61: "${x}"},
             "platform.yaml: tags['kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...]: got '${x}', expected up to 256 letters, digits, spaces or _.:/=+-@",
         ),
     ],
-    ids=["one-letter", "empty", "non-ascii", "control", "61-characters"],
+    ids=["one-letter", "empty", "non-ascii", "control", "60-characters", "61-characters"],
 )
 def test_map_keys_are_named_plainly_only_when_plain(tags, message):
     assert _messages(_platform(tags=tags), PLATFORM_FIELDS, "platform.yaml") == [message]

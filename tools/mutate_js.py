@@ -2,18 +2,22 @@
 
 Each mutant is one textual edit of cloudfront_function/viewer_request.js or ui/auth/ (the viewer-request
 function, the shared callback and logout pages), applied in a scratch copy of the repository, never here.
-The CloudFront Function's mutants run tests/app/test_app_cloudfront_function.py; the auth pages' mutants
-run the callback and logout tests of tests/app/test_app_browser.py (a real Chromium). A mutant is killed
-when the tests fail. The score and the survivors are printed; docs/testing.md records and triages them.
+The CloudFront Function's mutants run tests/app/test_app_cloudfront_function.py (node, a pytest process per
+mutant, seconds each). The auth pages' mutants run the callback and logout tests of tests/app/test_app_browser.py
+(a real Chromium) in one pytest session (tools/mutate_js_session.py): its fixtures, a full synth and a browser,
+are set up once, and each mutant is written into the scratch copy the local site serves from. A mutant is killed
+when a test fails. The score and the survivors are printed; docs/testing.md records and triages them.
 
-    python tools/mutate_js.py [--work /tmp/mutation-js] [-k SUBSTRING]
+    python tools/mutate_js.py [--work /tmp/mutation-js] [--minutes 30] [-k SUBSTRING[,SUBSTRING...]]
 
-Slow (a browser session per auth mutant, ~10 minutes in all on two cores): not run in CI.
+About five minutes on two quiet cores (the browser session's setup, then ~5-15 s per auth mutant): not run in CI.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +29,7 @@ CALLBACK = "ui/auth/callback/callback.js"
 LOGOUT = "ui/auth/logout/logout.js"
 COMMON = "ui/auth/auth-common.js"
 CF_TESTS = ["tests/app/test_app_cloudfront_function.py"]
+# The shared callback's and logout page's tests (auth-common.js is theirs too).
 AUTH_TESTS = ["tests/app/test_app_browser.py", "-k", "callback or logout"]
 
 #: (id, file, text, replacement): each text occurs exactly once in its file.
@@ -153,14 +158,14 @@ def _scratch(work: Path) -> Path:
 
 
 def run_mutant(base: Path, mutant: tuple[str, str, str, str]) -> str:
+    """One CloudFront Function mutant, in its own pytest process."""
     name, path, text, replacement = mutant
     source = (base / path).read_text()
     assert source.count(text) == 1, f"{name}: the text occurs {source.count(text)} times in {path}"
-    tests = CF_TESTS if path == CF else AUTH_TESTS
     (base / path).write_text(source.replace(text, replacement))
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *CF_TESTS],
             cwd=base,
             capture_output=True,
             text=True,
@@ -177,20 +182,56 @@ def run_mutant(base: Path, mutant: tuple[str, str, str, str]) -> str:
     return f"error (pytest exit {done.returncode}): {done.stdout[-500:]}"
 
 
+def run_auth_mutants(base: Path, mutants: list[tuple[str, str, str, str]], minutes: float) -> dict[str, str]:
+    """The auth pages' mutants, one browser session for all (tools/mutate_js_session.py); stops at the time box."""
+    spec, out = base / "mutate-js-spec.json", base / "mutate-js-results.json"
+    spec.write_text(json.dumps({"base": str(base), "mutants": mutants}))
+    out.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "MUTATE_JS_SPEC": str(spec),
+        "MUTATE_JS_RESULTS": str(out),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(base / "tools"), os.environ.get("PYTHONPATH")])),
+    }
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "mutate_js_session"]
+    try:
+        done = subprocess.run(
+            [*command, *AUTH_TESTS], cwd=base, env=env, capture_output=True, text=True, timeout=minutes * 60
+        )
+        tail = done.stdout[-2000:]
+    except subprocess.TimeoutExpired:
+        tail = f"stopped at the {minutes:g}-minute time box"
+    results = json.loads(out.read_text()) if out.exists() else {}
+    unmutated = results.pop("(unmutated)", {"verdict": f"no result: {tail}"})
+    if unmutated["verdict"] != "passed":
+        raise SystemExit(f"the browser tests do not pass unmutated: {unmutated['verdict']}\n{tail}")
+    verdicts = {}
+    for name, *_ in mutants:
+        result = results.get(name)
+        verdicts[name] = "not reached" if result is None else f"{result['verdict']} ({result['seconds']} s)"
+    return verdicts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=Path("/tmp/mutation-js"))
-    parser.add_argument("-k", default="", help="only mutants whose id contains this")
+    parser.add_argument("--minutes", type=float, default=30.0, help="time box of the browser session")
+    parser.add_argument("-k", default="", help="only mutants whose id contains this (or one of these, comma-separated)")
     args = parser.parse_args()
     base = _scratch(args.work)
-    chosen = [m for m in MUTANTS if args.k in m[0]]
+    chosen = [m for m in MUTANTS if any(part in m[0] for part in args.k.split(","))]
     results = {}
-    for mutant in chosen:
+    for mutant in [m for m in chosen if m[1] == CF]:
         results[mutant[0]] = run_mutant(base, mutant)
         print(f"{mutant[0]}: {results[mutant[0]]}", flush=True)
-    killed = sum(1 for v in results.values() if v in ("killed", "timeout"))
+    auth = [m for m in chosen if m[1] != CF]
+    if auth:
+        for name, verdict in run_auth_mutants(base, auth, args.minutes).items():
+            results[name] = verdict
+            print(f"{name}: {verdict}", flush=True)
+    killed = sum(1 for v in results.values() if v.startswith(("killed", "timeout")))
     print(f"score: {killed}/{len(results)} killed")
-    survivors = [k for k, v in results.items() if v not in ("killed", "timeout")]
+    survivors = [k for k, v in results.items() if not v.startswith(("killed", "timeout"))]
     print("survivors: " + (", ".join(survivors) or "none"))
     return 0
 

@@ -40,10 +40,10 @@ def load_lambda_module():
     return module
 
 
-def create_table(region=REGION, name=TABLE_NAME):
+def create_table(region=REGION, name=TABLE_NAME, client=None):
     import boto3
 
-    client = boto3.client("dynamodb", region_name=region)
+    client = client or boto3.client("dynamodb", region_name=region)
     client.create_table(
         TableName=name,
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
@@ -167,13 +167,26 @@ def aws_env(monkeypatch):
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
-@pytest.fixture
-def table(aws_env, lambda_app):
-    """A moto DynamoDB table shaped like the generated one (partition key ``id`` only)."""
+@pytest.fixture(scope="module")
+def moto_dynamodb():
+    """moto, started once per test module, and one DynamoDB client inside it.
+
+    Starting moto and its first request cost 0.3-1 s; a table costs ~20 ms. The tests of one module share the
+    mock, each with its own fresh table (``table``), so the handler tests run in seconds, not a minute (which
+    the mutation runs of tools/mutate_python.py, repeating them per mutant, need).
+    """
+    import boto3
     from moto import mock_aws
 
     with mock_aws():
-        lambda_app._TABLE = None  # boto3 objects must be created inside the mock
-        create_table()
-        yield
-        lambda_app._TABLE = None
+        yield boto3.client("dynamodb", region_name=REGION)
+
+
+@pytest.fixture
+def table(aws_env, lambda_app, moto_dynamodb):
+    """A fresh moto DynamoDB table shaped like the generated one (partition key ``id`` only), empty."""
+    lambda_app._TABLE = None  # boto3 objects must be created inside the mock
+    create_table(client=moto_dynamodb)
+    yield
+    moto_dynamodb.delete_table(TableName=TABLE_NAME)
+    lambda_app._TABLE = None

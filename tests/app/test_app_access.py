@@ -7,7 +7,15 @@ function as one string, "[group-a group-b]", and other callers send a real list.
 import json
 
 import pytest
-from app_helpers import CLAIMS, FakeContext, aws_env, http_event, lambda_app, table  # noqa: F401 -- fixtures
+from app_helpers import (  # noqa: F401 -- fixtures
+    CLAIMS,
+    FakeContext,
+    aws_env,
+    http_event,
+    lambda_app,
+    moto_dynamodb,
+    table,
+)
 
 APP = "john-inventory-dev"
 OWN_GROUP = "john-inventory-dev-users"

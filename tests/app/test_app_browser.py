@@ -893,10 +893,12 @@ def test_callback_refuses_a_prefix_other_than_the_stored_one(stack, browser):
     """The nonce was stored for one app; the state names another, well-formed app: refused, not followed."""
     site, nonce = stack["site"], "n" + uuid.uuid4().hex
     store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    before = len(stack["site_requests"])  # other tests (the logout's return) visit OTHER_APP: only this one counts
     status, path = callback_verdict(browser, site, f"{nonce}:{OTHER_APP}")
     assert verdict(browser) == ("refused", NOT_STARTED, site + "/", path, [])
+    assert css(browser, "#message").get_attribute("class") == "error"
     assert path.startswith("/auth/callback")
-    assert not any(p.startswith(OTHER_APP) for p in stack["site_requests"])
+    assert not any(p.startswith(OTHER_APP) for p in stack["site_requests"][before:])
     # ... and the nonce is spent by that refusal: the right prefix afterwards is refused too.
     callback_verdict(browser, site, f"{nonce}:{PREFIX}")
     assert verdict(browser)[:2] == ("refused", NOT_STARTED)
@@ -972,8 +974,13 @@ def test_callback_refuses_a_reused_nonce(stack, browser):
             "code=abc123&state=n0123456789abcdef%3A%2Fauth%2F",
             "Sign-in refused: the state does not name an app on this site.",
         ),
+        # The nonce ends at the first colon: what follows, a URL with colons of its own, is the prefix refused.
+        (
+            "code=abc123&state=n0123456789abcdef%3Ahttps%3A%2F%2Fevil.example%2F",
+            "Sign-in refused: the state does not name an app on this site.",
+        ),
     ],
-    ids=["no-state", "empty-state", "malformed-nonce", "reserved-prefix"],
+    ids=["no-state", "empty-state", "malformed-nonce", "reserved-prefix", "url-prefix"],
 )
 def test_callback_names_why_a_state_is_refused(stack, browser, query, message):
     browser.get(f"{stack['site']}/auth/callback?{query}")
@@ -1022,8 +1029,30 @@ def store_return_to(driver, site, value):
 
 @pytest.mark.parametrize(
     "stored",
-    [None, "", "https://evil.example/", "//evil.example/", "/\\evil.example/", "/auth/", "/john-inventory-dev", "/A/"],
-    ids=["missing", "empty", "full-url", "scheme-relative", "backslash", "reserved", "no-slash", "uppercase"],
+    [
+        None,
+        "",
+        "https://evil.example/",
+        "https://evil.example/john-inventory-dev/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/auth/",
+        "/john-inventory-dev",
+        "/A/",
+        "/evil.example/",
+    ],
+    ids=[
+        "missing",
+        "empty",
+        "full-url",
+        "full-url-ending-in-an-app-path",
+        "scheme-relative",
+        "backslash",
+        "reserved",
+        "no-slash",
+        "uppercase",
+        "dot",
+    ],
 )
 def test_logout_without_a_valid_return_path_only_says_signed_out(stack, browser, stored):
     site = stack["site"]

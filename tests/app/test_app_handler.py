@@ -24,6 +24,7 @@ from app_helpers import (  # noqa: F401 -- fixtures
     aws_env,
     http_event,
     lambda_app,
+    moto_dynamodb,
     table,
 )
 
@@ -55,9 +56,11 @@ def log_stream(lambda_app):
     """Capture the handler's JSON log lines."""
     handler = lambda_app.LOG.handlers[0]
     stream = io.StringIO()
-    old = handler.setStream(stream)
+    # Not setStream(), which flushes the old stream: in a second pytest session in one process (mutmut's runs)
+    # the handler still holds the first session's stdout capture, closed by now.
+    old, handler.stream = handler.stream, stream
     yield stream
-    handler.setStream(old)
+    handler.stream = old
 
 
 def raw_item(item_id):
@@ -178,7 +181,21 @@ def test_missing_item_is_404(call):
     ):
         response, error = call(method, "/items/0123456789abcdef0123456789abcdef", body, headers=headers)
         assert response["statusCode"] == 404, method
-        assert error["error"] == "not_found"
+        assert {k: error[k] for k in ("error", "message", "field")} == {
+            "error": "not_found",
+            "message": "item not found",
+            "field": "id",
+        }, method
+
+
+def test_get_reads_what_was_just_written(call, create, lambda_app, monkeypatch):
+    """DynamoDB reads are eventually consistent unless asked; a GET (and a conflict's reload) asks."""
+    item = create()
+    table, reads = lambda_app._table(), []
+    real = table.get_item
+    monkeypatch.setattr(table, "get_item", lambda **kwargs: reads.append(kwargs) or real(**kwargs))
+    assert call("GET", f"/items/{item['id']}")[0]["statusCode"] == 200
+    assert reads == [{"Key": {"id": item["id"]}, "ConsistentRead": True}]
 
 
 def test_malformed_id_is_404_without_touching_the_table(call):
@@ -226,6 +243,29 @@ def test_update_bumps_version_and_keeps_creator(call, create):
     assert updated["createdBy"] == "jane@example.com" and updated["updatedBy"] == "bob@example.com"
     assert updated["createdAt"] == item["createdAt"] and updated["updatedAt"] >= item["updatedAt"]
     assert updated["lowStock"] is True
+
+
+def test_update_sets_updated_at_to_now(call, create, lambda_app, monkeypatch):
+    monkeypatch.setattr(lambda_app, "_now", lambda: "2024-03-12T19:03:58.000Z")
+    item = create()
+    monkeypatch.setattr(lambda_app, "_now", lambda: "2024-03-13T08:00:00.000Z")
+    call("PUT", f"/items/{item['id']}", {"quantity": 3}, headers={"If-Match": '"1"'})
+    stored = raw_item(item["id"])
+    assert (stored["createdAt"], stored["updatedAt"]) == ("2024-03-12T19:03:58.000Z", "2024-03-13T08:00:00.000Z")
+    assert sorted(stored) == [
+        "createdAt",
+        "createdBy",
+        "createdBySub",
+        "id",
+        "location",
+        "name",
+        "quantity",
+        "sku",
+        "unitPrice",
+        "updatedAt",
+        "updatedBy",
+        "version",
+    ]
 
 
 def test_two_editors_cannot_silently_overwrite(call, create):
@@ -295,7 +335,10 @@ def test_delete_with_current_version(call, create):
     item = create()
     path = f"/items/{item['id']}"
     stale, error = call("DELETE", path, headers={"If-Match": '"7"'})
-    assert stale["statusCode"] == 412 and error["current"]["version"] == 1
+    assert stale["statusCode"] == 412 and error["current"]["version"] == 1 and error["field"] == "version"
+    assert error["message"] == (
+        "item was changed by someone else (you sent version 7, current is 1); reload it and apply your change again"
+    )
     response, body = call("DELETE", path, headers={"If-Match": '"1"'})
     assert response["statusCode"] == 204 and body is None
     assert response["headers"]["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
@@ -447,14 +490,71 @@ def test_access_log_is_structured_json(call, log_stream):
     assert any(r["message"] == "item created" and r["sku"] == "WID-001" for r in records)
 
 
-def test_log_level_is_honoured(lambda_app, monkeypatch):
-    monkeypatch.setenv("LOG_LEVEL", "warning")
-    logger = lambda_app._make_logger()
-    assert logger.level == logging.WARNING
-    monkeypatch.setenv("LOG_LEVEL", "nonsense")
-    assert lambda_app._make_logger().level == logging.INFO
+def test_each_write_is_logged_with_its_item_and_version(call, create, log_stream):
+    item = create()
+    path = f"/items/{item['id']}"
+    call("PUT", path, {"quantity": 3, "name": "Gadget"}, headers={"If-Match": '"1"'})
+    call("DELETE", path, headers={"If-Match": '"2"'})
+    records = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    writes = [{k: v for k, v in r.items() if k != "timestamp"} for r in records if r["message"] != "request"]
+    assert writes == [
+        {"level": "INFO", "logger": "inventory", "message": "item created", "itemId": item["id"], "sku": "WID-001"},
+        {
+            "level": "INFO",
+            "logger": "inventory",
+            "message": "item updated",
+            "itemId": item["id"],
+            "version": 2,
+            "fields": ["name", "quantity"],
+        },
+        {"level": "INFO", "logger": "inventory", "message": "item deleted", "itemId": item["id"], "version": 2},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "groups"),
+    [
+        (["john-inventory-dev-users", "", 7, None], {"john-inventory-dev-users"}),
+        ('["john-inventory-dev-users", "", 7]', {"john-inventory-dev-users"}),
+        ("[admins staff]", {"admins", "staff"}),
+        ("admins]", {"admins]"}),
+        ("[admins", {"[admins"}),
+    ],
+    ids=["list", "json-array", "bracketed", "closing-bracket-only", "opening-bracket-only"],
+)
+def test_token_groups_are_the_non_empty_strings_of_the_claim(lambda_app, raw, groups):
+    assert lambda_app._token_groups({"cognito:groups": raw}) == groups
+
+
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [("DEBUG", 10), ("info", 20), ("warning", 30), ("Error", 40), (" critical ", 50), ("nonsense", 20), ("", 20)],
+)
+def test_log_level_is_honoured(lambda_app, monkeypatch, value, level):
+    monkeypatch.setenv("LOG_LEVEL", value)
+    assert lambda_app._make_logger().level == level
     monkeypatch.setenv("LOG_LEVEL", "INFO")
     lambda_app._make_logger()
+
+
+def test_a_new_logger_writes_json_lines_to_stdout_only(lambda_app, monkeypatch):
+    """As on a cold start: no "inventory" logger yet. Its lines go to stdout as JSON, not to the root logger."""
+    monkeypatch.delitem(logging.Logger.manager.loggerDict, "inventory")
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    stdout = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+    logger = lambda_app._make_logger()
+    assert (logger.name, logger.propagate, logger.level, len(logger.handlers)) == ("inventory", False, 20, 1)
+    logger.info("item created", extra={"fields": {"sku": "WID-001"}})
+    (line,) = stdout.getvalue().splitlines()
+    entry = json.loads(line)
+    assert {k: entry[k] for k in ("level", "message", "logger", "sku")} == {
+        "level": "INFO",
+        "message": "item created",
+        "logger": "inventory",
+        "sku": "WID-001",
+    }
+    assert lambda_app._make_logger() is logger and len(logger.handlers) == 1  # a warm start adds no second handler
 
 
 def test_bundle_is_stdlib_and_boto3_only():

@@ -12,6 +12,7 @@ from app_helpers import (  # noqa: F401 -- fixtures
     aws_env,
     http_event,
     lambda_app,
+    moto_dynamodb,
     table,
 )
 from hypothesis import HealthCheck, example, given, settings
