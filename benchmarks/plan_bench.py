@@ -37,8 +37,9 @@ from generator.workflow.shards import assign  # noqa: E402
 
 #: Assumed per-job overhead of a GitHub-hosted runner: checkout, setup-python (pip cache), setup-terraform, pip.
 RUNNER_SETUP_S = 60.0
-#: Synth of one shard: process start + provider load, then per instance (docs/performance.md, lazy loader).
-SYNTH_START_S, SYNTH_PER_INSTANCE_S = 4.0, 0.06
+#: Synth of one shard: process start + provider load, then per instance (CPU per instance measured on 2026-11-30 with
+#: the bindings bytecode; a shard of fewer than 200 instances synthesizes in one process; docs/performance.md).
+SYNTH_START_S, SYNTH_PER_INSTANCE_S = 4.0, 0.14
 
 
 def plan_all(root: Path, workdir: Path, jobs: int) -> dict:
