@@ -101,7 +101,8 @@ def fake_bindings(tmp_path, monkeypatch):
     module = tmp_path / "src" / "fakebind" / "__init__.py"
     module.write_text(GENERATED.replace("cached_type_hints(", "typing.get_type_hints("))
     monkeypatch.syspath_prepend(str(tmp_path / "src"))
-    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    # A synth earlier in this pytest process (configure_node) installed the real finder: a fresh list without it.
+    monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path if not isinstance(f, bindings_bytecode._Finder)])
     monkeypatch.delenv(bindings_bytecode.SWITCH_ENV, raising=False)
     for name in [n for n in sys.modules if n.partition(".")[0] == "fakebind"]:
         monkeypatch.delitem(sys.modules, name)
