@@ -5,6 +5,7 @@
     python benchmarks/synth_bench.py --validate 20   # also: terraform validate over 20 stacks, 1 vs all cores
     python benchmarks/synth_bench.py --sizes 1,500 --rounds 1 --workers 1,2   # the largest size per worker count
     python benchmarks/synth_bench.py --sizes 1,500 --rounds 1 --without-speedups  # with/without the Python-side levers
+    python benchmarks/synth_bench.py --sizes 1,500 --rounds 1 --large-rounds 3  # 500 three times, beside floors
 
 The floor is the naive app's import alone: ``python -c "import
 cdktf_cdktf_provider_aws, cdktf_cdktf_provider_kubernetes"`` (with the same
@@ -14,7 +15,7 @@ of instances/*.yaml; the repo's instances/ is never touched. Every command
 is a fresh process, as in CI. Reported per run: wall time, CPU time (python,
 node and their children: less sensitive to a busy machine than wall time),
 peak resident memory of the whole process tree (python + node, sampled every
-20 ms), and wall time as a ratio to the floor. Then the incremental runs on
+50 ms), and wall time as a ratio to the floor. Then the incremental runs on
 the largest size: a re-run with no change, and a re-run after one instance
 file changed, checking that every other stack folder kept its bytes and
 mtimes. This is a benchmark, not a test: it is not collected by pytest.
@@ -120,7 +121,7 @@ def measure(command: list[str], cwd: Path = REPO, env: dict[str, str] | None = N
         while not done.is_set():
             total, single = _tree_rss_kb(process.pid)
             peak, largest = max(peak, total), max(largest, single)
-            done.wait(0.02)
+            done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -270,6 +271,13 @@ def main() -> None:
         "--validate", type=int, default=0, metavar="N", help="also time terraform validate over N stacks"
     )
     parser.add_argument(
+        "--large-rounds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="rounds of the sizes above 50, each beside a floor run of its own (default 1; the median is reported)",
+    )
+    parser.add_argument(
         "--workers", default="", help="comma-separated synth worker counts to also run the largest size with"
     )
     parser.add_argument(
@@ -291,10 +299,10 @@ def main() -> None:
             Row("naive floor: import both provider packages"),
             {n: Row(f"platform + {n} instance(s)") for n in sizes},
         )
-        for round_ in range(rounds):  # interleaved, so a busy spell hits every row alike
+        for round_ in range(max(rounds, args.large_rounds)):  # interleaved: a busy spell hits every row alike
             floor.runs.append(measure(FLOOR, env=floor_env()))
             for n in sizes:
-                if round_ > 0 and n > 50:
+                if round_ >= (rounds if n <= 50 else args.large_rounds):
                     continue
                 root = make_project(scratch / f"n{n}-r{round_}", n)
                 rows[n].runs.append(measure(synth_command(root)))

@@ -93,6 +93,9 @@ class AssetError(Exception):
         super().__init__(f"{file}: {message}")
         self.file, self.message = file, message
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # raised in a synth worker, re-raised in the caller
+        return (AssetError, (self.file, self.message))
+
 
 def _files(folder: Path, display: str) -> list[Path]:
     if not folder.is_dir():

@@ -25,6 +25,9 @@ the generated forms above (:func:`check_generated`), so dropping them drops noth
 occurrence raises :class:`BindingsLayoutError` (set ``GENERATOR_FAST_BINDINGS=off`` to load them as
 usual). The output is byte-identical either way (tests/test_speed_bindings_bytecode.py).
 
+The same compilation also drops ``typing.cast(T, value)`` down to ``value`` (:class:`_WithoutCasts`):
+``cast`` returns its second argument unchanged, so only the building of ``T`` on every call goes.
+
 :func:`generator.runtime.configure_node` installs it, so every synth process runs this way, the
 construct tests included; while writing a construct, ``GENERATOR_FAST_BINDINGS=off`` brings back
 typeguard's messages, which name the Python argument.
@@ -32,6 +35,7 @@ typeguard's messages, which name the Python argument.
 
 from __future__ import annotations
 
+import ast
 import importlib.machinery
 import importlib.util
 import marshal
@@ -47,7 +51,7 @@ PACKAGES = ("cdktf", "constructs", "cdktf_cdktf_provider_aws", "cdktf_cdktf_prov
 #: ``off`` loads the bindings with their checks (plain imports).
 SWITCH_ENV = "GENERATOR_FAST_BINDINGS"
 #: Bumped whenever :func:`check_generated` or the compilation changes, so older cache files are not reused.
-FORMAT = 1
+FORMAT = 2
 
 _DEBUG = re.compile(r"\A( *)if __debug__:\Z")
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -137,9 +141,62 @@ class OptimizedLoader(importlib.machinery.SourceFileLoader):
                 pass  # a torn file: compile again
         source = self.get_data(source_path)
         check_generated(source.decode("utf-8"), source_path)
-        code = compile(source, source_path, "exec", dont_inherit=True, optimize=1)
+        tree = _WithoutCasts().rewrite(ast.parse(source, source_path))
+        code = compile(tree, source_path, "exec", dont_inherit=True, optimize=1)
         _write(cached, header + source_path.encode() + b"\0" + marshal.dumps(code))
         return code
+
+
+class _WithoutCasts(ast.NodeTransformer):
+    """``typing.cast(T, value)`` becomes ``value``, which is what ``cast`` returns, without building ``T``.
+
+    jsii wraps every getter's and method's result in ``typing.cast(typing.Optional[...], ...)``; building those
+    subscripted types on each call was ~17 ms of Python per instance stack (docs/performance.md). Only a
+    module whose one binding of the name ``typing`` is a top-level ``import typing`` is rewritten.
+    """
+
+    def rewrite(self, tree: ast.Module) -> ast.Module:
+        imports = [
+            node
+            for node in tree.body
+            if isinstance(node, ast.Import) and any(a.name == "typing" and a.asname is None for a in node.names)
+        ]
+        if len(imports) != 1:
+            return tree
+        own = {id(node) for node in ast.walk(imports[0])}
+        if any(_binds_typing(node) for node in ast.walk(tree) if id(node) not in own):
+            return tree
+        return self.visit(tree)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "cast"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "typing"
+            and len(node.args) == 2
+            and not node.keywords
+            and not any(isinstance(a, ast.Starred) for a in node.args)
+        ):
+            return node.args[1]
+        return node
+
+
+def _binds_typing(node: ast.AST) -> bool:
+    """Whether ``node`` (re)binds the name ``typing``."""
+    if isinstance(node, ast.Name):
+        return node.id == "typing" and not isinstance(node.ctx, ast.Load)
+    if isinstance(node, ast.arg):
+        return node.arg == "typing"
+    if isinstance(node, ast.alias):
+        return (node.asname or node.name.partition(".")[0]) == "typing"
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == "typing"
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return "typing" in node.names
+    return False
 
 
 class _Finder:

@@ -30,6 +30,9 @@ class ValidationFailed(Exception):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:  # raised in a synth worker, re-raised here
+        return (ValidationFailed, (self.problems,))
+
 
 def show(value: object, limit: int = 60) -> str:
     """A short, printable rendering of a user value for error messages.

@@ -116,7 +116,13 @@ def _sync(
         if stack in reused:
             report.unchanged.append(stack)
             continue
-        changed = _sync_tree(stack_dir(new, stack), stack_dir(outdir, stack))
+        source, target = stack_dir(new, stack), stack_dir(outdir, stack)
+        if not os.path.lexists(target):  # a new stack (every stack of a cold synth): move its folder in whole
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            report.written.append(stack)
+            continue
+        changed = _sync_tree(source, target)
         (report.written if changed else report.unchanged).append(stack)
     existing = outdir / STACKS_DIR
     if prune and existing.is_dir():

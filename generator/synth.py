@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -21,6 +20,8 @@ from .runtime import configure_node
 WORKER_GB = 0.75
 #: Instance stacks a worker must have to pay for its start-up (~3 s of loading cdktf and the providers).
 STACKS_PER_WORKER = 100
+#: The smallest chunk of instance stacks a worker is handed (each chunk is one cdktf App).
+MIN_CHUNK = 5
 
 
 def synthesize(
@@ -37,8 +38,6 @@ def synthesize(
     ``workers``: processes the instance stacks are split over (default :func:`default_workers`); the output is
     byte-identical to one process (tests/test_speed_lazy_node.py).
     """
-    from . import assets
-
     selection = Selection(platform=with_platform, instances=instances)
     stacks = selection.stack_names(project)
     final = outdir.resolve()
@@ -55,32 +54,11 @@ def synthesize(
         )
         names = [i.name for i in todo.chosen(project)]
         count = max(1, min(workers or default_workers(len(names)), len(names)))
-        parts = split(names, count)
-        pool = ProcessPoolExecutor(max_workers=count - 1, mp_context=get_context("spawn")) if count > 1 else None
-        try:
-            futures = (
-                [
-                    pool.submit(
-                        build_part, project, work / f"part-{k}" / "out", final, work / f"part-{k}", part, emulator
-                    )
-                    for k, part in enumerate(parts[1:], start=1)
-                ]
-                if pool
-                else []
-            )
-            try:
-                _build(project, app_out, final, work, Selection(todo.platform, frozenset(parts[0])), emulator)
-            except assets.AssetError as err:
-                raise ValidationFailed([Problem(err.file, "", err.message)]) from None
-            for future, part in zip(futures, parts[1:], strict=True):
-                part_out = Path(future.result())
-                _merge_part(part_out, app_out, part)
-        finally:
-            if pool:
-                pool.shutdown(cancel_futures=True)
+        if count == 1:
+            _build(project, app_out, final, work, todo, emulator, inputs)
+        else:
+            _build_in_pool(project, app_out, final, work, todo.platform, names, count, emulator, inputs)
         jsii_cache.prepare()  # the first run on an empty cache extracted the providers: make the next one lazy
-        for stack in todo.stack_names(project):
-            cache.stamp(stack_dir(app_out, stack), inputs[stack])
 
     def has_state(stack: str) -> bool:
         if project.platform.backend.type != "local":
@@ -111,41 +89,100 @@ def _available_gb() -> float:
     return 2 * WORKER_GB  # unknown: assume room for two
 
 
-def split(names: list[str], count: int) -> list[list[str]]:
-    """``names`` in ``count`` contiguous parts whose sizes differ by at most one."""
-    size, extra = divmod(len(names), count)
+def chunks(names: list[str], workers: int) -> list[list[str]]:
+    """``names`` in contiguous chunks that shrink as the work runs out, for ``workers`` processes pulling them.
+
+    Each chunk is a share of what is left (half of it, spread over the workers), never under
+    :data:`MIN_CHUNK`: big chunks first keep the per-chunk cost low, small ones last keep the
+    workers finishing together.
+    """
     parts, start = [], 0
-    for k in range(count):
-        end = start + size + (1 if k < extra else 0)
-        parts.append(names[start:end])
-        start = end
+    while start < len(names):
+        size = max(MIN_CHUNK, (len(names) - start) // (2 * workers))
+        parts.append(names[start : start + size])
+        start += size
     return parts
 
 
-def build_part(project: Project, app_out: Path, final: Path, work: Path, names: list[str], emulator: object) -> str:
-    """A worker process: build the instance stacks ``names`` into ``app_out`` (runs in a spawned process)."""
+def _build_in_pool(
+    project: Project,
+    app_out: Path,
+    final: Path,
+    work: Path,
+    platform: bool,
+    names: list[str],
+    count: int,
+    emulator: object,
+    inputs: dict[str, str],
+) -> None:
+    """Build in ``count`` spawned processes pulling chunks (the platform first, alone); merge into ``app_out``.
+
+    This process never loads cdktf: the workers do all of the building, so the cores stay busy until the
+    last chunk, and each worker stamps its own stacks.
+    """
+    tasks = ([Selection(platform=True, instances=frozenset())] if platform else []) + [
+        Selection(platform=False, instances=frozenset(chunk)) for chunk in chunks(names, count)
+    ]
+    pool = ProcessPoolExecutor(
+        max_workers=count,
+        mp_context=get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(project, final, emulator, inputs),
+    )
+    try:
+        futures = [pool.submit(_build_chunk, work / f"part-{k}", task) for k, task in enumerate(tasks)]
+        manifest: dict[str, object] = {}
+        for future, task in zip(futures, tasks, strict=True):
+            part_out = Path(future.result())
+            _merge_part(part_out, app_out, task.stack_names(project), manifest)
+        (app_out / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    finally:
+        # Idle workers exit on their own (their jsii kernels take ~1 s to stop) while this process syncs;
+        # the interpreter waits for them at exit.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _start_worker(project: Project, final: Path, emulator: object, inputs: dict[str, str]) -> None:
+    """A spawned worker's initializer: what every chunk shares, sent once."""
     configure_node()
+    _WORKER.update(project=project, final=final, emulator=emulator, inputs=inputs)
+
+
+def _build_chunk(work: Path, todo: Selection) -> str:
+    """A worker process: build ``todo`` into ``work``/out and stamp its stacks; return that folder."""
     work.mkdir(parents=True, exist_ok=True)
-    _build(project, app_out, final, work, Selection(platform=False, instances=frozenset(names)), emulator)
+    app_out = work / "out"
+    project = _WORKER["project"]
+    _build(project, app_out, _WORKER["final"], work, todo, _WORKER["emulator"], _WORKER["inputs"])  # type: ignore[arg-type]
     return str(app_out)
 
 
-def _build(project: Project, app_out: Path, final: Path, work: Path, todo: Selection, emulator: object) -> None:
+def _build(
+    project: Project, app_out: Path, final: Path, work: Path, todo: Selection, emulator: object, inputs: dict[str, str]
+) -> None:
+    from . import assets
     from .app import build_app  # imports cdktf and the providers: only when a stack must be built
 
-    build_app(project, app_out, final, work, todo, emulator).synth()
+    try:
+        build_app(project, app_out, final, work, todo, emulator).synth()
+    except assets.AssetError as err:
+        raise ValidationFailed([Problem(err.file, "", err.message)]) from None
+    for stack in todo.stack_names(project):
+        cache.stamp(stack_dir(app_out, stack), inputs[stack])
 
 
-def _merge_part(part_out: Path, app_out: Path, names: list[str]) -> None:
-    """Move a worker's stack folders into ``app_out`` and add its stacks to ``app_out``'s manifest."""
+def _merge_part(part_out: Path, app_out: Path, names: list[str], manifest: dict[str, object]) -> None:
+    """Move a worker's stack folders into ``app_out`` and add its manifest to ``manifest``."""
     for name in names:
         target = stack_dir(app_out, name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(stack_dir(part_out, name)), str(target))
-    manifest = app_out / MANIFEST
-    merged = json.loads(manifest.read_text())
-    merged.setdefault("stacks", {}).update(json.loads((part_out / MANIFEST).read_text()).get("stacks", {}))
-    manifest.write_text(json.dumps(merged, indent=2))
+        os.replace(stack_dir(part_out, name), target)
+    part = json.loads((part_out / MANIFEST).read_text())
+    stacks = {**manifest.get("stacks", {}), **part.get("stacks", {})}  # type: ignore[dict-item]
+    manifest.update(part, stacks=stacks)
 
 
 def _manifest_stacks(outdir: Path) -> set[str]:

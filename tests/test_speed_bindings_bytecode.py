@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from helpers import REPO
@@ -138,6 +139,57 @@ def test_bytecode_is_cached_and_recompiled_when_the_source_changes(fake_bindings
     sys.modules.pop("fakebind")
     cached.write_bytes(cached.read_bytes()[:40])  # torn write: compiled again, not an import error
     assert importlib.import_module("fakebind").EXTRA == 1
+
+
+def test_casts_are_dropped_and_their_types_never_built(fake_bindings):
+    module, _ = fake_bindings
+    # The type argument would raise if it were evaluated: after the rewrite it never is.
+    module.write_text(module.read_text() + "\ndef first(x):\n    return typing.cast(NOT_DEFINED[int], x)\n")
+    assert importlib.import_module("fakebind").first(7) == 7
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import typing\nimport other as typing\n",
+        "import typing\ntyping = None\n",
+        "import typing\ndef f(typing):\n    pass\n",
+        "import typing\nfrom x import typing\n",
+        "import typing\nclass typing:\n    pass\n",
+        "import typing\nfor typing in ():\n    pass\n",
+        "from typing import cast\n",
+        "import typing as t\n",
+    ],
+)
+def test_casts_stay_where_typing_may_not_be_the_standard_module(source):
+    import ast
+
+    code = source + "def f(x):\n    return typing.cast(int, x)\n"
+    tree = ast.parse(code)
+    assert ast.dump(bindings_bytecode._WithoutCasts().rewrite(tree)) == ast.dump(ast.parse(code))
+
+
+def test_casts_of_other_shapes_stay():
+    import ast
+
+    code = "import typing\ntyping.cast(*args)\ntyping.cast(int, x, y)\ntyping.cast(typ=int, val=x)\ncast(int, x)\n"
+    assert ast.dump(bindings_bytecode._WithoutCasts().rewrite(ast.parse(code))) == ast.dump(ast.parse(code))
+
+
+def test_every_cast_in_the_real_bindings_is_dropped():
+    import ast
+    import importlib.util
+
+    for name in (
+        "cdktf",
+        "constructs",
+        "cdktf_cdktf_provider_aws.lambda_function",
+        "cdktf_cdktf_provider_aws.iam_role",
+    ):
+        source = Path(importlib.util.find_spec(name).origin).read_text()
+        assert "typing.cast(" in source, name
+        tree = bindings_bytecode._WithoutCasts().rewrite(ast.parse(source))
+        assert "attr='cast'" not in ast.dump(tree), name
 
 
 def test_a_module_of_another_shape_is_refused_at_import(fake_bindings):

@@ -1,0 +1,84 @@
+"""Synth workers (generator/synth.py): how the instance stacks are cut into chunks, and that a problem found
+in a worker process reaches the caller as the same one-line error a single process gives.
+
+The byte-identical output of two workers is tests/test_speed_lazy_node.py's.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from helpers import copy_project
+
+from generator.assets import AssetError
+from generator.errors import Problem, ValidationFailed
+from generator.synth import MIN_CHUNK, chunks
+
+
+@pytest.mark.parametrize("workers", [2, 3, 8])
+@pytest.mark.parametrize("count", [0, 1, 4, 5, 6, 11, 99, 100, 250, 501, 600])
+def test_chunks_cover_every_stack_once_in_order_and_shrink(count, workers):
+    names = [f"app{n:03d}" for n in range(count)]
+    parts = chunks(names, workers)
+    assert [name for part in parts for name in part] == names
+    sizes = [len(p) for p in parts]
+    assert all(sizes), sizes
+    assert sizes == sorted(sizes, reverse=True), sizes
+    assert all(size >= 5 for size in sizes[:-1]), sizes  # the smallest chunk is 5 stacks (only the last is less)
+    assert MIN_CHUNK == 5
+
+
+def test_the_first_chunks_are_large_and_the_last_small():
+    sizes = [len(p) for p in chunks([f"app{n:03d}" for n in range(500)], 2)]
+    assert sizes[:3] == [125, 93, 70]  # a quarter of what is left, for two workers
+    assert sizes[-1] <= 5
+    assert len(sizes) < 25  # each chunk is one cdktf App: not hundreds of them
+
+
+def test_errors_raised_in_a_worker_survive_the_trip_back():
+    problems = [
+        Problem("instances/a.yaml", "spec.region", "got 'x', expected one of: eu-west-1"),
+        Problem("b", "", "c"),
+    ]
+    again = pickle.loads(pickle.dumps(ValidationFailed(problems)))
+    assert isinstance(again, ValidationFailed)
+    assert again.problems == sorted(problems)
+    assert str(again) == str(ValidationFailed(problems))
+    asset = pickle.loads(pickle.dumps(AssetError("ui/inventory/x.bin", "got extension '.bin'")))
+    assert (asset.file, asset.message) == ("ui/inventory/x.bin", "got extension '.bin'")
+
+
+def test_a_bad_asset_is_the_usual_one_line_error_before_any_worker_starts(tmp_path: Path):
+    from generator.project import load_project
+    from generator.synth import synthesize
+
+    root = copy_project(tmp_path / "project")
+    (root / "ui" / "inventory" / "notes.bin").write_bytes(b"\0")
+    out = tmp_path / "out"
+    with pytest.raises(ValidationFailed) as raised:
+        synthesize(load_project(root), out, True, None, workers=2)
+    (problem,) = raised.value.problems
+    assert problem.file == "ui/inventory/notes.bin"
+    assert problem.message.startswith("got extension '.bin', expected one of ")
+    assert not out.exists(), "nothing is written"
+
+
+def test_a_problem_met_inside_a_worker_reaches_the_caller_as_the_same_error(tmp_path: Path):
+    """The platform's assets are read again when its stack is built, in a worker: a file that went bad in
+    between (here on purpose) fails there, and the caller gets the ValidationFailed, not a pickling error."""
+    from generator import synth
+    from generator.project import load_project
+
+    root = copy_project(tmp_path / "project")
+    project = load_project(root)
+    names = sorted(i.name for i in project.instances)
+    (root / "ui" / "inventory" / "notes.bin").write_bytes(b"\0")
+    work = tmp_path / "work"
+    work.mkdir()
+    inputs = dict.fromkeys(["platform", *names], "inputs")
+    with pytest.raises(ValidationFailed) as raised:
+        synth._build_in_pool(project, work / "out", tmp_path / "out", work, True, names, 2, None, inputs)
+    (problem,) = raised.value.problems
+    assert problem.file == "ui/inventory/notes.bin"
