@@ -6,7 +6,7 @@ cover it. A run that hits its time box reports what it checked so far. Results (
 mutant with its diff) go to ``<work>/<target>/report.txt``; docs/testing.md records and triages them.
 
     pip install mutmut==3.8.1
-    python tools/mutate_python.py [--minutes 10] [--work /tmp/mutation] [TARGET ...]
+    python tools/mutate_python.py [--minutes 10] [--work /tmp/mutation] [--only GLOB ...] [TARGET ...]
 
 Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
 naming.py only), modules.
@@ -107,7 +107,15 @@ def _toml_list(values: list[str]) -> str:
     return json.dumps(values)
 
 
-def run(target: str, work: Path, minutes: float, mutmut: str, children: int = 1, resume: bool = False) -> str:
+def run(
+    target: str,
+    work: Path,
+    minutes: float,
+    mutmut: str,
+    children: int = 1,
+    resume: bool = False,
+    only: tuple[str, ...] = (),
+) -> str:
     sources, only, tests, extra = TARGETS[target]
     scratch = work / target
     if not (resume and (scratch / "mutants").is_dir()):
@@ -127,7 +135,7 @@ def run(target: str, work: Path, minutes: float, mutmut: str, children: int = 1,
     # Its own process group: at the time box the forked workers are stopped with mutmut, not left running.
     with (scratch / "mutmut.log").open("a") as log:
         process = subprocess.Popen(
-            [mutmut, "run", "--max-children", str(children)],
+            [mutmut, "run", "--max-children", str(children), *only],
             cwd=scratch,
             stdout=log,
             stderr=log,
@@ -168,10 +176,18 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/mutation"))
     parser.add_argument("--resume", action="store_true", help="keep the scratch copy's mutants and verdicts")
     parser.add_argument("--children", type=int, default=1, help="mutants tested in parallel (mutmut --max-children)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only the mutants matching this mutmut name pattern (repeatable), e.g. 'lambda_code.app.x_list_items*'",
+    )
     args = parser.parse_args()
     mutmut = shutil.which("mutmut") or str(Path(sys.executable).parent / "mutmut")
     for target in args.targets:
-        print(run(target, args.work, args.minutes, mutmut, args.children, args.resume).splitlines()[0], flush=True)
+        report = run(target, args.work, args.minutes, mutmut, args.children, args.resume, tuple(args.only))
+        print(report.splitlines()[0], flush=True)
     return 0
 
 
