@@ -114,7 +114,7 @@ def run(
     mutmut: str,
     children: int = 1,
     resume: bool = False,
-    only: tuple[str, ...] = (),
+    names: tuple[str, ...] = (),
 ) -> str:
     sources, only, tests, extra = TARGETS[target]
     scratch = work / target
@@ -135,7 +135,7 @@ def run(
     # Its own process group: at the time box the forked workers are stopped with mutmut, not left running.
     with (scratch / "mutmut.log").open("a") as log:
         process = subprocess.Popen(
-            [mutmut, "run", "--max-children", str(children), *only],
+            [mutmut, "run", "--max-children", str(children), *names],
             cwd=scratch,
             stdout=log,
             stderr=log,
