@@ -636,3 +636,43 @@ def test_twenty_concurrent_writers_of_one_version_one_wins(lambda_app, table, ca
         thread.join()
     assert sorted(statuses) == [200] + [412] * 19
     assert raw_item(item["id"])["version"] == 2
+
+
+# --------------------------------------------------------------------------- mutation survivors (docs/testing.md)
+
+
+def test_the_largest_version_is_accepted_and_one_more_is_not(call, create):
+    """Versions up to 10**12 are versions (this one is merely stale: 412); above that, a 400 naming the field."""
+    item = create()
+    path = f"/items/{item['id']}"
+    response, _ = call("PUT", path, {"quantity": 1, "version": 1_000_000_000_000})
+    assert response["statusCode"] == 412
+    response, error = call("PUT", path, {"quantity": 1, "version": 1_000_000_000_001})
+    assert response["statusCode"] == 400 and error["field"] == "version"
+
+
+def test_a_bad_version_is_answered_with_its_expected_form(call, create):
+    item = create()
+    response, error = call("PUT", f"/items/{item['id']}", {"quantity": 1}, headers={"If-Match": "abc"})
+    assert response["statusCode"] == 400
+    assert error["message"] == 'If-Match: must be the item version, e.g. "3"'
+    assert error["errors"] == [{"field": "If-Match", "message": 'must be the item version, e.g. "3"'}]
+
+
+def test_next_token_is_the_compact_unpadded_base64url_of_the_last_id(lambda_app):
+    # '{"id":"0123456789abcdef0123456789abcdef"}' in URL-safe base64, its one '=' of padding dropped.
+    token = lambda_app._encode_token({"id": "0123456789abcdef0123456789abcdef"})
+    assert token == "eyJpZCI6IjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmIn0"
+    assert lambda_app._decode_token(token) == {"id": "0123456789abcdef0123456789abcdef"}
+
+
+def test_a_stale_update_is_told_which_version_it_sent_and_which_is_current(call, create):
+    item = create()
+    path = f"/items/{item['id']}"
+    call("PUT", path, {"quantity": 2}, headers={"If-Match": '"1"'})
+    response, error = call("PUT", path, {"quantity": 3}, headers={"If-Match": '"1"'})
+    assert response["statusCode"] == 412
+    assert error["message"] == (
+        "item was changed by someone else (you sent version 1, current is 2); reload it and apply your change again"
+    )
+    assert error["field"] == "version"
