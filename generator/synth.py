@@ -124,7 +124,7 @@ def _build_in_pool(
         Selection(platform=False, instances=frozenset(chunk)) for chunk in chunks(names, count)
     ]
     pool = ProcessPoolExecutor(
-        max_workers=count,
+        max_workers=min(count, len(tasks)),  # 8 workers over 8 stacks make 3 tasks: no idle processes to spawn
         mp_context=get_context("spawn"),
         initializer=_start_worker,
         initargs=(project, final, emulator, inputs),
