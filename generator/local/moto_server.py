@@ -24,6 +24,16 @@ CreateResponseHeadersPolicy, Get, GetConfig, Update, Delete, List). Here they
 are kept as sent, per account, with an ETag checked on update and delete as AWS
 does, so the platform's real policy (security headers and the CSP) is applied
 on the emulator and the local edge reads it back from there.
+
+A Lambda CreateFunction sent again unchanged is answered as the first one was.
+Applying 50 instance workspaces two at a time, the AWS provider now and then
+sent a function's create a second time right after the emulator had answered
+the first with 201 (the client never got that answer: the second request came
+within the same second); moto then answered 409 "Function already exist", the
+provider retried that for minutes and the apply failed. So a create whose body
+is byte for byte the one that created the function, with no update or delete
+since, is answered 201 with the function's configuration. Any other create of
+an existing function is still 409, as on AWS.
 """
 
 from __future__ import annotations
@@ -91,6 +101,49 @@ def _application_autoscaling_tags() -> None:
         list_tags_for_resource,
     ):
         setattr(ApplicationAutoScalingResponse, function.__name__, function)
+
+
+def _lambda_create_replay() -> None:
+    import hashlib
+    from urllib.parse import unquote
+
+    from moto.awslambda.responses import LambdaResponse
+
+    # (account, region, function name) -> sha256 of the CreateFunction body that created it, until its next change.
+    created: dict[tuple[str, str, str], str] = {}
+    create, delete = LambdaResponse.create_function, LambdaResponse.delete_function
+    update_configuration, update_code = (
+        LambdaResponse.update_function_configuration,
+        LambdaResponse.update_function_code,
+    )
+
+    def key(self: LambdaResponse, name: str) -> tuple[str, str, str]:
+        return (self.current_account, self.region, name.rsplit(":", 1)[-1])
+
+    def digest(self: LambdaResponse) -> str:
+        body = self.body if isinstance(self.body, bytes) else str(self.body or "").encode()
+        return hashlib.sha256(body).hexdigest()
+
+    def create_function(self: LambdaResponse) -> Any:
+        name = key(self, self.json_body["FunctionName"])
+        if created.get(name) == digest(self):
+            function = self.backend.get_function(name[2], None)  # kept in step by forget() below
+            return 201, {"status": 201}, json.dumps(function.get_configuration())
+        answer = create(self)
+        created[name] = digest(self)
+        return answer
+
+    def forget(original: Any) -> Any:
+        def changed(self: LambdaResponse) -> Any:
+            answer = original(self)
+            created.pop(key(self, unquote(self.path.split("/")[3])), None)
+            return answer
+
+        changed.__name__ = original.__name__
+        return changed
+
+    for function in (create_function, forget(delete), forget(update_configuration), forget(update_code)):
+        setattr(LambdaResponse, function.__name__, function)
 
 
 def _serve_inherited_socket(host: str, port: int, fd: int) -> None:
@@ -219,6 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     _unconditional_statements_only()
     _application_autoscaling_tags()
     _cloudfront_response_headers_policies()
+    _lambda_create_replay()
     if args.fd is not None:
         _serve_inherited_socket(args.host, args.port, args.fd)
         return

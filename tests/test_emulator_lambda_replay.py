@@ -1,0 +1,106 @@
+"""The emulator answers an unchanged, repeated Lambda CreateFunction as it answered the first one.
+
+Applying 50 instance workspaces two at a time, the AWS provider sometimes sent a function's create twice
+(generator/local/moto_server.py says when). These run moto with our fixes, as ``local up`` does, and send the
+same request twice through boto3, whose body for the same arguments is the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from botocore.exceptions import ClientError
+
+from generator.local import emulator as emu
+from generator.local.edge.discover import clients
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+@pytest.fixture(scope="module")
+def aws(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("emulator")
+    server = emu.start(workdir)
+    yield clients(server.endpoint)
+    emu.stop(workdir)
+
+
+@pytest.fixture
+def create(aws, request):
+    role = aws("iam").create_role(RoleName=f"r-{request.node.name[:50]}", AssumeRolePolicyDocument=json.dumps(TRUST))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return 1\n")
+    name = f"f-{abs(hash(request.node.name)) % 10**8}"
+
+    def send(region: str = "us-east-1", **changes) -> dict:
+        spec = {
+            "FunctionName": name,
+            "Runtime": "python3.12",
+            "Role": role["Role"]["Arn"],
+            "Handler": "app.handler",
+            "Code": {"ZipFile": archive.getvalue()},
+            "Description": "first",
+        }
+        return aws("lambda", region).create_function(**(spec | changes))
+
+    return send
+
+
+def conflict(call) -> str:
+    with pytest.raises(ClientError) as refused:
+        call()
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    return refused.value.response["Error"]["Code"]
+
+
+def test_the_same_create_again_is_answered_with_the_function(create):
+    first = create()
+    again = create()
+    assert again["FunctionArn"] == first["FunctionArn"]
+    assert again["CodeSha256"] == first["CodeSha256"]
+    assert again["Description"] == "first"
+
+
+def test_a_different_create_of_an_existing_function_is_still_a_conflict(create):
+    create()
+    assert conflict(lambda: create(Description="second")) == "ResourceConflictException"
+
+
+def test_after_an_update_the_old_create_is_a_conflict(aws, create):
+    name = create()["FunctionName"]
+    aws("lambda").update_function_configuration(FunctionName=name, Description="changed")
+    assert conflict(create) == "ResourceConflictException"
+    assert aws("lambda").get_function(FunctionName=name)["Configuration"]["Description"] == "changed"
+
+
+def test_after_a_code_update_the_old_create_is_a_conflict(aws, create):
+    name = create()["FunctionName"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return 2\n")
+    aws("lambda").update_function_code(FunctionName=name, ZipFile=archive.getvalue())
+    assert conflict(create) == "ResourceConflictException"
+
+
+def test_after_a_delete_the_create_makes_a_new_function(aws, create):
+    name = create()["FunctionName"]
+    aws("lambda").delete_function(FunctionName=name)
+    assert create()["FunctionName"] == name
+    aws("lambda").delete_function(FunctionName=name)
+    with pytest.raises(ClientError) as gone:
+        aws("lambda").get_function(FunctionName=name)
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_the_same_create_in_another_region_is_its_own_function(create):
+    east = create()
+    west = create(region="us-west-2")
+    assert east["FunctionArn"].split(":")[3] == "us-east-1"
+    assert west["FunctionArn"].split(":")[3] == "us-west-2"
