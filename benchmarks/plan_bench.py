@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -37,9 +38,10 @@ from generator.workflow.shards import assign  # noqa: E402
 
 #: Assumed per-job overhead of a GitHub-hosted runner: checkout, setup-python (pip cache), setup-terraform, pip.
 RUNNER_SETUP_S = 60.0
-#: Synth of one shard: process start + provider load, then per instance (CPU per instance measured on 2026-11-30 with
-#: the bindings bytecode; a shard of fewer than 200 instances synthesizes in one process; docs/performance.md).
-SYNTH_START_S, SYNTH_PER_INSTANCE_S = 4.0, 0.14
+#: Synth of one shard: process start + provider load, then per instance (CPU per instance: 110 ms in synth_bench.py's
+#: 500-instance rounds of 2026-11-30; docs/performance.md). A shard of fewer than 200 instances synthesizes in one
+#: process (generator/synth.py: STACKS_PER_WORKER).
+SYNTH_START_S, SYNTH_PER_INSTANCE_S = 4.0, 0.11
 
 
 def plan_all(root: Path, workdir: Path, jobs: int) -> dict:
@@ -87,6 +89,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10,50", help="comma-separated instance counts")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="instance plans at once (one runner)")
     args = parser.parse_args()
+    # A time box's SIGTERM runs the finally blocks below, so the emulator and the edge stop with the benchmark.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     configure_node()  # as synth does; also names the Node in the machine line
     print(f"machine: {machine()}", flush=True)
     results = {}
