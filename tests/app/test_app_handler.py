@@ -690,3 +690,30 @@ def test_a_stale_update_is_told_which_version_it_sent_and_which_is_current(call,
         "item was changed by someone else (you sent version 1, current is 2); reload it and apply your change again"
     )
     assert error["field"] == "version"
+
+
+def test_creator_from_an_access_tokens_username_claim(call):
+    """Cognito access tokens name the user in "username" (ID tokens in "cognito:username")."""
+    claims = {k: v for k, v in CLAIMS.items() if k not in ("email", "cognito:username")}
+    _, item = call("POST", "/items", WIDGET, claims=claims | {"username": "jane-access"})
+    assert item["createdBy"] == "jane-access"
+
+
+def test_creator_skips_name_claims_that_are_not_text(call):
+    claims = CLAIMS | {"email": ["jane@example.com"], "cognito:username": 7, "username": ""}
+    _, item = call("POST", "/items", WIDGET, claims=claims)
+    assert item["createdBy"] == CLAIMS["sub"]
+
+
+def test_creator_without_any_name_claim_is_unknown(call):
+    _, item = call("POST", "/items", WIDGET, claims={"cognito:groups": CLAIMS["cognito:groups"]})
+    assert item["createdBy"] == "unknown"
+
+
+def test_the_route_key_decides_over_the_raw_path(lambda_app):
+    """API Gateway matched the route: its routeKey wins over a rawPath that would parse as another route."""
+    event = http_event("GET", "/items")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/items/0123456789abcdef0123456789abcdef"
+    assert lambda_app._route(event) == ("GET", "/items")
+    event["routeKey"] = "$default"
+    assert lambda_app._route(event) == ("GET", "/items/{id}")
