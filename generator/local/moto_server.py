@@ -28,8 +28,8 @@ on the emulator and the local edge reads it back from there.
 A Lambda CreateFunction sent again unchanged is answered as the first one was.
 Applying 50 instance workspaces two at a time, the AWS provider now and then
 sent a function's create a second time right after the emulator had answered
-the first with 201 (the client never got that answer: the second request came
-within the same second); moto then answered 409 "Function already exist", the
+the first with 201 (within the same second, as if that answer had not reached
+it; why was not found); moto then answered 409 "Function already exist", the
 provider retried that for minutes and the apply failed. So a create whose body
 is byte for byte the one that created the function, with no update or delete
 since, is answered 201 with the function's configuration. Any other create of
@@ -125,12 +125,12 @@ def _lambda_create_replay() -> None:
         return hashlib.sha256(body).hexdigest()
 
     def create_function(self: LambdaResponse) -> Any:
-        name = key(self, self.json_body["FunctionName"])
-        if created.get(name) == digest(self):
+        name, body = key(self, self.json_body["FunctionName"]), digest(self)
+        if created.get(name) == body:
             function = self.backend.get_function(name[2], None)  # kept in step by forget() below
             return 201, {"status": 201}, json.dumps(function.get_configuration())
         answer = create(self)
-        created[name] = digest(self)
+        created[name] = body
         return answer
 
     def forget(original: Any) -> Any:
