@@ -9,7 +9,7 @@ mutant with its diff) go to ``<work>/<target>/report.txt``; docs/testing.md reco
     python tools/mutate_python.py [--minutes 10] [--work /tmp/mutation] [--only GLOB ...] [TARGET ...]
 
 Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
-naming.py only), modules.
+naming.py only), modules, workflow (generator/workflow less bootstrap.py, states.py).
 Slow (minutes per target on two cores): not run in CI.
 """
 
@@ -53,6 +53,9 @@ TARGETS = {
             # The backend settings' checks (generator/validation/backends.py); the rest of the file synthesizes.
             "tests/test_backends.py::test_backend_settings_that_cannot_work_are_errors",
             "tests/test_backends.py::test_workspace_names_fit_terraform_cloud",
+            # The JSON schemas written from the rules: equal to the checked-in files editors use.
+            "tests/test_backends.py::test_backend_fields_are_in_the_json_schema",
+            "tests/test_cli.py::test_checked_in_schemas_match_the_validator",
             # 6 s (PyYAML recursing 60000 levels), again for every mutant of reader.py it covers: left out for
             # time. test_message_coverage.py is left out too: it runs no code, it reads the source (which in
             # mutants/ holds every mutant's text, so it fails there).
@@ -83,8 +86,38 @@ TARGETS = {
             "tests/constructs/test_app_uploader_role.py",
             "tests/constructs/test_lambda_execution_role.py",
             "tests/constructs/test_ui_uploader_role.py",
+            # deny_insecure_transport (policy_document.py) is the buckets' TLS-only statement.
+            "tests/constructs/test_private_bucket.py",
+            "tests/constructs/test_log_bucket.py",
         ],
         {"process_isolation": "forkserver", "forkserver_warmup": "none"},
+    ),
+    # The pull-request workflow's logic (which workspaces a change touches, replacing edits, orphans, shards,
+    # plan counts and the summary comment) and the state reader, against their fast tests (git repositories
+    # in tmp, a fake terraform; no synth). bootstrap.py synthesizes the tfe stack: left out.
+    "workflow": (
+        ["generator"],
+        [
+            "generator/workflow/changed.py",
+            "generator/workflow/diff.py",
+            "generator/workflow/git.py",
+            "generator/workflow/graph.py",
+            "generator/workflow/orphans.py",
+            "generator/workflow/plan.py",
+            "generator/workflow/preflight.py",
+            "generator/workflow/shards.py",
+            "generator/workflow/summary.py",
+            "generator/states.py",
+        ],
+        [
+            "tests/test_workflow_git.py",
+            "tests/test_workflow_github.py",
+            "tests/test_workflow_plan.py",
+            "tests/test_workflow_summary.py",
+            "tests/test_shards.py",
+            "tests/test_preflight.py",
+        ],
+        {},
     ),
 }
 ALSO_COPY = [
@@ -171,7 +204,9 @@ def run(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     # "rules" is a subset of "validation" (a quicker check of rules.py and naming.py): not run by default.
-    parser.add_argument("targets", nargs="*", default=["lambda_code", "validation", "modules"], choices=[*TARGETS, []])
+    parser.add_argument(
+        "targets", nargs="*", default=["lambda_code", "validation", "modules", "workflow"], choices=[*TARGETS, []]
+    )
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--work", type=Path, default=Path("/tmp/mutation"))
     parser.add_argument("--resume", action="store_true", help="keep the scratch copy's mutants and verdicts")

@@ -198,10 +198,42 @@ def test_get_reads_what_was_just_written(call, create, lambda_app, monkeypatch):
     assert reads == [{"Key": {"id": item["id"]}, "ConsistentRead": True}]
 
 
-def test_malformed_id_is_404_without_touching_the_table(call):
-    response, error = call("GET", "/items/..%2F..%2Fetc")
+@pytest.mark.parametrize(
+    "item_id",
+    [
+        "..%2F..%2Fetc",
+        "0123456789abcdef0123456789abcde",  # 31 digits
+        "0123456789ABCDEF0123456789ABCDEF",  # ids are lower-case
+        "0123456789abcdef0123456789abcdef0",  # 33 digits
+    ],
+)
+def test_malformed_id_is_404_without_touching_the_table(lambda_app, table, monkeypatch, item_id):
+    def no_table():
+        raise AssertionError("the table was used for an id that cannot exist")
+
+    monkeypatch.setattr(lambda_app, "_table", no_table)
+    for method, body, headers in (
+        ("GET", None, {}),
+        ("PUT", {"quantity": 1}, {"If-Match": '"1"'}),
+        ("DELETE", None, {"If-Match": '"1"'}),
+    ):
+        context = FakeContext()
+        response = lambda_app.handler(http_event(method, f"/items/{item_id}", body, headers=headers), context)
+        assert response["statusCode"] == 404, method
+        assert json.loads(response["body"]) == {
+            "error": "not_found",
+            "message": "item not found",
+            "field": "id",
+            "requestId": context.aws_request_id,
+        }, method
+
+
+def test_an_event_without_path_parameters_is_404(lambda_app, table):
+    event = http_event("GET", "/items/0123456789abcdef0123456789abcdef")
+    event.pop("pathParameters")
+    response = lambda_app.handler(event, FakeContext())
     assert response["statusCode"] == 404
-    assert error["field"] == "id"
+    assert json.loads(response["body"])["message"] == "item not found"
 
 
 def test_unknown_route_is_404_and_wrong_method_405(lambda_app, table):
@@ -298,11 +330,16 @@ def test_version_in_body_works_instead_of_header(call, create):
 
 def test_missing_version_is_428(call, create):
     item = create()
-    response, error = call("PUT", f"/items/{item['id']}", {"quantity": 1})
-    assert response["statusCode"] == 428
-    assert error["field"] == "If-Match"
-    response, _ = call("DELETE", f"/items/{item['id']}")
-    assert response["statusCode"] == 428
+    expected = {
+        "error": "precondition_required",
+        "message": "send the item version you are changing in the If-Match header",
+        "field": "If-Match",
+    }
+    for method, body in (("PUT", {"quantity": 1}), ("DELETE", None)):
+        response, error = call(method, f"/items/{item['id']}", body)
+        assert response["statusCode"] == 428, method
+        assert {key: error[key] for key in expected} == expected, method
+        assert set(error) == {*expected, "requestId"}, method
 
 
 @pytest.mark.parametrize("if_match", ["*", "abc", '"0"', ""])
@@ -317,6 +354,16 @@ def test_header_and_body_version_must_agree(call, create):
     item = create()
     response, error = call("PUT", f"/items/{item['id']}", {"quantity": 1, "version": 2}, headers={"If-Match": '"1"'})
     assert response["statusCode"] == 400
+    assert error["field"] == "version"
+    assert error["message"] == "version: If-Match and version disagree"
+    assert error["errors"] == [{"field": "version", "message": "If-Match and version disagree"}]
+
+
+def test_a_bad_version_query_parameter_is_400_naming_version(call, create):
+    item = create()
+    response, error = call("DELETE", f"/items/{item['id']}", query={"version": "latest"})
+    assert response["statusCode"] == 400
+    assert error["errors"] == [{"field": "version", "message": 'must be the item version, e.g. "3"'}]
     assert error["field"] == "version"
 
 
