@@ -174,6 +174,41 @@ def test_prices_at_the_edges_are_kept(call, price, shown):
     assert stored == Decimal(str(shown)) and not stored.is_signed()
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": "n" * 200},
+        {"sku": "S" * 64},
+        {"quantity": 1_000_000_000},
+        {"reorderLevel": 1_000_000_000},
+        {"location": "l" * 200},
+        {"location": ""},
+        {"location": "   "},
+    ],
+    ids=["name-200", "sku-64", "quantity-max", "reorder-level-max", "location-200", "location-empty", "location-blank"],
+)
+def test_fields_at_their_limits_are_accepted(call, fields):
+    response, item = call("POST", "/items", {**WIDGET, **fields})
+    assert response["statusCode"] == 201, item
+    for field, value in fields.items():
+        assert item[field] == (value.strip() if isinstance(value, str) else value)
+
+
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"sku": "S" * 65}, "sku", "must be at most 64 characters"),
+        ({"location": "l" * 201}, "location", "must be at most 200 characters"),
+        ({"": 1}, '""', "is not a known field"),
+    ],
+    ids=["sku-65", "location-201", "empty-field-name"],
+)
+def test_fields_past_their_limits_are_refused(call, fields, field, message):
+    response, error = call("POST", "/items", {**WIDGET, **fields})
+    assert response["statusCode"] == 400
+    assert error["errors"] == [{"field": field, "message": message}]
+
+
 def test_whole_numbers_are_json_integers_and_fractions_are_not(call):
     response, _ = call("POST", "/items", {**WIDGET, "quantity": 12, "unitPrice": 3})
     item = json.loads(response["body"], parse_float=lambda text: ("float", text))
@@ -750,6 +785,7 @@ def test_lone_surrogate_escape_is_400_naming_the_field(call):
     response, error = call("POST", "/items", '{"name": "\\udc80", "sku": "W-1", "quantity": 1}')
     assert response["statusCode"] == 400, error
     assert error["field"] == "name"
+    assert error["errors"] == [{"field": "name", "message": "must be valid Unicode text (no lone surrogates)"}]
 
 
 def test_version_beyond_any_real_version_is_400(call, create):
@@ -849,6 +885,21 @@ def test_creator_skips_name_claims_that_are_not_text(call):
 def test_creator_without_any_name_claim_is_unknown(call):
     _, item = call("POST", "/items", WIDGET, claims={"cognito:groups": CLAIMS["cognito:groups"]})
     assert item["createdBy"] == "unknown"
+    assert raw_item(item["id"])["createdBySub"] == ""  # no sub claim either: stored as empty text, not null
+
+
+def test_a_create_never_overwrites_an_item_with_the_same_id(call, lambda_app, monkeypatch):
+    """Ids are random; should two ever collide, the second write is refused rather than replacing the first."""
+
+    class FixedUuid:
+        hex = "0123456789abcdef0123456789abcdef"
+
+    monkeypatch.setattr(lambda_app.uuid, "uuid4", lambda: FixedUuid())
+    first, item = call("POST", "/items", WIDGET)
+    assert first["statusCode"] == 201 and item["id"] == FixedUuid.hex
+    second, _ = call("POST", "/items", {**WIDGET, "name": "Other", "sku": "OTHER"})
+    assert second["statusCode"] != 201
+    assert raw_item(FixedUuid.hex)["name"] == "Widget"
 
 
 def test_the_route_key_decides_over_the_raw_path(lambda_app):
