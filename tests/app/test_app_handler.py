@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import logging
+import re
 import threading
 import zipfile
 from decimal import Decimal
@@ -233,11 +234,51 @@ def test_all_invalid_fields_are_reported_at_once(call):
     assert sorted(e["field"] for e in error["errors"]) == ["extra", "name", "quantity", "sku"]
 
 
-@pytest.mark.parametrize("raw", ["not json", "[1, 2]", "", '"string"'])
-def test_body_must_be_a_json_object(call, raw):
-    response, error = call("POST", "/items", raw)
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("not json", "is not valid JSON (Expecting value)"),
+        ("[1, 2]", "must be a JSON object"),
+        ('"string"', "must be a JSON object"),
+        ("", "a JSON object is required"),
+        (None, "a JSON object is required"),
+        ('{"name": "\udc80"}', "is not valid UTF-8 text"),  # a lone surrogate character, not an escape
+    ],
+    ids=["not-json", "array", "string", "empty", "no-body", "lone-surrogate-character"],
+)
+def test_body_must_be_a_json_object(lambda_app, table, raw, message):
+    event = http_event("POST", "/items")
+    event["body"] = raw
+    response = lambda_app.handler(event, FakeContext())
     assert response["statusCode"] == 400
-    assert error["field"] == "body"
+    assert json.loads(response["body"])["errors"] == [{"field": "body", "message": message}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "eyJuYW1lIjogIlcifQ*==",  # a character outside the base64 alphabet (dropped without validate=True)
+        "eyJuYW1lIjogIlcif",  # cut short
+        base64.b64encode(b'{"name": "\xff"}').decode(),  # decodes, but not to UTF-8
+    ],
+    ids=["outside-alphabet", "truncated", "not-utf8"],
+)
+def test_a_base64_body_that_does_not_decode_is_400(lambda_app, table, body):
+    event = http_event("POST", "/items")
+    event["body"], event["isBase64Encoded"] = body, True
+    response = lambda_app.handler(event, FakeContext())
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"])["errors"] == [{"field": "body", "message": "is not valid base64 UTF-8"}]
+
+
+def test_a_body_of_exactly_16_kib_is_read_and_one_byte_more_is_not(call):
+    compact = json.dumps(WIDGET)
+    padded = compact[:-1] + " " * (16 * 1024 - len(compact)) + "}"
+    assert len(padded.encode()) == 16 * 1024
+    assert call("POST", "/items", padded)[0]["statusCode"] == 201
+    response, error = call("POST", "/items", padded[:-1] + " }")
+    assert response["statusCode"] == 400
+    assert error["errors"] == [{"field": "body", "message": "larger than 16384 bytes"}]
 
 
 def test_put_with_no_editable_field_is_400(call, create):
@@ -314,12 +355,38 @@ def test_an_event_without_path_parameters_is_404(lambda_app, table):
 
 
 def test_unknown_route_is_404_and_wrong_method_405(lambda_app, table):
-    event = http_event("GET", "/nothing")
-    event["routeKey"] = "$default"
-    assert lambda_app.handler(event, FakeContext())["statusCode"] == 404
-    event = http_event("PATCH", "/items")
-    event["routeKey"] = "$default"
-    assert lambda_app.handler(event, FakeContext())["statusCode"] == 405
+    for method, path, status, error, message in (
+        ("GET", "/nothing", 404, "not_found", "no such route"),
+        ("PATCH", "/items", 405, "method_not_allowed", "PATCH is not allowed on /items"),
+        (
+            "POST",
+            "/items/0123456789abcdef0123456789abcdef",
+            405,
+            "method_not_allowed",
+            "POST is not allowed on /items/{id}",
+        ),
+    ):
+        event = http_event(method, path)
+        event["routeKey"] = "$default"
+        context = FakeContext()
+        response = lambda_app.handler(event, context)
+        assert response["statusCode"] == status, path
+        assert json.loads(response["body"]) == {"error": error, "message": message, "requestId": context.aws_request_id}
+
+
+def test_a_preflight_that_reaches_the_function_is_204_without_a_body_or_groups(lambda_app, table):
+    """API Gateway answers CORS preflight itself; a misrouted one still gets an empty 204, not a 403."""
+    event = http_event("OPTIONS", "/items", claims={"sub": "no-groups"})
+    response = lambda_app.handler(event, FakeContext())
+    assert (response["statusCode"], response["body"]) == (204, "")
+    assert response["headers"]["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+
+
+@pytest.mark.parametrize("context", [None, object()], ids=["none", "without-request-id"])
+def test_a_context_without_a_request_id_gets_a_fresh_one(lambda_app, table, context):
+    response = lambda_app.handler(http_event("GET", "/nothing"), context)
+    request_id = json.loads(response["body"])["requestId"]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", request_id), request_id
 
 
 def test_default_route_parses_item_path(call, lambda_app, create):
@@ -464,7 +531,7 @@ def test_delete_with_current_version(call, create):
         "item was changed by someone else (you sent version 7, current is 1); reload it and apply your change again"
     )
     response, body = call("DELETE", path, headers={"If-Match": '"1"'})
-    assert response["statusCode"] == 204 and body is None
+    assert response["statusCode"] == 204 and response["body"] == ""
     assert response["headers"]["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
     assert call("GET", path)[0]["statusCode"] == 404
 
@@ -530,6 +597,30 @@ def test_low_stock_filter_paginates(call, create):
         if not token:
             break
     assert sorted(seen) == sorted(low)
+
+
+@pytest.mark.parametrize("value", [None, "", "lots"], ids=["unset", "empty", "not-a-number"])
+def test_without_a_usable_threshold_setting_the_default_is_5(call, create, monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("LOW_STOCK_THRESHOLD")
+    else:
+        monkeypatch.setenv("LOW_STOCK_THRESHOLD", value)
+    assert create(sku="FIVE", quantity=5)["lowStock"] is True
+    assert create(sku="SIX", quantity=6)["lowStock"] is False
+
+
+def test_the_threshold_query_goes_up_to_the_largest_quantity(call, create):
+    item = create(quantity=1_000_000_000)
+    _, page = call("GET", "/items", query={"lowStock": "true", "threshold": "1000000000"})
+    assert [i["id"] for i in page["items"]] == [item["id"]]
+    response, error = call("GET", "/items", query={"lowStock": "true", "threshold": "1000000001"})
+    assert response["statusCode"] == 400
+    assert error["errors"] == [{"field": "threshold", "message": "must be a non-negative integer"}]
+
+
+def test_response_bodies_are_compact_json(call, create):
+    response, item = call("GET", f"/items/{create()['id']}")
+    assert response["body"] == json.dumps(item, separators=(",", ":"))
 
 
 def test_low_stock_threshold_from_environment(call, create, monkeypatch):
@@ -641,7 +732,7 @@ def test_cors_headers_on_success_and_error(call, create):
         headers = response["headers"]
         assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
         assert headers["Vary"] == "Origin"
-        assert "ETag" in headers["Access-Control-Expose-Headers"]
+        assert headers["Access-Control-Expose-Headers"] == "ETag"
         assert headers["Cache-Control"] == "no-store"
 
 
@@ -667,6 +758,7 @@ def test_unexpected_error_is_500_without_trace_and_logged(lambda_app, table, log
     error = next(r for r in records if r["message"] == "unhandled error")
     assert error["level"] == "ERROR" and "RuntimeError: secret internals" in error["exception"]
     assert error["requestId"] == context.aws_request_id
+    assert error["route"] == "GET /items"
 
 
 def test_access_log_is_structured_json(call, log_stream):
@@ -675,6 +767,7 @@ def test_access_log_is_structured_json(call, log_stream):
     access = [r for r in records if r["message"] == "request"]
     assert len(access) == 1
     assert access[0]["route"] == "POST /items" and access[0]["status"] == 201
+    assert re.fullmatch(r"[0-9a-f-]{36}", access[0]["requestId"])
     assert access[0]["user"] == CLAIMS["sub"] and access[0]["level"] == "INFO"
     assert isinstance(access[0]["durationMs"], float)
     assert any(r["message"] == "item created" and r["sku"] == "WID-001" for r in records)
@@ -767,18 +860,21 @@ def test_bundle_is_stdlib_and_boto3_only():
 
 
 @pytest.mark.parametrize(
-    "raw, fragment",
+    "raw, message",
     [
-        ("[" * 5000 + "]" * 5000, "nested too deeply"),  # RecursionError in json.loads (10 KB, under the cap)
-        ('{"a":' * 2500 + "1" + "}" * 2500, "nested too deeply"),
-        ('{"name": "W", "sku": "W-1", "quantity": ' + "9" * 5000 + "}", "too long"),  # int digit limit
+        ("[" * 5000 + "]" * 5000, "is nested too deeply"),  # RecursionError in json.loads (10 KB, under the cap)
+        ('{"a":' * 2500 + "1" + "}" * 2500, "is nested too deeply"),
+        (
+            '{"name": "W", "sku": "W-1", "quantity": ' + "9" * 5000 + "}",
+            "is not valid JSON (a number is too long)",
+        ),  # int digit limit
     ],
     ids=["deep-array", "deep-object", "5000-digit-quantity"],
 )
-def test_malformed_body_is_400_naming_body(call, raw, fragment):
+def test_malformed_body_is_400_naming_body(call, raw, message):
     response, error = call("POST", "/items", raw)
     assert response["statusCode"] == 400, error
-    assert error["field"] == "body" and fragment in error["message"]
+    assert error["errors"] == [{"field": "body", "message": message}]
 
 
 def test_lone_surrogate_escape_is_400_naming_the_field(call):
