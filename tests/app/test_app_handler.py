@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import threading
+import types
 import zipfile
 from decimal import Decimal
 
@@ -389,6 +390,37 @@ def test_a_context_without_a_request_id_gets_a_fresh_one(lambda_app, table, cont
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", request_id), request_id
 
 
+@pytest.mark.parametrize(
+    "raw_path, http_path, status",
+    [
+        ("/items/", "/items/", 200),  # a trailing slash is the same route
+        ("/v1/items", "/v1/items", 200),  # a named stage prefixes the path
+        (None, "/items", 200),  # no rawPath: the request context's path
+        ("/v1/nothing", "/v1/nothing", 404),
+    ],
+    ids=["trailing-slash", "stage-prefix", "no-raw-path", "unknown"],
+)
+def test_a_default_route_is_found_from_the_path(lambda_app, table, raw_path, http_path, status):
+    event = http_event("GET", "/items")
+    event["routeKey"] = "$default"
+    event["requestContext"]["http"]["path"] = http_path
+    if raw_path is None:
+        event.pop("rawPath")
+    else:
+        event["rawPath"] = raw_path
+    assert lambda_app.handler(event, FakeContext())["statusCode"] == status
+
+
+def test_an_event_without_a_route_key_is_routed_by_its_path(call, lambda_app, create):
+    item = create()
+    event = http_event("GET", f"/v1/items/{item['id']}")
+    event.pop("routeKey")
+    assert "pathParameters" not in event
+    response = lambda_app.handler(event, FakeContext())
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["id"] == item["id"]
+
+
 def test_default_route_parses_item_path(call, lambda_app, create):
     item = create()
     event = http_event("GET", f"/items/{item['id']}")
@@ -759,6 +791,30 @@ def test_unexpected_error_is_500_without_trace_and_logged(lambda_app, table, log
     assert error["level"] == "ERROR" and "RuntimeError: secret internals" in error["exception"]
     assert error["requestId"] == context.aws_request_id
     assert error["route"] == "GET /items"
+    access = next(r for r in records if r["message"] == "request")
+    assert (access["level"], access["status"]) == ("ERROR", 500)
+
+
+def test_the_access_log_record_exactly(lambda_app, table, log_stream, monkeypatch):
+    ticks = iter([100.0, 100.01234])
+    monkeypatch.setattr(lambda_app, "time", types.SimpleNamespace(monotonic=lambda: next(ticks)))
+    event = http_event("GET", "/nothing")
+    event["routeKey"] = "$default"
+    context = FakeContext()
+    lambda_app.handler(event, context)
+    (record,) = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", record.pop("timestamp"))
+    assert record == {
+        "level": "INFO",
+        "message": "request",
+        "logger": "inventory",
+        "requestId": context.aws_request_id,
+        "route": "GET /nothing",
+        "status": 404,
+        "durationMs": 12.3,
+        "user": CLAIMS["sub"],
+        "apiRequestId": event["requestContext"]["requestId"],
+    }
 
 
 def test_access_log_is_structured_json(call, log_stream):
