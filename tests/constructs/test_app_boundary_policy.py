@@ -43,6 +43,8 @@ def test_boundary_is_exactly_the_modelled_statements():
     """The whole document, in order (the permission model of docs/security.md), and the policy that uses it."""
     synth = synth_scope(lambda scope: AppBoundaryPolicy(scope, "app-boundary", PROPS))
     assert list(synth["data"]["aws_iam_policy_document"]) == ["app-boundary_document_E2FF1A91"]
+    # The policy's Terraform address: another construct id would replace the boundary on the next apply.
+    assert [key.rsplit("_", 1)[0] for key in synth["resource"]["aws_iam_policy"]] == ["app-boundary_policy"]
     (policy,) = synth["resource"]["aws_iam_policy"].values()
     assert policy == {
         "description": "Permissions boundary of every app role: the most an app identity can do",
