@@ -116,6 +116,9 @@ TARGETS = {
             "tests/test_workflow_summary.py",
             "tests/test_shards.py",
             "tests/test_preflight.py",
+            # It runs the pipeline's commands in the repository's own git checkout; mutants/ is not one.
+            "--deselect",
+            "tests/test_workflow_github.py::test_the_cheap_commands_run_for_real",
         ],
         {},
     ),
@@ -126,6 +129,7 @@ ALSO_COPY = [
     "lambda_code",
     "ui",
     "cloudfront_function",
+    ".github",  # the workflow tests read the pipeline files
     "instances",
     "schemas",
     "security",
