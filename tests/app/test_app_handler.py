@@ -30,6 +30,8 @@ from app_helpers import (  # noqa: F401 -- fixtures
     table,
 )
 
+#: A request id: uuid4 text, as Lambda's and the handler's own.
+REQUEST_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 WIDGET = {"name": "Widget", "sku": "WID-001", "quantity": 12, "location": "Aisle 3", "unitPrice": 2.5}
 
 
@@ -212,11 +214,13 @@ def test_fields_past_their_limits_are_refused(call, fields, field, message):
 
 
 def test_whole_numbers_are_json_integers_and_fractions_are_not(call):
-    response, _ = call("POST", "/items", {**WIDGET, "quantity": 12, "unitPrice": 3})
-    item = json.loads(response["body"], parse_float=lambda text: ("float", text))
+    def as_written(response):  # floats kept as their text, so 3 and 3.0 differ
+        return json.loads(response["body"], parse_float=lambda text: ("float", text))
+
+    item = as_written(call("POST", "/items", {**WIDGET, "quantity": 12, "unitPrice": 3})[0])
     assert (item["quantity"], item["version"], item["unitPrice"]) == (12, 1, 3)
-    response, _ = call("POST", "/items", {**WIDGET, "sku": "HALF", "unitPrice": 2.5})
-    assert json.loads(response["body"], parse_float=lambda text: ("float", text))["unitPrice"] == ("float", "2.5")
+    item = as_written(call("POST", "/items", {**WIDGET, "sku": "HALF", "unitPrice": 2.5})[0])
+    assert item["unitPrice"] == ("float", "2.5")
 
 
 def test_an_item_stored_without_its_optional_attributes_reads_with_the_defaults(call, table, monkeypatch):
@@ -387,7 +391,7 @@ def test_a_preflight_that_reaches_the_function_is_204_without_a_body_or_groups(l
 def test_a_context_without_a_request_id_gets_a_fresh_one(lambda_app, table, context):
     response = lambda_app.handler(http_event("GET", "/nothing"), context)
     request_id = json.loads(response["body"])["requestId"]
-    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", request_id), request_id
+    assert REQUEST_ID_RE.fullmatch(request_id), request_id
 
 
 @pytest.mark.parametrize(
@@ -823,7 +827,7 @@ def test_access_log_is_structured_json(call, log_stream):
     access = [r for r in records if r["message"] == "request"]
     assert len(access) == 1
     assert access[0]["route"] == "POST /items" and access[0]["status"] == 201
-    assert re.fullmatch(r"[0-9a-f-]{36}", access[0]["requestId"])
+    assert REQUEST_ID_RE.fullmatch(access[0]["requestId"])
     assert access[0]["user"] == CLAIMS["sub"] and access[0]["level"] == "INFO"
     assert isinstance(access[0]["durationMs"], float)
     assert any(r["message"] == "item created" and r["sku"] == "WID-001" for r in records)
@@ -1043,15 +1047,14 @@ def test_creator_without_any_name_claim_is_unknown(call):
 def test_a_create_never_overwrites_an_item_with_the_same_id(call, lambda_app, monkeypatch):
     """Ids are random; should two ever collide, the second write is refused rather than replacing the first."""
 
-    class FixedUuid:
-        hex = "0123456789abcdef0123456789abcdef"
-
-    monkeypatch.setattr(lambda_app.uuid, "uuid4", lambda: FixedUuid())
+    fixed = "0123456789abcdef0123456789abcdef"
+    # The app's own uuid only (as the clock below): the stdlib module, and the test's request ids, stay real.
+    monkeypatch.setattr(lambda_app, "uuid", types.SimpleNamespace(uuid4=lambda: types.SimpleNamespace(hex=fixed)))
     first, item = call("POST", "/items", WIDGET)
-    assert first["statusCode"] == 201 and item["id"] == FixedUuid.hex
+    assert first["statusCode"] == 201 and item["id"] == fixed
     second, _ = call("POST", "/items", {**WIDGET, "name": "Other", "sku": "OTHER"})
     assert second["statusCode"] != 201
-    assert raw_item(FixedUuid.hex)["name"] == "Widget"
+    assert raw_item(fixed)["name"] == "Widget"
 
 
 def test_the_route_key_decides_over_the_raw_path(lambda_app):
