@@ -7,6 +7,11 @@ mutant with its diff) go to ``<work>/<target>/report.txt``; docs/testing.md reco
 
     pip install mutmut==3.8.1
     python tools/mutate_python.py [--minutes 10] [--work /tmp/mutation] [--only GLOB ...] [TARGET ...]
+    python tools/mutate_python.py --work /tmp/mutation --reapply 'GLOB' [--tests=ARG ...] TARGET
+
+The second form judges the mutants a run left alive (or did not reach) against this checkout's tests, one
+pytest process per mutant: how a new test is shown to kill its mutants, and how a run is finished when
+mutmut's own runner cannot.
 
 Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
 naming.py only), modules, workflow (generator/workflow less bootstrap.py, states.py).
@@ -16,13 +21,16 @@ Slow (minutes per target on two cores): not run in CI.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mutate_js import copy_tracked  # tools/ is on sys.path when this script runs
@@ -90,7 +98,10 @@ TARGETS = {
             "tests/constructs/test_private_bucket.py",
             "tests/constructs/test_log_bucket.py",
         ],
-        {"process_isolation": "forkserver", "forkserver_warmup": "none"},
+        # mutmut's time limit per mutant is (tests' measured time + timeout_constant) * 15 s of wall clock. The
+        # measured time (0.1 s a test) leaves out the node kernel's start, which every forked mutant pays again
+        # (15-25 s on two busy cores): with the default constant of 1 every mutant timed out. 8 gives two minutes.
+        {"process_isolation": "forkserver", "forkserver_warmup": "none", "timeout_constant": 8},
     ),
     # The pull-request workflow's logic (which workspaces a change touches, replacing edits, orphans, shards,
     # plan counts and the summary comment) and the state reader, against their fast tests (git repositories
@@ -144,6 +155,35 @@ def _toml_list(values: list[str]) -> str:
     return json.dumps(values)
 
 
+# Run in the scratch copy with mutmut's own modules (pinned 3.8.1): every verdict and each survivor's diff in
+# one process. `mutmut results` then `mutmut show` per survivor costs a second or two each, minutes for a
+# few hundred survivors.
+_REPORT = """
+import json
+from mutmut.stats import status_by_exit_code
+from mutmut.mutation.data import SourceFileMutationData
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+from mutmut.utils.file_utils import walk_mutatable_files
+
+verdicts, diffs = {}, {}
+for path in walk_mutatable_files():
+    data = SourceFileMutationData(path=path)
+    data.load()
+    for name, code in data.exit_code_by_key.items():
+        verdict = status_by_exit_code[code]
+        verdicts.setdefault(verdict, []).append(name)
+        if verdict == "survived":
+            diffs[name] = get_diff_for_mutant(name, path=path)
+print(json.dumps([verdicts, diffs]))
+"""
+
+
+def _verdicts_and_survivor_diffs(scratch: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+    done = subprocess.run([sys.executable, "-c", _REPORT], cwd=scratch, capture_output=True, text=True, check=True)
+    verdicts, diffs = json.loads(done.stdout)
+    return verdicts, diffs
+
+
 def run(
     target: str,
     work: Path,
@@ -186,23 +226,100 @@ def run(
             process.wait()
             finished = f"stopped at the {minutes:g}-minute time box"
     finished += f" after {(time.monotonic() - started) / 60:.1f} min"
-    results = subprocess.run([mutmut, "results", "--all", "true"], cwd=scratch, capture_output=True, text=True)
-    lines = [line.strip() for line in results.stdout.splitlines() if ":" in line]
-    verdicts: dict[str, list[str]] = {}
-    for line in lines:
-        name, _, verdict = line.rpartition(":")
-        verdicts.setdefault(verdict.strip(), []).append(name.strip())
+    verdicts, diffs = _verdicts_and_survivor_diffs(scratch)
     killed = len(verdicts.get("killed", []))
     survived = verdicts.get("survived", [])
     checked = killed + len(survived) + len(verdicts.get("timeout", []))
     score = f"{killed}/{checked} killed" + (f" ({100 * killed / checked:.0f}%)" if checked else "")
     report = [f"{target}: {finished}; {score}; verdicts: { {k: len(v) for k, v in verdicts.items()} }"]
-    for name in survived:
-        diff = subprocess.run([mutmut, "show", name], cwd=scratch, capture_output=True, text=True).stdout
-        report.append(f"--- survivor {name}\n{diff}")
+    report += [f"--- survivor {name}\n{diffs[name]}" for name in survived]
     text = "\n".join(report) + "\n"
     (scratch / "report.txt").write_text(text)
     return text
+
+
+#: mutmut's exit codes for the verdicts written back (its ``status_by_exit_code``): pytest's 1 is "killed",
+#: 0 "survived", 36 "timeout".
+_KILLED, _SURVIVED, _TIMEOUT = 1, 0, 36
+
+_WRITE_BACK = """
+import json, sys
+from mutmut.mutation.data import SourceFileMutationData
+from mutmut.utils.file_utils import walk_mutatable_files
+
+codes = json.loads(sys.argv[1])
+for path in walk_mutatable_files():
+    data = SourceFileMutationData(path=path)
+    data.load()
+    mine = {name: code for name, code in codes.items() if name in data.exit_code_by_key}
+    if mine:
+        data.exit_code_by_key.update(mine)
+        data.save()
+"""
+
+
+def reapply(
+    target: str, work: Path, patterns: tuple[str, ...], children: int, tests: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """Run each matching mutant of a finished or stopped run, that is not known killed, against this checkout's tests.
+
+    mutmut's own mutants are used (``MUTANT_UNDER_TEST=<name> pytest -x <selection>``, one pytest process per
+    mutant, in a throwaway copy of ``mutants/`` holding this checkout's ``tests/``), so a test written after the
+    run is judged on exactly the mutant it was written for. The verdicts are written back to the run's records,
+    and the report reflects them. The unmutated code must pass the selection first. It is also the way to finish
+    a run that mutmut cannot: every mutant in its own process, no fork.
+    """
+    scratch = work / target
+    selection = list(tests) or TARGETS[target][2]
+    verdicts, _ = _verdicts_and_survivor_diffs(scratch)
+    names = sorted(
+        name
+        for verdict, group in verdicts.items()
+        if verdict != "killed"
+        for name in group
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+    )
+    copy = Path(tempfile.mkdtemp(prefix="reapply-", dir=scratch))
+    try:
+        shutil.copytree(scratch / "mutants", copy, dirs_exist_ok=True)
+        shutil.rmtree(copy / "tests")
+        shutil.copytree(REPO / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-x",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            *selection,
+        ]
+
+        def verdict(name: str, limit: float | None = None) -> str:
+            environment = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONDONTWRITEBYTECODE": "1"}
+            try:
+                done = subprocess.run(command, cwd=copy, env=environment, capture_output=True, timeout=limit)
+            except subprocess.TimeoutExpired:
+                return "timeout"
+            return {_SURVIVED: "survived", _KILLED: "killed"}.get(
+                done.returncode, f"error (pytest exited {done.returncode})"
+            )
+
+        started = time.monotonic()
+        baseline = verdict("")  # no mutant: every function runs its original
+        if baseline != "survived":
+            raise SystemExit(f"reapply {target}: the unmutated code does not pass {' '.join(selection)} ({baseline})")
+        limit = max(60.0, 10 * (time.monotonic() - started))
+        with ThreadPoolExecutor(max_workers=children) as pool:
+            results = list(zip(names, pool.map(lambda name: verdict(name, limit), names), strict=True))
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    codes = {"killed": _KILLED, "survived": _SURVIVED, "timeout": _TIMEOUT}
+    written = {name: codes[result] for name, result in results if result in codes}
+    subprocess.run([sys.executable, "-c", _WRITE_BACK, json.dumps(written)], cwd=scratch, check=True)
+    return results
 
 
 def main() -> int:
@@ -222,7 +339,30 @@ def main() -> int:
         metavar="GLOB",
         help="only the mutants matching this mutmut name pattern (repeatable), e.g. 'lambda_code.app.x_list_items*'",
     )
+    parser.add_argument(
+        "--reapply",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="instead of running mutmut: run the target's mutants matching GLOB (repeatable) that are not known "
+        "killed, one pytest process each, against this checkout's tests; the verdicts update the run's records",
+    )
+    parser.add_argument(
+        "--tests",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="with --reapply: pytest arguments replacing the selection",
+    )
     args = parser.parse_args()
+    if args.reapply:
+        for target in args.targets:
+            results = reapply(target, args.work, tuple(args.reapply), args.children, tuple(args.tests))
+            for name, result in results:
+                print(f"{result:>9} {name}", flush=True)
+            tally = {result: sum(1 for _, r in results if r == result) for result in {r for _, r in results}}
+            print(f"{target}: reapplied {len(results)}: {tally}", flush=True)
+        return 0
     mutmut = shutil.which("mutmut") or str(Path(sys.executable).parent / "mutmut")
     for target in args.targets:
         report = run(target, args.work, args.minutes, mutmut, args.children, args.resume, tuple(args.only))
