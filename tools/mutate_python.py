@@ -8,6 +8,7 @@ mutant with its diff) go to ``<work>/<target>/report.txt``; docs/testing.md reco
     pip install mutmut==3.8.1
     python tools/mutate_python.py [--minutes 10] [--work /tmp/mutation] [--only GLOB ...] [TARGET ...]
     python tools/mutate_python.py --work /tmp/mutation --reapply 'GLOB' [--tests=ARG ...] TARGET
+    python tools/mutate_python.py --work /tmp/mutation --show 'GLOB' TARGET
 
 The second form judges the mutants a run left alive (or did not reach) against this checkout's tests, one
 pytest process per mutant: how a new test is shown to kill its mutants, and how a run is finished when
@@ -354,7 +355,21 @@ def main() -> int:
         metavar="ARG",
         help="with --reapply: pytest arguments replacing the selection",
     )
+    parser.add_argument(
+        "--show",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="print the diffs of the target's surviving mutants matching GLOB",
+    )
     args = parser.parse_args()
+    if args.show:
+        for target in args.targets:
+            _, diffs = _verdicts_and_survivor_diffs(args.work / target)
+            for name, diff in sorted(diffs.items()):
+                if any(fnmatch.fnmatchcase(name, pattern) for pattern in args.show):
+                    print(f"--- {name}\n{diff}")
+        return 0
     if args.reapply:
         for target in args.targets:
             results = reapply(target, args.work, tuple(args.reapply), args.children, tuple(args.tests))
