@@ -5,11 +5,12 @@ how resources are grouped under their top-level construct, the whole Mermaid tex
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from click.testing import CliRunner
+from helpers import copy_project
 
-from generator.workflow.graph import _nodes, _safe_id, edges, mermaid, stack_document
+from generator.workflow.graph import StackUnreadable, _nodes, _safe_id, edges, mermaid, stack_document
+from main import cli
 
 STACK = "demo-stack"
 
@@ -226,10 +227,31 @@ def test_stack_document_of_a_stack_that_was_not_synthesized_is_none(tmp_path):
     assert stack_document(tmp_path, STACK) is None
 
 
-def test_stack_document_of_a_broken_stack_file_raises_the_json_error(tmp_path):
+def test_a_broken_stack_file_is_named_in_one_line(tmp_path):
     folder = tmp_path / "stacks" / STACK
     folder.mkdir(parents=True)
     (folder / "cdk.tf.json").write_text("{not json")
-    with pytest.raises(json.JSONDecodeError) as raised:
+    with pytest.raises(StackUnreadable) as raised:
         stack_document(tmp_path, STACK)
-    assert str(raised.value) == "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    assert str(raised.value) == (
+        f"{folder / 'cdk.tf.json'}: got unreadable JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1)), expected a synthesized stack (synth again)"
+    )
+    (folder / "cdk.tf.json").write_bytes(b"\xff")
+    with pytest.raises(StackUnreadable, match=r"cdk\.tf\.json: got unreadable JSON \('utf-8' codec can't decode"):
+        stack_document(tmp_path, STACK)
+
+
+def test_graph_of_a_broken_stack_file_is_one_error_line_naming_it(tmp_path):
+    root = copy_project(tmp_path / "project")
+    stack_file = tmp_path / "out" / "stacks" / "john-inventory-dev" / "cdk.tf.json"
+    stack_file.parent.mkdir(parents=True)
+    stack_file.write_text('{"resource": {')
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "graph", "john-inventory-dev", "--out", str(tmp_path / "out")]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        f"error: {stack_file}: got unreadable JSON (Expecting property name enclosed in double quotes: line 1 "
+        "column 15 (char 14)), expected a synthesized stack (synth again)\n",
+    )

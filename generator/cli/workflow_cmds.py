@@ -452,7 +452,7 @@ def status_rows(project: Project, states) -> list[dict[str, str]]:
 @pass_cli
 def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | None, as_json: bool) -> None:
     """The workspace NAME's resources and their dependencies as a Mermaid diagram."""
-    from ..workflow.graph import mermaid, stack_document
+    from ..workflow.graph import StackUnreadable, mermaid, stack_document
 
     if out is not None and out.suffix in DIAGRAM_SUFFIXES and not out.is_dir():
         raise CliError(
@@ -460,7 +460,10 @@ def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | 
         )
     project = run.project()
     check_name(project, name)
-    document = stack_document(run.outdir(out), name)
+    try:
+        document = stack_document(run.outdir(out), name)
+    except StackUnreadable as err:
+        raise CliError(str(err)) from None
     if document is None:
         missing = layout_problems(run.root)
         if missing:

@@ -75,6 +75,18 @@ def _safe_id(text: str) -> str:
     return "g_" + re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
+class StackUnreadable(ValueError):
+    """The stack's synthesized file is there but is not JSON (an interrupted synth, a hand edit)."""
+
+
 def stack_document(outdir: Path, stack: str) -> dict | None:
+    """The synthesized stack; None when it was not synthesized. A broken file is a StackUnreadable naming it."""
     path = stack_dir(outdir, stack) / STACK_FILE
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
+        raise StackUnreadable(
+            f"{path}: got unreadable JSON ({err}), expected a synthesized stack (synth again)"
+        ) from None
