@@ -285,9 +285,16 @@ def test_backend_settings_that_do_not_move_the_state_replace_nothing(root):
 
 
 def test_a_base_without_a_valid_platform_compares_only_instances(root):
-    before = Snapshot(platform=None, instances={}, files={})
-    project = load(root, platform_yaml(name="acme-web"))
-    assert replacements(project, before) == []
+    base = snapshot(load(root, j=instance_yaml("john-inventory-dev")))
+    before = Snapshot(platform=None, instances=base.instances, files=base.files)
+    project = load(root, platform_yaml(name="acme-web"), j=instance_yaml("john-inventory-dev", "johnny"))
+    assert [(r.stack, r.field) for r in replacements(project, before)] == [
+        ("john-inventory-dev", "base name (api)"),
+        ("john-inventory-dev", "base name (api_log_group)"),
+        ("john-inventory-dev", "base name (function)"),
+        ("john-inventory-dev", "base name (table)"),
+        ("john-inventory-dev", "base name (ui_prefix)"),
+    ]
 
 
 # --- replacements: the instances -------------------------------------------------------------
