@@ -284,6 +284,48 @@ def test_backend_settings_that_do_not_move_the_state_replace_nothing(root):
     assert replacements(project, before) == []
 
 
+def test_platform_edits_applied_in_place_replace_nothing(root):
+    before = snapshot(load(root, j=instance_yaml("john-inventory-dev")))
+    edited = platform_yaml(
+        domain="web.example.com",
+        hostedZoneId="Z9999999999EXAMPLE",
+        priceClass="PriceClass_All",
+        regions=["us-east-2", "us-west-2", "eu-west-1"],
+        waf=False,
+        logRetentionDays=30,
+        deletionProtection=False,
+        tags={"team": "web"},
+        isolation="shared",
+        cognito={"domainPrefix": "acme-apps-auth", "mfa": "required", "selfSignUp": True},
+        backend={"type": "local", "stateDir": "terraform-state"},
+    )
+    project = load(root, edited, j=instance_yaml("john-inventory-dev"))
+    assert replacements(project, before) == []
+
+
+def test_platform_rename_moves_cloud_workspaces_named_after_it(root):
+    before = snapshot(load(root, platform_yaml(backend=CLOUD)))
+    project = load(root, platform_yaml(name="acme-web", backend=CLOUD))
+    assert [(r.field, r.before, r.after) for r in replacements(project, before)] == [
+        ("backend", "cloud app.terraform.io/acme/acme-apps-*", "cloud app.terraform.io/acme/acme-web-*"),
+        ("cognito.domainPrefix", "acme-apps-auth", "acme-web-auth"),
+        ("name", "acme-apps", "acme-web"),
+    ]
+
+
+def test_home_region_change_moves_an_s3_state_bucket_that_defaults_to_it(root):
+    before = snapshot(load(root, platform_yaml(backend=S3)))
+    project = load(root, platform_yaml(homeRegion="us-west-2", backend=S3))
+    assert [(r.field, r.before, r.after) for r in replacements(project, before)] == [
+        (
+            "backend",
+            "s3://acme-state/serverless-platform/ (us-east-2)",
+            "s3://acme-state/serverless-platform/ (us-west-2)",
+        ),
+        ("homeRegion", "us-east-2", "us-west-2"),
+    ]
+
+
 def test_a_base_without_a_valid_platform_compares_only_instances(root):
     base = snapshot(load(root, j=instance_yaml("john-inventory-dev")))
     before = Snapshot(platform=None, instances=base.instances, files=base.files)
