@@ -284,3 +284,198 @@ def test_status_reads_outputs_and_says_never_applied(repo):
     table = run_cli(repo, "status").output.splitlines()
     assert table[0].split() == ["NAME", "STATUS", "URL", "API", "TABLE", "GROUP", "LAST_APPLIED"]
     assert len(table) == 1 + 4
+
+
+# --- generator.workflow.git, called directly on a small repository --------------------------
+
+
+@pytest.fixture
+def small(tmp_path, monkeypatch) -> Path:
+    """A repository (not a project) with two commits on main and a feature branch; git sees no real HOME."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    top = tmp_path / "small"
+    top.mkdir()
+    git(top, "init", "-q", "-b", "main")
+    (top / ".gitignore").write_text("*.log\n")
+    (top / "keep.txt").write_text("keep\n")
+    (top / "edit.txt").write_text("one\n")
+    (top / "old name.txt").write_text("moved\n")
+    (top / "sub" / "deeper").mkdir(parents=True)
+    (top / "sub" / "a.yaml").write_text("a\n")
+    (top / "sub" / "deeper" / "b.yaml").write_text("b\n")
+    (top / "sub" / "café.yaml").write_text("c\n")
+    commit(top, "base")
+    return top
+
+
+def test_git_returns_stdout_as_text(small, monkeypatch):
+    from generator.workflow import git as g
+
+    monkeypatch.chdir(small.parent)  # the command runs in the folder it is given, not the process's
+    assert g._git(small / "sub", "rev-parse", "--abbrev-ref", "HEAD") == "main\n"
+    assert g._git(small / "sub", "rev-parse", "--show-prefix") == "sub/\n"
+
+
+def test_git_error_is_the_last_line_git_printed(small):
+    from generator.workflow import git as g
+
+    with pytest.raises(g.GitError) as raised:
+        g._git(small, "log", "nope")
+    assert str(raised.value) == "git log nope: 'git <command> [<revision>...] -- [<file>...]'"
+
+
+def test_git_error_without_stderr_says_failed(small):
+    from generator.workflow import git as g
+
+    with pytest.raises(g.GitError) as raised:
+        g._git(small, "rev-parse", "--verify", "--quiet", "nope")  # exit code 1, nothing printed
+    assert str(raised.value) == "git rev-parse --verify --quiet nope: failed"
+
+
+def test_git_missing_from_path_is_one_line(small, monkeypatch):
+    from generator.workflow import git as g
+
+    monkeypatch.setenv("PATH", str(small.parent / "no-bin"))
+    message = "git: not found on PATH, expected git to compare revisions"
+    for call in (
+        lambda: g._git(small, "status"),
+        lambda: g.read_at(small, "HEAD", "keep.txt"),
+        lambda: g.require_repository(small),
+    ):
+        with pytest.raises(g.GitError) as raised:
+            call()
+        assert str(raised.value) == message
+
+
+def test_toplevel_is_the_repository_top_from_a_subfolder(small):
+    from generator.workflow import git as g
+
+    assert g.toplevel(small / "sub" / "deeper") == small
+    assert g.toplevel(small) == small
+
+
+def test_not_a_repository_is_one_line(tmp_path, monkeypatch):
+    from generator.workflow import git as g
+
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    message = (
+        f"{outside}: not a git repository, expected the project folder inside a git clone "
+        "(changed, diff and --base compare the working tree with a git revision)"
+    )
+    for call in (lambda: g.require_repository(outside), lambda: g.merge_base(outside, "main")):
+        with pytest.raises(g.GitError) as raised:
+            call()
+        assert str(raised.value) == message
+
+
+def test_require_repository_accepts_a_subfolder_of_a_clone(small):
+    from generator.workflow import git as g
+
+    assert g.require_repository(small / "sub") is None
+
+
+def test_merge_base_is_where_the_branch_left_base(small):
+    from generator.workflow import git as g
+
+    fork = git(small, "rev-parse", "HEAD")
+    git(small, "checkout", "-q", "-b", "feature")
+    (small / "edit.txt").write_text("two\n")
+    commit(small, "feature")
+    git(small, "checkout", "-q", "main")
+    (small / "keep.txt").write_text("main moved\n")
+    commit(small, "main moves on")
+    git(small, "checkout", "-q", "feature")
+    assert g.merge_base(small / "sub", "main") == fork
+    assert g.merge_base(small, "feature") == git(small, "rev-parse", "HEAD")
+
+
+@pytest.mark.parametrize("base", ["origin/nope", "HEAD:keep.txt", "HEAD^{tree}", "--all"])
+def test_merge_base_refuses_what_is_not_a_commit(small, base):
+    from generator.workflow import git as g
+
+    with pytest.raises(g.GitError) as raised:
+        g.merge_base(small, base)
+    assert str(raised.value) == (
+        f"--base: got {base!r}, expected a git revision of this repository (fetch it first, e.g. git fetch origin main)"
+    )
+
+
+def test_changed_paths_are_committed_staged_unstaged_and_untracked_but_not_ignored(small):
+    from generator.workflow import git as g
+
+    base = git(small, "rev-parse", "HEAD")
+    git(small, "checkout", "-q", "-b", "feature")
+    git(small, "mv", "old name.txt", "sub/new name.txt")  # a rename: both paths
+    (small / "sub" / "a.yaml").write_text("a2\n")
+    commit(small, "committed")
+    (small / "staged.txt").write_text("s\n")
+    git(small, "add", "staged.txt")
+    (small / "edit.txt").write_text("unstaged\n")
+    (small / "sub" / "deeper" / "new ü.txt").write_text("u\n")  # untracked
+    (small / "zz.txt").write_text("untracked\n")
+    (small / "sub" / "noise.log").write_text("ignored\n")
+    (small / base).write_text("a file named like the base commit\n")
+    expected = sorted(
+        [
+            base,
+            "edit.txt",
+            "old name.txt",
+            "staged.txt",
+            "sub/a.yaml",
+            "sub/deeper/new ü.txt",
+            "sub/new name.txt",
+            "zz.txt",
+        ]
+    )
+    assert g.changed_paths(small, base) == expected
+    # From a subfolder: paths still relative to the top; untracked files only under that folder.
+    assert g.changed_paths(small / "sub" / "deeper", base) == sorted(
+        ["edit.txt", "old name.txt", "staged.txt", "sub/a.yaml", "sub/deeper/new ü.txt", "sub/new name.txt"]
+    )
+    assert g.changed_paths(small, "HEAD") == sorted([base, "edit.txt", "staged.txt", "sub/deeper/new ü.txt", "zz.txt"])
+
+
+def test_nothing_changed_is_no_path(small):
+    from generator.workflow import git as g
+
+    assert g.changed_paths(small, "HEAD") == []
+
+
+def test_files_at_lists_a_folder_recursively_with_top_paths(small):
+    from generator.workflow import git as g
+
+    first = git(small, "rev-parse", "HEAD")
+    (small / "sub" / "a.yaml").unlink()
+    (small / "sub" / "later.yaml").write_text("l\n")
+    commit(small, "later")
+    expected = ["sub/a.yaml", "sub/café.yaml", "sub/deeper/b.yaml"]
+    assert g.files_at(small, first, "sub") == expected
+    assert g.files_at(small / "sub" / "deeper", first, "sub") == expected  # folder from the top, not the cwd
+    assert g.files_at(small, "HEAD", "sub") == ["sub/café.yaml", "sub/deeper/b.yaml", "sub/later.yaml"]
+    assert g.files_at(small, first, "missing") == []
+
+
+def test_files_at_a_folder_named_like_an_option(small):
+    from generator.workflow import git as g
+
+    (small / "-odd").mkdir()
+    (small / "-odd" / "x.yaml").write_text("x\n")
+    commit(small, "odd folder")
+    assert g.files_at(small, "HEAD", "-odd") == ["-odd/x.yaml"]
+
+
+def test_read_at_returns_the_bytes_then_or_none(small, monkeypatch):
+    from generator.workflow import git as g
+
+    first = git(small, "rev-parse", "HEAD")
+    (small / "edit.txt").write_text("two\n")
+    commit(small, "edit")
+    monkeypatch.chdir(small.parent)
+    assert g.read_at(small, first, "edit.txt") == b"one\n"
+    assert g.read_at(small, "HEAD", "edit.txt") == b"two\n"
+    assert g.read_at(small, first, "sub/café.yaml") == b"c\n"
+    assert g.read_at(small, first, "missing.txt") is None
+    assert g.read_at(small, "nope", "edit.txt") is None
