@@ -479,3 +479,219 @@ def test_read_at_returns_the_bytes_then_or_none(small, monkeypatch):
     assert g.read_at(small, first, "sub/café.yaml") == b"c\n"
     assert g.read_at(small, first, "missing.txt") is None
     assert g.read_at(small, "nope", "edit.txt") is None
+
+
+# --- generator.workflow.changed, called directly: the whole ChangeSet ------------------------
+
+
+def change_set(root: Path, base: str = "main") -> dict:
+    from generator.project import load_project
+    from generator.workflow.changed import changed
+
+    return changed(load_project(root), base).to_json()
+
+
+def test_change_set_of_a_generator_change_names_three_paths_and_counts_the_rest(repo):
+    fork = git(repo, "rev-parse", "main")
+    for path in ("main.py", "modules/x.py", "requirements.txt", "ui/app.js", "README.md", "generatorx.py", "main.pyc"):
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text("# changed\n")
+    (repo / "generator" / "naming.py").write_text("# changed\n")
+    edit(repo / "instances" / f"{DEV}.yaml", "spec:", "  labels: {a: b}\nspec:")
+    (repo / "instances" / f"{STAGING}.yaml").rename(repo / "instances" / "kim-inventory-dev.yaml")
+    edit(repo / "instances" / "kim-inventory-dev.yaml", f"name: {STAGING}", "name: kim-inventory-dev")
+    edit(repo / "instances" / "kim-inventory-dev.yaml", "environment: staging", "environment: dev")
+    edit(repo / "instances" / "kim-inventory-dev.yaml", "developerName: maria", "developerName: kim")
+    commit(repo, "generator, modules, ui; john edited; staging becomes kim")
+    shown = "generator/naming.py, main.py, modules/x.py and 2 more"
+    assert change_set(repo) == {
+        "base": "main",
+        "base_commit": fork,
+        "platform": True,
+        "instances": (DEV, "kim-inventory-dev", PROD),
+        "added": ("kim-inventory-dev",),
+        "removed": (STAGING,),
+        "global_paths": ("generator/naming.py", "main.py", "modules/x.py", "requirements.txt", "ui/app.js"),
+        "reasons": {
+            "platform": f"changed: {shown}",
+            DEV: f"platform or generator changed ({shown})",
+            "kim-inventory-dev": "added (instances/kim-inventory-dev.yaml)",
+            PROD: f"platform or generator changed ({shown})",
+            STAGING: f"removed (instances/{STAGING}.yaml): its workspace keeps its resources until destroyed",
+        },
+        "stacks": ["platform", DEV, "kim-inventory-dev", PROD],
+    }
+
+
+def test_change_set_of_exactly_three_global_paths_lists_them_all(repo):
+    fork = git(repo, "rev-parse", "main")
+    (repo / "cdktf.json").write_text("{}\n")
+    (repo / "lambda_code").mkdir()
+    (repo / "lambda_code" / "app.py").write_text("# new\n")
+    (repo / "platform.yaml").write_text((repo / "platform.yaml").read_text() + "# a comment\n")
+    shown = "cdktf.json, lambda_code/app.py, platform.yaml"
+    assert change_set(repo) == {
+        "base": "main",
+        "base_commit": fork,
+        "platform": True,
+        "instances": (DEV, PROD, STAGING),
+        "added": (),
+        "removed": (),
+        "global_paths": ("cdktf.json", "lambda_code/app.py", "platform.yaml"),
+        "reasons": {
+            "platform": f"changed: {shown}",
+            DEV: f"platform or generator changed ({shown})",
+            PROD: f"platform or generator changed ({shown})",
+            STAGING: f"platform or generator changed ({shown})",
+        },
+        "stacks": ["platform", DEV, PROD, STAGING],
+    }
+
+
+@pytest.mark.parametrize(
+    "path", ["cloudfront_function/index.js", "ui/index.html", "modules/deep/x.py", "requirements.txt", "main.py"]
+)
+def test_each_global_path_affects_the_platform(repo, path):
+    (repo / path).parent.mkdir(parents=True, exist_ok=True)
+    (repo / path).write_text("# new\n")
+    data = change_set(repo)
+    assert (data["platform"], data["global_paths"], data["reasons"]["platform"]) == (True, (path,), f"changed: {path}")
+
+
+def test_change_set_of_an_edit_and_of_files_outside_the_generator(repo):
+    fork = git(repo, "rev-parse", "main")
+    (repo / "README.md").write_text("docs\n")
+    (repo / "main.py.orig").write_text("not main.py\n")
+    (repo / "generator.py").write_text("not the generator folder\n")
+    edit(repo / "instances" / f"{PROD}.yaml", "spec:", "  labels: {a: b}\nspec:")
+    commit(repo, "prod edited")
+    assert change_set(repo) == {
+        "base": "main",
+        "base_commit": fork,
+        "platform": False,
+        "instances": (PROD,),
+        "added": (),
+        "removed": (),
+        "global_paths": (),
+        "reasons": {PROD: f"instances/{PROD}.yaml changed"},
+        "stacks": [PROD],
+    }
+
+
+def test_instance_whose_base_file_changed_is_affected_even_when_its_own_file_did_not(repo):
+    # At the base a second file also said metadata.name: john-inventory-dev (the later file wins);
+    # deleting that file changes what the base held for john, though john's own file is untouched.
+    git(repo, "checkout", "-q", "main")
+    (repo / "instances" / "zz-copy.yaml").write_text((repo / "instances" / f"{DEV}.yaml").read_text())
+    fork = commit(repo, "a duplicate on main")
+    git(repo, "checkout", "-q", "-b", "fix-duplicate")
+    (repo / "instances" / "zz-copy.yaml").unlink()
+    assert change_set(repo) == {
+        "base": "main",
+        "base_commit": fork,
+        "platform": False,
+        "instances": (DEV,),
+        "added": (),
+        "removed": (),
+        "global_paths": (),
+        "reasons": {DEV: f"instances/{DEV}.yaml changed"},
+        "stacks": [DEV],
+    }
+
+
+def test_change_set_of_a_project_in_a_subfolder_ignores_the_rest_of_the_repository(tmp_path):
+    root = make_repo(tmp_path / "mono", subfolder="infra/platform")
+    fork = git(root, "rev-parse", "HEAD")
+    git(root, "checkout", "-q", "-b", "feature")
+    for path in ("generator/x.py", "infra/platformx/generator/x.py", "infra/main.py"):
+        (tmp_path / "mono" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "mono" / path).write_text("# elsewhere in the repository\n")
+    (root / "instances" / f"{DEV}.yaml").unlink()
+    commit(tmp_path / "mono", "outside the project; john removed")
+    assert change_set(root) == {
+        "base": "main",
+        "base_commit": fork,
+        "platform": False,
+        "instances": (),
+        "added": (),
+        "removed": (DEV,),
+        "global_paths": (),
+        "reasons": {DEV: f"removed (instances/{DEV}.yaml): its workspace keeps its resources until destroyed"},
+        "stacks": [],
+    }
+    (root / "generator" / "naming.py").write_text("# changed\n")
+    data = change_set(root)
+    assert (data["platform"], data["global_paths"]) == (True, ("generator/naming.py",))
+
+
+def test_project_prefix(tmp_path):
+    from generator.workflow.changed import _project_prefix
+
+    root = make_repo(tmp_path / "mono", subfolder="infra/platform")
+    assert _project_prefix(root) == "infra/platform/"
+    assert _project_prefix(tmp_path / "mono" / "infra" / ".." / "infra" / "platform") == "infra/platform/"
+    assert _project_prefix(tmp_path / "mono") == ""
+    assert _project_prefix(tmp_path / "mono" / "infra" / "..") == ""
+
+
+def test_snapshot_keeps_invalid_files_by_name_and_skips_what_is_not_an_instance_file(tmp_path):
+    from generator.workflow.changed import snapshot_at
+
+    root = make_repo(tmp_path / "mono", subfolder="infra/platform")
+    edit(root / "platform.yaml", "homeRegion: us-east-2", "homeRegion: us-west-2")
+    instances = root / "instances"
+    dev = (instances / f"{DEV}.yaml").read_text()
+    (instances / "invalid.yml").write_text(dev.replace(f"name: {DEV}", "name: bad-one").replace("appName", "appNom"))
+    (instances / "broken.yaml").write_text("metadata: [unclosed\n")
+    (instances / "number.yaml").write_text("metadata: {name: 42}\n")
+    (instances / "list.yaml").write_text("- a\n- b\n")
+    (instances / "empty.yaml").write_text("")
+    (instances / "notes.md").write_text(dev.replace(f"name: {DEV}", "name: notes-app-dev"))
+    (instances / "nested").mkdir()
+    (instances / "nested" / "deep.yaml").write_text(dev.replace(f"name: {DEV}", "name: deep-app-dev"))
+    (root / "elsewhere.yaml").write_text(dev.replace(f"name: {DEV}", "name: elsewhere-app-dev"))
+    at = commit(tmp_path / "mono", "odd files")
+    (instances / f"{PROD}.yaml").unlink()  # the working tree does not matter, only the commit
+    snapshot = snapshot_at(root, at)
+    assert snapshot.files == {
+        "bad-one": "instances/invalid.yml",
+        DEV: f"instances/{DEV}.yaml",
+        PROD: f"instances/{PROD}.yaml",
+        STAGING: f"instances/{STAGING}.yaml",
+    }
+    assert snapshot.instances["bad-one"] is None
+    assert snapshot.platform.name == "acme-apps"
+    assert {name: i.region for name, i in snapshot.instances.items() if i} == {
+        DEV: "us-east-2",
+        PROD: "us-west-2",  # no spec.region: the home region of the platform at that commit
+        STAGING: "us-west-2",
+    }
+    assert snapshot.instances[PROD].file == f"instances/{PROD}.yaml"
+
+
+def test_snapshot_without_a_platform_file_reads_instances_with_the_default_region(tmp_path):
+    from generator.workflow.changed import snapshot_at
+
+    root = make_repo(tmp_path / "repo", platform_extra="")
+    edit(root / "platform.yaml", "homeRegion: us-east-2", "homeRegion: us-west-2")
+    with_platform = commit(root, "home region west")
+    (root / "platform.yaml").unlink()
+    without = commit(root, "no platform")
+    assert snapshot_at(root, with_platform).instances[PROD].region == "us-west-2"
+    snapshot = snapshot_at(root, without)
+    assert snapshot.platform is None
+    assert snapshot.instances[PROD].region == "us-east-2"
+    assert sorted(snapshot.files) == [DEV, PROD, STAGING]
+
+
+def test_raw_name_of_yaml_that_does_not_validate():
+    import yaml
+
+    from generator.workflow.changed import _raw_name
+
+    assert _raw_name(yaml, b"metadata: {name: some-app-dev}\nspec: 3\n") == "some-app-dev"
+    assert _raw_name(yaml, b"metadata: {name: [a]}\n") is None
+    assert _raw_name(yaml, b"metadata: {other: x}\n") is None
+    assert _raw_name(yaml, b"- a\n") is None
+    assert _raw_name(yaml, b"a: [\n") is None
+    assert _raw_name(yaml, b"") is None
