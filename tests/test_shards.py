@@ -135,7 +135,20 @@ def test_parse_reads_k_and_n(text, index, count):
 
 @pytest.mark.parametrize(
     "affected, expected",
-    [(-3, 0), (0, 0), (1, 1), (25, 1), (26, 2), (50, 2), (51, 3), (475, 19), (476, 20), (500, 20), (501, 20), (9999, 20)],
+    [
+        (-3, 0),
+        (0, 0),
+        (1, 1),
+        (25, 1),
+        (26, 2),
+        (50, 2),
+        (51, 3),
+        (475, 19),
+        (476, 20),
+        (500, 20),
+        (501, 20),
+        (9999, 20),
+    ],
 )
 def test_shards_needed_defaults_are_25_per_shard_and_at_most_20(affected, expected):
     assert shards.shards_needed(affected) == expected
