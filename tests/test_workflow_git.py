@@ -392,7 +392,7 @@ def test_merge_base_is_where_the_branch_left_base(small):
     assert g.merge_base(small, "feature") == git(small, "rev-parse", "HEAD")
 
 
-@pytest.mark.parametrize("base", ["origin/nope", "HEAD:keep.txt", "HEAD^{tree}", "--all"])
+@pytest.mark.parametrize("base", ["origin/nope", "HEAD:keep.txt", "HEAD^{tree}", "--all", "main..HEAD"])
 def test_merge_base_refuses_what_is_not_a_commit(small, base):
     from generator.workflow import git as g
 
@@ -493,7 +493,7 @@ def change_set(root: Path, base: str = "main") -> dict:
 
 def test_change_set_of_a_generator_change_names_three_paths_and_counts_the_rest(repo):
     fork = git(repo, "rev-parse", "main")
-    for path in ("main.py", "modules/x.py", "requirements.txt", "ui/app.js", "README.md", "generatorx.py", "main.pyc"):
+    for path in ("main.py", "modules/x.py", "requirements.txt", "README.md", "generatorx.py", "main.pyc"):
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
         (repo / path).write_text("# changed\n")
     (repo / "generator" / "naming.py").write_text("# changed\n")
@@ -502,8 +502,8 @@ def test_change_set_of_a_generator_change_names_three_paths_and_counts_the_rest(
     edit(repo / "instances" / "kim-inventory-dev.yaml", f"name: {STAGING}", "name: kim-inventory-dev")
     edit(repo / "instances" / "kim-inventory-dev.yaml", "environment: staging", "environment: dev")
     edit(repo / "instances" / "kim-inventory-dev.yaml", "developerName: maria", "developerName: kim")
-    commit(repo, "generator, modules, ui; john edited; staging becomes kim")
-    shown = "generator/naming.py, main.py, modules/x.py and 2 more"
+    commit(repo, "generator, modules; john edited; staging becomes kim")
+    shown = "generator/naming.py, main.py, modules/x.py and 1 more"
     assert change_set(repo) == {
         "base": "main",
         "base_commit": fork,
@@ -511,7 +511,7 @@ def test_change_set_of_a_generator_change_names_three_paths_and_counts_the_rest(
         "instances": (DEV, "kim-inventory-dev", PROD),
         "added": ("kim-inventory-dev",),
         "removed": (STAGING,),
-        "global_paths": ("generator/naming.py", "main.py", "modules/x.py", "requirements.txt", "ui/app.js"),
+        "global_paths": ("generator/naming.py", "main.py", "modules/x.py", "requirements.txt"),
         "reasons": {
             "platform": f"changed: {shown}",
             DEV: f"platform or generator changed ({shown})",
@@ -762,6 +762,8 @@ def test_find_passes_the_main_command_to_the_restore_recipe(repo):
     state = WorkspaceState("gone-dev", "terraform-state/gone-dev.tfstate", 1)
     (orphan,) = orphans.find(load_project(repo), FakeStates({"gone-dev": state}), repo / "out", main="uv run main.py")
     assert orphan.commands[1] == "uv run main.py synth --instance gone-dev --out out"
+    (orphan,) = orphans.find(load_project(repo), FakeStates({"gone-dev": state}), repo / "out")
+    assert orphan.commands[1] == "python main.py synth --instance gone-dev --out out"
 
 
 def test_destroy_in_a_kept_folder_quotes_the_path(repo):
