@@ -848,6 +848,20 @@ def test_destroy_restores_the_last_deleted_file_of_that_name(repo, monkeypatch):
     )
 
 
+def test_destroy_restores_a_file_deleted_alone(repo):
+    from generator.workflow import orphans
+
+    (repo / "instances" / f"{DEV}.yaml").unlink()
+    deleting = commit(repo, "john removed")
+    assert orphans.destroy_commands(repo, repo / "cdktf.out", DEV) == (
+        f"git show {deleting[:12]}^:instances/{DEV}.yaml > instances/{DEV}.yaml",
+        f"python main.py synth --instance {DEV} --out cdktf.out",
+        f"terraform -chdir=cdktf.out/stacks/{DEV} init -input=false",
+        f"terraform -chdir=cdktf.out/stacks/{DEV} destroy",
+        f"rm instances/{DEV}.yaml",
+    )
+
+
 def test_destroy_after_the_whole_instances_folder_was_deleted(repo):
     from generator.workflow import orphans
 
