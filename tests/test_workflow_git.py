@@ -848,9 +848,10 @@ def test_destroy_restores_the_last_deleted_file_of_that_name(repo, monkeypatch):
     )
 
 
-def test_destroy_restores_a_file_deleted_alone(repo):
+def test_destroy_restores_a_file_deleted_alone(repo, monkeypatch):
     from generator.workflow import orphans
 
+    monkeypatch.chdir(repo)  # git run without a folder would find this repository too
     (repo / "instances" / f"{DEV}.yaml").unlink()
     deleting = commit(repo, "john removed")
     assert orphans.destroy_commands(repo, repo / "cdktf.out", DEV) == (
