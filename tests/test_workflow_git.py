@@ -491,6 +491,15 @@ def change_set(root: Path, base: str = "main") -> dict:
     return changed(load_project(root), base).to_json()
 
 
+def test_a_hidden_instance_file_is_no_instance_then_or_now(repo):
+    # load_project reads visible files only; the base snapshot must agree, or the hidden file reads as removed.
+    draft = (repo / "instances" / f"{DEV}.yaml").read_text().replace(DEV, "draft-app-dev")
+    (repo / "instances" / ".draft.yaml").write_text(draft)
+    base = commit(repo, "a hidden draft")
+    data = change_set(repo, base)
+    assert (data["stacks"], data["removed"], data["reasons"]) == ([], (), {})
+
+
 def test_change_set_of_a_generator_change_names_three_paths_and_counts_the_rest(repo):
     fork = git(repo, "rev-parse", "main")
     for path in ("main.py", "modules/x.py", "requirements.txt", "README.md", "generatorx.py", "main.pyc"):
@@ -885,11 +894,6 @@ def test_a_name_changed_in_place_is_no_deleted_file(repo):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _last_file gives git log the top-relative folder (infra/platform/instances) while git runs in "
-    "the project folder, where pathspecs are relative to it: no deletion is ever found in a subfolder project",
-)
 def test_destroy_in_a_subfolder_project_restores_to_the_project_path(tmp_path, monkeypatch):
     from generator.workflow import orphans
 

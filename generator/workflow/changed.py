@@ -91,7 +91,10 @@ def snapshot_at(root: Path, commit: str) -> Snapshot:
             platform, _ = load_platform(work / PLATFORM_FILE, PLATFORM_FILE, root)
         for path in git.files_at(root, commit, prefix + INSTANCES_DIR):
             relative = path[len(prefix) :]
+            # The files load_project reads: visible *.yaml/*.yml directly in instances/.
             if Path(relative).suffix not in INSTANCE_SUFFIXES or Path(relative).parent.as_posix() != INSTANCES_DIR:
+                continue
+            if Path(relative).name.startswith("."):
                 continue
             data = git.read_at(root, commit, path) or b""
             target = work / Path(relative).name

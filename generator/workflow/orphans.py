@@ -87,7 +87,8 @@ def _last_file(root: Path, stack: str) -> tuple[str, str] | None:
     try:
         top = git.toplevel(root)
         folder = (root.resolve() / INSTANCES_DIR).relative_to(top.resolve()).as_posix()
-        log = git._git(root, "log", "--diff-filter=D", "--name-only", "--format=%x00%H", "--", folder)
+        # ":/" makes the pathspec top-relative: git runs in the project folder, which may be a subfolder.
+        log = git._git(root, "log", "--diff-filter=D", "--name-only", "--format=%x00%H", "--", f":/{folder}")
     except (git.GitError, ValueError):
         return None
     for entry in log.split("\0"):
