@@ -623,11 +623,16 @@ COGNITO_FREE = Check("cognito domain", "ok", "acme-apps-auth is free")
 
 def test_run_checks_for_kubernetes_and_an_s3_backend(tmp_path):
     account = Account()
+    # The domain prefix is taken by a pool named as this platform's: its own, from an earlier apply.
+    account.clients["cognito-idp"] = FakeClient(
+        describe_user_pool_domain={"DomainDescription": {"UserPoolId": "us-east-2_abc"}},
+        describe_user_pool={"UserPool": {"Name": "acme-apps-users"}},
+    )
     checks = run_checks(run_project(tmp_path, K8S + S3), account)
     assert checks == [
         ZONE_OK,
         CERT_NONE,
-        COGNITO_FREE,
+        Check("cognito domain", "ok", "acme-apps-auth belongs to this platform's pool acme-apps-users"),
         Check("eks cluster", "ok", "platform-eks (ACTIVE)"),
         Check("eks oidc provider", "ok", ISSUER),
         namespaces_check(),  # the instances' namespaces, each once, sorted: not the platform's list
@@ -646,7 +651,10 @@ def test_run_checks_for_kubernetes_and_an_s3_backend(tmp_path):
         ("iam", "us-east-1"),
     ]
     assert account.clients["route53"].calls == [("get_hosted_zone", {"Id": "Z0123456789EXAMPLE"})]
-    assert account.clients["cognito-idp"].calls == [("describe_user_pool_domain", {"Domain": "acme-apps-auth"})]
+    assert account.clients["cognito-idp"].calls == [
+        ("describe_user_pool_domain", {"Domain": "acme-apps-auth"}),
+        ("describe_user_pool", {"UserPoolId": "us-east-2_abc"}),
+    ]
     assert account.clients["iam"].calls[-2:] == [
         ("get_role", {"RoleName": "acme-apps-lambda-execution"}),
         ("get_role", {"RoleName": "acme-apps-s3-uploader"}),
