@@ -400,7 +400,13 @@ def test_eks_oidc_provider_must_end_with_the_issuer():
     iam = FakeClient(
         list_open_id_connect_providers=providers(OIDC_ARN + "-old", "arn:aws:iam::1:oidc-provider/x" + ISSUER)
     )
-    assert eks_cluster(eks, iam, "platform-eks", ("kro-serverless-stack",))[1].status == "missing"
+    # Neither a longer issuer nor one glued to another path segment is the cluster's provider.
+    assert eks_cluster(eks, iam, "platform-eks", ("kro-serverless-stack",))[1] == Check(
+        "eks oidc provider",
+        "missing",
+        f"no IAM OIDC provider for {ISSUER}",
+        "eksctl utils associate-iam-oidc-provider --cluster platform-eks --approve",
+    )
 
 
 # --- state_backend
