@@ -130,6 +130,7 @@ def test_hosted_zone_other_errors_propagate(err):
         ({"Name": "example.com."}, "apps.example.com", "Z1 is example.com"),
         ({"Name": "apps.example.com.", "Config": {"PrivateZone": False}}, "apps.example.com", "Z1 is apps.example.com"),
         ({"Name": "example.com", "Config": {}}, "a.b.example.com", "Z1 is example.com"),
+        ({"Name": "EXAMPLE.COMX."}, "apps.EXAMPLE.COMX", "Z1 is EXAMPLE.COMX"),  # only the root's dot is dropped
     ],
 )
 def test_hosted_zone_holding_the_domain_is_ok(zone, domain, detail):
