@@ -236,6 +236,8 @@ def test_a_workspace_that_was_not_synthesized_names_the_synth_command(tmp_path):
     ]
     (custom,) = workflow.run(out, ["c-app-dev"], terraform=str(fake), main="acme")
     assert custom.error == f"not synthesized in {out}, expected acme synth first"
+    (platform,) = workflow.run(tmp_path / "empty", ["platform"], terraform=str(fake), main="acme")
+    assert platform.error == f"not synthesized in {tmp_path / 'empty'}, expected acme synth first"
     assert custom.line(False) == f"c-app-dev: error: not synthesized in {out}, expected acme synth first"
 
 
@@ -310,6 +312,24 @@ def test_apply_refuses_a_plan_that_differs_from_the_confirmed_one(tmp_path):
     assert [(o.applied, o.error) for o in planned] == [(False, None)] * 4
 
 
+def test_a_platform_plan_that_differs_from_the_confirmed_one_is_not_applied_and_skips_the_instances(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"platform": [change("aws_s3_bucket.cdn", "update")]})
+    out = synthesized(tmp_path, "platform", "a-app-dev")
+    expected = {"platform": (1, 0, 0), "a-app-dev": (0, 0, 0)}
+    outcomes = workflow.run(out, ["a-app-dev", "platform"], apply=True, terraform=str(fake), expected=expected)
+    assert [(o.stack, o.applied, o.error) for o in outcomes] == [
+        (
+            "platform",
+            False,
+            "not applied: its plan changed since it was confirmed (now +0 ~1 -0, confirmed +1 ~0 -0); "
+            "run apply again to review it",
+        ),
+        ("a-app-dev", False, "skipped: the platform did not apply"),
+    ]
+
+
 def test_a_failed_init_records_why_and_leaves_no_plan_file(tmp_path):
     from generator.workflow import plan as workflow
 
@@ -344,6 +364,42 @@ def test_each_workspace_records_its_time_to_a_tenth_of_a_second(tmp_path, monkey
     monkeypatch.setattr(workflow, "time", SimpleNamespace(monotonic=lambda: next(clock)))
     (outcome,) = workflow.run(out, ["a-app-dev"], terraform=str(fake))
     assert outcome.seconds == 3.5
+
+
+def test_one_workspace_on_its_own_names_python_main_py_and_applies_without_a_confirmed_plan(tmp_path):
+    from generator.runner import Terraform
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"a-app-dev": [change("aws_iam_role.r", "create")]})
+    out = synthesized(tmp_path, "a-app-dev")
+    runner = Terraform(binary=str(fake), stack_dir=lambda stack: out / "stacks" / stack, logs_dir=out / "logs")
+    missing = workflow.Outcome("b-app-dev")
+    workflow._workspace(runner, out, missing, apply=True, allow_replace=False, skip=False)
+    assert missing.error == f"not synthesized in {out}, expected python main.py synth first"
+    applied = workflow.Outcome("a-app-dev")
+    workflow._workspace(runner, out, applied, apply=True, allow_replace=False, skip=False)
+    assert (applied.add, applied.applied, applied.error) == (1, True, None)
+
+
+def test_instances_run_jobs_at_a_time_one_per_core_by_default(monkeypatch, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from generator.workflow import plan as workflow
+
+    workers: list[int] = []
+
+    def pool(max_workers):
+        workers.append(max_workers)
+        return ThreadPoolExecutor(max_workers=max_workers)
+
+    monkeypatch.setattr(workflow, "ThreadPoolExecutor", pool)
+    monkeypatch.setattr(workflow, "os", SimpleNamespace(cpu_count=lambda: 6))
+    for jobs in (1, 3, None, 0):
+        assert workflow.run(tmp_path, [], jobs=jobs) == []
+    monkeypatch.setattr(workflow, "os", SimpleNamespace(cpu_count=lambda: None))  # unknown core count: one
+    workflow.run(tmp_path, [])
+    assert workers == [1, 3, 6, 6, 1]
 
 
 def test_order_puts_the_platform_first_then_the_instances_by_name_once_each():
