@@ -278,6 +278,20 @@ def test_a_stateful_delete_is_applied_only_with_allow_replace(tmp_path):
     )
 
 
+def test_allow_replace_applies_the_platforms_stateful_delete_too(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"platform": [change("aws_s3_bucket.cdn", "delete")]})
+    out = synthesized(tmp_path, "platform")
+    (blocked,) = workflow.run(out, ["platform"], apply=True, terraform=str(fake))
+    assert (blocked.applied, blocked.error) == (
+        False,
+        "not applied: destroys stateful aws_s3_bucket.cdn, expected --allow-replace to confirm",
+    )
+    (allowed,) = workflow.run(out, ["platform"], apply=True, allow_replace=True, terraform=str(fake))
+    assert (allowed.applied, allowed.error) == (True, None)
+
+
 def test_apply_refuses_a_plan_that_differs_from_the_confirmed_one(tmp_path):
     from generator.workflow import plan as workflow
 
