@@ -437,6 +437,7 @@ def test_count_changes_reads_each_kind_of_action():
             change("aws_s3_bucket.z", "delete"),
             change("aws_iam_role.create", "create"),
             change("aws_iam_role.update", "update"),
+            change("aws_iam_role.update_too", "update"),
             change("aws_iam_role.replace", "delete", "create"),
             change("aws_iam_role.create_first", "create", "delete"),
             change("aws_iam_role.noop", "no-op"),
@@ -449,7 +450,7 @@ def test_count_changes_reads_each_kind_of_action():
     }
     assert count_changes(plan) == (
         4,
-        1,
+        2,
         7,
         ["aws_cognito_user_pool.p", "aws_dynamodb_table.d", "aws_s3_bucket.z"],
     )
