@@ -171,7 +171,9 @@ def test_the_counts_line_goes_under_the_title_even_when_an_error_holds_a_blank_l
 def test_a_stateful_delete_without_a_destroy_count_ranks_first(tmp_path):
     folder = write_summaries(
         tmp_path,
-        shard_1=json.dumps([row("b-app-dev"), row("a-app-dev"), row("z-app-dev", stateful_deletes=["aws_s3_bucket.b"])]),
+        shard_1=json.dumps(
+            [row("b-app-dev"), row("a-app-dev"), row("z-app-dev", stateful_deletes=["aws_s3_bucket.b"])]
+        ),
         shard_2=json.dumps([row("platform", destroy=1), row("c-app-dev", destroy=1), row("platform", error="x")]),
     )
     merged = summary.merge(folder, shards=2, platform=False)
