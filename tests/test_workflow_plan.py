@@ -7,6 +7,7 @@ and ``orphans``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,504 @@ def project(tmp_path) -> Path:
         },
     )
     return root
+
+
+# --- in-process, with a stand-in terraform (fast: these come first) ------------------------------
+
+
+def change(address: str, *actions: str, mode: str | None = "managed") -> dict:
+    """One entry of ``resource_changes`` in ``terraform show -json``; the type is the address's first part."""
+    entry = {"address": address, "type": address.split(".")[-2], "change": {"actions": list(actions)}}
+    if mode is not None:
+        entry["mode"] = mode
+    return entry
+
+
+def fake_terraform(tmp_path: Path, plans: dict[str, list[dict]], fail: dict[str, str] | None = None) -> Path:
+    """A stand-in terraform (a shell script: quick to start): appends ``<stack> <args>`` to ``tmp_path/calls``;
+    ``plan -out=F`` writes F; ``show -json`` prints ``plans[stack]`` as resource_changes; the command
+    ``fail[stack]`` fails (exit 1, one ``Error:`` diagnostic on stderr)."""
+    shows, failing = tmp_path / "shows", tmp_path / "fail"
+    shows.mkdir()
+    failing.mkdir()
+    for stack, changes in plans.items():
+        (shows / f"{stack}.json").write_text(json.dumps({"resource_changes": changes}))
+    for stack, command in (fail or {}).items():
+        (failing / stack).write_text(command)
+    fake = tmp_path / "terraform"
+    fake.write_text(f"""#!/bin/sh
+name=$(basename "$(pwd -P)")
+echo "$name $*" >> '{tmp_path / "calls"}'
+if [ "$(cat '{failing}'/"$name" 2>/dev/null)" = "$1" ]; then
+    printf 'Error: Invalid backend\\n\\nThe bucket does not exist.\\n' >&2
+    exit 1
+fi
+case "$1" in
+    plan) for arg in "$@"; do case "$arg" in -out=*) echo plan > "${{arg#-out=}}";; esac; done; exit 2;;
+    show) cat '{shows}'/"$name".json 2>/dev/null || echo '{{"resource_changes": []}}';;
+esac
+""")
+    fake.chmod(0o755)
+    return fake
+
+
+def synthesized(tmp_path: Path, *stacks: str) -> Path:
+    """An output folder with ``stacks/<name>/cdk.tf.json`` for each name."""
+    out = tmp_path / "out"
+    for name in stacks:
+        (out / "stacks" / name).mkdir(parents=True)
+        (out / "stacks" / name / "cdk.tf.json").write_text("{}")
+    return out
+
+
+def calls(tmp_path: Path, out: Path) -> list[str]:
+    return (tmp_path / "calls").read_text().replace(str(out), "OUT").splitlines()
+
+
+def test_apply_runs_init_plan_show_apply_per_workspace_platform_first(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(
+        tmp_path,
+        {"platform": [change("aws_s3_bucket.cdn", "create")], "a-app-dev": [change("aws_iam_role.r", "update")]},
+    )
+    out = synthesized(tmp_path, "platform", "a-app-dev", "b-app-dev")
+    echoed: list[str] = []
+    outcomes = workflow.run(
+        out,
+        ["b-app-dev", "platform", "a-app-dev", "b-app-dev"],
+        apply=True,
+        terraform=str(fake),
+        echo=echoed.append,
+        jobs=1,
+    )
+    assert calls(tmp_path, out) == [
+        "platform init -no-color -input=false",
+        "platform plan -no-color -input=false -detailed-exitcode -parallelism=10 "
+        "-out=OUT/stacks/platform/tfplan -lock-timeout=5m",
+        "platform show -no-color -json OUT/stacks/platform/tfplan",
+        "platform apply -no-color -input=false -lock-timeout=5m -parallelism=10 OUT/stacks/platform/tfplan",
+        "a-app-dev init -no-color -input=false",
+        "a-app-dev plan -no-color -input=false -detailed-exitcode -parallelism=10 "
+        "-out=OUT/stacks/a-app-dev/tfplan -lock-timeout=5m",
+        "a-app-dev show -no-color -json OUT/stacks/a-app-dev/tfplan",
+        "a-app-dev apply -no-color -input=false -lock-timeout=5m -parallelism=10 OUT/stacks/a-app-dev/tfplan",
+        "b-app-dev init -no-color -input=false",
+        "b-app-dev plan -no-color -input=false -detailed-exitcode -parallelism=10 "
+        "-out=OUT/stacks/b-app-dev/tfplan -lock-timeout=5m",
+        "b-app-dev show -no-color -json OUT/stacks/b-app-dev/tfplan",
+    ]
+    assert echoed == [
+        "platform: terraform init",
+        "platform: terraform plan",
+        "platform: terraform apply",
+        "a-app-dev: terraform init",
+        "a-app-dev: terraform plan",
+        "a-app-dev: terraform apply",
+        "b-app-dev: terraform init",
+        "b-app-dev: terraform plan",
+    ]
+    assert [o.line(False) for o in outcomes] == [
+        "platform: 1 to add, 0 to change, 0 to destroy; applied",
+        "a-app-dev: 0 to add, 1 to change, 0 to destroy; applied",
+        "b-app-dev: 0 to add, 0 to change, 0 to destroy",
+    ]
+    assert [o.log for o in outcomes] == [str(out / "logs" / f"{s}.log") for s in ("platform", "a-app-dev", "b-app-dev")]
+    assert (out / "logs" / "a-app-dev.log").read_text().startswith("\n$ terraform init -input=false\n")
+    assert sorted(p.name for p in (out / "stacks").glob("*/*")) == ["cdk.tf.json"] * 3  # the saved plans are gone
+
+
+def test_plan_alone_applies_nothing_and_plans_the_instances_after_a_failed_platform(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"a-app-dev": [change("aws_iam_role.r", "create")]}, fail={"platform": "plan"})
+    out = synthesized(tmp_path, "platform", "a-app-dev")
+    outcomes = workflow.run(out, ["a-app-dev", "platform"], terraform=str(fake), jobs=1)
+    assert calls(tmp_path, out) == [
+        "platform init -no-color -input=false",
+        "platform plan -no-color -input=false -detailed-exitcode -parallelism=10 "
+        "-out=OUT/stacks/platform/tfplan -lock-timeout=5m",
+        "a-app-dev init -no-color -input=false",
+        "a-app-dev plan -no-color -input=false -detailed-exitcode -parallelism=10 "
+        "-out=OUT/stacks/a-app-dev/tfplan -lock-timeout=5m",
+        "a-app-dev show -no-color -json OUT/stacks/a-app-dev/tfplan",
+    ]
+    platform, app = outcomes
+    assert (platform.stack, platform.error, platform.detail) == (
+        "platform",
+        "Error: Invalid backend The bucket does not exist.",
+        ["Error: Invalid backend", "The bucket does not exist."],
+    )
+    assert platform.line(False) == (
+        f"platform: error: Error: Invalid backend The bucket does not exist. (full output: {out / 'logs' / 'platform.log'})"
+    )
+    assert (app.add, app.applied, app.error) == (1, False, None)
+
+
+def test_a_failed_platform_apply_skips_every_instance_without_running_terraform(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"platform": [change("aws_s3_bucket.cdn", "create")]}, fail={"platform": "apply"})
+    out = synthesized(tmp_path, "platform", "a-app-dev", "b-app-dev")
+    outcomes = workflow.run(out, ["a-app-dev", "b-app-dev", "platform"], apply=True, terraform=str(fake), jobs=1)
+    assert [c.split()[:2] for c in calls(tmp_path, out)] == [
+        ["platform", "init"],
+        ["platform", "plan"],
+        ["platform", "show"],
+        ["platform", "apply"],
+    ]
+    assert [(o.stack, o.error, o.log, o.applied) for o in outcomes] == [
+        ("platform", "Error: Invalid backend The bucket does not exist.", str(out / "logs" / "platform.log"), False),
+        ("a-app-dev", "skipped: the platform did not apply", None, False),
+        ("b-app-dev", "skipped: the platform did not apply", None, False),
+    ]
+    assert not (out / "stacks" / "platform" / "tfplan").exists()
+
+
+def test_instances_alone_run_without_the_platform(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"a-app-dev": [change("aws_iam_role.r", "create")]})
+    out = synthesized(tmp_path, "a-app-dev")
+    (outcome,) = workflow.run(out, ["a-app-dev"], apply=True, terraform=str(fake), jobs=0)
+    assert (outcome.stack, outcome.applied, outcome.error) == ("a-app-dev", True, None)
+    assert workflow.run(out, [], apply=True, terraform=str(fake)) == []
+
+
+def test_a_workspace_that_was_not_synthesized_names_the_synth_command(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {}, fail={"platform": "init"})
+    out = synthesized(tmp_path, "platform", "b-app-dev")
+    (out / "stacks" / "a-app-dev").mkdir()  # a folder without its cdk.tf.json
+    outcomes = workflow.run(out, ["a-app-dev", "platform", "c-app-dev"], apply=True, terraform=str(fake), jobs=1)
+    assert [(o.stack, o.error, o.log, o.seconds) for o in outcomes[1:]] == [
+        ("a-app-dev", f"not synthesized in {out}, expected python main.py synth first", None, 0.0),
+        ("c-app-dev", f"not synthesized in {out}, expected python main.py synth first", None, 0.0),
+    ]
+    (custom,) = workflow.run(out, ["c-app-dev"], terraform=str(fake), main="acme")
+    assert custom.error == f"not synthesized in {out}, expected acme synth first"
+    (platform,) = workflow.run(tmp_path / "empty", ["platform"], terraform=str(fake), main="acme")
+    assert platform.error == f"not synthesized in {tmp_path / 'empty'}, expected acme synth first"
+    assert custom.line(False) == f"c-app-dev: error: not synthesized in {out}, expected acme synth first"
+
+
+def test_the_terraform_on_path_is_the_default(tmp_path, monkeypatch):
+    from generator.workflow import plan as workflow
+
+    fake_terraform(tmp_path, {"a-app-dev": [change("aws_iam_role.r", "create")]})
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")  # before the real terraform
+    out = synthesized(tmp_path, "a-app-dev")
+    (outcome,) = workflow.run(out, ["a-app-dev"])
+    assert (outcome.add, outcome.applied, outcome.error) == (1, False, None)
+    assert [c.split()[1] for c in calls(tmp_path, out)] == ["init", "plan", "show"]
+
+
+def test_a_stateful_delete_is_applied_only_with_allow_replace(tmp_path):
+    from generator.workflow import plan as workflow
+
+    plans = {"a-app-dev": [change("aws_dynamodb_table.t", "delete", "create"), change("aws_s3_bucket.b", "delete")]}
+    fake = fake_terraform(tmp_path, plans)
+    out = synthesized(tmp_path, "a-app-dev")
+    (blocked,) = workflow.run(out, ["a-app-dev"], apply=True, terraform=str(fake))
+    assert blocked.error == (
+        "not applied: destroys stateful aws_dynamodb_table.t, aws_s3_bucket.b, expected --allow-replace to confirm"
+    )
+    assert (blocked.add, blocked.change, blocked.destroy, blocked.applied) == (1, 0, 2, False)
+    assert [c.split()[1] for c in calls(tmp_path, out)] == ["init", "plan", "show"]
+    (allowed,) = workflow.run(out, ["a-app-dev"], apply=True, allow_replace=True, terraform=str(fake))
+    assert (allowed.error, allowed.applied) == (None, True)
+    assert allowed.line(True) == (
+        "a-app-dev: 1 to add, 0 to change, 2 to destroy; destroys stateful aws_dynamodb_table.t, aws_s3_bucket.b "
+        "(allowed by --allow-replace); applied"
+    )
+    (planned,) = workflow.run(out, ["a-app-dev"], terraform=str(fake))
+    assert (planned.error, planned.applied, planned.stateful_deletes) == (
+        None,
+        False,
+        ["aws_dynamodb_table.t", "aws_s3_bucket.b"],
+    )
+
+
+def test_allow_replace_applies_the_platforms_stateful_delete_too(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"platform": [change("aws_s3_bucket.cdn", "delete")]})
+    out = synthesized(tmp_path, "platform")
+    (blocked,) = workflow.run(out, ["platform"], apply=True, terraform=str(fake))
+    assert (blocked.applied, blocked.error) == (
+        False,
+        "not applied: destroys stateful aws_s3_bucket.cdn, expected --allow-replace to confirm",
+    )
+    (allowed,) = workflow.run(out, ["platform"], apply=True, allow_replace=True, terraform=str(fake))
+    assert (allowed.applied, allowed.error) == (True, None)
+
+
+def test_apply_refuses_a_plan_that_differs_from_the_confirmed_one(tmp_path):
+    from generator.workflow import plan as workflow
+
+    plans = {
+        "a-app-dev": [change("aws_iam_role.r", "update")],
+        "b-app-dev": [change("aws_iam_role.r", "update")],
+        "c-app-dev": [change("aws_iam_role.r", "create"), change("aws_iam_role.q", "delete")],
+    }
+    fake = fake_terraform(tmp_path, plans)
+    out = synthesized(tmp_path, "a-app-dev", "b-app-dev", "c-app-dev", "d-app-dev")
+    expected = {"a-app-dev": (0, 1, 0), "b-app-dev": (1, 0, 0), "d-app-dev": (0, 0, 0)}
+    stacks = ["a-app-dev", "b-app-dev", "c-app-dev", "d-app-dev"]
+    outcomes = workflow.run(out, stacks, apply=True, terraform=str(fake), jobs=1, expected=expected)
+    assert [(o.stack, o.applied, o.error) for o in outcomes] == [
+        ("a-app-dev", True, None),
+        (
+            "b-app-dev",
+            False,
+            "not applied: its plan changed since it was confirmed (now +0 ~1 -0, confirmed +1 ~0 -0); "
+            "run apply again to review it",
+        ),
+        (
+            "c-app-dev",
+            False,
+            "not applied: its plan changed since it was confirmed (now +1 ~0 -1, confirmed no changes); "
+            "run apply again to review it",
+        ),
+        ("d-app-dev", False, None),
+    ]
+    assert [c.split()[:2] for c in calls(tmp_path, out) if "apply" in c] == [["a-app-dev", "apply"]]
+    planned = workflow.run(out, stacks, terraform=str(fake), jobs=1, expected=expected)
+    assert [(o.applied, o.error) for o in planned] == [(False, None)] * 4
+
+
+def test_a_platform_plan_that_differs_from_the_confirmed_one_is_not_applied_and_skips_the_instances(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"platform": [change("aws_s3_bucket.cdn", "update")]})
+    out = synthesized(tmp_path, "platform", "a-app-dev")
+    expected = {"platform": (1, 0, 0), "a-app-dev": (0, 0, 0)}
+    outcomes = workflow.run(out, ["a-app-dev", "platform"], apply=True, terraform=str(fake), expected=expected)
+    assert [(o.stack, o.applied, o.error) for o in outcomes] == [
+        (
+            "platform",
+            False,
+            "not applied: its plan changed since it was confirmed (now +0 ~1 -0, confirmed +1 ~0 -0); "
+            "run apply again to review it",
+        ),
+        ("a-app-dev", False, "skipped: the platform did not apply"),
+    ]
+
+
+def test_a_failed_init_records_why_and_leaves_no_plan_file(tmp_path):
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {}, fail={"a-app-dev": "init", "b-app-dev": "show"})
+    out = synthesized(tmp_path, "a-app-dev", "b-app-dev")
+    outcomes = workflow.run(out, ["a-app-dev", "b-app-dev"], apply=True, terraform=str(fake), jobs=1)
+    assert [(o.stack, o.error, o.detail, o.applied) for o in outcomes] == [
+        (
+            "a-app-dev",
+            "Error: Invalid backend The bucket does not exist.",
+            ["Error: Invalid backend", "The bucket does not exist."],
+            False,
+        ),
+        (
+            "b-app-dev",
+            "Error: Invalid backend The bucket does not exist.",
+            ["Error: Invalid backend", "The bucket does not exist."],
+            False,
+        ),
+    ]
+    assert not (out / "stacks" / "b-app-dev" / "tfplan").exists()
+
+
+def test_each_workspace_records_its_time_to_a_tenth_of_a_second(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"a-app-dev": []})
+    out = synthesized(tmp_path, "a-app-dev")
+    clock = iter([100.0, 103.46])
+    monkeypatch.setattr(workflow, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+    (outcome,) = workflow.run(out, ["a-app-dev"], terraform=str(fake))
+    assert outcome.seconds == 3.5
+
+
+def test_one_workspace_on_its_own_names_python_main_py_and_applies_without_a_confirmed_plan(tmp_path):
+    from generator.runner import Terraform
+    from generator.workflow import plan as workflow
+
+    fake = fake_terraform(tmp_path, {"a-app-dev": [change("aws_iam_role.r", "create")]})
+    out = synthesized(tmp_path, "a-app-dev")
+    runner = Terraform(binary=str(fake), stack_dir=lambda stack: out / "stacks" / stack, logs_dir=out / "logs")
+    missing = workflow.Outcome("b-app-dev")
+    workflow._workspace(runner, out, missing, apply=True, allow_replace=False, skip=False)
+    assert missing.error == f"not synthesized in {out}, expected python main.py synth first"
+    applied = workflow.Outcome("a-app-dev")
+    workflow._workspace(runner, out, applied, apply=True, allow_replace=False, skip=False)
+    assert (applied.add, applied.applied, applied.error) == (1, True, None)
+
+
+def test_instances_run_jobs_at_a_time_one_per_core_by_default(monkeypatch, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from generator.workflow import plan as workflow
+
+    workers: list[int] = []
+
+    def pool(max_workers):
+        workers.append(max_workers)
+        return ThreadPoolExecutor(max_workers=max_workers)
+
+    monkeypatch.setattr(workflow, "ThreadPoolExecutor", pool)
+    monkeypatch.setattr(workflow, "os", SimpleNamespace(cpu_count=lambda: 6))
+    for jobs in (1, 3, None, 0):
+        assert workflow.run(tmp_path, [], jobs=jobs) == []
+    monkeypatch.setattr(workflow, "os", SimpleNamespace(cpu_count=lambda: None))  # unknown core count: one
+    workflow.run(tmp_path, [])
+    assert workers == [1, 3, 6, 6, 1]
+
+
+def test_order_puts_the_platform_first_then_the_instances_by_name_once_each():
+    from generator.workflow.plan import order
+
+    assert order(["b-app-dev", "platform", "a-app-dev", "b-app-dev", "platform"]) == [
+        "platform",
+        "a-app-dev",
+        "b-app-dev",
+    ]
+    assert order(["b-app-dev", "a-app-dev"]) == ["a-app-dev", "b-app-dev"]
+    assert order(["platform"]) == ["platform"]
+    assert order([]) == []
+
+
+def test_count_changes_reads_each_kind_of_action():
+    from generator.workflow.plan import count_changes
+
+    plan = {
+        "resource_changes": [
+            change("aws_s3_bucket.z", "delete"),
+            change("aws_iam_role.create", "create"),
+            change("aws_iam_role.update", "update"),
+            change("aws_iam_role.update_too", "update"),
+            change("aws_iam_role.replace", "delete", "create"),
+            change("aws_iam_role.create_first", "create", "delete"),
+            change("aws_iam_role.noop", "no-op"),
+            change("aws_iam_role.read", "read", mode="data"),
+            change("aws_cognito_user_pool.p", "delete", mode=None),  # no mode: managed
+            change("aws_dynamodb_table.d", "create", "delete"),
+            change("aws_s3_bucket.gone", "delete", mode="data"),  # not a managed resource: no data lost
+            change("aws_s3_object.o", "delete"),
+        ]
+    }
+    assert count_changes(plan) == (
+        4,
+        2,
+        7,
+        ["aws_cognito_user_pool.p", "aws_dynamodb_table.d", "aws_s3_bucket.z"],
+    )
+
+
+def test_count_changes_of_an_empty_plan_and_of_entries_without_actions():
+    from generator.workflow.plan import count_changes
+
+    assert count_changes({}) == (0, 0, 0, [])
+    assert count_changes({"resource_changes": [{"address": "a.b", "type": "a"}, {"change": {}}]}) == (0, 0, 0, [])
+
+
+def test_outcome_line_for_each_result():
+    from generator.workflow.plan import Outcome
+
+    assert Outcome("a", 1, 2, 3).line(False) == "a: 1 to add, 2 to change, 3 to destroy"
+    assert Outcome("a", add=1, applied=True).line(False) == "a: 1 to add, 0 to change, 0 to destroy; applied"
+    two = Outcome("a", 0, 0, 2, ["aws_s3_bucket.b", "aws_dynamodb_table.t"])
+    assert two.line(False) == (
+        "a: 0 to add, 0 to change, 2 to destroy; destroys stateful aws_s3_bucket.b, aws_dynamodb_table.t "
+        "(blocked: needs --allow-replace)"
+    )
+    assert two.line(True) == (
+        "a: 0 to add, 0 to change, 2 to destroy; destroys stateful aws_s3_bucket.b, aws_dynamodb_table.t "
+        "(allowed by --allow-replace)"
+    )
+    failed = Outcome("a", add=1, stateful_deletes=["aws_s3_bucket.b"], error="boom", applied=True)
+    assert failed.line(True) == "a: error: boom"
+    assert Outcome("a", error="boom", log="a.log").line(False) == "a: error: boom"  # nothing more to read in the log
+    assert Outcome("a", error="boom", detail=["Error: boom"]).line(False) == "a: error: boom"
+    assert Outcome("a", error="boom", log="a.log", detail=["Error: boom"]).line(False) == (
+        "a: error: boom (full output: a.log)"
+    )
+
+
+def test_changes_is_any_add_change_or_destroy():
+    from generator.workflow.plan import Outcome
+
+    assert [Outcome("a", *counts).changes for counts in ((0, 0, 0), (1, 0, 0), (0, 1, 0), (0, 0, 1))] == [
+        False,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_exit_status_fails_on_errors_and_blocked_deletes_and_is_2_for_pending_changes():
+    from generator.workflow.plan import Outcome, exit_status
+
+    clean, pending, applied = Outcome("a"), Outcome("b", change=1), Outcome("c", add=1, applied=True)
+    blocked = Outcome("d", destroy=1, stateful_deletes=["aws_s3_bucket.b"])
+    failed = Outcome("e", error="boom")
+    table = [
+        ([], False, True, 0),
+        ([clean], False, True, 0),
+        ([clean, pending], False, True, 2),
+        ([clean, pending], False, False, 0),
+        ([applied], False, True, 0),
+        ([applied, pending], True, True, 2),
+        ([blocked], False, False, 1),
+        ([blocked], True, False, 0),
+        ([blocked], True, True, 2),
+        ([clean, failed], True, True, 1),
+        ([failed], True, False, 1),
+    ]
+    assert [exit_status(outcomes, allow_replace, detailed) for outcomes, allow_replace, detailed, _ in table] == [
+        status for *_, status in table
+    ]
+
+
+def test_markdown_is_one_row_per_workspace_in_the_given_order():
+    from generator.workflow.plan import Outcome, markdown
+
+    outcomes = [
+        Outcome("b-app-dev", 1, 0, 2, ["aws_s3_bucket.b", "aws_dynamodb_table.t"]),
+        Outcome("platform", 0, 1, 0),
+        Outcome("a-app-dev", 1, 0, 0, applied=True),
+        Outcome("c-app-dev", 2, 0, 0, ["aws_s3_bucket.x"], error="Error: a | b"),
+        Outcome("d-app-dev"),
+        Outcome("e-app-dev", 0, 0, 1, applied=True),
+    ]
+    assert markdown(outcomes, allow_replace=False, title="terraform plan") == (
+        "### terraform plan\n"
+        "\n"
+        "| Workspace | Add | Change | Destroy | Result |\n"
+        "|---|---:|---:|---:|---|\n"
+        "| `b-app-dev` | 1 | 0 | 2 | **blocked**: destroys aws_s3_bucket.b, aws_dynamodb_table.t |\n"
+        "| `platform` | 0 | 1 | 0 | changes |\n"
+        "| `a-app-dev` | 1 | 0 | 0 | applied |\n"
+        "| `c-app-dev` | - | - | - | error: Error: a / b |\n"
+        "| `d-app-dev` | 0 | 0 | 0 | no changes |\n"
+        "| `e-app-dev` | 0 | 0 | 1 | applied |\n"
+    )
+    assert markdown(outcomes[:1], allow_replace=True, title="t") == (
+        "### t\n"
+        "\n"
+        "| Workspace | Add | Change | Destroy | Result |\n"
+        "|---|---:|---:|---:|---|\n"
+        "| `b-app-dev` | 1 | 0 | 2 | allowed: destroys aws_s3_bucket.b, aws_dynamodb_table.t |\n"
+    )
+    assert markdown([], allow_replace=False, title="t") == (
+        "### t\n\n| Workspace | Add | Change | Destroy | Result |\n|---|---:|---:|---:|---|\n"
+    )
+
+
+# --- the real terraform binary -----------------------------------------------------------------
 
 
 def test_plan_summarizes_each_workspace_platform_first(project):
