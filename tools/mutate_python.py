@@ -313,8 +313,11 @@ def reapply(
         if baseline != "survived":
             raise SystemExit(f"reapply {target}: the unmutated code does not pass {' '.join(selection)} ({baseline})")
         limit = max(60.0, 10 * (time.monotonic() - started))
+        results = []
         with ThreadPoolExecutor(max_workers=children) as pool:
-            results = list(zip(names, pool.map(lambda name: verdict(name, limit), names), strict=True))
+            for name, result in zip(names, pool.map(lambda name: verdict(name, limit), names), strict=True):
+                print(f"{result:>9} {name}", flush=True)  # as they come: a long run shows its progress
+                results.append((name, result))
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     codes = {"killed": _KILLED, "survived": _SURVIVED, "timeout": _TIMEOUT}
@@ -373,8 +376,6 @@ def main() -> int:
     if args.reapply:
         for target in args.targets:
             results = reapply(target, args.work, tuple(args.reapply), args.children, tuple(args.tests))
-            for name, result in results:
-                print(f"{result:>9} {name}", flush=True)
             tally = {result: sum(1 for _, r in results if r == result) for result in {r for _, r in results}}
             print(f"{target}: reapplied {len(results)}: {tally}", flush=True)
         return 0
