@@ -304,26 +304,37 @@ def reapply(
                 done = subprocess.run(command, cwd=copy, env=environment, capture_output=True, timeout=limit)
             except subprocess.TimeoutExpired:
                 return "timeout"
-            return {_SURVIVED: "survived", _KILLED: "killed"}.get(
-                done.returncode, f"error (pytest exited {done.returncode})"
-            )
+            if done.returncode in (_SURVIVED, _KILLED):
+                return "survived" if done.returncode == _SURVIVED else "killed"
+            last = done.stdout.decode(errors="replace").strip().splitlines()[-3:]
+            return f"error (pytest exited {done.returncode}: {' / '.join(last)})"
 
         started = time.monotonic()
         baseline = verdict("")  # no mutant: every function runs its original
         if baseline != "survived":
-            raise SystemExit(f"reapply {target}: the unmutated code does not pass {' '.join(selection)} ({baseline})")
+            raise SystemExit(
+                f"reapply {target}: the unmutated code does not pass {' '.join(selection)} ({baseline}); "
+                "a run of older code cannot judge tests of newer code: run the target again"
+            )
         limit = max(60.0, 10 * (time.monotonic() - started))
-        results = []
+        results: list[tuple[str, str]] = []
         with ThreadPoolExecutor(max_workers=children) as pool:
             for name, result in zip(names, pool.map(lambda name: verdict(name, limit), names), strict=True):
                 print(f"{result:>9} {name}", flush=True)  # as they come: a long run shows its progress
                 results.append((name, result))
+                if len(results) % 20 == 0:  # recorded as it goes: a run stopped early keeps what it judged
+                    _write_back(scratch, results[-20:])
     finally:
         shutil.rmtree(copy, ignore_errors=True)
+    _write_back(scratch, results[len(results) - len(results) % 20 :])
+    return results
+
+
+def _write_back(scratch: Path, results: list[tuple[str, str]]) -> None:
     codes = {"killed": _KILLED, "survived": _SURVIVED, "timeout": _TIMEOUT}
     written = {name: codes[result] for name, result in results if result in codes}
-    subprocess.run([sys.executable, "-c", _WRITE_BACK, json.dumps(written)], cwd=scratch, check=True)
-    return results
+    if written:
+        subprocess.run([sys.executable, "-c", _WRITE_BACK, json.dumps(written)], cwd=scratch, check=True)
 
 
 def main() -> int:
