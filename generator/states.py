@@ -198,7 +198,12 @@ class CloudStates:
         outputs = self._get(f"{self.api}/workspaces/{item['id']}/current-state-version-outputs")
         values = {o["attributes"]["name"]: o["attributes"].get("value") for o in outputs.get("data", [])}
         applied = item["attributes"].get("latest-change-at") or item["attributes"].get("updated-at")
-        when = datetime.fromisoformat(applied.replace("Z", "+00:00")) if applied else None
+        try:
+            when = datetime.fromisoformat(applied) if applied else None  # RFC 3339, "Z" included
+        except ValueError:
+            raise StateUnavailable(
+                f"cloud: workspace {item['attributes']['name']}: got the time {applied!r}, expected RFC 3339"
+            ) from None
         return WorkspaceState(
             stack=stack,
             where=f"{self.backend.hostname}/{self.backend.organization}/{item['attributes']['name']}",

@@ -655,6 +655,20 @@ def test_cloud_falls_back_to_updated_at_then_to_no_time(cloud):
     )
 
 
+def test_cloud_names_a_workspace_whose_time_is_not_rfc_3339(cloud):
+    reader, serve = cloud
+    broken = {
+        FIRST_PAGE: {
+            "data": [workspace("shop-app-dev", "ws-app", **{"resource-count": 1, "updated-at": "30/11/2026"})]
+        },
+        f"{API}/workspaces/ws-app/current-state-version-outputs": {"data": []},
+    }
+    serve(broken)
+    with pytest.raises(StateUnavailable) as raised:
+        reader.read("app-dev")
+    assert str(raised.value) == "cloud: workspace shop-app-dev: got the time '30/11/2026', expected RFC 3339"
+
+
 def test_cloud_reads_unknown_empty_and_countless_workspaces_as_no_state(cloud):
     reader, serve = cloud
     api = serve(WORKSPACES)
