@@ -123,6 +123,9 @@ TARGETS = {
         ],
         [
             "tests/test_workflow_git.py",
+            "tests/test_workflow_diff.py",
+            "tests/test_workflow_graph.py",
+            "tests/test_states.py",
             "tests/test_workflow_github.py",
             "tests/test_workflow_plan.py",
             "tests/test_workflow_summary.py",
