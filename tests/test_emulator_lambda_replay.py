@@ -2,7 +2,8 @@
 
 Applying 50 instance workspaces two at a time, the AWS provider sometimes sent a function's create twice
 (generator/local/moto_server.py says when). These run moto with our fixes, as ``local up`` does, and send the
-same request twice through boto3, whose body for the same arguments is the same bytes.
+same request twice through boto3, whose body for the same arguments is the same bytes. The last test: a missing
+table's not-found message in AWS's words.
 """
 
 from __future__ import annotations
@@ -104,3 +105,17 @@ def test_the_same_create_in_another_region_is_its_own_function(create):
     west = create(region="us-west-2")
     assert east["FunctionArn"].split(":")[3] == "us-east-1"
     assert west["FunctionArn"].split(":")[3] == "us-west-2"
+
+
+def test_a_missing_table_is_named_as_aws_names_it(aws):
+    # The AWS provider treats a DeleteTable's not-found as done only with this wording (moto's own stops at "found").
+    for call in (
+        lambda: aws("dynamodb").delete_table(TableName="never-made"),
+        lambda: aws("dynamodb").describe_table(TableName="never-made"),
+    ):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"] == {
+            "Code": "ResourceNotFoundException",
+            "Message": "Requested resource not found: Table: never-made not found",
+        }

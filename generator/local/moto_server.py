@@ -25,6 +25,9 @@ are kept as sent, per account, with an ETag checked on update and delete as AWS
 does, so the platform's real policy (security headers and the CSP) is applied
 on the emulator and the local edge reads it back from there.
 
+A missing DynamoDB table is named in the not-found message as AWS names it (the AWS provider's destroy
+needs that wording to take "not found" as "already deleted").
+
 A Lambda CreateFunction sent again unchanged is answered as the first one was.
 Applying 50 instance workspaces two at a time, the AWS provider now and then
 sent a function's create a second time right after the emulator had answered
@@ -144,6 +147,29 @@ def _lambda_create_replay() -> None:
 
     for function in (create_function, forget(delete), forget(update_configuration), forget(update_code)):
         setattr(LambdaResponse, function.__name__, function)
+
+
+def _dynamodb_missing_table_named() -> None:
+    """A missing table is "Requested resource not found: Table: <name> not found", as AWS words it.
+
+    moto 5 leaves out the part after "found". The AWS provider reads a DeleteTable's not-found as "already
+    gone" only when the message holds "Requested resource not found: Table: " (its resourceTableDelete), so
+    on the emulator a destroy whose delete was sent twice, or of a table deleted outside Terraform, failed
+    where on AWS it succeeds (seen once in CI: `local down` after the isolation migration test).
+    """
+    from moto.dynamodb.exceptions import ResourceNotFoundException
+    from moto.dynamodb.models import DynamoDBBackend
+
+    get_table = DynamoDBBackend.get_table
+
+    def get_table_named(self: DynamoDBBackend, table_name: str) -> Any:
+        try:
+            return get_table(self, table_name)
+        except ResourceNotFoundException:
+            raise ResourceNotFoundException(table_name=table_name) from None
+
+    get_table_named.__name__ = "get_table"
+    DynamoDBBackend.get_table = get_table_named
 
 
 def _serve_inherited_socket(host: str, port: int, fd: int) -> None:
@@ -273,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     _application_autoscaling_tags()
     _cloudfront_response_headers_policies()
     _lambda_create_replay()
+    _dynamodb_missing_table_named()
     if args.fd is not None:
         _serve_inherited_socket(args.host, args.port, args.fd)
         return
