@@ -30,6 +30,13 @@ from .validation.tables import DEFAULT_REGION, INSTANCE_FIELDS, PLATFORM_FIELDS
 PLATFORM_FILE = "platform.yaml"
 INSTANCES_DIR = "instances"
 INSTANCE_SUFFIXES = (".yaml", ".yml")
+
+
+def is_instance_file(name: str) -> bool:
+    """The file names the project reads as instances: visible ``*.yaml``/``*.yml`` (a dot file is a draft)."""
+    return Path(name).suffix in INSTANCE_SUFFIXES and not name.startswith(".")
+
+
 #: Words Cognito refuses in a hosted UI domain prefix.
 COGNITO_RESERVED = ("aws", "amazon", "cognito")
 
@@ -87,7 +94,7 @@ def load_project(
             Problem(_display(directory, root), "", "missing folder, expected a folder of instance YAML files")
         )
     else:
-        files = sorted(p for p in directory.iterdir() if p.suffix in INSTANCE_SUFFIXES and not p.name.startswith("."))
+        files = sorted(p for p in directory.iterdir() if is_instance_file(p.name))
         for path, display in [(p, _display(p, root)) for p in files] + list(extra):
             instance, found = load_instance(path, display, platform.home_region if platform else DEFAULT_REGION)
             problems.extend(found)

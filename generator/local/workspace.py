@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import Problem, ValidationFailed
 from ..locations import DEFAULT_OUTDIR, stack_dir
 from ..naming import PLATFORM_STACK
-from ..project import INSTANCE_SUFFIXES, INSTANCES_DIR, PLATFORM_FILE, Project, load_project
+from ..project import INSTANCES_DIR, PLATFORM_FILE, Project, is_instance_file, load_project
 from ..states import read_state_file
 from ..validation.reader import read_yaml
 
@@ -93,7 +93,7 @@ def write_local_project(
     platform["backend"] = {"type": "local"}  # the emulator's state never goes to a remote backend
     _write(target / PLATFORM_FILE, PLATFORM_FILE, platform)
     for path in sorted((root / INSTANCES_DIR).iterdir()):
-        if path.suffix not in INSTANCE_SUFFIXES or path.name.startswith("."):
+        if not is_instance_file(path.name):
             continue
         manifest = _read(path, f"{INSTANCES_DIR}/{path.name}")
         if instances is not None and manifest["metadata"]["name"] not in instances:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..model import Instance, PlatformConfig
 from ..naming import PLATFORM_STACK
-from ..project import INSTANCE_SUFFIXES, INSTANCES_DIR, PLATFORM_FILE, Project, load_instance, load_platform
+from ..project import INSTANCES_DIR, PLATFORM_FILE, Project, is_instance_file, load_instance, load_platform
 from . import git
 
 #: Paths (relative to the project folder) every workspace is generated from: a change
@@ -91,10 +91,8 @@ def snapshot_at(root: Path, commit: str) -> Snapshot:
             platform, _ = load_platform(work / PLATFORM_FILE, PLATFORM_FILE, root)
         for path in git.files_at(root, commit, prefix + INSTANCES_DIR):
             relative = path[len(prefix) :]
-            # The files load_project reads: visible *.yaml/*.yml directly in instances/.
-            if Path(relative).suffix not in INSTANCE_SUFFIXES or Path(relative).parent.as_posix() != INSTANCES_DIR:
-                continue
-            if Path(relative).name.startswith("."):
+            # The files load_project reads: instance files directly in instances/.
+            if not is_instance_file(Path(relative).name) or Path(relative).parent.as_posix() != INSTANCES_DIR:
                 continue
             data = git.read_at(root, commit, path) or b""
             target = work / Path(relative).name
