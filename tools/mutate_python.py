@@ -163,7 +163,7 @@ def _toml_list(values: list[str]) -> str:
 # one process. `mutmut results` then `mutmut show` per survivor costs a second or two each, minutes for a
 # few hundred survivors.
 _REPORT = """
-import json
+import json, sys
 from mutmut.stats import status_by_exit_code
 from mutmut.mutation.data import SourceFileMutationData
 from mutmut.mutation.diff_apply import get_diff_for_mutant
@@ -176,14 +176,15 @@ for path in walk_mutatable_files():
     for name, code in data.exit_code_by_key.items():
         verdict = status_by_exit_code[code]
         verdicts.setdefault(verdict, []).append(name)
-        if verdict == "survived":
+        if verdict == "survived" and sys.argv[1] == "diffs":
             diffs[name] = get_diff_for_mutant(name, path=path)
 print(json.dumps([verdicts, diffs]))
 """
 
 
-def _verdicts_and_survivor_diffs(scratch: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
-    done = subprocess.run([sys.executable, "-c", _REPORT], cwd=scratch, capture_output=True, text=True, check=True)
+def _verdicts_and_survivor_diffs(scratch: Path, diffs: bool = True) -> tuple[dict[str, list[str]], dict[str, str]]:
+    script = [sys.executable, "-c", _REPORT, "diffs" if diffs else "verdicts"]
+    done = subprocess.run(script, cwd=scratch, capture_output=True, text=True, check=True)
     verdicts, diffs = json.loads(done.stdout)
     return verdicts, diffs
 
@@ -275,13 +276,9 @@ def reapply(
     """
     scratch = work / target
     selection = list(tests) or TARGETS[target][2]
-    verdicts, _ = _verdicts_and_survivor_diffs(scratch)
+    verdicts, _ = _verdicts_and_survivor_diffs(scratch, diffs=False)
     names = sorted(
-        name
-        for verdict, group in verdicts.items()
-        if verdict != "killed"
-        for name in group
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+        name for verdict, group in verdicts.items() if verdict != "killed" for name in group if _matches(name, patterns)
     )
     copy = Path(tempfile.mkdtemp(prefix="reapply-", dir=scratch))
     try:
@@ -321,16 +318,23 @@ def reapply(
             )
         limit = max(60.0, 10 * (time.monotonic() - started))
         results: list[tuple[str, str]] = []
+        unwritten: list[tuple[str, str]] = []
         with ThreadPoolExecutor(max_workers=children) as pool:
             for name, result in zip(names, pool.map(lambda name: verdict(name, limit), names), strict=True):
                 print(f"{result:>9} {name}", flush=True)  # as they come: a long run shows its progress
                 results.append((name, result))
-                if len(results) % 20 == 0:  # recorded as it goes: a run stopped early keeps what it judged
-                    _write_back(scratch, results[-20:])
+                unwritten.append((name, result))
+                if len(unwritten) == 20:  # recorded as it goes: a run stopped early keeps what it judged
+                    _write_back(scratch, unwritten)
+                    unwritten = []
     finally:
         shutil.rmtree(copy, ignore_errors=True)
-    _write_back(scratch, results[len(results) - len(results) % 20 :])
+    _write_back(scratch, unwritten)
     return results
+
+
+def _matches(name: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
 def _write_back(scratch: Path, results: list[tuple[str, str]]) -> None:
@@ -384,7 +388,7 @@ def main() -> int:
         for target in args.targets:
             _, diffs = _verdicts_and_survivor_diffs(args.work / target)
             for name, diff in sorted(diffs.items()):
-                if any(fnmatch.fnmatchcase(name, pattern) for pattern in args.show):
+                if _matches(name, args.show):
                     print(f"--- {name}\n{diff}")
         return 0
     if args.reapply:
