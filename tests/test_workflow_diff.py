@@ -490,71 +490,55 @@ def isolation_move(root: Path, before: str, after: str, **fields) -> list[Update
     return in_place_updates(project, base)
 
 
-def test_moving_to_shared_roles_with_kubernetes_sync(root):
-    assert isolation_move(root, "perInstance", "shared", **KUBERNETES) == [
-        Update("john-inventory-dev", "isolation", "perInstance", "shared", SHARED_EFFECT),
-        Update(
-            "platform",
-            "isolation",
+@pytest.mark.parametrize(
+    ("before", "after", "fields", "app_effect", "platform_effect"),
+    [
+        (
             "perInstance",
             "shared",
+            KUBERNETES,
+            SHARED_EFFECT,
             "creates the shared Lambda execution role and uploader role: apply the platform first, then the instances",
         ),
-    ]
-
-
-def test_moving_to_shared_roles_with_terraform_sync(root):
-    assert isolation_move(root, "perInstance", "shared") == [
-        Update("john-inventory-dev", "isolation", "perInstance", "shared", SHARED_EFFECT),
-        Update(
-            "platform",
-            "isolation",
+        (
             "perInstance",
             "shared",
+            {},
+            SHARED_EFFECT,
             "creates the shared Lambda execution role: apply the platform first, then the instances",
         ),
-    ]
-
-
-def test_moving_to_per_instance_roles_with_kubernetes_sync(root):
-    assert isolation_move(root, "shared", "perInstance", **KUBERNETES) == [
-        Update(
-            "john-inventory-dev",
-            "isolation",
+        (
             "shared",
             "perInstance",
+            KUBERNETES,
             "creates its own execution role and uploader role under the platform's permissions boundary and updates "
             "the function's role in place; no table, function, API or prefix is replaced",
-        ),
-        Update(
-            "platform",
-            "isolation",
-            "shared",
-            "perInstance",
             "destroys the shared Lambda execution role and uploader role: apply the instances first, then the "
             "platform (docs/security.md, migration)",
         ),
-    ]
-
-
-def test_moving_to_per_instance_roles_with_terraform_sync(root):
-    assert isolation_move(root, "shared", "perInstance") == [
-        Update(
-            "john-inventory-dev",
-            "isolation",
+        (
             "shared",
             "perInstance",
+            {},
             "creates its own execution role under the platform's permissions boundary and updates the function's "
             "role in place; no table, function, API or prefix is replaced",
-        ),
-        Update(
-            "platform",
-            "isolation",
-            "shared",
-            "perInstance",
             "destroys the shared Lambda execution role: apply the instances first, then the platform "
             "(docs/security.md, migration)",
         ),
+    ],
+    ids=[
+        "to-shared-kubernetes-sync",
+        "to-shared-terraform-sync",
+        "to-per-instance-kubernetes-sync",
+        "to-per-instance-terraform-sync",
+    ],
+)
+def test_an_isolation_move_updates_each_app_and_the_platform_in_place(
+    root, before, after, fields, app_effect, platform_effect
+):
+    assert isolation_move(root, before, after, **fields) == [
+        Update("john-inventory-dev", "isolation", before, after, app_effect),
+        Update("platform", "isolation", before, after, platform_effect),
     ]
 
 
