@@ -7,7 +7,8 @@ One reader per backend type:
   AWS credential chain apply); without boto3 the reader says so;
 * ``cloud``: the HCP Terraform API, with the token Terraform itself uses: ``TF_TOKEN_<host>``, else the
   ``credentials.tfrc.json`` that ``terraform login`` writes (``~/.terraform.d``; ``%APPDATA%/terraform.d``
-  on Windows), else ``TFE_TOKEN``; workspaces are found by the ``<workspacePrefix>-`` name prefix.
+  on Windows), else ``TFE_TOKEN``; workspaces are found by the ``<workspacePrefix>-`` name prefix, less those
+  that are provably another platform's (``CloudStates.owned``).
 
 A workspace "has state" when its state lists at least one resource: an
 applied-then-destroyed workspace is empty and is not an orphan.
@@ -174,9 +175,37 @@ class CloudStates:
         except Exception as err:
             raise StateUnavailable(f"cloud: {url}: {err}") from None
 
+    def _project_id(self) -> str | None:
+        """The id of the configured ``backend.project`` (None: no project configured, any project is ours)."""
+        if not self.backend.project:
+            return None
+        org = urllib.parse.quote(self.backend.organization)
+        name = urllib.parse.quote(self.backend.project)
+        page = self._get(f"{self.api}/organizations/{org}/projects?filter%5Bnames%5D={name}")
+        for item in page.get("data", []):
+            if item.get("attributes", {}).get("name") == self.backend.project:
+                return item["id"]
+        raise StateUnavailable(
+            f"cloud: platform.yaml backend.project: no project {self.backend.project!r} in organization "
+            f"{self.backend.organization} on {self.backend.hostname}, expected an existing project's name"
+        )
+
+    def owned(self, item: dict, project_id: str | None) -> bool:
+        """Whether a workspace named ``<prefix>-...`` is this platform's, not another's whose prefix starts with
+        ours and ``-`` (``acme`` and ``acme-eu``). It is another's when it sits outside the configured project, or
+        when the bootstrap stack made it (tag ``platform`` or ``instance``) for another prefix (its prefix tag is
+        not ours). A workspace with neither signal (made by ``terraform init``, no project set) goes by its name."""
+        if project_id is not None:
+            project = ((item.get("relationships") or {}).get("project") or {}).get("data") or {}
+            if project.get("id") != project_id:
+                return False
+        tags = set(item["attributes"].get("tag-names") or ())
+        return not (tags & {"platform", "instance"}) or self.backend.workspace_prefix.lower() in tags
+
     def _workspaces(self) -> dict[str, dict]:
         if self._ids is None:
             prefix = workspace_name(self.backend, "")
+            project_id = self._project_id()
             org = urllib.parse.quote(self.backend.organization)
             query = f"search%5Bname%5D={urllib.parse.quote(prefix)}&page%5Bsize%5D=100"
             url = f"{self.api}/organizations/{org}/workspaces?{query}"
@@ -185,7 +214,7 @@ class CloudStates:
                 page = self._get(url)
                 for item in page.get("data", []):
                     name = item["attributes"]["name"]
-                    if name.startswith(prefix):
+                    if name.startswith(prefix) and self.owned(item, project_id):
                         found[name[len(prefix) :]] = item
                 url = (page.get("links") or {}).get("next")
             self._ids = found

@@ -681,6 +681,86 @@ def test_cloud_reads_unknown_empty_and_countless_workspaces_as_no_state(cloud):
     assert api.urls() == [FIRST_PAGE, SECOND_PAGE]  # no state-version request for any of them
 
 
+def tagged(name: str, id: str, tags: list[str], project: str | None = None) -> dict:
+    item = workspace(name, id, **{"resource-count": 1, "tag-names": tags})
+    if project is not None:
+        item["relationships"] = {"project": {"data": {"id": project, "type": "projects"}}}
+    return item
+
+
+#: One organization, two platforms whose prefixes overlap (``shop`` and ``shop-eu``), plus workspaces made by
+#: ``terraform init`` (no tags) or tagged by hand: the bootstrap stack's marks decide which are ``shop``'s.
+OVERLAPPING = [
+    tagged("shop-platform", "ws-1", ["shop", "platform"], "prj-apps"),
+    tagged("shop-john-inventory-dev", "ws-2", ["shop", "instance"], "prj-apps"),
+    tagged("shop-eu-platform", "ws-3", ["shop-eu", "platform"], "prj-apps"),
+    tagged("shop-eu-jane-orders-dev", "ws-4", ["shop-eu", "instance"], "prj-apps"),
+    tagged("shop-cli-made-dev", "ws-5", [], "prj-apps"),
+    tagged("shop-hand-tagged-dev", "ws-6", ["team-x", "cost:42"], "prj-other"),
+    tagged("shop-untagged-prod", "ws-7", None),
+]
+
+
+def test_cloud_leaves_out_the_workspaces_the_bootstrap_made_for_another_prefix(cloud):
+    reader, serve = cloud
+    serve({FIRST_PAGE: {"data": OVERLAPPING}})
+    assert reader.stacks() == ["cli-made-dev", "hand-tagged-dev", "john-inventory-dev", "platform", "untagged-prod"]
+
+
+def test_cloud_matches_the_prefix_tag_in_lower_case(monkeypatch):
+    monkeypatch.setenv("TFE_TOKEN", "tok-123")
+    backend = BackendSettings(
+        type="cloud", state_dir="/unused", organization="acme", hostname="app.terraform.io", workspace_prefix="Shop"
+    )
+    reader = CloudStates(backend)
+    url = f"{API}/organizations/acme/workspaces?search%5Bname%5D=Shop-&page%5Bsize%5D=100"
+    answer = [tagged("Shop-platform", "ws-1", ["shop", "platform"]), tagged("Shop-eu-dev", "ws-2", ["eu", "instance"])]
+    monkeypatch.setattr(urllib.request, "urlopen", FakeApi({url: {"data": answer}}).urlopen)
+    assert reader.stacks() == ["platform"]
+
+
+PROJECTS = f"{API}/organizations/acme/projects?filter%5Bnames%5D=Serverless%20Apps"
+
+
+def project_reader(monkeypatch, answers: dict) -> tuple[CloudStates, FakeApi]:
+    monkeypatch.setenv("TFE_TOKEN", "tok-123")
+    backend = BackendSettings(
+        type="cloud",
+        state_dir="/unused",
+        organization="acme",
+        hostname="app.terraform.io",
+        workspace_prefix="shop",
+        project="Serverless Apps",
+    )
+    api = FakeApi(answers)
+    monkeypatch.setattr(urllib.request, "urlopen", api.urlopen)
+    return CloudStates(backend), api
+
+
+def test_cloud_with_a_project_reads_only_that_project_s_workspaces(monkeypatch):
+    projects = {
+        "data": [
+            {"id": "prj-other", "type": "projects", "attributes": {"name": "Serverless Apps (old)"}},
+            {"id": "prj-apps", "type": "projects", "attributes": {"name": "Serverless Apps"}},
+        ]
+    }
+    reader, api = project_reader(monkeypatch, {PROJECTS: projects, FIRST_PAGE: {"data": OVERLAPPING}})
+    assert reader.stacks() == ["cli-made-dev", "john-inventory-dev", "platform"]
+    assert api.urls() == [PROJECTS, FIRST_PAGE]
+
+
+def test_cloud_names_a_configured_project_that_does_not_exist(monkeypatch):
+    near_miss = {"data": [{"id": "prj-x", "type": "projects", "attributes": {"name": "serverless apps"}}]}
+    reader, api = project_reader(monkeypatch, {PROJECTS: near_miss})
+    with pytest.raises(StateUnavailable) as raised:
+        reader.stacks()
+    assert str(raised.value) == (
+        "cloud: platform.yaml backend.project: no project 'Serverless Apps' in organization acme on "
+        "app.terraform.io, expected an existing project's name"
+    )
+    assert api.urls() == [PROJECTS]
+
+
 def test_cloud_reads_an_answer_without_data_or_links_as_no_workspaces(cloud):
     reader, serve = cloud
     api = serve({FIRST_PAGE: {"meta": {}}})
