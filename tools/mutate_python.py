@@ -25,11 +25,13 @@ import argparse
 import fnmatch
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -138,6 +140,41 @@ TARGETS = {
         {},
     ),
 }
+#: Every file of modules/ (the constructs and stacks), judged in-process (tools/mutate_worker.py): a fresh
+#: process per mutant pays the jsii kernel's start, 15-25 s, which is why "modules" above is three files. In
+#: one warm process a mutant costs a full selection at most (about 8 s) and usually the golden snapshot's
+#: first synth (1-2 s). _provider_loader.py runs at import time, before any mutant is active: left out.
+#: The selection: the golden snapshots first (they fail fastest), then the construct tests and the tests that
+#: evaluate what the stacks grant (IAM model, isolation, the policy evaluator), the stacks' own settings and
+#: the backends (less the terraform-validate run, 26 s of terraform init per backend).
+TARGETS["constructs"] = (
+    ["modules"],
+    [
+        f"modules/{p.name}"
+        for p in sorted((REPO / "modules").glob("*.py"))
+        if p.name not in ("__init__.py", "_provider_loader.py")
+    ],
+    [
+        "tests/test_golden.py",
+        "tests/constructs",
+        "tests/test_stacks.py",
+        "tests/test_iam_expectations.py",
+        "tests/test_isolation.py",
+        "tests/test_security_iam.py",
+        "tests/test_fresh_ui.py",
+        "tests/test_backends.py",
+        "--deselect",
+        "tests/test_backends.py::test_every_backend_passes_terraform_validate",
+    ],
+    {},
+)
+#: Targets whose mutants are judged by tools/mutate_worker.py (many mutants per warm process), not by mutmut.
+IN_PROCESS = {"constructs"}
+#: For an in-process target: a quick first pass per mutant; the whole selection runs only if it passes.
+FIRST_PASS = {"constructs": ["tests/test_golden.py"]}
+#: Mutants one worker process judges before a fresh one takes over (the jsii kernel keeps every tree built).
+WORKER_BATCH = 150
+
 ALSO_COPY = [
     "generator",
     "modules",
@@ -148,6 +185,7 @@ ALSO_COPY = [
     "instances",
     "schemas",
     "security",
+    "docs",  # tests/test_isolation.py evaluates the delegation policy docs/security.md documents
     "main.py",
     "platform.yaml",
     "pytest.ini",
@@ -214,6 +252,13 @@ def run(
                 + "".join(f"{key} = {json.dumps(value)}\n" for key, value in extra.items())
             )
     started = time.monotonic()
+    if target in IN_PROCESS:
+        _generate(scratch, children)
+        judged = reapply(target, work, names or ("*",), children, deadline=started + minutes * 60)
+        finished = f"judged {len(judged)} in-process" + (
+            "" if time.monotonic() < started + minutes * 60 else f", stopped at the {minutes:g}-minute time box"
+        )
+        return _report(target, scratch, finished, started)
     # Its own process group: at the time box the forked workers are stopped with mutmut, not left running.
     with (scratch / "mutmut.log").open("a") as log:
         process = subprocess.Popen(
@@ -230,6 +275,10 @@ def run(
             os.killpg(process.pid, signal.SIGTERM)
             process.wait()
             finished = f"stopped at the {minutes:g}-minute time box"
+    return _report(target, scratch, finished, started)
+
+
+def _report(target: str, scratch: Path, finished: str, started: float) -> str:
     finished += f" after {(time.monotonic() - started) / 60:.1f} min"
     verdicts, diffs = _verdicts_and_survivor_diffs(scratch)
     killed = len(verdicts.get("killed", []))
@@ -244,8 +293,8 @@ def run(
 
 
 #: mutmut's exit codes for the verdicts written back (its ``status_by_exit_code``): pytest's 1 is "killed",
-#: 0 "survived", 36 "timeout".
-_KILLED, _SURVIVED, _TIMEOUT = 1, 0, 36
+#: 0 "survived", 36 "timeout", 33 "no tests".
+_KILLED, _SURVIVED, _TIMEOUT, _NO_TESTS = 1, 0, 36, 33
 
 _WRITE_BACK = """
 import json, sys
@@ -264,15 +313,21 @@ for path in walk_mutatable_files():
 
 
 def reapply(
-    target: str, work: Path, patterns: tuple[str, ...], children: int, tests: tuple[str, ...] = ()
+    target: str,
+    work: Path,
+    patterns: tuple[str, ...],
+    children: int,
+    tests: tuple[str, ...] = (),
+    deadline: float = float("inf"),
 ) -> list[tuple[str, str]]:
     """Run each matching mutant of a finished or stopped run, that is not known killed, against this checkout's tests.
 
-    mutmut's own mutants are used (``MUTANT_UNDER_TEST=<name> pytest -x <selection>``, one pytest process per
-    mutant, in a throwaway copy of ``mutants/`` holding this checkout's ``tests/``), so a test written after the
-    run is judged on exactly the mutant it was written for. The verdicts are written back to the run's records,
-    and the report reflects them. The unmutated code must pass the selection first. It is also the way to finish
-    a run that mutmut cannot: every mutant in its own process, no fork.
+    mutmut's own mutants are used (``MUTANT_UNDER_TEST=<name>``, in a throwaway copy of ``mutants/`` holding
+    this checkout's ``tests/``), so a test written after the run is judged on exactly the mutant it was written
+    for. The verdicts are written back to the run's records, and the report reflects them. The unmutated code
+    must pass the selection first. Each mutant gets its own pytest process (``pytest -x <selection>``), except
+    for the targets in :data:`IN_PROCESS`, whose workers judge many mutants each (tools/mutate_worker.py). It is
+    also the way to finish a run that mutmut cannot: no fork.
     """
     scratch = work / target
     selection = list(tests) or TARGETS[target][2]
@@ -280,57 +335,60 @@ def reapply(
     names = sorted(
         name for verdict, group in verdicts.items() if verdict != "killed" for name in group if _matches(name, patterns)
     )
+    results: list[tuple[str, str]] = []
+    unwritten: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def record(name: str, result: str) -> None:
+        nonlocal unwritten
+        with lock:
+            print(f"{result:>9} {name}", flush=True)  # as they come: a long run shows its progress
+            results.append((name, result))
+            unwritten.append((name, result))
+            if len(unwritten) == 20:  # recorded as it goes: a run stopped early keeps what it judged
+                _write_back(scratch, unwritten)
+                unwritten = []
+
     copy = Path(tempfile.mkdtemp(prefix="reapply-", dir=scratch))
     try:
         shutil.copytree(scratch / "mutants", copy, dirs_exist_ok=True)
         shutil.rmtree(copy / "tests")
         shutil.copytree(REPO / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__"))
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-x",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:randomly",
-            *selection,
-        ]
-
-        def verdict(name: str, limit: float | None = None) -> str:
-            environment = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONDONTWRITEBYTECODE": "1"}
-            try:
-                done = subprocess.run(command, cwd=copy, env=environment, capture_output=True, timeout=limit)
-            except subprocess.TimeoutExpired:
-                return "timeout"
-            if done.returncode in (_SURVIVED, _KILLED):
-                return "survived" if done.returncode == _SURVIVED else "killed"
-            last = done.stdout.decode(errors="replace").strip().splitlines()[-3:]
-            return f"error (pytest exited {done.returncode}: {' / '.join(last)})"
-
-        started = time.monotonic()
-        baseline = verdict("")  # no mutant: every function runs its original
-        if baseline != "survived":
-            raise SystemExit(
-                f"reapply {target}: the unmutated code does not pass {' '.join(selection)} ({baseline}); "
-                "a run of older code cannot judge tests of newer code: run the target again"
-            )
-        limit = max(60.0, 10 * (time.monotonic() - started))
-        results: list[tuple[str, str]] = []
-        unwritten: list[tuple[str, str]] = []
-        with ThreadPoolExecutor(max_workers=children) as pool:
-            for name, result in zip(names, pool.map(lambda name: verdict(name, limit), names), strict=True):
-                print(f"{result:>9} {name}", flush=True)  # as they come: a long run shows its progress
-                results.append((name, result))
-                unwritten.append((name, result))
-                if len(unwritten) == 20:  # recorded as it goes: a run stopped early keeps what it judged
-                    _write_back(scratch, unwritten)
-                    unwritten = []
+        if target in IN_PROCESS:
+            _judge_in_process(copy, target, names, selection, children, deadline, record)
+        else:
+            _judge_one_process_each(copy, target, names, selection, children, record)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     _write_back(scratch, unwritten)
     return results
+
+
+def _judge_one_process_each(copy: Path, target: str, names: list[str], selection: list[str], children: int, record):
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *selection]
+
+    def verdict(name: str, limit: float | None = None) -> str:
+        environment = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONDONTWRITEBYTECODE": "1"}
+        try:
+            done = subprocess.run(command, cwd=copy, env=environment, capture_output=True, timeout=limit)
+        except subprocess.TimeoutExpired:
+            return "timeout"
+        if done.returncode in (_SURVIVED, _KILLED):
+            return "survived" if done.returncode == _SURVIVED else "killed"
+        last = done.stdout.decode(errors="replace").strip().splitlines()[-3:]
+        return f"error (pytest exited {done.returncode}: {' / '.join(last)})"
+
+    started = time.monotonic()
+    baseline = verdict("")  # no mutant: every function runs its original
+    if baseline != "survived":
+        raise SystemExit(
+            f"reapply {target}: the unmutated code does not pass {' '.join(selection)} ({baseline}); "
+            "a run of older code cannot judge tests of newer code: run the target again"
+        )
+    limit = max(60.0, 10 * (time.monotonic() - started))
+    with ThreadPoolExecutor(max_workers=children) as pool:
+        for name, result in zip(names, pool.map(lambda name: verdict(name, limit), names), strict=True):
+            record(name, result)
 
 
 def _matches(name: str, patterns: tuple[str, ...] | list[str]) -> bool:
@@ -338,10 +396,139 @@ def _matches(name: str, patterns: tuple[str, ...] | list[str]) -> bool:
 
 
 def _write_back(scratch: Path, results: list[tuple[str, str]]) -> None:
-    codes = {"killed": _KILLED, "survived": _SURVIVED, "timeout": _TIMEOUT}
+    codes = {"killed": _KILLED, "survived": _SURVIVED, "timeout": _TIMEOUT, "no tests": _NO_TESTS}
     written = {name: codes[result] for name, result in results if result in codes}
     if written:
         subprocess.run([sys.executable, "-c", _WRITE_BACK, json.dumps(written)], cwd=scratch, check=True)
+
+
+# Mutant generation alone, in the scratch copy (what `mutmut run` does before it tests anything).
+_GENERATE = """
+import os, sys
+from mutmut.__main__ import copy_also_copy_files, copy_src_dir, create_mutants, setup_source_paths
+from mutmut.mutation.trampoline import set_mutant_under_test
+
+set_mutant_under_test("mutant_generation")
+os.makedirs("mutants", exist_ok=True)
+copy_src_dir()
+copy_also_copy_files()
+setup_source_paths()
+print(create_mutants(int(sys.argv[1])))
+"""
+
+
+def _generate(scratch: Path, children: int) -> None:
+    with (scratch / "mutmut.log").open("a") as log:
+        subprocess.run(
+            [sys.executable, "-c", _GENERATE, str(children)], cwd=scratch, stdout=log, stderr=log, check=True
+        )
+
+
+def _pytest_code_verdict(code: int) -> str:
+    return {_SURVIVED: "survived", _KILLED: "killed", 3: "killed"}.get(code, f"error (pytest exited {code})")
+
+
+def _judge_in_process(
+    copy: Path, target: str, names: list[str], selection: list[str], children: int, deadline: float, record
+) -> None:
+    """Judge ``names`` in warm worker processes (tools/mutate_worker.py), ``children`` at a time; ``record(name,
+    verdict)`` gets each verdict as it comes. Mutants of functions the unmutated selection never calls are "no
+    tests". A mutant that runs past the limit is a timeout: its worker is killed and a new one goes on. No
+    mutant starts after ``deadline`` (time.monotonic()); those left are not judged."""
+    worker = [sys.executable, str(Path(__file__).with_name("mutate_worker.py"))]
+    options = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    pytest_args = [*options, *selection]
+    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    reached_file = copy / "reached.json"
+    started = time.monotonic()
+    subprocess.run(
+        [*worker, "baseline", str(reached_file), "--", *pytest_args],
+        cwd=copy,
+        env=environment,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    baseline = json.loads(reached_file.read_text())
+    if baseline["exit_code"] != 0:
+        log = (copy / "mutate_worker.log").read_text(errors="replace").splitlines()
+        raise SystemExit(
+            f"in-process judge: the unmutated code does not pass {' '.join(selection)} "
+            f"(pytest exited {baseline['exit_code']}); the end of its log:\n" + "\n".join(log[-40:])
+        )
+    limit = max(120.0, 5 * (time.monotonic() - started))  # the baseline ran under a profiler: slower than a mutant
+    reached = set(baseline["reached"])
+    todo = []
+    for name in names:
+        if name.rsplit("__mutmut_", 1)[0] in reached:
+            todo.append(name)
+        else:
+            record(name, "no tests")
+
+    def judge_batch(batch: list[str], number: str) -> list[str]:
+        """Judge ``batch`` in one worker; return the mutants it did not get to."""
+        names_file = copy / f"names-{number}.json"
+        # Only with the target's own selection: tests named with --tests are judged alone.
+        first = [*options, *FIRST_PASS[target]] if target in FIRST_PASS and selection == TARGETS[target][2] else []
+        names_file.write_text(json.dumps({"names": batch, "first": first}))
+        process = subprocess.Popen(
+            [*worker, "judge", str(names_file), "--", *pytest_args],
+            cwd=copy,
+            env=environment,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        lines: queue.Queue = queue.Queue()
+
+        def read() -> None:
+            for line in process.stdout:
+                lines.put(line.rstrip("\n"))
+            lines.put(None)
+
+        threading.Thread(target=read, daemon=True).start()
+        judged: set[str] = set()
+        current, since = None, time.monotonic()
+        while True:
+            try:
+                line = lines.get(timeout=max(0.1, since + limit - time.monotonic()))
+            except queue.Empty:
+                line = "TIMEOUT"
+            if line is None:
+                break
+            if line == "TIMEOUT" or (current is None and time.monotonic() > deadline):
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                if line == "TIMEOUT" and current is not None:
+                    record(current, "timeout")
+                    judged.add(current)
+                break
+            kind, _, rest = line.partition(" ")
+            if kind == "START":
+                current, since = rest, time.monotonic()
+            elif kind == "DONE":
+                code, _, name = rest.partition(" ")
+                record(name, _pytest_code_verdict(int(code)))
+                judged.add(name)
+                current, since = None, time.monotonic()
+        process.wait()
+        if current is not None and current not in judged:  # the worker died inside this mutant
+            record(current, f"error (worker exited {process.returncode})")
+            judged.add(current)
+        return [name for name in batch if name not in judged]
+
+    def lane(index: int) -> None:
+        pending = todo[index::children]
+        round_ = 0
+        while pending and time.monotonic() < deadline:
+            batch, rest = pending[:WORKER_BATCH], pending[WORKER_BATCH:]
+            pending = judge_batch(batch, f"{index}-{round_}") + rest
+            round_ += 1
+
+    lanes = [threading.Thread(target=lane, args=(i,)) for i in range(children)]
+    for thread in lanes:
+        thread.start()
+    for thread in lanes:
+        thread.join()
 
 
 def main() -> int:
