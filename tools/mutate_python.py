@@ -15,7 +15,9 @@ pytest process per mutant: how a new test is shown to kill its mutants, and how 
 mutmut's own runner cannot.
 
 Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
-naming.py only), modules, workflow (generator/workflow less bootstrap.py, states.py).
+naming.py only), modules (the permission model's three files, mutmut's runner), constructs (all of modules/,
+judged in warm processes by tools/mutate_worker.py), workflow (generator/workflow less bootstrap.py, states.py).
+The default: lambda_code, validation, constructs, workflow.
 Slow (minutes per target on two cores): not run in CI.
 """
 
@@ -429,12 +431,20 @@ def _pytest_code_verdict(code: int) -> str:
 
 
 def _judge_in_process(
-    copy: Path, target: str, names: list[str], selection: list[str], children: int, deadline: float, record
+    copy: Path,
+    target: str,
+    names: list[str],
+    selection: list[str],
+    children: int,
+    deadline: float,
+    record,
+    limit: float | None = None,
 ) -> None:
     """Judge ``names`` in warm worker processes (tools/mutate_worker.py), ``children`` at a time; ``record(name,
     verdict)`` gets each verdict as it comes. Mutants of functions the unmutated selection never calls are "no
     tests". A mutant that runs past the limit is a timeout: its worker is killed and a new one goes on. No
-    mutant starts after ``deadline`` (time.monotonic()); those left are not judged."""
+    mutant starts after ``deadline`` (time.monotonic()); those left are not judged. ``limit``: seconds a mutant
+    may take (default: five times the profiled baseline, at least two minutes)."""
     worker = [sys.executable, str(Path(__file__).with_name("mutate_worker.py"))]
     options = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
     pytest_args = [*options, *selection]
@@ -455,7 +465,8 @@ def _judge_in_process(
             f"in-process judge: the unmutated code does not pass {' '.join(selection)} "
             f"(pytest exited {baseline['exit_code']}); the end of its log:\n" + "\n".join(log[-40:])
         )
-    limit = max(120.0, 5 * (time.monotonic() - started))  # the baseline ran under a profiler: slower than a mutant
+    if limit is None:  # the baseline ran under a profiler: slower than a mutant
+        limit = max(120.0, 5 * (time.monotonic() - started))
     reached = set(baseline["reached"])
     todo = []
     for name in names:
@@ -487,15 +498,18 @@ def _judge_in_process(
 
         threading.Thread(target=read, daemon=True).start()
         judged: set[str] = set()
-        current, since = None, time.monotonic()
+        ready, current, since = False, None, time.monotonic()
         while True:
+            # Before READY the worker imports and runs the first pass once, unmutated (jsii's kernel starts).
+            wait = limit if ready else 3 * limit
             try:
-                line = lines.get(timeout=max(0.1, since + limit - time.monotonic()))
+                line = lines.get(timeout=max(0.1, since + wait - time.monotonic()))
             except queue.Empty:
                 line = "TIMEOUT"
             if line is None:
                 break
-            if line == "TIMEOUT" or (current is None and time.monotonic() > deadline):
+            late = ready and current is None and time.monotonic() > deadline  # no new mutant after the deadline
+            if line == "TIMEOUT" or late:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
                 if line == "TIMEOUT" and current is not None:
@@ -503,7 +517,9 @@ def _judge_in_process(
                     judged.add(current)
                 break
             kind, _, rest = line.partition(" ")
-            if kind == "START":
+            if kind == "READY":
+                ready, since = True, time.monotonic()
+            elif kind == "START":
                 current, since = rest, time.monotonic()
             elif kind == "DONE":
                 code, _, name = rest.partition(" ")
@@ -511,6 +527,9 @@ def _judge_in_process(
                 judged.add(name)
                 current, since = None, time.monotonic()
         process.wait()
+        if not ready:  # not a mutant's doing: retrying would fail the same way
+            log = (copy / "mutate_worker.log").read_text(errors="replace").splitlines()
+            raise SystemExit("in-process judge: a worker did not start; the end of its log:\n" + "\n".join(log[-40:]))
         if current is not None and current not in judged:  # the worker died inside this mutant
             record(current, f"error (worker exited {process.returncode})")
             judged.add(current)
@@ -533,9 +552,10 @@ def _judge_in_process(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    # "rules" is a subset of "validation" (a quicker check of rules.py and naming.py): not run by default.
+    # "rules" is a subset of "validation" (a quicker check of rules.py and naming.py), "modules" of "constructs"
+    # (three files through mutmut's own runner): neither runs by default.
     parser.add_argument(
-        "targets", nargs="*", default=["lambda_code", "validation", "modules", "workflow"], choices=[*TARGETS, []]
+        "targets", nargs="*", default=["lambda_code", "validation", "constructs", "workflow"], choices=[*TARGETS, []]
     )
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--work", type=Path, default=Path("/tmp/mutation"))

@@ -11,8 +11,9 @@ kernel already up: a session-scoped synth is rebuilt per ``pytest.main`` call, t
 The job is ``{"names": [mutant, ...], "first": [pytest args of a quick first pass, or none]}``.
 
 Run with the working directory in the scratch copy's ``mutants/``. pytest's own output goes to
-``mutate_worker.log`` there; this process's stdout carries only the protocol lines ``START <name>`` and
-``DONE <exit code> <name>``, so the caller can stop a mutant that hangs and go on in a new process.
+``mutate_worker.log`` there; this process's stdout carries only the protocol lines ``READY`` (warmed up:
+the first pass, or the selection, ran once unmutated), ``START <name>`` and ``DONE <exit code> <name>``, so
+the caller can stop a mutant that hangs and go on in a new process.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ def main(argv: list[str]) -> int:
 
     with open(path) as job:
         todo = json.load(job)
+    # Warm up unmutated (imports, plugins, the jsii kernel), so a mutant's time is its own.
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    pytest.main(todo["first"] or pytest_args)
+    print("READY", file=protocol)
     for name in todo["names"]:
         print(f"START {name}", file=protocol)
         os.environ["MUTANT_UNDER_TEST"] = name

@@ -1,0 +1,115 @@
+"""The in-process mutant judge (tools/mutate_python.py with tools/mutate_worker.py) on a toy project.
+
+mutmut really generates the toy's mutants; the judge's verdicts are checked against what each mutant does:
+one the test catches (killed), one it cannot see (survived), one in a function no test calls (no tests),
+one that loops forever (timeout, and the next worker goes on).
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import REPO
+
+sys.path.insert(0, str(REPO / "tools"))
+import mutate_python
+
+TOY = """
+def add(a, b):
+    return a + b
+
+
+def is_adult(age):
+    return age >= 18
+
+
+def double(x):
+    return x * 2
+
+
+def count_down(n):
+    while n > 0:
+        n -= 1
+    return n
+"""
+
+TOY_TESTS = """
+from toy.calc import add, count_down, is_adult
+
+
+def test_add():
+    assert add(2, 3) == 5
+
+
+def test_is_adult_far_from_the_edge():
+    assert is_adult(30) and not is_adult(5)
+
+
+def test_count_down():
+    assert count_down(3) == 0
+"""
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory) -> Path:
+    scratch = tmp_path_factory.mktemp("toy")
+    (scratch / "toy").mkdir()
+    (scratch / "toy" / "__init__.py").write_text("")
+    (scratch / "toy" / "calc.py").write_text(TOY.lstrip())
+    (scratch / "tests").mkdir()
+    (scratch / "tests" / "test_calc.py").write_text(textwrap.dedent(TOY_TESTS).lstrip())
+    (scratch / "pyproject.toml").write_text(
+        '[tool.mutmut]\nsource_paths = ["toy"]\nalso_copy = ["tests"]\nuse_git_change_detection = false\n'
+    )
+    mutate_python._generate(scratch, 1)
+    return scratch
+
+
+def judge(toy: Path) -> dict[str, str]:
+    verdicts, _ = mutate_python._verdicts_and_survivor_diffs(toy, diffs=False)
+    names = sorted(verdicts["not checked"])
+    found: dict[str, str] = {}
+    mutate_python._judge_in_process(
+        toy / "mutants",
+        "toy",
+        names,
+        ["tests/test_calc.py"],
+        1,
+        float("inf"),
+        lambda name, verdict: found.__setitem__(name, verdict),
+        limit=4.0,
+    )
+    assert sorted(found) == names  # every mutant judged once, none lost to a killed worker
+    return found
+
+
+def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
+    # mutmut 3.8.1's mutants of the toy, each with what it does to the three tests.
+    assert judge(toy) == {
+        "toy.calc.x_add__mutmut_1": "killed",  # a - b: test_add fails
+        "toy.calc.x_is_adult__mutmut_1": "survived",  # age > 18: 30 and 5 cannot tell
+        "toy.calc.x_is_adult__mutmut_2": "survived",  # age >= 19: neither
+        "toy.calc.x_double__mutmut_1": "no tests",  # no test calls double()
+        "toy.calc.x_double__mutmut_2": "no tests",
+        "toy.calc.x_count_down__mutmut_1": "killed",  # while n >= 0: -1 is returned
+        "toy.calc.x_count_down__mutmut_2": "killed",  # while n > 1: 1
+        "toy.calc.x_count_down__mutmut_3": "timeout",  # n = 1 never ends; a new worker takes the rest
+        "toy.calc.x_count_down__mutmut_4": "timeout",  # n += 1 neither
+        "toy.calc.x_count_down__mutmut_5": "killed",  # n -= 2: -1
+    }
+
+
+def test_the_judge_refuses_a_selection_the_unmutated_code_fails(toy):
+    (toy / "mutants" / "tests" / "test_wrong.py").write_text("def test_wrong():\n    assert False\n")
+    try:
+        with pytest.raises(
+            SystemExit, match=r"the unmutated code does not pass tests/test_wrong.py \(pytest exited 1\)"
+        ):
+            mutate_python._judge_in_process(
+                toy / "mutants", "toy", [], ["tests/test_wrong.py"], 1, float("inf"), lambda *_: None
+            )
+    finally:
+        (toy / "mutants" / "tests" / "test_wrong.py").unlink()
