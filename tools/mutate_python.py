@@ -64,6 +64,10 @@ TARGETS = {
             "tests/test_validation_isolation.py",
             # The field engine on a table of its own, and the workspace-name limit (generator/validation/backends.py).
             "tests/test_validation_rules.py",
+            # generator/project.py: which files are read and how they are named, every platform setting in the
+            # model, the cross-file messages, Selection.
+            "tests/test_project_loading.py",
+            "tests/test_project_platform.py",
             "tests/hostile/test_hostile_corpus.py",
             # The backend settings' checks (generator/validation/backends.py); the rest of the file synthesizes.
             "tests/test_backends.py::test_backend_settings_that_cannot_work_are_errors",
