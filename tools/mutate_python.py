@@ -60,6 +60,8 @@ TARGETS = {
             "tests/test_validation.py",
             "tests/test_validation_messages.py",
             "tests/test_validation_isolation.py",
+            # The strict reader on its own (reader.py), with a 400-level nesting in place of the corpus's 60000.
+            "tests/test_validation_reader.py",
             "tests/hostile/test_hostile_corpus.py",
             # The backend settings' checks (generator/validation/backends.py); the rest of the file synthesizes.
             "tests/test_backends.py::test_backend_settings_that_cannot_work_are_errors",
