@@ -2,12 +2,15 @@
 
 Written for the mutants tests/test_validation.py and the hostile corpus left alive (docs/testing.md): an alias
 with no anchor, a file that cannot be opened, a stream that never ends, nesting past Python's recursion limit,
-and which problem is reported when a file holds two.
+and which problem is reported when a file holds two. Last, the values PyYAML's own constructors raised a
+traceback for (`!!int many`, a set as a key), found while triaging them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from generator.errors import Problem
 from generator.validation.reader import read_yaml
@@ -111,3 +114,31 @@ def test_a_mapping_s_own_values_are_read_before_the_mappings_nested_in_it(tmp_pa
             )
         ],
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("replicas: !!int many\n", "invalid YAML: line 1, column 11: got 'many', expected a value !!int can read"),
+        ("replicas: !!int ''\n", "invalid YAML: line 1, column 11: got '', expected a value !!int can read"),
+        ("ratio: !!float half\n", "invalid YAML: line 1, column 8: got 'half', expected a value !!float can read"),
+        ("mfa: !!bool maybe\n", "invalid YAML: line 1, column 6: got 'maybe', expected a value !!bool can read"),
+        (
+            "since: !!timestamp soon\n",
+            "invalid YAML: line 1, column 8: got 'soon', expected a value !!timestamp can read",
+        ),
+        (
+            "size: " + "9" * 5000 + "\n",
+            "invalid YAML: line 1, column 7: got '" + "9" * 56 + "..., expected a value !!int can read",
+        ),
+        ("spec: !!map name\n", "invalid YAML: line 1, column 7: expected a mapping node, but found scalar"),
+        (
+            "? !!set {a: 1}\n: value\n",
+            "invalid YAML: line 1, column 3: got a mapping key that is not a plain value, expected string keys",
+        ),
+    ],
+    ids=["int", "empty-int", "float", "bool", "timestamp", "int-over-4300-digits", "map-on-a-scalar", "set-key"],
+)
+def test_a_value_its_tag_cannot_hold_is_one_problem_not_a_traceback(tmp_path, text, message):
+    # Each of these raised ValueError, IndexError, KeyError, AttributeError or TypeError out of read_yaml.
+    assert _read(tmp_path, text) == (None, [Problem("instances/x.yaml", "", message)])
