@@ -44,11 +44,14 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        if not isinstance(node, yaml.MappingNode):  # `!!map x`, `!!set [x]`: PyYAML says what it expected
+            return super().construct_mapping(node, deep=deep)
         seen: set[object] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             try:
-                duplicate = key in seen
+                duplicate = key in seen  # a set key passes this (tested as a frozenset) and fails the add
+                seen.add(key)
             except TypeError:
                 raise yaml.MarkedYAMLError(
                     "", None, "got a mapping key that is not a plain value, expected string keys", key_node.start_mark
@@ -57,8 +60,19 @@ class _StrictLoader(yaml.SafeLoader):
                 raise yaml.MarkedYAMLError(
                     "", None, f"got key {show(key)} twice, expected each key once", key_node.start_mark
                 )
-            seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_object(self, node, deep=False):  # type: ignore[override]
+        # PyYAML's scalar constructors raise ValueError, KeyError, AttributeError or IndexError, not a YAMLError,
+        # for an explicit tag the value does not fit (`!!int abc`, `!!bool maybe`, `!!timestamp x`, `!!int ''`)
+        # and for an integer longer than Python's 4300-digit limit.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, AttributeError, IndexError):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise yaml.MarkedYAMLError(
+                "", None, f"got {show(node.value)}, expected a value {tag} can read", node.start_mark
+            ) from None
 
 
 # Timestamps and other implicit types would turn `2024-01-01` into a date, and YAML 1.1 reads
