@@ -36,3 +36,10 @@ def tf_out(tmp_path_factory) -> Path:
         },
     )
     return synth_project(root)
+
+
+@pytest.fixture(scope="session")
+def shared_out(tmp_path_factory) -> Path:
+    """The example project with ``isolation: shared`` (the seed's two roles for every app), synthesized."""
+    root = copy_project(tmp_path_factory.mktemp("shared"), {"isolation: perInstance": "isolation: shared"})
+    return synth_project(root)
