@@ -9,6 +9,8 @@ A full stack: built in Testing.app() and read with Testing.synth(stack).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from cdktf import Testing
 from fixtures import (
@@ -183,3 +185,10 @@ def test_outputs(dev):
     assert outputs["access_group"] == f"${{{dev.address('aws_cognito_user_group', 'access-group')}.name}}"
     assert outputs["app_url"] == f"https://${{{REMOTE}.domain_name}}/john-inventory-dev/"
     assert outputs["ui_prefix"] == "/john-inventory-dev/"
+
+
+def test_the_function_is_told_every_group_that_may_use_the_app_in_order():
+    """``access.groups`` of the YAML follow the app's own group, comma-separated (the handler splits on ``,``)."""
+    stack = build(replace(PROD_INSTANCE, access_groups=("inventory-auditors", "support-desk")), ui_sync="terraform")
+    variables = stack.one("aws_lambda_function")["environment"]["variables"]
+    assert variables["ACCESS_GROUPS"] == "backend-inventory-prod-users,inventory-auditors,support-desk"
