@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from helpers import load_stack
@@ -335,6 +336,37 @@ def test_waf_off_and_rate_limit_are_platform_settings(tmp_path):
     )
     rate = next(r for r in one(tight, "aws_wafv2_web_acl")["rule"] if "rate_based_statement" in r["statement"])
     assert rate["statement"]["rate_based_statement"]["limit"] == 300
+
+
+def test_create_oidc_provider_makes_the_platform_create_the_clusters_provider(tmp_path):
+    """``kubernetes.createOidcProvider: true``: the platform creates the IAM OIDC provider of the cluster's issuer
+    instead of reading an existing one (the default, as in the example)."""
+    from helpers import copy_project, synth_project
+
+    root = copy_project(
+        tmp_path / "oidc", {"  clusterName: platform-eks": "  clusterName: platform-eks\n  createOidcProvider: true"}
+    )
+    platform = load_stack(synth_project(root), "platform")
+    assert one(platform, "aws_iam_openid_connect_provider")["client_id_list"] == ["sts.amazonaws.com"]
+    assert "aws_iam_openid_connect_provider" not in platform.get("data", {})
+
+
+def test_the_emulator_build_leaves_the_cloudfront_function_unpublished(tmp_path):
+    """``local up``'s build: moto cannot publish a CloudFront Function, so it is created unpublished, named by
+    a hash of its code, and nothing waits for the distribution; the normal build publishes it."""
+    from helpers import copy_project
+
+    from generator.locations import EmulatorSettings
+    from generator.project import load_project
+    from generator.synth import synthesize
+
+    root = copy_project(tmp_path / "emulator")
+    synthesize(load_project(root), root / "out", True, frozenset(), emulator=EmulatorSettings("http://127.0.0.1:5000"))
+    platform = load_stack(root / "out", "platform")
+    function = one(platform, "aws_cloudfront_function")
+    assert function["publish"] is False  # the normal build's is acme-apps-viewer-request, published
+    assert re.fullmatch(r"acme-apps-viewer-request-[0-9a-f]{8}", function["name"]), function["name"]
+    assert one(platform, "aws_cloudfront_distribution")["wait_for_deployment"] is False
 
 
 def test_prod_table_capacity_is_auto_scaled(prod, dev):
