@@ -351,6 +351,15 @@ def test_create_oidc_provider_makes_the_platform_create_the_clusters_provider(tm
     assert "aws_iam_openid_connect_provider" not in platform.get("data", {})
 
 
+def test_self_sign_up_reaches_the_user_pool(tmp_path):
+    """``cognito.selfSignUp: true`` lets anyone create an account; the example's false keeps it to admins."""
+    from helpers import copy_project, synth_project
+
+    root = copy_project(tmp_path / "signup", {"selfSignUp: false": "selfSignUp: true"})
+    pool = one(load_stack(synth_project(root), "platform"), "aws_cognito_user_pool")
+    assert pool["admin_create_user_config"] == {"allow_admin_create_user_only": False}
+
+
 def test_the_emulator_build_leaves_the_cloudfront_function_unpublished(tmp_path):
     """``local up``'s build: moto cannot publish a CloudFront Function, so it is created unpublished, named by
     a hash of its code, and nothing waits for the distribution; the normal build publishes it."""
