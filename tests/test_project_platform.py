@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_validation import make, problems
 
-from generator.errors import Problem, ValidationFailed
+from generator.errors import Problem
 from generator.model import BackendSettings, CognitoSettings, KubernetesSettings, PlatformConfig
 from generator.project import Selection, load_platform, load_project
 
@@ -89,20 +90,6 @@ def _load_platform(tmp_path: Path, text: str) -> tuple[PlatformConfig | None, li
     path = tmp_path / "platform.yaml"
     path.write_text(text)
     return load_platform(path, "platform.yaml", ROOT)
-
-
-def _project(tmp_path: Path, platform: str, instances: dict[str, str]) -> Path:
-    (tmp_path / "platform.yaml").write_text(platform)
-    (tmp_path / "instances").mkdir()
-    for name, text in instances.items():
-        (tmp_path / "instances" / name).write_text(text)
-    return tmp_path
-
-
-def _messages(root: Path) -> list[str]:
-    with pytest.raises(ValidationFailed) as failed:
-        load_project(root)
-    return [str(p) for p in failed.value.problems]
 
 
 def test_every_platform_setting_reaches_the_model(tmp_path):
@@ -208,9 +195,9 @@ def test_a_bucket_name_too_long_without_a_suffix_is_reported_on_name(tmp_path):
 def test_a_name_used_three_times_lists_the_two_other_files_in_each_message(tmp_path):
     # _cross_checks 18 (the other files joined with "XX, XX")
     john = INSTANCE.format(name="john-inventory-dev", developer="john")
-    root = _project(tmp_path, MINIMAL, {"a.yaml": john, "b.yaml": john, "c.yaml": john})
+    root = make(tmp_path, {"a.yaml": john, "b.yaml": john, "c.yaml": john}, MINIMAL)
     taken = "expected a name no other instance uses"
-    assert _messages(root) == [
+    assert problems(root) == [
         f"instances/a.yaml: metadata.name: got 'john-inventory-dev', {taken} (also in instances/b.yaml, instances/c.yaml)",
         f"instances/a.yaml: spec: got base name 'john-inventory-dev', {taken} (also in instances/b.yaml, instances/c.yaml)",
         f"instances/b.yaml: metadata.name: got 'john-inventory-dev', {taken} (also in instances/a.yaml, instances/c.yaml)",
@@ -224,9 +211,9 @@ def test_a_unique_name_read_first_does_not_hide_a_later_duplicate(tmp_path):
     # _cross_checks 15 (`continue` -> `break`: the groups after a unique name never checked)
     amy = INSTANCE.format(name="amy-inventory-dev", developer="amy")
     john = INSTANCE.format(name="john-inventory-dev", developer="john")
-    root = _project(tmp_path, MINIMAL, {"a.yaml": amy, "b.yaml": john, "c.yaml": john})
+    root = make(tmp_path, {"a.yaml": amy, "b.yaml": john, "c.yaml": john}, MINIMAL)
     taken = "expected a name no other instance uses"
-    assert _messages(root) == [
+    assert problems(root) == [
         f"instances/b.yaml: metadata.name: got 'john-inventory-dev', {taken} (also in instances/c.yaml)",
         f"instances/b.yaml: spec: got base name 'john-inventory-dev', {taken} (also in instances/c.yaml)",
         f"instances/c.yaml: metadata.name: got 'john-inventory-dev', {taken} (also in instances/b.yaml)",
@@ -237,8 +224,8 @@ def test_a_unique_name_read_first_does_not_hide_a_later_duplicate(tmp_path):
 def test_an_instance_outside_the_platforms_teams_and_namespaces_is_told_every_one_of_them(tmp_path):
     # _cross_checks 68 (teams joined with "XX, XX"), 88 (namespaces joined with "XX, XX")
     platform = MINIMAL + '  namespaces: [team-a, team-b]\nteams:\n  team-a: "@acme/a"\n  team-b: "@acme/b"\n'
-    root = _project(tmp_path, platform, {"x.yaml": INSTANCE.format(name="john-inventory-dev", developer="john")})
-    assert _messages(root) == [
+    root = make(tmp_path, {"x.yaml": INSTANCE.format(name="john-inventory-dev", developer="john")}, platform)
+    assert problems(root) == [
         "instances/x.yaml: metadata.namespace: got 'kro-serverless-stack', expected one of the platform's "
         "namespaces: team-a, team-b",
         "instances/x.yaml: spec.teamName: got 'team-backend', expected one of platform.yaml's teams: team-a, team-b "
@@ -261,13 +248,13 @@ def test_a_selection_names_the_platform_stack_then_the_chosen_instances(tmp_path
     # Selection.stack_names 1-5 and Selection.chosen 1-3 (no test of the selection called them)
     amy = INSTANCE.format(name="amy-inventory-dev", developer="amy")
     john = INSTANCE.format(name="john-inventory-dev", developer="john")
-    project = load_project(_project(tmp_path, MINIMAL, {"john.yaml": john, "amy.yaml": amy}))
+    project = load_project(make(tmp_path, {"john.yaml": john, "amy.yaml": amy}, MINIMAL))
     assert selection.stack_names(project) == stacks
 
 
 def test_the_project_names_an_instances_physical_resources(tmp_path):
     # Project.names 1 (instance_names(None))
-    root = _project(tmp_path, MINIMAL, {"x.yaml": INSTANCE.format(name="john-inventory-dev", developer="john")})
+    root = make(tmp_path, {"x.yaml": INSTANCE.format(name="john-inventory-dev", developer="john")}, MINIMAL)
     project = load_project(root)
     names = project.names(project.instance("john-inventory-dev"))
     assert (names.table, names.function_log_group) == ("john-inventory-dev", "/aws/lambda/john-inventory-dev")
