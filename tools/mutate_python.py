@@ -343,16 +343,13 @@ def reapply(
     selection = list(tests) or TARGETS[target][2]
     verdicts, _ = _verdicts_and_survivor_diffs(scratch, diffs=False)
     # In the order of the patterns (the first one matching), so a time-boxed run takes what matters most first.
-    names = sorted(
-        (
-            name
-            for verdict, group in verdicts.items()
-            if verdict != "killed"
-            for name in group
-            if _matches(name, patterns)
-        ),
-        key=lambda name: (next(i for i, pattern in enumerate(patterns) if fnmatch.fnmatchcase(name, pattern)), name),
-    )
+    ranked = [
+        (_first_match(name, patterns), name)
+        for verdict, group in verdicts.items()
+        if verdict != "killed"
+        for name in group
+    ]
+    names = [name for rank, name in sorted(r for r in ranked if r[0] is not None)]
     results: list[tuple[str, str]] = []
     unwritten: list[tuple[str, str]] = []
     lock = threading.Lock()
@@ -409,8 +406,13 @@ def _judge_one_process_each(copy: Path, target: str, names: list[str], selection
             record(name, result)
 
 
+def _first_match(name: str, patterns: tuple[str, ...] | list[str]) -> int | None:
+    """The index of the first pattern ``name`` matches (None: none)."""
+    return next((i for i, pattern in enumerate(patterns) if fnmatch.fnmatchcase(name, pattern)), None)
+
+
 def _matches(name: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+    return _first_match(name, patterns) is not None
 
 
 def _write_back(scratch: Path, results: list[tuple[str, str]]) -> None:
