@@ -2,11 +2,13 @@
 
 mutmut really generates the toy's mutants; the judge's verdicts are checked against what each mutant does:
 one the test catches (killed), one it cannot see (survived), one in a function no test calls (no tests),
-one that loops forever (timeout, and the next worker goes on).
+one that loops forever (timeout, and the next worker goes on). Each mutant runs only the tests that reach its
+function: one called in a fixture's setup reaches every test using the fixture, one called in a thread counts.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -34,10 +36,40 @@ def count_down(n):
     while n > 0:
         n -= 1
     return n
+
+
+def triple(x):
+    return x * 3
+
+
+def square(x):
+    return x * x
 """
 
 TOY_TESTS = """
-from toy.calc import add, count_down, is_adult
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from toy.calc import add, count_down, is_adult, square, triple
+
+
+@pytest.fixture(scope="module")
+def tripled():
+    return triple(4)
+
+
+def test_tripled_is_positive(tripled):  # the fixture's setup (the call of triple) happens in this test
+    assert tripled > 0
+
+
+def test_tripled_is_twelve(tripled):  # the one that tells a mutant of triple
+    assert tripled == 12
+
+
+def test_square_in_a_thread():
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(square, 3).result() == 9
 
 
 def test_add():
@@ -99,6 +131,39 @@ def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
         "toy.calc.x_count_down__mutmut_3": "timeout",  # n = 1 never ends; a new worker takes the rest
         "toy.calc.x_count_down__mutmut_4": "timeout",  # n += 1 neither
         "toy.calc.x_count_down__mutmut_5": "killed",  # n -= 2: -1
+        # triple(4) runs in the fixture's setup, during test_tripled_is_positive, which no mutant fails: only
+        # test_tripled_is_twelve, which uses the fixture too, tells x / 3 and x * 4 from x * 3.
+        "toy.calc.x_triple__mutmut_1": "killed",
+        "toy.calc.x_triple__mutmut_2": "killed",
+        "toy.calc.x_square__mutmut_1": "killed",  # x / x, called in a thread
+    }
+    baseline = json.loads((toy / "mutants" / "reached.json").read_text())
+    assert mutate_python._tests_by_function(baseline) == {
+        "toy.calc.x_add": ["tests/test_calc.py::test_add"],
+        "toy.calc.x_count_down": ["tests/test_calc.py::test_count_down"],
+        "toy.calc.x_is_adult": ["tests/test_calc.py::test_is_adult_far_from_the_edge"],
+        "toy.calc.x_square": ["tests/test_calc.py::test_square_in_a_thread"],
+        "toy.calc.x_triple": [
+            "tests/test_calc.py::test_tripled_is_positive",
+            "tests/test_calc.py::test_tripled_is_twelve",
+        ],
+    }
+
+
+def test_a_function_called_outside_any_test_needs_the_whole_selection():
+    baseline = {
+        "reached": {
+            "m.x_at_collection": ["*"],
+            "m.x_in_a_fixture_no_test_declares": ["fixture:asked_by_name", "t.py::test_b"],
+            "m.x_deselected_only": ["t.py::test_gone"],
+        },
+        "order": ["t.py::test_a", "t.py::test_b"],
+        "fixtures": {},
+    }
+    assert mutate_python._tests_by_function(baseline) == {
+        "m.x_at_collection": None,
+        "m.x_in_a_fixture_no_test_declares": ["t.py::test_b"],
+        "m.x_deselected_only": None,
     }
 
 

@@ -448,6 +448,24 @@ def _pytest_code_verdict(code: int) -> str:
     return {_SURVIVED: "survived", _KILLED: "killed", 3: "killed"}.get(code, f"error (pytest exited {code})")
 
 
+def _tests_by_function(baseline: dict) -> dict[str, list[str] | None]:
+    """For each mutated function the baseline reached: the tests of the selection a mutant of it needs, in the
+    selection's order. A test that called it, and every test using a fixture whose setup called it; ``None``
+    (the whole selection) if code outside any test called it."""
+    order = {node_id: index for index, node_id in enumerate(baseline["order"])}
+    tests: dict[str, list[str] | None] = {}
+    for function, keys in baseline["reached"].items():
+        if "*" in keys:
+            tests[function] = None
+            continue
+        node_ids: set[str] = set()
+        for key in keys:
+            fixture = key.removeprefix("fixture:")
+            node_ids.update(baseline["fixtures"].get(fixture, ()) if fixture != key else (key,))
+        tests[function] = sorted(node_ids & order.keys(), key=order.__getitem__) or None
+    return tests
+
+
 def _judge_in_process(
     copy: Path,
     target: str,
@@ -487,10 +505,10 @@ def _judge_in_process(
         )
     if limit is None:  # the baseline ran under a profiler: slower than a mutant
         limit = max(120.0, 5 * (time.monotonic() - started))
-    reached = set(baseline["reached"])
+    tests = _tests_by_function(baseline)
     todo = []
     for name in names:
-        if name.rsplit("__mutmut_", 1)[0] in reached:
+        if name.rsplit("__mutmut_", 1)[0] in tests:
             todo.append(name)
         else:
             record(name, "no tests")
@@ -500,7 +518,8 @@ def _judge_in_process(
         names_file = copy / f"names-{number}.json"
         # Only with the target's own selection: tests named with --tests are judged alone.
         first = [*options, *FIRST_PASS[target]] if target in FIRST_PASS and selection == TARGETS[target][2] else []
-        names_file.write_text(json.dumps({"names": batch, "first": first}))
+        chosen = {name: tests[name.rsplit("__mutmut_", 1)[0]] for name in batch}
+        names_file.write_text(json.dumps({"names": batch, "first": first, "tests": chosen}))
         process = subprocess.Popen(
             [*worker, "judge", str(names_file), "--", *pytest_args],
             cwd=copy,

@@ -8,7 +8,12 @@ kernel already up: a session-scoped synth is rebuilt per ``pytest.main`` call, t
     python mutate_worker.py baseline REACHED_JSON -- PYTEST_ARGS...   # unmutated run; which functions ran
     python mutate_worker.py judge JOB_JSON -- PYTEST_ARGS...          # one line per mutant, as each ends
 
-The job is ``{"names": [mutant, ...], "first": [pytest args of a quick first pass, or none]}``.
+The baseline records, for each mutated function it reaches, who reached it: a test (its node id), the setup of a
+fixture (``fixture:<name>``: every test using that fixture needs it), or code outside any test (``*``, e.g. at
+collection: the whole selection needs it); calls in threads count. The job is ``{"names": [mutant, ...], "first":
+[pytest args of a quick first pass, or none], "tests": {mutant: [node ids] or null}}``: a mutant with node ids
+runs only those tests of the selection (in the selection's order, to the first failure), as mutmut's own runner
+runs only the tests that reach the mutated function; null runs the first pass, then the whole selection.
 
 Run with the working directory in the scratch copy's ``mutants/``. pytest's own output goes to
 ``mutate_worker.log`` there; this process's stdout carries only the protocol lines ``READY`` (warmed up:
@@ -21,6 +26,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
+
+import pytest
 
 #: The suffix mutmut gives the unmutated copy of each function it wraps in a trampoline.
 ORIGINAL = "__mutmut_orig"
@@ -35,23 +43,70 @@ def _quiet_pytest() -> object:
     return protocol
 
 
-def _reached_functions(pytest_args: list[str]) -> tuple[int, list[str]]:
-    """Run the selection unmutated, recording each mutated function it calls (``module.mangled_name``)."""
-    import pytest
+class _Reach:
+    """pytest plugin for the baseline: which test, fixture setup or outside code calls each mutated function."""
 
-    reached: set[str] = set()
+    def __init__(self) -> None:
+        self.key = "*"  # the running test's node id, "fixture:<name>" in a fixture's setup, "*" outside tests
+        self.test = "*"  # the running test's node id
+        self.reached: dict[str, set[str]] = {}
+        self.order: list[str] = []
+        self.fixtures: dict[str, list[str]] = {}
 
-    def profile(frame, event, arg):
+    def profile(self, frame, event, arg):
         if event == "call" and frame.f_code.co_name.endswith(ORIGINAL):
-            reached.add(f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name[: -len(ORIGINAL)]}")
+            function = f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name[: -len(ORIGINAL)]}"
+            keys = self.reached.setdefault(function, set())
+            keys.add(self.key)
+            keys.add(self.test)  # a fixture may be asked for by name (request.getfixturevalue), not declared
 
+    def pytest_collection_finish(self, session) -> None:  # after --deselect and -k: the tests that will run
+        for item in session.items:
+            self.order.append(item.nodeid)
+            for name in getattr(item, "fixturenames", ()):
+                self.fixtures.setdefault(name, []).append(item.nodeid)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        self.key = self.test = item.nodeid
+        yield
+        self.key = self.test = "*"
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        outer, self.key = self.key, f"fixture:{fixturedef.argname}"
+        yield
+        self.key = outer
+
+
+def _reached_functions(pytest_args: list[str]) -> tuple[int, dict[str, object]]:
+    """Run the selection unmutated, recording who calls each mutated function (``module.mangled_name``)."""
+    reach = _Reach()
     os.environ["MUTANT_UNDER_TEST"] = ""
-    sys.setprofile(profile)
+    sys.setprofile(reach.profile)
+    threading.setprofile(reach.profile)  # code the tests run in threads (a thread pool of the synth)
     try:
-        code = int(pytest.main(pytest_args))
+        code = int(pytest.main(pytest_args, plugins=[reach]))
     finally:
+        threading.setprofile(None)  # type: ignore[arg-type]
         sys.setprofile(None)
-    return code, sorted(reached)
+    return code, {
+        "reached": {function: sorted(keys) for function, keys in sorted(reach.reached.items())},
+        "order": reach.order,
+        "fixtures": reach.fixtures,
+    }
+
+
+class _Only:
+    """pytest plugin: run only these node ids of the collected selection."""
+
+    def __init__(self, node_ids: list[str]) -> None:
+        self.node_ids = set(node_ids)
+
+    def pytest_collection_modifyitems(self, config, items) -> None:
+        keep = [item for item in items if item.nodeid in self.node_ids]
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in self.node_ids])
+        items[:] = keep
 
 
 def main(argv: list[str]) -> int:
@@ -62,11 +117,9 @@ def main(argv: list[str]) -> int:
     if mode == "baseline":
         code, reached = _reached_functions(pytest_args)
         with open(path, "w") as out:
-            json.dump({"exit_code": code, "reached": reached}, out)
+            json.dump({"exit_code": code, **reached}, out)
         print(f"DONE {code} baseline", file=protocol)
         return 0
-    import pytest
-
     with open(path) as job:
         todo = json.load(job)
     # Warm up unmutated (imports, plugins, the jsii kernel), so a mutant's time is its own.
@@ -76,11 +129,15 @@ def main(argv: list[str]) -> int:
     for name in todo["names"]:
         print(f"START {name}", file=protocol)
         os.environ["MUTANT_UNDER_TEST"] = name
+        tests = todo.get("tests", {}).get(name)
         try:
-            # The quick first pass (the golden snapshots) kills most mutants without collecting the rest.
-            code = int(pytest.main(todo["first"])) if todo["first"] else 0
-            if code == 0:
-                code = int(pytest.main(pytest_args))
+            if tests is not None:  # only the tests that reach the mutated function
+                code = int(pytest.main(pytest_args, plugins=[_Only(tests)]))
+            else:
+                # The quick first pass (the golden snapshots) kills most mutants without collecting the rest.
+                code = int(pytest.main(todo["first"])) if todo["first"] else 0
+                if code == 0:
+                    code = int(pytest.main(pytest_args))
         except Exception as err:  # pytest reports test errors itself; this is its own crash
             print(f"worker: {name}: {err!r}", file=sys.stderr)
             code = 3  # mutmut's "internal error in pytest": killed
