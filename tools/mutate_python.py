@@ -16,8 +16,9 @@ mutmut's own runner cannot.
 
 Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
 naming.py only), modules (the permission model's three files, mutmut's runner), constructs (all of modules/,
-judged in warm processes by tools/mutate_worker.py), workflow (generator/workflow less bootstrap.py, states.py).
-The default: lambda_code, validation, constructs, workflow.
+judged in warm processes by tools/mutate_worker.py), workflow (generator/workflow less bootstrap.py, states.py),
+cli (the synth layer and the CLI, in-process), local (generator/local, in-process).
+The default: lambda_code, validation, constructs, workflow, cli, local.
 Slow (minutes per target on two cores): not run in CI.
 """
 
@@ -178,10 +179,76 @@ TARGETS["constructs"] = (
     ],
     {},
 )
+#: The synth layer (the cdktf App, the synth and its output folder, the app's assets, where things are, the
+#: frozen model, the terraform runner, CODEOWNERS and the new-instance scaffold) and every CLI command, against
+#: the tests that drive them in-process: the golden snapshots and stacks, the CLI's contract and commands, the
+#: output folder's guarantees (hostile inputs, killed runs, workers), the workflow commands with a stand-in
+#: terraform, the backends. In-process: the synth needs the jsii kernel. Left out: the speed machinery that runs
+#: at import time (runtime.py, jsii_cache.py, bindings_bytecode.py, as _provider_loader.py) and cache.py, whose
+#: test's 42-second setup would be paid by each mutant; the tests that run the CLI in a subprocess count for
+#: nothing here (the profile sees only this process).
+TARGETS["cli"] = (
+    ["generator"],
+    [
+        *(
+            f"generator/{name}.py"
+            for name in (
+                "app",
+                "synth",
+                "outfolder",
+                "assets",
+                "locations",
+                "model",
+                "errors",
+                "runner",
+                "codeowners",
+                "scaffold",
+            )
+        ),
+        *(
+            f"generator/cli/{p.name}"
+            for p in sorted((REPO / "generator" / "cli").glob("*.py"))
+            if p.name != "__init__.py"
+        ),
+    ],
+    [
+        "tests/test_golden.py",
+        "tests/test_cli_contract.py",
+        "tests/test_cli.py",
+        "tests/test_outfolder.py",
+        "tests/hostile/test_hostile_synth.py",
+        "tests/test_synth_workers.py",
+        "tests/test_isolation_cli.py",
+        "tests/test_stacks.py",
+        "tests/test_fresh_ui.py",
+        "tests/test_determinism.py",
+        "tests/test_preflight.py",
+        "tests/test_workflow_git.py",
+        "tests/test_workflow_plan.py",
+        "tests/test_workflow_github.py",
+        "tests/test_runner_local_speed.py",
+        "tests/test_backends.py",
+        "--deselect",
+        "tests/test_backends.py::test_every_backend_passes_terraform_validate",
+        "--deselect",
+        "tests/test_workflow_github.py::test_the_cheap_commands_run_for_real",
+    ],
+    {},
+)
+#: The local platform (generator/local/: the moto emulator's server and its additions, the session that applies
+#: the stacks, and the edge that stands in for CloudFront, API Gateway with its JWT authorizer, the hosted UI and
+#: Lambda), against its in-process tests. `local up` end to end (tests/e2e, minutes per run) is left out.
+TARGETS["local"] = (
+    ["generator"],
+    ["generator/local/*.py", "generator/local/edge/*.py"],
+    ["tests/local_edge", "tests/test_emulator_lambda_replay.py", "tests/test_local_plan_counts.py"],
+    {},
+)
 #: Targets whose mutants are judged by tools/mutate_worker.py (many mutants per warm process), not by mutmut.
-IN_PROCESS = {"constructs"}
-#: For an in-process target: a quick first pass per mutant; the whole selection runs only if it passes.
-FIRST_PASS = {"constructs": ["tests/test_golden.py"]}
+IN_PROCESS = {"constructs", "cli", "local"}
+#: For an in-process target: a quick first pass for a mutant of a function that code outside any test reached
+#: (the others run only the tests reaching it); the whole selection runs only if it passes.
+FIRST_PASS = {"constructs": ["tests/test_golden.py"], "cli": ["tests/test_golden.py"]}
 #: Mutants one worker process judges before a fresh one takes over (the jsii kernel keeps every tree built).
 WORKER_BATCH = 150
 
@@ -594,7 +661,10 @@ def main() -> int:
     # "rules" is a subset of "validation" (a quicker check of rules.py and naming.py), "modules" of "constructs"
     # (three files through mutmut's own runner): neither runs by default.
     parser.add_argument(
-        "targets", nargs="*", default=["lambda_code", "validation", "constructs", "workflow"], choices=[*TARGETS, []]
+        "targets",
+        nargs="*",
+        default=["lambda_code", "validation", "constructs", "workflow", "cli", "local"],
+        choices=[*TARGETS, []],
     )
     parser.add_argument(
         "--minutes", type=float, help="time box per target (default 10; with --reapply: none, for in-process targets)"
