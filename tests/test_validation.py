@@ -151,6 +151,11 @@ CASES = [
         ["instances/x.yaml: spec.region: got 'mars', expected an AWS region code such as us-east-2"],
     ),
     (
+        "a made-up direction in a region code",
+        instance() + "  region: us-eastttt-1\n",
+        ["instances/x.yaml: spec.region: got 'us-eastttt-1', expected an AWS region code such as us-east-2"],
+    ),
+    (
         "wrong apiVersion and kind",
         instance().replace("kro.run/v1alpha1", "v1").replace("SmartInventoryHubV5", "Deployment"),
         [
@@ -461,3 +466,35 @@ def test_deletion_protection_is_on_in_prod_unless_the_field_says_otherwise(
 ):
     project = load_project(make(tmp_path, {"x.yaml": instance(name=name, environment=environment) + field}))
     assert project.instances[0].deletion_protection is protected
+
+
+#: Every form of region code AWS uses: the compass directions, two-word ones, GovCloud, the ISO partitions, a
+#: two-digit number (none yet, allowed for the next).
+REAL_REGIONS = [
+    "us-west-1",
+    "eu-central-2",
+    "ap-southeast-5",
+    "ap-northeast-3",
+    "il-central-1",
+    "ca-west-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-isob-east-1",
+    "eu-isoe-west-1",
+    "ap-south-12",
+]
+
+
+@pytest.mark.parametrize("region", REAL_REGIONS)
+def test_every_form_of_real_region_code_is_accepted(tmp_path, region):
+    served = PLATFORM.replace("regions: [us-east-2, us-west-2]", f"regions: [us-east-2, {region}]")
+    root = make(tmp_path, {"x.yaml": instance() + f"  region: {region}\n"}, served)
+    assert [i.region for i in load_project(root).instances] == [region]
+
+
+@pytest.mark.parametrize("region", ["us-eastttt-1", "us-east", "useast-1", "US-EAST-1", "us-east-123", "u-east-1"])
+def test_a_code_no_region_can_have_is_refused_in_platform_yaml(tmp_path, region):
+    root = make(tmp_path, {}, PLATFORM.replace("homeRegion: us-east-2", f"homeRegion: {region}"))
+    assert problems(root)[0] == (
+        f"platform.yaml: homeRegion: got {region!r}, expected an AWS region code such as us-east-2"
+    )
