@@ -31,7 +31,8 @@ COGNITO_GROUP = r"[A-Za-z0-9_.@+=:/-]{1,128}"
 COGNITO_GROUP_HINT = "a Cognito group name: 1 to 128 letters, digits and _.@+=:/-"
 #: AWS region codes: a two-letter area, the GovCloud or ISO partition marker, a compass direction, a number. A
 #: made-up direction (``us-eastttt-1``) would otherwise pass and only fail at apply.
-REGION = r"[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[0-9]{1,2}"
+DIRECTIONS = "north|south|east|west|central|northeast|northwest|southeast|southwest"
+REGION = rf"[a-z]{{2}}(-gov|-iso[a-z]?)?-({DIRECTIONS})-[0-9]{{1,2}}"
 REGION_HINT = "an AWS region code such as us-east-2"
 
 INSTANCE_FIELDS: tuple[Field, ...] = (
