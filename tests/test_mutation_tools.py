@@ -3,7 +3,8 @@
 mutmut really generates the toy's mutants; the judge's verdicts are checked against what each mutant does:
 one the test catches (killed), one it cannot see (survived), one in a function no test calls (no tests),
 one that loops forever (timeout, and the next worker goes on). Each mutant runs only the tests that reach its
-function: one called in a fixture's setup reaches every test using the fixture, one called in a thread counts.
+function: one called in a fixture's setup reaches every test using the fixture; calls in a thread and in a
+process the test starts count.
 """
 
 from __future__ import annotations
@@ -44,9 +45,15 @@ def triple(x):
 
 def square(x):
     return x * x
+
+
+def cube(x):
+    return x * x * x
 """
 
 TOY_TESTS = """
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -70,6 +77,10 @@ def test_tripled_is_twelve(tripled):  # the one that tells a mutant of triple
 def test_square_in_a_thread():
     with ThreadPoolExecutor(1) as pool:
         assert pool.submit(square, 3).result() == 9
+
+
+def test_cube_in_a_subprocess():
+    subprocess.run([sys.executable, "-c", "from toy.calc import cube; assert cube(2) == 8"], check=True)
 
 
 def test_add():
@@ -136,10 +147,13 @@ def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
         "toy.calc.x_triple__mutmut_1": "killed",
         "toy.calc.x_triple__mutmut_2": "killed",
         "toy.calc.x_square__mutmut_1": "killed",  # x / x, called in a thread
+        "toy.calc.x_cube__mutmut_1": "killed",  # x / x * x, in a process the test starts
+        "toy.calc.x_cube__mutmut_2": "killed",  # x * x / x
     }
     baseline = json.loads((toy / "mutants" / "reached.json").read_text())
     assert mutate_python._tests_by_function(baseline) == {
         "toy.calc.x_add": ["tests/test_calc.py::test_add"],
+        "toy.calc.x_cube": ["tests/test_calc.py::test_cube_in_a_subprocess"],
         "toy.calc.x_count_down": ["tests/test_calc.py::test_count_down"],
         "toy.calc.x_is_adult": ["tests/test_calc.py::test_is_adult_far_from_the_edge"],
         "toy.calc.x_square": ["tests/test_calc.py::test_square_in_a_thread"],

@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +46,44 @@ def _quiet_pytest() -> object:
     return protocol
 
 
+#: Written as ``sitecustomize.py`` into a folder put first on the baseline's PYTHONPATH: every Python process the
+#: tests start (a server, the CLI run as a command) loads this file and records the functions it reaches.
+SITE_HOOK = """
+import importlib.util, os
+
+_spec = importlib.util.spec_from_file_location("_mutate_worker", os.environ["MUTATE_REACH_WORKER"])
+_worker = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_worker)
+_worker.reach_in_subprocess(os.environ["MUTATE_REACH_FILE"], os.environ.get("MUTATE_REACH_KEYS", "*"))
+"""
+#: Between the keys of one line of the subprocesses' record (node ids may hold spaces and tabs, not this).
+KEY_SEPARATOR = "\x1f"
+
+
+def _reached_name(frame) -> str | None:
+    """``module.mangled_name`` of a mutated function's unmutated copy being called, as its mutants are named; a
+    file run as a script is ``__main__``, whose mutants mutmut never activates, so it matches none."""
+    name = frame.f_code.co_name
+    if name.endswith(ORIGINAL):
+        return f"{frame.f_globals.get('__name__')}.{name[: -len(ORIGINAL)]}"
+    return None
+
+
+def reach_in_subprocess(record: str, keys: str) -> None:
+    """In a process a baseline test started: append each mutated function it reaches, once, to ``record``, as
+    ``function<TAB>keys`` (the keys of the test that started it), line by line, so a killed server loses nothing."""
+    seen: set[str] = set()
+
+    def profile(frame, event, arg):
+        if event == "call" and (function := _reached_name(frame)) and function not in seen:
+            seen.add(function)
+            with open(record, "a") as out:
+                out.write(f"{function}\t{keys}\n")
+
+    sys.setprofile(profile)
+    threading.setprofile(profile)
+
+
 class _Reach:
     """pytest plugin for the baseline: which test, fixture setup or outside code calls each mutated function."""
 
@@ -54,11 +95,14 @@ class _Reach:
         self.fixtures: dict[str, list[str]] = {}
 
     def profile(self, frame, event, arg):
-        if event == "call" and frame.f_code.co_name.endswith(ORIGINAL):
-            function = f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name[: -len(ORIGINAL)]}"
+        if event == "call" and (function := _reached_name(frame)):
             keys = self.reached.setdefault(function, set())
             keys.add(self.key)
             keys.add(self.test)  # a fixture may be asked for by name (request.getfixturevalue), not declared
+
+    def _set(self, key: str, test: str) -> None:
+        self.key, self.test = key, test
+        os.environ["MUTATE_REACH_KEYS"] = f"{key}{KEY_SEPARATOR}{test}"  # for the processes the tests start
 
     def pytest_collection_finish(self, session) -> None:  # after --deselect and -k: the tests that will run
         for item in session.items:
@@ -68,21 +112,32 @@ class _Reach:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
-        self.key = self.test = item.nodeid
+        self._set(item.nodeid, item.nodeid)
         yield
-        self.key = self.test = "*"
+        self._set("*", "*")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef, request):
-        outer, self.key = self.key, f"fixture:{fixturedef.argname}"
+        outer = self.key
+        self._set(f"fixture:{fixturedef.argname}", self.test)
         yield
-        self.key = outer
+        self._set(outer, self.test)
 
 
 def _reached_functions(pytest_args: list[str]) -> tuple[int, dict[str, object]]:
     """Run the selection unmutated, recording who calls each mutated function (``module.mangled_name``)."""
     reach = _Reach()
-    os.environ["MUTANT_UNDER_TEST"] = ""
+    hook = Path(tempfile.mkdtemp(prefix="reach-hook-"))
+    (hook / "sitecustomize.py").write_text(SITE_HOOK)
+    record = hook / "reached.txt"
+    record.touch()
+    os.environ.update(
+        MUTANT_UNDER_TEST="",
+        MUTATE_REACH_FILE=str(record),
+        MUTATE_REACH_WORKER=str(Path(__file__).resolve()),
+        MUTATE_REACH_KEYS="*",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+    )
     sys.setprofile(reach.profile)
     threading.setprofile(reach.profile)  # code the tests run in threads (a thread pool of the synth)
     try:
@@ -90,6 +145,10 @@ def _reached_functions(pytest_args: list[str]) -> tuple[int, dict[str, object]]:
     finally:
         threading.setprofile(None)  # type: ignore[arg-type]
         sys.setprofile(None)
+    for line in record.read_text().splitlines():
+        function, _, keys = line.partition("\t")
+        reach.reached.setdefault(function, set()).update(keys.split(KEY_SEPARATOR))
+    shutil.rmtree(hook)
     return code, {
         "reached": {function: sorted(keys) for function, keys in sorted(reach.reached.items())},
         "order": reach.order,
