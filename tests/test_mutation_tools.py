@@ -4,7 +4,7 @@ mutmut really generates the toy's mutants; the judge's verdicts are checked agai
 one the test catches (killed), one it cannot see (survived), one in a function no test calls (no tests),
 one that loops forever (timeout, and the next worker goes on). Each mutant runs only the tests that reach its
 function: one called in a fixture's setup reaches every test using the fixture; calls in a thread and in a
-process the test starts count.
+process the test starts count, also in a module that process runs as ``__main__``.
 """
 
 from __future__ import annotations
@@ -51,6 +51,18 @@ def cube(x):
     return x * x * x
 """
 
+TOY_CLI = """
+import sys
+
+
+def shout(word):
+    return word.upper() + "!"
+
+
+if __name__ == "__main__":
+    print(shout(sys.argv[1]))
+"""
+
 TOY_TESTS = """
 import subprocess
 import sys
@@ -83,6 +95,11 @@ def test_cube_in_a_subprocess():
     subprocess.run([sys.executable, "-c", "from toy.calc import cube; assert cube(2) == 8"], check=True)
 
 
+def test_shout_as_a_command():  # toy/cli.py runs as __main__
+    done = subprocess.run([sys.executable, "-m", "toy.cli", "hi"], capture_output=True, text=True, check=True)
+    assert done.stdout == "HI!\\n"
+
+
 def test_add():
     assert add(2, 3) == 5
 
@@ -102,6 +119,7 @@ def toy(tmp_path_factory) -> Path:
     (scratch / "toy").mkdir()
     (scratch / "toy" / "__init__.py").write_text("")
     (scratch / "toy" / "calc.py").write_text(TOY.lstrip())
+    (scratch / "toy" / "cli.py").write_text(TOY_CLI.lstrip())
     (scratch / "tests").mkdir()
     (scratch / "tests" / "test_calc.py").write_text(textwrap.dedent(TOY_TESTS).lstrip())
     (scratch / "pyproject.toml").write_text(
@@ -149,6 +167,10 @@ def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
         "toy.calc.x_square__mutmut_1": "killed",  # x / x, called in a thread
         "toy.calc.x_cube__mutmut_1": "killed",  # x / x * x, in a process the test starts
         "toy.calc.x_cube__mutmut_2": "killed",  # x * x / x
+        # shout runs in `python -m toy.cli`, where mutmut would see module __main__, not toy.cli.
+        "toy.cli.x_shout__mutmut_1": "killed",
+        "toy.cli.x_shout__mutmut_2": "killed",
+        "toy.cli.x_shout__mutmut_3": "killed",
     }
     baseline = json.loads((toy / "mutants" / "reached.json").read_text())
     assert mutate_python._tests_by_function(baseline) == {
@@ -161,6 +183,7 @@ def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
             "tests/test_calc.py::test_tripled_is_positive",
             "tests/test_calc.py::test_tripled_is_twelve",
         ],
+        "toy.cli.x_shout": ["tests/test_calc.py::test_shout_as_a_command"],
     }
 
 
@@ -192,3 +215,28 @@ def test_the_judge_refuses_a_selection_the_unmutated_code_fails(toy):
             )
     finally:
         (toy / "mutants" / "tests" / "test_wrong.py").unlink()
+
+
+@pytest.mark.parametrize(
+    ("argv", "orig_argv", "module"),
+    [
+        (
+            ["-m", "--port", "1"],
+            ["python", "-X", "utf8", "-m", "generator.local.moto_server", "--port", "1"],
+            "generator.local.moto_server",
+        ),
+        (["-m"], ["python", "-mtoy.cli"], "toy.cli"),
+        (
+            ["/srv/copy/generator/local/edge/lambda_bootstrap.py", "15"],
+            ["python", "-u", "..."],
+            "generator.local.edge.lambda_bootstrap",
+        ),
+        (["/elsewhere/script.py"], ["python", "/elsewhere/script.py"], None),
+        (["-c"], ["python", "-c", "import x; x.main('-m')"], None),
+        ([""], ["python"], None),
+    ],
+)
+def test_the_module_a_process_runs_as_main_by_its_import_name(argv, orig_argv, module):
+    import mutate_worker
+
+    assert mutate_worker._main_module(argv, orig_argv, "/srv/copy") == module

@@ -46,42 +46,83 @@ def _quiet_pytest() -> object:
     return protocol
 
 
-#: Written as ``sitecustomize.py`` into a folder put first on the baseline's PYTHONPATH: every Python process the
-#: tests start (a server, the CLI run as a command) loads this file and records the functions it reaches.
+#: Written as ``sitecustomize.py`` into a folder put first on the workers' PYTHONPATH: every Python process the
+#: tests start (a server, the CLI run as a command) loads it. In the baseline it records the functions the process
+#: reaches; when judging it lets a mutant of the module the process runs as ``__main__`` be active there.
 SITE_HOOK = """
 import importlib.util, os
 
-_spec = importlib.util.spec_from_file_location("_mutate_worker", os.environ["MUTATE_REACH_WORKER"])
-_worker = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_worker)
-_worker.reach_in_subprocess(os.environ["MUTATE_REACH_FILE"], os.environ.get("MUTATE_REACH_KEYS", "*"))
+if "MUTATE_WORKER" in os.environ and "MUTATE_ROOT" in os.environ:  # not a process started with an env of its own
+    _spec = importlib.util.spec_from_file_location("_mutate_worker", os.environ["MUTATE_WORKER"])
+    _worker = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_worker)
+    _worker.in_subprocess()
 """
 #: Between the keys of one line of the subprocesses' record (node ids may hold spaces and tabs, not this).
 KEY_SEPARATOR = "\x1f"
 
 
-def _reached_name(frame) -> str | None:
-    """``module.mangled_name`` of a mutated function's unmutated copy being called, as its mutants are named; a
-    file run as a script is ``__main__``, whose mutants mutmut never activates, so it matches none."""
-    name = frame.f_code.co_name
-    if name.endswith(ORIGINAL):
-        return f"{frame.f_globals.get('__name__')}.{name[: -len(ORIGINAL)]}"
+def _main_module(argv: list[str], orig_argv: list[str], root: str) -> str | None:
+    """The module a starting Python process runs as ``__main__`` (``python -m NAME``, or a script under ``root``,
+    the mutated copy), by its import name; None for ``-c``, the REPL or a script elsewhere."""
+    if argv and argv[0] == "-m":
+        for index, arg in enumerate(orig_argv[1:], start=1):
+            if arg == "-m":
+                return orig_argv[index + 1]
+            if arg.startswith("-m"):
+                return arg[2:]
+        return None
+    if argv and argv[0].endswith(".py"):
+        script = Path(argv[0]).resolve()
+        if script.is_relative_to(root):
+            return ".".join(script.relative_to(root).with_suffix("").parts)
     return None
 
 
-def reach_in_subprocess(record: str, keys: str) -> None:
-    """In a process a baseline test started: append each mutated function it reaches, once, to ``record``, as
-    ``function<TAB>keys`` (the keys of the test that started it), line by line, so a killed server loses nothing."""
+def _reached_name(frame, main_module: str | None = None) -> str | None:
+    """``module.mangled_name`` of a mutated function's unmutated copy being called, as its mutants are named (the
+    ``__main__`` module by the name it has when imported)."""
+    name = frame.f_code.co_name
+    if name.endswith(ORIGINAL):
+        module = frame.f_globals.get("__name__")
+        return f"{main_module if module == '__main__' and main_module else module}.{name[: -len(ORIGINAL)]}"
+    return None
+
+
+def in_subprocess() -> None:
+    """At the start of a process a test started. mutmut activates a mutant only in the module named in
+    ``MUTANT_UNDER_TEST``, and a module run as a command is ``__main__``: name that one ``__main__.<mutant>``
+    here (the process's own children get the name as it was). In the baseline (``MUTATE_REACH_FILE`` set),
+    append each mutated function the process reaches, once, as ``function<TAB>keys`` (the keys of the test
+    that started it), line by line, so a server that is killed loses nothing."""
+    main_module = _main_module(sys.argv, sys.orig_argv, os.environ["MUTATE_ROOT"])
+    mutant = os.environ.setdefault("MUTATE_MUTANT", os.environ.get("MUTANT_UNDER_TEST", ""))
+    module, _, mutant_name = mutant.rpartition(".")
+    os.environ["MUTANT_UNDER_TEST"] = f"__main__.{mutant_name}" if main_module and module == main_module else mutant
+    record, keys = os.environ.get("MUTATE_REACH_FILE"), os.environ.get("MUTATE_REACH_KEYS", "*")
+    if not record:
+        return
     seen: set[str] = set()
 
     def profile(frame, event, arg):
-        if event == "call" and (function := _reached_name(frame)) and function not in seen:
+        if event == "call" and (function := _reached_name(frame, main_module)) and function not in seen:
             seen.add(function)
             with open(record, "a") as out:
                 out.write(f"{function}\t{keys}\n")
 
     sys.setprofile(profile)
     threading.setprofile(profile)
+
+
+def _hook_processes(folder: Path) -> None:
+    """Make the Python processes this one starts load :data:`SITE_HOOK` (from ``folder``)."""
+    (folder / "sitecustomize.py").write_text(SITE_HOOK)
+    os.environ.update(
+        MUTATE_WORKER=str(Path(__file__).resolve()),
+        MUTATE_ROOT=os.getcwd(),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")])),
+    )
+    os.environ.pop("MUTATE_MUTANT", None)
 
 
 class _Reach:
@@ -128,16 +169,10 @@ def _reached_functions(pytest_args: list[str]) -> tuple[int, dict[str, object]]:
     """Run the selection unmutated, recording who calls each mutated function (``module.mangled_name``)."""
     reach = _Reach()
     hook = Path(tempfile.mkdtemp(prefix="reach-hook-"))
-    (hook / "sitecustomize.py").write_text(SITE_HOOK)
+    _hook_processes(hook)
     record = hook / "reached.txt"
     record.touch()
-    os.environ.update(
-        MUTANT_UNDER_TEST="",
-        MUTATE_REACH_FILE=str(record),
-        MUTATE_REACH_WORKER=str(Path(__file__).resolve()),
-        MUTATE_REACH_KEYS="*",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
-    )
+    os.environ.update(MUTANT_UNDER_TEST="", MUTATE_REACH_FILE=str(record), MUTATE_REACH_KEYS="*")
     sys.setprofile(reach.profile)
     threading.setprofile(reach.profile)  # code the tests run in threads (a thread pool of the synth)
     try:
@@ -181,6 +216,8 @@ def main(argv: list[str]) -> int:
         return 0
     with open(path) as job:
         todo = json.load(job)
+    hook = Path(tempfile.mkdtemp(prefix="judge-hook-"))
+    _hook_processes(hook)
     # Warm up unmutated (imports, plugins, the jsii kernel), so a mutant's time is its own.
     os.environ["MUTANT_UNDER_TEST"] = ""
     pytest.main(todo["first"] or pytest_args)
@@ -201,6 +238,7 @@ def main(argv: list[str]) -> int:
             print(f"worker: {name}: {err!r}", file=sys.stderr)
             code = 3  # mutmut's "internal error in pytest": killed
         print(f"DONE {code} {name}", file=protocol)
+    shutil.rmtree(hook, ignore_errors=True)
     return 0
 
 
