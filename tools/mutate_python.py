@@ -264,6 +264,7 @@ ALSO_COPY = [
     "security",
     "docs",  # tests/test_isolation.py evaluates the delegation policy docs/security.md documents
     "main.py",
+    "README.md",  # the CLI's contract test checks every command is documented there
     "platform.yaml",
     "pytest.ini",
     "cdktf.json",
