@@ -156,7 +156,9 @@ class BaseStack(TerraformStack):
 
     def remote_state(self, id: str, state: str | StateLocation) -> TerraformRemoteState:
         """Read another workspace's outputs (the platform's) from its state (a local path, or any backend)."""
-        location = state if isinstance(state, StateLocation) else StateLocation(type="local", path=state)
+        if isinstance(state, str):
+            return DataTerraformRemoteStateLocal(self, id, path=state)
+        location = state
         if location.type == "s3":
             return DataTerraformRemoteStateS3(
                 self, id, bucket=location.bucket, key=location.key, region=location.region

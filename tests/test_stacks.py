@@ -349,6 +349,8 @@ def test_create_oidc_provider_makes_the_platform_create_the_clusters_provider(tm
     platform = load_stack(synth_project(root), "platform")
     assert one(platform, "aws_iam_openid_connect_provider")["client_id_list"] == ["sts.amazonaws.com"]
     assert "aws_iam_openid_connect_provider" not in platform.get("data", {})
+    # Its address: a renamed construct id would replace the provider, and with it every role trusting it.
+    assert list(platform["resource"]["aws_iam_openid_connect_provider"]) == ["eks-oidc-provider_3FF91A02"]
 
 
 def test_self_sign_up_reaches_the_user_pool(tmp_path):

@@ -89,3 +89,16 @@ def test_instances_read_each_name_back_from_remote_state():
     assert outputs["domain_name"]["value"] == f"${{{state}.domain_name}}"
     assert outputs["ui_template_files"]["value"] == f"${{{state}.ui_template_files}}"
     assert outputs["assets_bucket_names"]["value"] == f"${{{state}.assets_bucket_names}}"
+
+
+def test_a_name_outside_the_contract_is_an_error_naming_it():
+    """A typo in an instance stack (``outputs.domain``) fails the synth with the name, not a token of nothing."""
+    import pytest
+
+    def construct(stack):
+        outputs = read_platform_outputs(DataTerraformRemoteStateLocal(stack, "platform", path="platform.tfstate"))
+        outputs.domain  # noqa: B018 - the attribute read is the test
+
+    with pytest.raises(AttributeError) as raised:
+        synth(construct)
+    assert str(raised.value) == "RemoteOutputs has no attribute 'domain'; PlatformOutputs has no such field"

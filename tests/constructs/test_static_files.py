@@ -93,3 +93,10 @@ def test_a_missing_source_folder_fails_synthesis(props, tmp_path):
     with pytest.raises(Exception, match="does not exist|no such file|ENOENT"):
         build(replace(props, source_dir=str(tmp_path / "missing")))
     assert not Path(tmp_path / "missing").exists()
+
+
+def test_no_files_is_an_empty_for_each(props):
+    """A folder with nothing to publish: the resource iterates over nothing, with no Cache-Control to pick."""
+    obj = build(replace(props, files=())).one(OBJECT)
+    assert obj["for_each"] == {}
+    assert "cache_control" not in obj

@@ -29,3 +29,12 @@ def test_never_the_buckets_root(prefix):
         synth(
             lambda stack: UiPrefixCleanup(stack, "prefix-cleanup", UiPrefixCleanupProps("acme-ui", prefix, "us-east-2"))
         )
+
+
+@pytest.mark.parametrize("prefix", ["a/", "X/", "team/app-dev/"])
+def test_any_base_ending_in_a_slash_is_taken(prefix):
+    """Only the bucket's root and wildcards are refused: a one-letter base, any letter, or a nested one is a prefix."""
+    data = synth(
+        lambda stack: UiPrefixCleanup(stack, "prefix-cleanup", UiPrefixCleanupProps("acme-ui", prefix, "us-east-2"))
+    ).one("terraform_data")
+    assert data["input"]["prefix"] == prefix
