@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
+import uuid
+from types import SimpleNamespace
 
 import pytest
 from edge_helpers import AUDIENCE, ISSUER, jwks, token
 
-from generator.local.edge.apigw import ApiRequest, Cors, HttpApi, Integration, Route, handle, match_route
+from generator.local.edge import apigw
+from generator.local.edge.apigw import (
+    ApiRequest,
+    Cors,
+    HttpApi,
+    Integration,
+    Route,
+    _match_path,
+    build_event,
+    handle,
+    match_route,
+)
 from generator.local.edge.jwt_check import JwtAuthorizer
 from generator.local.edge.lambda_runner import InvokeError
 
@@ -78,6 +93,12 @@ def public(origin):
 
 
 def call(method, target, headers=(), body=b"", result=None, error=None, the_api=None):
+    status, out, data, calls = call_raw(method, target, headers, body, result, error, the_api)
+    return status, dict(out), data, calls
+
+
+def call_raw(method, target, headers=(), body=b"", result=None, error=None, the_api=None):
+    """handle()'s answer as it is: (status, the header list, body bytes, the invocations)."""
     calls = []
 
     def invoke(arn, event, wait):
@@ -100,7 +121,7 @@ def call(method, target, headers=(), body=b"", result=None, error=None, the_api=
         public,
         invoke,
     )
-    return status, dict(out), data, calls
+    return status, out, data, calls
 
 
 AUTH = ("Authorization", "Bearer " + token())
@@ -219,3 +240,265 @@ def test_default_route_without_authorizer():
     status, _, _, calls = call("DELETE", "/any/thing", [], the_api=api(route_table=table))
     assert status == 200 and calls[0][1]["routeKey"] == "$default"
     assert "authorizer" not in calls[0][1]["requestContext"]
+
+
+# --- exact answers: the clock, the request ids and a local time zone that is not UTC fixed ---
+
+NOW = 1700000000.123  # 14/Nov/2023:22:13:20.123 UTC
+REQUEST_ID = "AERUKZ4JVPG66AJD"  # the first 16 base32 characters of the fixed UUID's bytes
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    monkeypatch.setattr(apigw, "time", SimpleNamespace(time=lambda: NOW))
+    monkeypatch.setattr(apigw, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID("0123456789abcdef0123456789abcdef")))
+    monkeypatch.setenv("TZ", "IST-5:30")  # the event's time is UTC whatever the machine's zone
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+CORS_OUT = [("Access-Control-Allow-Origin", SITE_LOCAL), ("Access-Control-Expose-Headers", "etag")]
+
+
+def test_preflight_only_for_options_with_access_control_request_method(frozen):
+    asked = [("Origin", SITE_LOCAL), ("Access-Control-Request-Method", "PUT")]
+    status, headers, data, calls = call_raw("OPTIONS", "/items/1", asked)
+    assert (status, headers, data, calls) == (
+        204,
+        [
+            ("Access-Control-Allow-Origin", SITE_LOCAL),
+            ("Access-Control-Allow-Methods", "GET,POST,PUT,DELETE,OPTIONS"),
+            ("Access-Control-Allow-Headers", "authorization,content-type,if-match"),
+            ("Access-Control-Max-Age", "3600"),
+            ("apigw-requestid", REQUEST_ID),
+        ],
+        b"",
+        [],
+    )
+    # a GET carrying Access-Control-Request-Method is an ordinary request: routed, authorized, integrated
+    status, headers, data, calls = call_raw("GET", "/items", [AUTH, *asked])
+    assert (status, headers, data, len(calls)) == (
+        200,
+        [("Content-Type", "application/json"), *CORS_OUT, ("apigw-requestid", REQUEST_ID)],
+        b'{"ok": true}',
+        1,
+    )
+    # an OPTIONS without it is routed too (no OPTIONS route here)
+    status, headers, data, calls = call_raw("OPTIONS", "/items", [("Origin", SITE_LOCAL)])
+    assert (status, headers, data, calls) == (
+        404,
+        [("Content-Type", "application/json"), *CORS_OUT, ("apigw-requestid", REQUEST_ID)],
+        b'{"message":"Not Found"}',
+        [],
+    )
+
+
+SCOPED = [
+    Route("POST /items", "integrations/i1", "JWT", "a1", ("items/write",)),
+    Route("GET /items", "integrations/i1", "JWT", "a1"),
+]
+
+
+def test_a_routes_scopes_reach_the_authorizer_and_the_tokens_scopes_the_event(frozen):
+    def bearer(scope):
+        return (
+            "Authorization",
+            "Bearer " + token({"token_use": "access", "client_id": AUDIENCE, "scope": scope}, drop=("aud",)),
+        )
+
+    status, headers, data, calls = call_raw(
+        "POST", "/items", [bearer("items/read"), ("Origin", SITE_LOCAL)], the_api=api(route_table=SCOPED)
+    )
+    assert (status, headers, data, calls) == (
+        401,
+        [
+            ("Content-Type", "application/json"),
+            (
+                "www-authenticate",
+                'Bearer scope="" error="invalid_token" error_description="the token has none of the route\'s scopes [\'items/write\']"',
+            ),
+            *CORS_OUT,
+            ("apigw-requestid", REQUEST_ID),
+        ],
+        b'{"message":"Unauthorized"}',
+        [],
+    )
+    for method in ("POST", "GET"):  # a route without scopes takes any token of the audience
+        status, _, _, calls = call_raw(
+            method, "/items", [bearer("items/read items/write")], the_api=api(route_table=SCOPED)
+        )
+        assert status == 200
+        assert calls[0][1]["requestContext"]["authorizer"]["jwt"]["scopes"] == ["items/read", "items/write"]
+
+
+def test_401_www_authenticate_as_api_gateway_writes_it(frozen):
+    forged = token(header={"kid": 'k"2'})  # the reason quotes the kid: its double quote becomes a single one
+    status, headers, data, calls = call_raw("GET", "/items", [("Authorization", "Bearer " + forged)])
+    assert (status, headers, data, calls) == (
+        401,
+        [
+            ("Content-Type", "application/json"),
+            (
+                "www-authenticate",
+                'Bearer scope="" error="invalid_token" error_description="kid \'k\'2\' is not in the issuer\'s JWKS"',
+            ),
+            ("apigw-requestid", REQUEST_ID),
+        ],
+        b'{"message":"Unauthorized"}',
+        [],
+    )
+
+
+@pytest.mark.parametrize(
+    "route, integration, result, status, body",
+    [
+        (Route("GET /items", None), None, None, 404, b'{"message":"Not Found"}'),  # a route without a target
+        (Route("GET /items", "integrations/gone"), None, None, 404, b'{"message":"Not Found"}'),
+        (
+            Route("GET /items", "integrations/i1"),
+            Integration("i1", "HTTP_PROXY", "https://backend.example.com/items"),
+            None,
+            500,
+            b'{"message":"Internal Server Error"}',
+        ),
+        (  # an AWS service integration (SQS-SendMessage): AWS_PROXY without a Lambda URI
+            Route("GET /items", "integrations/i1"),
+            Integration("i1", "AWS_PROXY", ""),
+            None,
+            500,
+            b'{"message":"Internal Server Error"}',
+        ),
+        (
+            Route("GET /items", "integrations/i1", "JWT", "gone"),
+            None,
+            None,
+            500,
+            b'{"message":"Internal Server Error"}',
+        ),
+        (  # a result the gateway cannot map (statusCode not a number)
+            Route("GET /items", "integrations/i1"),
+            None,
+            {"statusCode": "teapot", "body": "x"},
+            500,
+            b'{"message":"Internal Server Error"}',
+        ),
+    ],
+    ids=["no-target", "no-integration", "http-proxy", "aws-service", "no-authorizer", "unmappable-result"],
+)
+def test_the_gateways_own_errors(frozen, route, integration, result, status, body):
+    the_api = api(route_table=[route])
+    if integration is not None:
+        the_api = dataclasses.replace(the_api, integrations={"i1": integration})
+    got = call_raw("GET", "/items", [AUTH, ("Origin", SITE_LOCAL)], result=result, the_api=the_api)
+    assert got[:3] == (status, [("Content-Type", "application/json"), *CORS_OUT, ("apigw-requestid", REQUEST_ID)], body)
+    assert len(got[3]) == (1 if result else 0)
+
+
+def test_payload_format_2_event_whole(frozen):
+    table = [Route("GET /items/{id}/notes", "integrations/i1")]
+    _, _, _, calls = call_raw(
+        "GET",
+        "/items/a%2Fb/notes?x=1&x=2&empty=",
+        [
+            ("User-Agent", "curl/8.5.0"),
+            ("Cookie", "s=1"),
+            ("Content-Type", "text/plain"),
+            ("X-Forwarded-For", "1.2.3.4"),
+        ],
+        b"hi",
+        the_api=api(route_table=table),
+    )
+    assert calls == [
+        (
+            FUNCTION,
+            {
+                "version": "2.0",
+                "routeKey": "GET /items/{id}/notes",
+                "rawPath": "/items/a%2Fb/notes",
+                "rawQueryString": "x=1&x=2&empty=",
+                "cookies": ["s=1"],
+                "headers": {"user-agent": "curl/8.5.0", "content-type": "text/plain", "x-forwarded-for": "1.2.3.4"},
+                "queryStringParameters": {"x": "1,2", "empty": ""},
+                "pathParameters": {"id": "a/b"},
+                "requestContext": {
+                    "accountId": "123456789012",
+                    "apiId": "abc123",
+                    "domainName": "abc123.execute-api.us-east-2.amazonaws.com",
+                    "domainPrefix": "abc123",
+                    "http": {
+                        "method": "GET",
+                        "path": "/items/a%2Fb/notes",
+                        "protocol": "HTTP/1.1",
+                        "sourceIp": "127.0.0.1",
+                        "userAgent": "curl/8.5.0",
+                    },
+                    "requestId": REQUEST_ID,
+                    "routeKey": "GET /items/{id}/notes",
+                    "stage": "$default",
+                    "time": "14/Nov/2023:22:13:20 +0000",
+                    "timeEpoch": 1700000000123,
+                },
+                "body": "hi",
+                "isBase64Encoded": False,
+            },
+            10.0,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "claims, authorizer",
+    [
+        (  # an ID token: no scope claim, scopes null
+            {"sub": "u-1", "token_use": "id", "cognito:groups": ["a", "b"], "exp": 1700003600},
+            {
+                "jwt": {
+                    "claims": {"sub": "u-1", "token_use": "id", "cognito:groups": "[a b]", "exp": "1700003600"},
+                    "scopes": None,
+                }
+            },
+        ),
+        (  # an access token: its scope claim split
+            {"sub": "u-1", "token_use": "access", "scope": "items/read items/write"},
+            {
+                "jwt": {
+                    "claims": {"sub": "u-1", "token_use": "access", "scope": "items/read items/write"},
+                    "scopes": ["items/read", "items/write"],
+                }
+            },
+        ),
+    ],
+)
+def test_event_authorizer_claims_and_scopes(frozen, claims, authorizer):
+    event = build_event(api(), ITEMS[0], {}, "GET", "/items", "", [], b"", "10.0.0.1", claims, "abc123.example")
+    assert event["requestContext"]["authorizer"] == authorizer
+
+
+@pytest.mark.parametrize(
+    "template, path, matched",
+    [
+        ("/items/special", "/items/special", (2, {})),  # specificity: literal 2, {param} 1, {proxy+} 0
+        ("/items/{id}", "/items/7", (1, {"id": "7"})),
+        ("/items/{proxy+}", "/items/a/b", (0, {"proxy": "a/b"})),
+        ("/{proxy+}", "/", None),  # a greedy variable needs at least one segment
+        ("/", "/", (2, {})),
+        ("/items", "/items/", (2, {})),  # trailing slash
+        ("/items/{id}/edit", "/items//edit", None),  # an empty segment is no value for a variable
+        ("/{code}", "/X", (1, {"code": "X"})),
+        ("/items/{id}", "/items/A1X", (1, {"id": "A1X"})),
+        ("/v1/{id", "/v1/7", None),  # a segment is a variable only inside both braces
+        ("/v1/id}", "/v1/7", None),
+        ("/v1/{id", "/v1/{id", (2, {})),
+    ],
+)
+def test_match_path_edge_cases(template, path, matched):
+    assert _match_path(template, path) == matched
+
+
+def test_path_variables_beat_a_greedy_route_with_more_literals():
+    table = routes("GET /items/{proxy+}", "GET /{kind}/{id}")
+    assert match_route(table, "GET", "/items/7") == (table[1], {"kind": "items", "id": "7"})
+    assert match_route(table, "GET", "/items/7/8") == (table[0], {"proxy": "7/8"})
+    assert match_route(routes("ANY /{proxy+}"), "GET", "/") is None

@@ -284,7 +284,11 @@ def map_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
 def _json(
     status: int, message: str, extra: list[tuple[str, str]] | None = None
 ) -> tuple[int, list[tuple[str, str]], bytes]:
-    return status, [("Content-Type", "application/json"), *(extra or [])], json.dumps({"message": message}).encode()
+    return (
+        status,
+        [("Content-Type", "application/json"), *(extra or [])],
+        json.dumps({"message": message}, separators=(",", ":")).encode(),
+    )
 
 
 @dataclass
