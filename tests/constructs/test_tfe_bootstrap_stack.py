@@ -62,23 +62,27 @@ def test_platform_workspace_is_cli_driven_and_never_auto_applies():
 
 
 def test_instance_workspaces_are_one_for_each_keyed_by_instance_name():
-    instances = workspace(build(), "instance-workspaces")
-    assert instances["for_each"] == {
-        "backend-inventory-prod": {
-            "workspace": "acme-backend-inventory-prod",
-            "directory": "cdktf.out/stacks/backend-inventory-prod",
+    assert workspace(build(), "instance-workspaces") == {
+        "for_each": {
+            "backend-inventory-prod": {
+                "workspace": "acme-backend-inventory-prod",
+                "directory": "cdktf.out/stacks/backend-inventory-prod",
+            },
+            "john-inventory-dev": {
+                "workspace": "acme-john-inventory-dev",
+                "directory": "cdktf.out/stacks/john-inventory-dev",
+            },
         },
-        "john-inventory-dev": {
-            "workspace": "acme-john-inventory-dev",
-            "directory": "cdktf.out/stacks/john-inventory-dev",
-        },
+        "name": "${each.value.workspace}",
+        "organization": "acme",
+        "working_directory": "${each.value.directory}",
+        "description": "App instance (layer 3), generated from instances/*.yaml.",
+        "terraform_version": "1.11.4",
+        "auto_apply": False,
+        "auto_apply_run_trigger": False,
+        "allow_destroy_plan": True,
+        "tag_names": ["instance"],
     }
-    assert (instances["name"], instances["working_directory"]) == ("${each.value.workspace}", "${each.value.directory}")
-    assert (instances["auto_apply"], instances["auto_apply_run_trigger"], instances["tag_names"]) == (
-        False,
-        False,
-        ["instance"],
-    )
 
 
 def test_platform_state_is_shared_with_the_instance_workspaces_only():
@@ -103,10 +107,15 @@ def test_an_applied_platform_change_triggers_every_instance():
 
 def test_outputs_are_the_workspace_ids():
     out = build()
-    assert sorted(out.tf["output"]) == ["instance_workspace_ids", "platform_workspace_id"]
-    assert (
-        out.tf["output"]["platform_workspace_id"]["value"] == f"${{{out.address(WORKSPACE, 'platform-workspace')}.id}}"
-    )
+    platform = out.address(WORKSPACE, "platform-workspace")
+    instances = out.address(WORKSPACE, "instance-workspaces")
+    assert out.tf["output"] == {
+        "platform_workspace_id": {"description": "ID of the platform workspace.", "value": f"${{{platform}.id}}"},
+        "instance_workspace_ids": {
+            "description": "ID of each instance's workspace, by instance name.",
+            "value": f"${{{{ for key, val in {instances}: key => val.id }}}}",
+        },
+    }
 
 
 def test_default_project_is_the_organizations_default():
