@@ -246,8 +246,9 @@ TARGETS["local"] = (
 )
 #: Targets whose mutants are judged by tools/mutate_worker.py (many mutants per warm process), not by mutmut.
 IN_PROCESS = {"constructs", "cli", "local"}
-#: For an in-process target: a quick first pass for a mutant of a function that code outside any test reached
-#: (the others run only the tests reaching it); the whole selection runs only if it passes.
+#: For an in-process target: what each worker runs once, unmutated, before its first mutant (the imports and the
+#: jsii kernel warm up without running the whole selection); also the quick first pass of a job without per-mutant
+#: tests (tools/mutate_worker.py).
 FIRST_PASS = {"constructs": ["tests/test_golden.py"], "cli": ["tests/test_golden.py"]}
 #: Mutants one worker process judges before a fresh one takes over (the jsii kernel keeps every tree built).
 WORKER_BATCH = 150
@@ -516,21 +517,21 @@ def _pytest_code_verdict(code: int) -> str:
     return {_SURVIVED: "survived", _KILLED: "killed", 3: "killed"}.get(code, f"error (pytest exited {code})")
 
 
-def _tests_by_function(baseline: dict) -> dict[str, list[str] | None]:
-    """For each mutated function the baseline reached: the tests of the selection a mutant of it needs, in the
-    selection's order. A test that called it, and every test using a fixture whose setup called it; ``None``
-    (the whole selection) if code outside any test called it."""
+def _tests_by_function(baseline: dict) -> dict[str, list[str]]:
+    """For each mutated function a test of the baseline reached: the tests of the selection a mutant of it needs, in
+    the selection's order. A test that called it, and every test using a fixture whose setup called it. Calls
+    outside any test (``*``: importing the code, collecting the tests) happen before a mutant is active, so they
+    count for nothing: a function only they reach is "no tests" in-process (in a process a test starts, its
+    import-time code runs with the mutant active, and that test is listed)."""
     order = {node_id: index for index, node_id in enumerate(baseline["order"])}
-    tests: dict[str, list[str] | None] = {}
+    tests: dict[str, list[str]] = {}
     for function, keys in baseline["reached"].items():
-        if "*" in keys:
-            tests[function] = None
-            continue
         node_ids: set[str] = set()
         for key in keys:
             fixture = key.removeprefix("fixture:")
             node_ids.update(baseline["fixtures"].get(fixture, ()) if fixture != key else (key,))
-        tests[function] = sorted(node_ids & order.keys(), key=order.__getitem__) or None
+        if chosen := sorted(node_ids & order.keys(), key=order.__getitem__):
+            tests[function] = chosen
     return tests
 
 
