@@ -99,3 +99,20 @@ def test_codeowners_without_teams_is_an_error(repo):
     result = run_cli(repo, "codeowners")
     assert result.exit_code == 1
     assert "error: platform.yaml: teams: got none" in result.output
+
+
+def test_codeowners_says_what_it_did_in_text_and_json(tmp_path):
+    """Each outcome has its line, and with --json the same outcome as {file, status}."""
+    repo = copy_project(tmp_path / "project")
+    (repo / "platform.yaml").write_text((repo / "platform.yaml").read_text() + TEAMS)
+    assert json.loads(run_cli(repo, "codeowners", "--json").output) == {"file": ".github/CODEOWNERS", "status": "wrote"}
+    assert run_cli(repo, "codeowners").output == "unchanged  .github/CODEOWNERS\n"
+    assert json.loads(run_cli(repo, "codeowners", "--json").output) == {
+        "file": ".github/CODEOWNERS",
+        "status": "unchanged",
+    }
+    assert run_cli(repo, "codeowners", "--check").output == "ok: .github/CODEOWNERS is up to date\n"
+    assert json.loads(run_cli(repo, "codeowners", "--check", "--json").output) == {
+        "file": ".github/CODEOWNERS",
+        "status": "ok",
+    }
