@@ -271,10 +271,12 @@ def map_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     body = result.get("body")
     if body is None:
         data = b""
+    elif not isinstance(body, str):  # API Gateway: 'Lambda body contains the wrong type for field "body"', a 500
+        raise TypeError("the body of a payload 2.0 result must be a string")
     elif result.get("isBase64Encoded"):
         data = base64.b64decode(body)
     else:
-        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        data = body.encode()
     if not any(k.lower() == "content-type" for k, _ in headers) and data:
         headers.append(("Content-Type", "application/json"))
     return int(result["statusCode"]), headers, data
