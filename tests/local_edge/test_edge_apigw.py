@@ -502,3 +502,205 @@ def test_path_variables_beat_a_greedy_route_with_more_literals():
     assert match_route(table, "GET", "/items/7") == (table[1], {"kind": "items", "id": "7"})
     assert match_route(table, "GET", "/items/7/8") == (table[0], {"proxy": "7/8"})
     assert match_route(routes("ANY /{proxy+}"), "GET", "/") is None
+
+
+# --- exact answers for the survivors of the second run: response mapping, CORS, preflight, route priority, the log ---
+
+OPEN = [Route("ANY /{proxy+}", "integrations/i1"), Route("ANY /", "integrations/i1")]  # no authorizer
+WIDE = Cors(
+    allow_origins=("*",), allow_methods=("*",), allow_headers=("*",), expose_headers=("etag", "x-request-id"), max_age=0
+)
+CREDENTIALS = Cors(
+    allow_origins=(SITE_PUBLIC,), allow_methods=("GET", "PUT"), allow_headers=("authorization",), allow_credentials=True
+)
+RID = ("apigw-requestid", REQUEST_ID)
+
+
+def no_cors_api(route_table=OPEN):
+    return dataclasses.replace(api(route_table=route_table), cors=None)
+
+
+@pytest.mark.parametrize(
+    "result, status, headers, body",
+    [
+        ({"items": []}, 200, [("Content-Type", "application/json"), RID], b'{"items": []}'),  # no statusCode
+        ("hello", 200, [("Content-Type", "application/json"), RID], b'"hello"'),  # a bare string is a JSON body
+        (
+            {
+                "statusCode": 201,
+                "headers": {"content-type": "text/plain", "X-Version": 3},
+                "cookies": ["a=1", "b=2; Path=/"],
+                "body": "made",
+            },
+            201,
+            [
+                ("content-type", "text/plain"),
+                ("X-Version", "3"),
+                ("Set-Cookie", "a=1"),
+                ("Set-Cookie", "b=2; Path=/"),
+                RID,
+            ],
+            b"made",
+        ),
+        ({"statusCode": 204}, 204, [RID], b""),  # no body: empty, and no content type
+        ({"statusCode": 200, "body": ""}, 200, [RID], b""),
+        ({"statusCode": 200, "body": '{"a":1}'}, 200, [("Content-Type", "application/json"), RID], b'{"a":1}'),
+        (
+            {"statusCode": 200, "headers": {"Content-Type": "image/png"}, "body": "AAE=", "isBase64Encoded": True},
+            200,
+            [("Content-Type", "image/png"), RID],
+            b"\x00\x01",
+        ),
+        (  # format 2.0 has no multiValueHeaders: API Gateway ignores them
+            {
+                "statusCode": 200,
+                "headers": {"X-A": "1"},
+                "multiValueHeaders": {"X-A": ["2", "3"], "Set-Cookie": ["c=1"]},
+                "body": "x",
+            },
+            200,
+            [("X-A", "1"), ("Content-Type", "application/json"), RID],
+            b"x",
+        ),
+        (  # a body that is not a string: 'Lambda body contains the wrong type for field "body"'
+            {"statusCode": 200, "body": {"a": 1}},
+            500,
+            [("Content-Type", "application/json"), RID],
+            b'{"message":"Internal Server Error"}',
+        ),
+    ],
+    ids=["dict", "string", "whole", "no-body", "empty-body", "json-body", "base64", "multi-value", "object-body"],
+)
+def test_response_mapping_whole(frozen, result, status, headers, body):
+    got = call_raw("GET", "/items", result=result, the_api=no_cors_api())
+    assert got[:3] == (status, headers, body) and len(got[3]) == 1
+
+
+FUNCTION_CORS = {"statusCode": 200, "headers": {"access-control-allow-origin": "https://evil", "X-A": "1"}, "body": "x"}
+
+
+@pytest.mark.parametrize(
+    "cors, origin, cors_out",
+    [
+        (None, SITE_LOCAL, [("Access-Control-Allow-Origin", SITE_LOCAL), ("Access-Control-Expose-Headers", "etag")]),
+        (None, "http://127.0.0.1:9999", []),  # an origin not allowed: none, and the function's own removed
+        (None, None, []),
+        (
+            WIDE,
+            "http://anywhere.example",
+            [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "etag,x-request-id")],
+        ),
+        (WIDE, None, []),  # no Origin: no CORS headers, even for "*"
+        (
+            CREDENTIALS,
+            SITE_LOCAL,
+            [("Access-Control-Allow-Origin", SITE_LOCAL), ("Access-Control-Allow-Credentials", "true")],
+        ),
+        (CREDENTIALS, "https://evil", []),
+    ],
+    ids=["allowed", "other-origin", "no-origin", "star", "star-no-origin", "credentials", "credentials-other-origin"],
+)
+def test_cors_headers_of_a_response(frozen, cors, origin, cors_out):
+    the_api = api(cors=cors, route_table=OPEN)
+    headers = [("Origin", origin)] if origin else []
+    got = call_raw("GET", "/items", headers, result=FUNCTION_CORS, the_api=the_api)
+    assert got[:3] == (200, [("X-A", "1"), ("Content-Type", "application/json"), *cors_out, RID], b"x")
+
+
+def test_cors_headers_without_a_cors_configuration():
+    assert apigw.cors_headers(None, SITE_PUBLIC, SITE_LOCAL) == {}
+
+
+@pytest.mark.parametrize(
+    "cors, origin, method, asked, answer",
+    [
+        (  # every header allowed asked at once (the whole set, not a strict subset)
+            None,
+            SITE_LOCAL,
+            "PUT",
+            "Authorization, Content-Type,IF-MATCH",
+            [
+                ("Access-Control-Allow-Origin", SITE_LOCAL),
+                ("Access-Control-Allow-Methods", "GET,POST,PUT,DELETE,OPTIONS"),
+                ("Access-Control-Allow-Headers", "authorization,content-type,if-match"),
+                ("Access-Control-Max-Age", "3600"),
+            ],
+        ),
+        (
+            WIDE,
+            "http://anywhere.example",
+            "PATCH",
+            "X-Anything",
+            [
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Allow-Methods", "*"),
+                ("Access-Control-Allow-Headers", "*"),
+                ("Access-Control-Max-Age", "0"),
+            ],
+        ),
+        (
+            CREDENTIALS,
+            SITE_LOCAL,
+            "put",
+            "authorization",
+            [
+                ("Access-Control-Allow-Origin", SITE_LOCAL),
+                ("Access-Control-Allow-Methods", "GET,PUT"),
+                ("Access-Control-Allow-Headers", "authorization"),
+                ("Access-Control-Allow-Credentials", "true"),
+            ],
+        ),
+        (CREDENTIALS, SITE_LOCAL, "DELETE", "authorization", []),  # a method not allowed
+        (CREDENTIALS, SITE_LOCAL, "GET", "authorization,content-type", []),  # a header not allowed
+        (WIDE, None, "GET", None, []),  # no Origin
+    ],
+    ids=["all-headers", "star", "credentials", "method-refused", "header-refused", "no-origin"],
+)
+def test_preflight_answers_whole(frozen, cors, origin, method, asked, answer):
+    headers = [("Access-Control-Request-Method", method)]
+    headers += [("Origin", origin)] if origin else []
+    headers += [("Access-Control-Request-Headers", asked)] if asked else []
+    got = call_raw("OPTIONS", "/items", headers, the_api=api(cors=cors, route_table=OPEN))
+    assert got == (204, [*answer, RID], b"", [])
+
+
+def test_an_absolute_target_without_a_path_is_the_root_and_is_logged(frozen):
+    records, calls = [], []
+
+    def invoke(arn, event, wait):
+        calls.append(event)
+        return {"statusCode": 202, "body": ""}
+
+    table = [Route("GET /", "integrations/i1")]
+    request = ApiRequest(
+        "GET", "http://abc123.execute-api.us-east-2.amazonaws.com?q=1", [], b"", "127.0.0.1", "abc123.example"
+    )
+    answer = handle(no_cors_api(table), request, public, invoke, records.append)
+    assert answer == (202, [RID], b"")
+    assert [(e["rawPath"], e["rawQueryString"], e["routeKey"]) for e in calls] == [("/", "q=1", "GET /")]
+    assert records == [{"api": "app-api", "method": "GET", "path": "/", "status": 202}]
+    request = ApiRequest("DELETE", "/nowhere", [], b"", "127.0.0.1", "abc123.example")
+    assert handle(no_cors_api(table), request, public, invoke, records.append)[0] == 404
+    assert records[1:] == [{"api": "app-api", "method": "DELETE", "path": "/nowhere", "status": 404}]
+
+
+def test_a_method_route_beats_any_wherever_it_stands():
+    table = routes("ANY /items/{id}", "GET /items/{id}")
+    assert match_route(table, "GET", "/items/7") == (table[1], {"id": "7"})
+    assert match_route(table, "PUT", "/items/7") == (table[0], {"id": "7"})
+
+
+def test_default_is_only_the_fallback_wherever_it_stands():
+    table = [Route("$default", "integrations/i2"), *routes("ANY /", "GET /items")]
+    assert match_route(table, "GET", "/items") == (table[2], {})
+    assert match_route(table, "GET", "/") == (table[1], {})
+    assert match_route(table, "POST", "/items") == (table[0], {})
+
+
+def test_more_literal_segments_win_between_routes_of_one_kind():
+    greedy = routes("GET /{proxy+}", "GET /items/{proxy+}")
+    assert match_route(greedy, "GET", "/items/a/b") == (greedy[1], {"proxy": "a/b"})
+    assert match_route(greedy, "GET", "/other/a") == (greedy[0], {"proxy": "other/a"})
+    variables = routes("GET /{kind}/{id}", "GET /{kind}/notes")
+    assert match_route(variables, "GET", "/items/notes") == (variables[1], {"kind": "items"})
+    assert match_route(variables, "GET", "/items/7") == (variables[0], {"kind": "items", "id": "7"})

@@ -265,17 +265,18 @@ def map_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     """A payload 2.0 function result as the HTTP response API Gateway sends."""
     if not (isinstance(result, dict) and "statusCode" in result):
         return 200, [("Content-Type", "application/json")], json.dumps(result).encode()
+    # format 2.0 has no multiValueHeaders: API Gateway ignores them (one value per name, cookies apart)
     headers = [(str(k), str(v)) for k, v in (result.get("headers") or {}).items()]
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        headers += [(str(name), str(v)) for v in values]
     headers += [("Set-Cookie", str(c)) for c in result.get("cookies") or []]
     body = result.get("body")
     if body is None:
         data = b""
+    elif not isinstance(body, str):  # API Gateway: 'Lambda body contains the wrong type for field "body"', a 500
+        raise TypeError("the body of a payload 2.0 result must be a string")
     elif result.get("isBase64Encoded"):
         data = base64.b64decode(body)
     else:
-        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        data = body.encode()
     if not any(k.lower() == "content-type" for k, _ in headers) and data:
         headers.append(("Content-Type", "application/json"))
     return int(result["statusCode"]), headers, data
