@@ -704,3 +704,20 @@ def test_more_literal_segments_win_between_routes_of_one_kind():
     variables = routes("GET /{kind}/{id}", "GET /{kind}/notes")
     assert match_route(variables, "GET", "/items/notes") == (variables[1], {"kind": "items"})
     assert match_route(variables, "GET", "/items/7") == (variables[0], {"kind": "items", "id": "7"})
+
+
+@pytest.mark.parametrize(
+    "headers, body, delivered",
+    [
+        ([], b"\x00\xffhi", ("AP9oaQ==", True)),  # no Content-Type: not text, so base64
+        ([("Content-Type", "application/octet-stream")], b"hi", ("aGk=", True)),
+        ([("Content-Type", "text/plain")], b"caf\xe9", ("caf\ufffd", False)),  # text that is not UTF-8: replaced
+        ([("Content-Type", "application/vnd.api+json")], b'{"a":1}', ('{"a":1}', False)),
+    ],
+    ids=["no-content-type", "binary", "text-not-utf8", "json-suffix"],
+)
+def test_the_body_is_text_or_base64_by_its_content_type(frozen, headers, body, delivered):
+    table = [Route("POST /items", "integrations/i1")]
+    _, _, _, calls = call_raw("POST", "/items", headers, body, the_api=api(route_table=table))
+    event = calls[0][1]
+    assert (event["body"], event["isBase64Encoded"]) == delivered
