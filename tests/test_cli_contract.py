@@ -486,3 +486,28 @@ def test_local_apply_prints_apply_complete_once(tmp_path):
     summary = apply_stack(terraform, workspace, "app")
     assert summary.startswith("Apply complete! Resources: 1 added, 0 changed, 0 destroyed. (")
     assert said == ["  [app] applying", "  [app] x: Creation complete after 1s"]
+
+
+def test_an_empty_folder_names_every_missing_part_in_json(tmp_path):
+    """Each part of the layout the project lacks is one problem, field empty (a file or folder, not a setting)."""
+    result = invoke("--root", str(tmp_path), "validate", "--json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    missing = f"missing folder in {tmp_path}, expected"
+    assert document == {
+        "error": "7 problems found",
+        "problems": [
+            {
+                "file": "cloudfront_function",
+                "field": "",
+                "message": f"{missing} the viewer-request CloudFront Function",
+            },
+            {"file": "instances", "field": "", "message": "missing folder, expected a folder of instance YAML files"},
+            {"file": "lambda_code", "field": "", "message": f"{missing} the inventory API's code (the Lambda bundle)"},
+            {"file": "platform.yaml", "field": "", "message": "cannot read file: No such file or directory"},
+            {"file": "ui/auth", "field": "", "message": f"{missing} the shared sign-in callback and logout pages"},
+            {"file": "ui/inventory", "field": "", "message": f"{missing} the app's UI template"},
+            {"file": "ui/site", "field": "", "message": f"{missing} the platform's home and not-found pages"},
+        ],
+        "valid": False,
+    }
