@@ -511,3 +511,18 @@ def test_an_empty_folder_names_every_missing_part_in_json(tmp_path):
         ],
         "valid": False,
     }
+
+
+def test_json_applies_to_an_error_in_an_option_given_before_it(tmp_path):
+    """--json is read first wherever it stands: a bad value given before it is still answered in JSON."""
+    result = invoke("--root", str(tmp_path), "plan", "--shard", "9/2", "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == {
+        "error": "Invalid value for '--shard': got '9/2', expected K/N with 1 <= K <= N (e.g. 2/5)",
+        "problems": [],
+    }
+
+
+def test_json_says_in_the_help_what_each_command_prints():
+    result = invoke("codeowners", "--help")
+    assert "  --json      Print JSON: {file, status} (status: ok, unchanged or wrote).\n" in result.output

@@ -95,7 +95,7 @@ def _json_mode(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
     return value
 
 
-def json_option(what: str = "Print JSON instead of text."):
+def json_option(what: str):
     """``--json``: the result as one JSON document on stdout, and errors as ``{"error": ..., "problems": [...]}``."""
     return click.option("--json", "as_json", is_flag=True, is_eager=True, callback=_json_mode, help=what)
 
