@@ -526,3 +526,11 @@ def test_json_applies_to_an_error_in_an_option_given_before_it(tmp_path):
 def test_json_says_in_the_help_what_each_command_prints():
     result = invoke("codeowners", "--help")
     assert "  --json      Print JSON: {file, status} (status: ok, unchanged or wrote).\n" in result.output
+
+
+def test_out_must_be_a_folder_not_a_file(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    result = invoke("synth", "--out", str(tmp_path / "a-file"))
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for '--out': Directory '{tmp_path / 'a-file'}' is a file." in result.output
+    assert "Synth output folder. Default: $CDKTF_OUTDIR" in invoke("synth", "--help").output
