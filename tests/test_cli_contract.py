@@ -534,3 +534,11 @@ def test_out_must_be_a_folder_not_a_file(tmp_path):
     assert result.exit_code == 2
     assert f"Error: Invalid value for '--out': Directory '{tmp_path / 'a-file'}' is a file." in result.output
     assert "Synth output folder. Default: $CDKTF_OUTDIR" in invoke("synth", "--help").output
+
+
+def test_shard_shows_its_form_and_purpose_in_the_help():
+    assert (
+        "  --shard K/N           Only the K-th of N balanced shards of the instance\n"
+        "                        workspaces, by name; never the platform (CI matrix\n"
+        "                        jobs; docs/workflow.md).\n"
+    ) in invoke("plan", "--help").output
