@@ -240,3 +240,8 @@ def test_claims_reach_the_function_an_object_as_compact_json():
     assert delivered == {
         "address": '{"street_address":"1 Main St","postal_code":"12345","verified":true,"lines":["a",2]}'
     }
+
+
+@pytest.mark.parametrize("data, text", [(b"\x00\x00\x17", "AAAX"), (b"\xff", "_w"), (b"\xfb\xef", "--8"), (b"", "")])
+def test_b64url_is_unpadded_base64url(data, text):
+    assert b64url(data) == text
