@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
 import types
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -394,3 +396,292 @@ def test_config_lists_are_rewritten_item_by_item():
         "apis": [{"domain": "127.0.0.1:9001", "url": "http://127.0.0.1:9001/v1"}],
         "retries": [1, None, True],
     }
+
+
+# The distribution's whole answers: status, every header in order, body; and what it logged.
+
+MODIFIED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+SECURITY = [
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'self'; connect-src 'self' https://*.execute-api.us-east-2.amazonaws.com "
+        "http://127.0.0.1:9001 https://acme-auth.auth.us-east-2.amazoncognito.com http://127.0.0.1:9002; "
+        "frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Strict-Transport-Security", "max-age=31536000"),
+    ("X-XSS-Protection", "1; mode=block"),
+]
+ACCESS_DENIED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+)
+
+
+class BucketS3:
+    """The bucket as S3 answers GetObject: each key's metadata as stored (absent fields left out), or ``error``."""
+
+    def __init__(self, objects, error=None):
+        self.objects, self.error, self.keys = objects, error, []
+
+    def get_object(self, Bucket, Key):
+        import io
+
+        from botocore.exceptions import ClientError
+
+        self.keys.append(Key)
+        if self.error is not None:
+            raise self.error
+        if Key not in self.objects:
+            raise ClientError({"Error": {"Code": "NoSuchKey"}}, "GetObject")
+        body, meta = self.objects[Key]
+        return {"Body": io.BytesIO(body), **meta}
+
+
+BUCKET = {
+    "index.html": (b"home", {"ContentType": "text/html", "ETag": '"h"', "LastModified": MODIFIED}),
+    "app-dev/app.js": (
+        b"js",
+        {"ContentType": "text/javascript", "ETag": '"j"', "CacheControl": "max-age=60", "LastModified": MODIFIED},
+    ),
+    "app-dev/blob": (b"\x00\x01", {}),
+    "404.html": (b"<h1>Page not found</h1>", {"ContentType": "text/html", "ETag": '"nf"', "LastModified": MODIFIED}),
+}
+
+
+def edge(objects=BUCKET, error_responses=NOT_FOUND, viewer=None, origin_path="", error=None):
+    """A distribution as make_cdn's (no viewer function unless given) on ``objects``; with its S3 and its log."""
+    distribution, _, log = make_cdn(viewer, error_responses)
+    s3 = BucketS3(objects, error)
+    distribution.site = dataclasses.replace(distribution.site, origin_path=origin_path)
+    distribution.s3 = lambda: s3
+    return distribution, s3, log
+
+
+def test_a_found_object_is_served_with_its_type_etag_cache_control_and_last_modified_then_the_policy():
+    distribution, s3, log = edge()
+    assert distribution.handle("GET", "/app-dev/app.js", [("Host", "x")], "127.0.0.1") == (
+        200,
+        [
+            ("Content-Type", "text/javascript"),
+            ("ETag", '"j"'),
+            ("Cache-Control", "max-age=60"),
+            ("Last-Modified", "Wed, 04 Mar 2026 05:06:07 GMT"),
+            *SECURITY,
+            ("X-Cache", "Miss from local edge"),
+        ],
+        b"js",
+    )
+    assert s3.keys == ["app-dev/app.js"]
+    assert log == [{"path": "/app-dev/app.js", "status": 200, "behavior": "*"}]
+
+
+def test_head_gets_the_objects_headers_and_its_content_length_without_the_body():
+    distribution, _, log = edge()
+    assert distribution.handle("HEAD", "/app-dev/app.js", [], "127.0.0.1") == (
+        200,
+        [
+            ("Content-Type", "text/javascript"),
+            ("ETag", '"j"'),
+            ("Cache-Control", "max-age=60"),
+            ("Last-Modified", "Wed, 04 Mar 2026 05:06:07 GMT"),
+            ("Content-Length", "2"),
+            *SECURITY,
+            ("X-Cache", "Miss from local edge"),
+        ],
+        b"",
+    )
+
+
+def test_an_object_stored_without_a_type_or_etag_is_binary_octet_stream_and_has_no_etag():
+    distribution, _, _ = edge()
+    assert distribution.handle("GET", "/app-dev/blob", [], "127.0.0.1") == (
+        200,
+        [("Content-Type", "binary/octet-stream"), *SECURITY, ("X-Cache", "Miss from local edge")],
+        b"\x00\x01",
+    )
+
+
+def test_a_target_without_a_path_is_the_root_and_gets_the_default_root_object():
+    distribution, s3, log = edge()
+    status, _, body = distribution.handle("GET", "?a=1", [], "127.0.0.1")
+    assert (status, body, s3.keys, log) == (
+        200,
+        b"home",
+        ["index.html"],
+        [{"path": "/", "status": 200, "behavior": "*"}],
+    )
+
+
+@pytest.mark.parametrize(
+    "origin_path, target, key",
+    [
+        ("", "/app-dev/app.js", "app-dev/app.js"),
+        ("/", "/app-dev/app.js", "app-dev/app.js"),
+        ("/v2/", "/app-dev/app.js", "v2/app-dev/app.js"),
+        ("/X", "/app-dev/app.js", "X/app-dev/app.js"),
+        ("", "/XHR/a%20b.js", "XHR/a b.js"),
+    ],
+)
+def test_the_bucket_key_is_the_origin_path_then_the_decoded_uri_without_its_leading_slash(origin_path, target, key):
+    distribution, s3, _ = edge(origin_path=origin_path)
+    distribution.handle("GET", target, [], "127.0.0.1")
+    assert s3.keys[0] == key
+
+
+def test_a_missing_key_without_a_custom_error_response_is_s3s_access_denied_as_served():
+    distribution, _, log = edge(error_responses=())
+    assert distribution.handle("GET", "/app-dev/nope.js", [], "127.0.0.1") == (
+        403,
+        [("Content-Type", "application/xml"), *SECURITY, ("X-Cache", "Miss from local edge")],
+        ACCESS_DENIED,
+    )
+    assert log == [{"path": "/app-dev/nope.js", "status": 403, "behavior": "*"}]
+
+
+@pytest.mark.parametrize("code", ["NoSuchKey", "404", "AccessDenied"])
+def test_each_s3_not_found_code_is_answered_as_access_denied(code):
+    from botocore.exceptions import ClientError
+
+    distribution, _, _ = edge(error_responses=(), error=ClientError({"Error": {"Code": code}}, "GetObject"))
+    assert distribution.handle("GET", "/app-dev/app.js", [], "127.0.0.1")[::2] == (403, ACCESS_DENIED)
+
+
+def test_other_s3_errors_reach_the_caller_as_raised():
+    from botocore.exceptions import ClientError
+
+    for error in (
+        ClientError({"Error": {"Code": "SlowDown"}}, "GetObject"),
+        ClientError({}, "GetObject"),
+        ConnectionError("emulator down"),
+    ):
+        distribution, _, _ = edge(error=error)
+        with pytest.raises(type(error)) as raised:
+            distribution.handle("GET", "/app-dev/app.js", [], "127.0.0.1")
+        assert raised.value is error
+
+
+def test_a_missing_key_gets_the_not_found_page_with_its_type_and_etag_marked_as_an_error_response():
+    distribution, s3, log = edge()
+    assert distribution.handle("GET", "/app-dev/nope", [], "127.0.0.1") == (
+        404,
+        [("Content-Type", "text/html"), ("ETag", '"nf"'), *SECURITY, ("X-Cache", "Error from local edge")],
+        b"<h1>Page not found</h1>",
+    )
+    assert s3.keys == ["app-dev/nope", "404.html"]
+    assert log == [{"path": "/app-dev/nope", "status": 404, "behavior": "*", "errorPage": "/404.html"}]
+
+
+def test_head_of_a_missing_key_gets_the_not_found_pages_headers_and_length_without_its_body():
+    distribution, _, _ = edge()
+    assert distribution.handle("HEAD", "/app-dev/nope", [], "127.0.0.1") == (
+        404,
+        [
+            ("Content-Type", "text/html"),
+            ("ETag", '"nf"'),
+            ("Content-Length", "23"),
+            *SECURITY,
+            ("X-Cache", "Error from local edge"),
+        ],
+        b"",
+    )
+
+
+def test_a_custom_error_response_whose_page_is_missing_serves_the_origins_error():
+    missing_page = ({"ErrorCode": 403, "ResponsePagePath": "/gone.html", "ResponseCode": "404"},)
+    distribution, s3, log = edge(error_responses=missing_page)
+    assert distribution.handle("GET", "/app-dev/nope", [], "127.0.0.1") == (
+        403,
+        [("Content-Type", "application/xml"), *SECURITY, ("X-Cache", "Miss from local edge")],
+        ACCESS_DENIED,
+    )
+    assert s3.keys == ["app-dev/nope", "gone.html"]
+    assert log == [{"path": "/app-dev/nope", "status": 403, "behavior": "*"}]
+
+
+def test_a_custom_error_response_without_a_page_or_for_another_code_serves_the_origins_error():
+    for responses in (
+        ({"ErrorCode": 403, "ErrorCachingMinTTL": 10},),
+        ({"ResponsePagePath": "/404.html", "ResponseCode": "200"}, {"ErrorCode": 500, "ResponsePagePath": "/404.html"}),
+    ):
+        distribution, s3, log = edge(error_responses=responses)
+        assert distribution.handle("GET", "/app-dev/nope", [], "127.0.0.1") == (
+            403,
+            [("Content-Type", "application/xml"), *SECURITY, ("X-Cache", "Miss from local edge")],
+            ACCESS_DENIED,
+        )
+        assert s3.keys == ["app-dev/nope"]
+        assert log == [{"path": "/app-dev/nope", "status": 403, "behavior": "*"}]
+
+
+def test_a_custom_error_response_without_a_response_code_keeps_the_origins_status():
+    distribution, _, _ = edge(error_responses=({"ErrorCode": 403, "ResponsePagePath": "/404.html"},))
+    assert distribution.handle("GET", "/app-dev/nope", [], "127.0.0.1")[::2] == (403, b"<h1>Page not found</h1>")
+
+
+def test_a_method_outside_the_behaviours_allowed_methods_gets_cloudfronts_403_page():
+    distribution, s3, log = edge()
+    assert distribution.handle("POST", "/app-dev/", [], "127.0.0.1") == (
+        403,
+        [("Content-Type", "text/html"), *SECURITY, ("X-Cache", "Miss from local edge")],
+        b"<h1>403 ERROR</h1><p>This distribution is not configured to allow the HTTP request method that was used "
+        b"for this request.</p>",
+    )
+    assert s3.keys == []
+    assert log == [{"path": "/app-dev/", "status": 403, "behavior": "*"}]
+
+
+def answering(result):
+    """A viewer function that answers ``result`` to every request."""
+    return lambda event: result
+
+
+def test_a_viewer_function_answer_is_served_with_its_headers_then_its_cookies_then_the_policy():
+    result = {
+        "statusCode": 302,
+        "headers": {"location": {"value": "/app-dev/"}},
+        "cookies": {"session": {"value": "abc", "attributes": "Path=/"}, "flag": {}},
+        "body": {"encoding": "text", "data": "moved"},
+    }
+    distribution, s3, log = edge(viewer=answering(result))
+    assert distribution.handle("GET", "/app-dev", [], "127.0.0.1") == (
+        302,
+        [
+            ("location", "/app-dev/"),
+            ("Set-Cookie", "session=abc"),
+            ("Set-Cookie", "flag="),
+            *SECURITY,
+            ("X-Cache", "Miss from local edge"),
+        ],
+        b"moved",
+    )
+    assert s3.keys == []
+    assert log == [{"path": "/app-dev", "status": 302, "behavior": "*"}]
+
+
+@pytest.mark.parametrize(
+    "body, served",
+    [("plain text", b"plain text"), ({"encoding": "text"}, b""), (None, b""), ("", b"")],
+)
+def test_a_viewer_function_answers_body_is_its_text_or_its_data_or_empty(body, served):
+    result = {"statusCode": 200} if body is None else {"statusCode": 200, "body": body}
+    distribution, _, _ = edge(viewer=answering(result))
+    assert distribution.handle("GET", "/x", [], "127.0.0.1")[2] == served
+
+
+def test_a_viewer_function_request_without_a_uri_keeps_the_viewers_path():
+    distribution, s3, _ = edge(viewer=answering({"method": "GET", "headers": {}}))
+    assert distribution.handle("GET", "/app-dev/app.js", [], "127.0.0.1")[::2] == (200, b"js")
+    assert s3.keys == ["app-dev/app.js"]
+
+
+def test_json_other_than_an_apps_config_is_served_as_stored_and_a_config_that_is_not_json_too():
+    stored = b'{"apiUrl": "https://abc.execute-api.us-east-2.amazonaws.com"}\n'
+    objects = {
+        "app-dev/data.json": (stored, {"ContentType": "application/json"}),
+        "app-dev/config.json": (b"not json", {"ContentType": "application/json"}),
+    }
+    distribution, _, _ = edge(objects=objects)
+    assert distribution.handle("GET", "/app-dev/data.json", [], "127.0.0.1")[::2] == (200, stored)
+    assert distribution.handle("GET", "/app-dev/config.json", [], "127.0.0.1")[::2] == (200, b"not json")
