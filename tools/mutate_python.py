@@ -185,8 +185,8 @@ TARGETS["constructs"] = (
 #: output folder's guarantees (hostile inputs, killed runs, workers), the workflow commands with a stand-in
 #: terraform, the backends. In-process: the synth needs the jsii kernel. Left out: the speed machinery that runs
 #: at import time (runtime.py, jsii_cache.py, bindings_bytecode.py, as _provider_loader.py) and cache.py, whose
-#: test's 42-second setup would be paid by each mutant; the tests that run the CLI in a subprocess count for
-#: nothing here (the profile sees only this process).
+#: test's 42-second setup would be paid by each mutant. The tests that run the CLI in a process of its own count
+#: too (tools/mutate_worker.py's sitecustomize hook), though the synth's forked workers are not followed.
 TARGETS["cli"] = (
     ["generator"],
     [
@@ -247,9 +247,8 @@ TARGETS["local"] = (
 #: Targets whose mutants are judged by tools/mutate_worker.py (many mutants per warm process), not by mutmut.
 IN_PROCESS = {"constructs", "cli", "local"}
 #: For an in-process target: what each worker runs once, unmutated, before its first mutant (the imports and the
-#: jsii kernel warm up without running the whole selection); also the quick first pass of a job without per-mutant
-#: tests (tools/mutate_worker.py).
-FIRST_PASS = {"constructs": ["tests/test_golden.py"], "cli": ["tests/test_golden.py"]}
+#: jsii kernel warm up without running the whole selection); a target not named here warms up on its selection.
+WARM_UP = {"constructs": ["tests/test_golden.py"], "cli": ["tests/test_golden.py"]}
 #: Mutants one worker process judges before a fresh one takes over (the jsii kernel keeps every tree built).
 WORKER_BATCH = 150
 
@@ -517,6 +516,11 @@ def _pytest_code_verdict(code: int) -> str:
     return {_SURVIVED: "survived", _KILLED: "killed", 3: "killed"}.get(code, f"error (pytest exited {code})")
 
 
+def _function_of(mutant: str) -> str:
+    """The mutated function's name as the baseline records it: the mutant's name less ``__mutmut_<n>``."""
+    return mutant.rsplit("__mutmut_", 1)[0]
+
+
 def _tests_by_function(baseline: dict) -> dict[str, list[str]]:
     """For each mutated function a test of the baseline reached: the tests of the selection a mutant of it needs, in
     the selection's order. A test that called it, and every test using a fixture whose setup called it. Calls
@@ -577,7 +581,7 @@ def _judge_in_process(
     tests = _tests_by_function(baseline)
     todo = []
     for name in names:
-        if name.rsplit("__mutmut_", 1)[0] in tests:
+        if _function_of(name) in tests:
             todo.append(name)
         else:
             record(name, "no tests")
@@ -585,10 +589,10 @@ def _judge_in_process(
     def judge_batch(batch: list[str], number: str) -> list[str]:
         """Judge ``batch`` in one worker; return the mutants it did not get to."""
         names_file = copy / f"names-{number}.json"
-        # Only with the target's own selection: tests named with --tests are judged alone.
-        first = [*options, *FIRST_PASS[target]] if target in FIRST_PASS and selection == TARGETS[target][2] else []
-        chosen = {name: tests[name.rsplit("__mutmut_", 1)[0]] for name in batch}
-        names_file.write_text(json.dumps({"names": batch, "first": first, "tests": chosen}))
+        # Only with the target's own selection: tests named with --tests may not hold the warm-up's.
+        warm_up = [*options, *WARM_UP[target]] if target in WARM_UP and selection == TARGETS[target][2] else []
+        chosen = {name: tests[_function_of(name)] for name in batch}
+        names_file.write_text(json.dumps({"names": batch, "warm_up": warm_up, "tests": chosen}))
         process = subprocess.Popen(
             [*worker, "judge", str(names_file), "--", *pytest_args],
             cwd=copy,
@@ -608,7 +612,7 @@ def _judge_in_process(
         judged: set[str] = set()
         ready, current, since = False, None, time.monotonic()
         while True:
-            # Before READY the worker imports and runs the first pass once, unmutated (jsii's kernel starts).
+            # Before READY the worker imports and runs the warm-up once, unmutated (jsii's kernel starts).
             wait = limit if ready else 3 * limit
             try:
                 line = lines.get(timeout=max(0.1, since + wait - time.monotonic()))

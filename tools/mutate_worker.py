@@ -9,15 +9,16 @@ kernel already up: a session-scoped synth is rebuilt per ``pytest.main`` call, t
     python mutate_worker.py judge JOB_JSON -- PYTEST_ARGS...          # one line per mutant, as each ends
 
 The baseline records, for each mutated function it reaches, who reached it: a test (its node id), the setup of a
-fixture (``fixture:<name>``: every test using that fixture needs it), or code outside any test (``*``, e.g. at
-collection: the whole selection needs it); calls in threads count. The job is ``{"names": [mutant, ...], "first":
-[pytest args of a quick first pass, or none], "tests": {mutant: [node ids] or null}}``: a mutant with node ids
-runs only those tests of the selection (in the selection's order, to the first failure), as mutmut's own runner
-runs only the tests that reach the mutated function; null runs the first pass, then the whole selection.
+fixture (``fixture:<name>``: every test using that fixture needs it), or code outside any test (``*``: imports and
+collection, before any mutant is active, so the caller counts it for nothing); calls in threads and in the Python
+processes the tests start count. The job is ``{"names": [mutant, ...], "warm_up": [pytest args run once,
+unmutated, before the first mutant; or none for the whole selection], "tests": {mutant: [node ids]}}``: each
+mutant runs only its tests of the selection (in the selection's order, to the first failure), as mutmut's own
+runner runs only the tests that reach the mutated function.
 
 Run with the working directory in the scratch copy's ``mutants/``. pytest's own output goes to
 ``mutate_worker.log`` there; this process's stdout carries only the protocol lines ``READY`` (warmed up:
-the first pass, or the selection, ran once unmutated), ``START <name>`` and ``DONE <exit code> <name>``, so
+the warm-up, or the selection, ran once unmutated), ``START <name>`` and ``DONE <exit code> <name>``, so
 the caller can stop a mutant that hangs and go on in a new process.
 """
 
@@ -220,20 +221,13 @@ def main(argv: list[str]) -> int:
     _hook_processes(hook)
     # Warm up unmutated (imports, plugins, the jsii kernel), so a mutant's time is its own.
     os.environ["MUTANT_UNDER_TEST"] = ""
-    pytest.main(todo["first"] or pytest_args)
+    pytest.main(todo["warm_up"] or pytest_args)
     print("READY", file=protocol)
     for name in todo["names"]:
         print(f"START {name}", file=protocol)
         os.environ["MUTANT_UNDER_TEST"] = name
-        tests = todo.get("tests", {}).get(name)
         try:
-            if tests is not None:  # only the tests that reach the mutated function
-                code = int(pytest.main(pytest_args, plugins=[_Only(tests)]))
-            else:
-                # The quick first pass (the golden snapshots) kills most mutants without collecting the rest.
-                code = int(pytest.main(todo["first"])) if todo["first"] else 0
-                if code == 0:
-                    code = int(pytest.main(pytest_args))
+            code = int(pytest.main(pytest_args, plugins=[_Only(todo["tests"][name])]))
         except Exception as err:  # pytest reports test errors itself; this is its own crash
             print(f"worker: {name}: {err!r}", file=sys.stderr)
             code = 3  # mutmut's "internal error in pytest": killed
