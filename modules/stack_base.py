@@ -158,22 +158,19 @@ class BaseStack(TerraformStack):
         """Read another workspace's outputs (the platform's) from its state (a local path, or any backend)."""
         if isinstance(state, str):
             return DataTerraformRemoteStateLocal(self, id, path=state)
-        location = state
-        if location.type == "s3":
-            return DataTerraformRemoteStateS3(
-                self, id, bucket=location.bucket, key=location.key, region=location.region
-            )
-        if location.type == "cloud":
+        if state.type == "s3":
+            return DataTerraformRemoteStateS3(self, id, bucket=state.bucket, key=state.key, region=state.region)
+        if state.type == "cloud":
             # The "remote" backend reads Terraform Cloud outputs; the platform workspace must share its
             # state with the reader (the tfe bootstrap stack's remote_state_consumer_ids does).
             return DataTerraformRemoteState(
                 self,
                 id,
-                organization=location.organization,
-                hostname=location.hostname,
-                workspaces=NamedRemoteWorkspace(location.workspace),
+                organization=state.organization,
+                hostname=state.hostname,
+                workspaces=NamedRemoteWorkspace(state.workspace),
             )
-        return DataTerraformRemoteStateLocal(self, id, path=location.path)
+        return DataTerraformRemoteStateLocal(self, id, path=state.path)
 
     def eks_kubernetes_provider(self, cluster_name: str, region: str, aws: TerraformProvider) -> None:
         """Configure the kubernetes provider for an EKS cluster, authenticating as the identity running Terraform.
