@@ -100,11 +100,12 @@ class AssetError(Exception):
 def _files(folder: Path, display: str) -> list[Path]:
     if not folder.is_dir():
         raise AssetError(display, "missing folder, expected the sources to publish")
-    found = [p for p in folder.rglob("*") if p.is_file() and not _ignored(p.relative_to(folder))]
+    found = [p for p in folder.rglob("*") if p.is_file() and not is_unpublished(p.relative_to(folder))]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def _ignored(relative: Path) -> bool:
+def is_unpublished(relative: Path) -> bool:
+    """Whether a file (its path relative to the published folder) is left out: hidden, or Python bytecode."""
     return any(part.startswith(".") or part == "__pycache__" for part in relative.parts) or relative.suffix == ".pyc"
 
 

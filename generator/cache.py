@@ -29,6 +29,10 @@ from .project import Project
 CODE_DIRS = ("generator", "modules")
 LIBRARIES = ("cdktf", "constructs", "jsii", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-kubernetes")
 CODE_ROOT = Path(__file__).resolve().parent.parent
+#: The source folders only part of which reaches the platform stack: the Lambda bundle and the UI template leave
+#: out hidden files and bytecode (``lambda_code/__pycache__/`` from the app's tests must not rebuild the platform).
+#: cdktf copies the auth and site pages whole, hidden files too, into the stack's assets: every file counts there.
+PUBLISHED_ONLY = (assets.LAMBDA_DIR, assets.UI_TEMPLATE_DIR)
 
 
 @lru_cache(maxsize=1)
@@ -47,9 +51,12 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _folder_digest(folder: Path, skip: str | None = None) -> str:
+def _folder_digest(folder: Path, skip: str | None = None, published_only: bool = False) -> str:
+    """Digest of every file under ``folder`` but ``skip``; ``published_only``: also leave out what
+    :func:`assets.is_unpublished` leaves out."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != skip):
+    files = (p for p in folder.rglob("*") if p.is_file() and p.name != skip)
+    for path in sorted(p for p in files if not (published_only and assets.is_unpublished(p.relative_to(folder)))):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -72,7 +79,9 @@ def stack_inputs(project: Project, stack: str, outdir: Path, emulator: object) -
     if stack == PLATFORM_STACK:
         root = project.root
         parts["sources"] = {
-            folder: _folder_digest(root / folder) if (root / folder).is_dir() else None
+            folder: _folder_digest(root / folder, published_only=folder in PUBLISHED_ONLY)
+            if (root / folder).is_dir()
+            else None
             for folder in (assets.LAMBDA_DIR, assets.UI_TEMPLATE_DIR, assets.AUTH_PAGES_DIR, assets.SITE_PAGES_DIR)
         }
         viewer = root / assets.VIEWER_REQUEST_FILE
