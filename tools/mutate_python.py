@@ -15,10 +15,10 @@ pytest process per mutant: how a new test is shown to kill its mutants, and how 
 mutmut's own runner cannot.
 
 Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
-naming.py only), modules (the permission model's three files, mutmut's runner), constructs (all of modules/,
-judged in warm processes by tools/mutate_worker.py), workflow (generator/workflow less bootstrap.py, states.py),
-cli (the synth layer and the CLI, in-process), local (generator/local, in-process).
-The default: lambda_code, validation, constructs, workflow, cli, local.
+naming.py only), cache (generator/cache.py), modules (the permission model's three files, mutmut's runner),
+constructs (all of modules/, judged in warm processes by tools/mutate_worker.py), workflow (generator/workflow
+less bootstrap.py, states.py), cli (the synth layer and the CLI, in-process), local (generator/local, in-process).
+The default: lambda_code, validation, cache, constructs, workflow, cli, local.
 Slow (minutes per target on two cores): not run in CI.
 """
 
@@ -150,6 +150,9 @@ TARGETS = {
         ],
         {},
     ),
+    # Whether a synthesized stack is reused or rebuilt (the digests of its inputs and of its folder), against its
+    # unit tests (no synth; a few seconds). tests/test_cache.py's full synths (about 40 s each) are left out.
+    "cache": (["generator"], ["generator/cache.py"], ["tests/test_cache_inputs.py"], {}),
 }
 #: Every file of modules/ (the constructs and stacks), judged in-process (tools/mutate_worker.py): a fresh
 #: process per mutant pays the jsii kernel's start, 15-25 s, which is why "modules" above is three files. In
@@ -184,8 +187,8 @@ TARGETS["constructs"] = (
 #: the tests that drive them in-process: the golden snapshots and stacks, the CLI's contract and commands, the
 #: output folder's guarantees (hostile inputs, killed runs, workers), the workflow commands with a stand-in
 #: terraform, the backends. In-process: the synth needs the jsii kernel. Left out: the speed machinery that runs
-#: at import time (runtime.py, jsii_cache.py, bindings_bytecode.py, as _provider_loader.py) and cache.py, whose
-#: test's 42-second setup would be paid by each mutant. The tests that run the CLI in a process of its own count
+#: at import time (runtime.py, jsii_cache.py, bindings_bytecode.py, as _provider_loader.py) and cache.py (a target
+#: of its own). The tests that run the CLI in a process of its own count
 #: too (tools/mutate_worker.py's sitecustomize hook), though the synth's forked workers are not followed.
 TARGETS["cli"] = (
     ["generator"],
@@ -669,7 +672,7 @@ def main() -> int:
     parser.add_argument(
         "targets",
         nargs="*",
-        default=["lambda_code", "validation", "constructs", "workflow", "cli", "local"],
+        default=["lambda_code", "validation", "cache", "constructs", "workflow", "cli", "local"],
         choices=[*TARGETS, []],
     )
     parser.add_argument(
