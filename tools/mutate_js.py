@@ -1,16 +1,18 @@
 """Hand-picked mutations of the JavaScript the platform serves, each run against the tests that guard it.
 
-Each mutant is one textual edit of cloudfront_function/viewer_request.js or ui/auth/ (the viewer-request
-function, the shared callback and logout pages), applied in a scratch copy of the repository, never here.
-The CloudFront Function's mutants run tests/app/test_app_cloudfront_function.py (node, a pytest process per
-mutant, seconds each). The auth pages' mutants run the callback and logout tests of tests/app/test_app_browser.py
-(a real Chromium) in one pytest session (tools/mutate_js_session.py): its fixtures, a full synth and a browser,
-are set up once, and each mutant is written into the scratch copy the local site serves from. A mutant is killed
-when a test fails. The score and the survivors are printed; docs/testing.md records and triages them.
+Each mutant is one textual edit of cloudfront_function/viewer_request.js, ui/auth/ (the viewer-request function,
+the shared callback and logout pages) or ui/inventory/app.js (the app every tenant gets), applied in a scratch
+copy of the repository, never here. The CloudFront Function's mutants run tests/app/test_app_cloudfront_function.py
+(node, a pytest process per mutant, seconds each). The pages' mutants run tests/app/test_app_browser.py (a real
+Chromium) in one pytest session (tools/mutate_js_session.py): its fixtures, a full synth and a browser, are set up
+once, and each mutant is written into the scratch copy the local site serves from. An auth page's mutant runs the
+callback and logout tests; an app mutant runs every other test of that file (the sign-in, the item list, the
+no-access page, the app's own refusals, tokens and sign-out). A mutant is killed when a test fails. The score and
+the survivors are printed; docs/testing.md records and triages them.
 
     python tools/mutate_js.py [--work /tmp/mutation-js] [--minutes 30] [-k SUBSTRING[,SUBSTRING...]]
 
-About five minutes on two quiet cores (the browser session's setup, then ~5-15 s per auth mutant): not run in CI.
+About ten minutes on two quiet cores (the browser session's setup, then ~5-60 s per page mutant): not run in CI.
 """
 
 from __future__ import annotations
@@ -28,9 +30,20 @@ CF = "cloudfront_function/viewer_request.js"
 CALLBACK = "ui/auth/callback/callback.js"
 LOGOUT = "ui/auth/logout/logout.js"
 COMMON = "ui/auth/auth-common.js"
+APP = "ui/inventory/app.js"
 CF_TESTS = ["tests/app/test_app_cloudfront_function.py"]
-# The shared callback's and logout page's tests (auth-common.js is theirs too).
-AUTH_TESTS = ["tests/app/test_app_browser.py", "-k", "callback or logout"]
+BROWSER_TESTS = "tests/app/test_app_browser.py"
+#: The -k expression of BROWSER_TESTS that judges a page's mutants: the shared callback's and logout page's tests
+#: (auth-common.js is theirs too); for the app, every other test (none of them is about those two pages, and the
+#: app's own handling of a code and state has tests of its own). Test names must keep to this.
+AUTH_TESTS = "callback or logout"
+APP_TESTS = "not callback and not logout"
+
+
+def browser_tests(path: str) -> str:
+    """The -k expression whose tests judge a mutant of ``path``."""
+    return APP_TESTS if path == APP else AUTH_TESTS
+
 
 #: (id, file, text, replacement): each text occurs exactly once in its file.
 MUTANTS = [
@@ -133,6 +146,94 @@ MUTANTS = [
     ("cf-empty-value-keeps-equals", CF, "value === '' ? escapeUnsafe(key) :", "false ? escapeUnsafe(key) :"),
     ("cf-escape-nothing", CF, "return encodeURIComponent(ch);", "return ch;"),
     ("cf-cache-control-dropped", CF, "'cache-control': { value: 'max-age=3600' }", "'x-mutant': { value: '1' }"),
+    # --- the app every tenant gets: the sign-in request, the code it accepts, its tokens, API calls, sign-out, the DOM
+    (
+        "app-redirect-uri-to-the-app",
+        APP,
+        "redirect_uri: config.redirectUri,\n      scope:",
+        "redirect_uri: window.location.origin + prefix,\n      scope:",
+    ),
+    ("app-scope-without-email", APP, "scope: 'openid email profile',", "scope: 'openid profile',"),
+    (
+        "app-state-names-the-deep-link",
+        APP,
+        "state: nonce + ':' + prefix,",
+        "state: nonce + ':' + window.location.pathname,",
+    ),
+    ("app-nonce-stored-without-prefix", APP, "store('nonce.' + nonce, {", "store(nonce, {"),
+    ("app-nonce-stored-without-time", APP, "{ prefix: prefix, createdAt: now }", "{ prefix: prefix }"),
+    ("app-challenge-of-the-nonce", APP, "b64url(await sha256(verifier))", "b64url(await sha256(nonce))"),
+    ("app-verifier-too-short", APP, "const verifier = randomToken(48);", "const verifier = randomToken(16);"),
+    ("app-state-not-compared", APP, "params.get('state') !== pending.nonce + ':' + prefix ||", ""),
+    (
+        "app-pending-an-hour",
+        APP,
+        "const PENDING_MAX_AGE_MS = 10 * 60 * 1000;",
+        "const PENDING_MAX_AGE_MS = 60 * 60 * 1000;",
+    ),
+    ("app-pending-not-consumed", APP, "store('pkce.' + prefix, null); // one attempt per pending sign-in", ""),
+    (
+        "app-code-left-in-address-bar",
+        APP,
+        "window.history.replaceState(null, '', prefix);\n    if (params.get('error'))",
+        "if (params.get('error'))",
+    ),
+    ("app-provider-error-ignored", APP, "if (params.get('error')) {\n      throw", "if (false) {\n      throw"),
+    ("app-verifier-not-sent", APP, "code_verifier: pending.verifier,", "code_verifier: pending.nonce,"),
+    ("app-expired-token-used", APP, "if (current && current.expiresAt - Date.now() > 60 * 1000)", "if (current)"),
+    ("app-no-expiry-margin", APP, "current.expiresAt - Date.now() > 60 * 1000", "current.expiresAt - Date.now() > 0"),
+    (
+        "app-refresh-drops-refresh-token",
+        APP,
+        "data.refresh_token || previous.refreshToken || null",
+        "data.refresh_token || null",
+    ),
+    ("app-failed-refresh-keeps-tokens", APP, "store('tokens.' + prefix, null);\n      return null;", "return null;"),
+    ("app-no-retry-after-401", APP, "if (response.status === 401) continue;", ""),
+    (
+        "app-ended-session-keeps-tokens",
+        APP,
+        "store('tokens.' + prefix, null);\n    show('signed-out-view');",
+        "show('signed-out-view');",
+    ),
+    ("app-bearer-access-token", APP, "'Bearer ' + auth.idToken", "'Bearer ' + auth.accessToken"),
+    (
+        "app-sign-out-keeps-tokens",
+        APP,
+        "const current = tokens();\n    store('tokens.' + prefix, null);",
+        "const current = tokens();",
+    ),
+    (
+        "app-sign-out-no-revoke",
+        APP,
+        "if (current && current.refreshToken) {\n      // Without",
+        "if (false) {\n      // Without",
+    ),
+    ("app-revokes-the-access-token", APP, "{ token: current.refreshToken,", "{ token: current.accessToken,"),
+    (
+        "app-returns-to-the-deep-link",
+        APP,
+        "setItem(KEY + 'returnTo', prefix)",
+        "setItem(KEY + 'returnTo', window.location.pathname)",
+    ),
+    ("app-no-access-without-group", APP, "const group = body && body.groups && body.groups[0];", "const group = null;"),
+    ("app-no-access-list-stays", APP, "$('#app-view').hidden = true;\n    showMessage('');", "showMessage('');"),
+    ("app-cell-as-html", APP, "td.textContent = text;", "td.innerHTML = text;"),
+    ("app-message-as-html", APP, "el.textContent = text;", "el.innerHTML = text;"),
+    ("app-form-title-as-html", APP, "$('#form-title').textContent =", "$('#form-title').innerHTML ="),
+    (
+        "app-zero-price-dropped",
+        APP,
+        "if (price !== null) data.unitPrice = price;",
+        "if (price) data.unitPrice = price;",
+    ),
+    (
+        "app-cleared-reorder-level-kept",
+        APP,
+        "else if (editing && editing.reorderLevel !== undefined) data.reorderLevel = null; // cleared",
+        "// cleared",
+    ),
+    ("app-load-more-restarts", APP, "if (append && nextToken) params.set('nextToken', nextToken);", ""),
 ]
 
 
@@ -182,10 +283,15 @@ def run_mutant(base: Path, mutant: tuple[str, str, str, str]) -> str:
     return f"error (pytest exit {done.returncode}): {done.stdout[-500:]}"
 
 
-def run_auth_mutants(base: Path, mutants: list[tuple[str, str, str, str]], minutes: float) -> dict[str, str]:
-    """The auth pages' mutants, one browser session for all (tools/mutate_js_session.py); stops at the time box."""
+def run_page_mutants(base: Path, mutants: list[tuple[str, str, str, str]], minutes: float) -> dict[str, str]:
+    """The pages' mutants (ui/auth/, the app), one browser session for all (tools/mutate_js_session.py).
+
+    The session collects every test some mutant needs; each mutant runs only its file's selection
+    (``browser_tests``). Stops at the time box.
+    """
     spec, out = base / "mutate-js-spec.json", base / "mutate-js-results.json"
-    spec.write_text(json.dumps({"base": str(base), "mutants": mutants}))
+    selections = list(dict.fromkeys(browser_tests(m[1]) for m in mutants))
+    spec.write_text(json.dumps({"base": str(base), "mutants": [[*m, browser_tests(m[1])] for m in mutants]}))
     out.unlink(missing_ok=True)
     env = {
         **os.environ,
@@ -194,10 +300,9 @@ def run_auth_mutants(base: Path, mutants: list[tuple[str, str, str, str]], minut
         "PYTHONPATH": os.pathsep.join(filter(None, [str(base / "tools"), os.environ.get("PYTHONPATH")])),
     }
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "mutate_js_session"]
+    command += [BROWSER_TESTS, "-k", " or ".join(f"({selection})" for selection in selections)]
     try:
-        done = subprocess.run(
-            [*command, *AUTH_TESTS], cwd=base, env=env, capture_output=True, text=True, timeout=minutes * 60
-        )
+        done = subprocess.run(command, cwd=base, env=env, capture_output=True, text=True, timeout=minutes * 60)
         tail = done.stdout[-2000:]
     except subprocess.TimeoutExpired:
         tail = f"stopped at the {minutes:g}-minute time box"
@@ -224,9 +329,9 @@ def main() -> int:
     for mutant in [m for m in chosen if m[1] == CF]:
         results[mutant[0]] = run_mutant(base, mutant)
         print(f"{mutant[0]}: {results[mutant[0]]}", flush=True)
-    auth = [m for m in chosen if m[1] != CF]
-    if auth:
-        for name, verdict in run_auth_mutants(base, auth, args.minutes).items():
+    pages = [m for m in chosen if m[1] != CF]
+    if pages:
+        for name, verdict in run_page_mutants(base, pages, args.minutes).items():
             results[name] = verdict
             print(f"{name}: {verdict}", flush=True)
     killed = sum(1 for v in results.values() if v.startswith(("killed", "timeout")))

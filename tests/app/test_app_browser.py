@@ -86,11 +86,31 @@ def _claim_string(value):
     return str(value)
 
 
-def make_jwt(claims):
+def make_jwt(claims, key=SIGNING_KEY):
     header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "test"}).encode())
     payload = _b64url(json.dumps(claims).encode())
-    signature = hmac.new(SIGNING_KEY, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return f"{header}.{payload}.{_b64url(signature)}"
+
+
+def id_token_claims(username, issuer, lifetime=3600):
+    """An ID token's claims as the stand-in pool issues them; everyone but mallory is in the app's group."""
+    now = int(time.time())
+    claims = {
+        "sub": str(uuid.uuid5(uuid.NAMESPACE_DNS, username)),
+        "email": f"{username}@example.com",
+        "email_verified": True,
+        "cognito:username": username,
+        "aud": CLIENT_ID,
+        "iss": issuer,
+        "token_use": "id",
+        "auth_time": now,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    if username != "mallory":
+        claims["cognito:groups"] = [ACCESS_GROUP]
+    return claims
 
 
 def verify_jwt(token):
@@ -305,7 +325,7 @@ class OAuthHandler(QuietHandler):
             location = form["redirect_uri"] + "?" + urlencode({"code": code, "state": form["state"]})
             return self.send(302, "", {"Location": location})
         if parts.path == "/oauth2/token":
-            self.log.append({"endpoint": "token", **{k: v for k, v in form.items() if k != "code_verifier"}})
+            self.log.append({"endpoint": "token", **form})
             if form.get("client_id") != CLIENT_ID:
                 return self._error(400, "invalid_client", "unknown client")
             if form.get("grant_type") == "authorization_code":
@@ -325,21 +345,7 @@ class OAuthHandler(QuietHandler):
                     return self._error(400, "invalid_grant", "unknown refresh token")
             else:
                 return self._error(400, "unsupported_grant_type", form.get("grant_type", ""))
-            now = int(time.time())
-            claims = {
-                "sub": str(uuid.uuid5(uuid.NAMESPACE_DNS, username)),
-                "email": f"{username}@example.com",
-                "email_verified": True,
-                "cognito:username": username,
-                "aud": CLIENT_ID,
-                "iss": self.origin_self,
-                "token_use": "id",
-                "auth_time": now,
-                "iat": now,
-                "exp": now + 3600,
-            }
-            if username != "mallory":  # everyone but mallory is in the app's group
-                claims["cognito:groups"] = [ACCESS_GROUP]
+            claims = id_token_claims(username, self.origin_self)
             body = {
                 "id_token": make_jwt(claims),
                 "access_token": make_jwt({**claims, "token_use": "access", "client_id": CLIENT_ID}),
@@ -526,6 +532,7 @@ def stack(tmp_path_factory, synthesized_csp):
             }
             yield {
                 "site": site.origin,
+                "oauth": oauth.origin,
                 "oauth_log": oauth_log,
                 "refresh_tokens": refresh_tokens,
                 "api_log": api_log,
@@ -582,13 +589,23 @@ def no_csp_violations(browser):
 
 
 def wait_for(driver, predicate, timeout=10, message=""):
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
+
+    def check(d):
+        try:
+            return predicate(d)
+        except WebDriverException as exc:
+            # A look at the page while it navigates (the sign-in's redirects, a page's own location change) is
+            # aborted by chromedriver; it is "not yet", as a missing element is.
+            if "aborted by navigation" in (exc.msg or ""):
+                return False
+            raise
 
     try:
         return WebDriverWait(
             driver, timeout, poll_frequency=0.05, ignored_exceptions=[StaleElementReferenceException]
-        ).until(lambda d: predicate(d))
+        ).until(check)
     except Exception as exc:
         logs = "\n".join(str(entry) for entry in driver.get_log("browser"))
         raise AssertionError(f"timed out waiting for {message}\nurl={driver.current_url}\nconsole:\n{logs}") from exc
@@ -639,11 +656,43 @@ def scan_table(lambda_app):
     return {i["sku"]: i for i in lambda_app._table().scan()["Items"]}
 
 
+TOKENS_KEY = "inventoryAuth.tokens." + PREFIX  # the app's tokens in sessionStorage
+PKCE_KEY = "inventoryAuth.pkce." + PREFIX  # its pending sign-in: nonce, PKCE verifier, createdAt
+
+
+def set_session_storage(driver, site, entries):
+    """sessionStorage entries (JSON values) on the site's origin, set from its home page (no script of its own)."""
+    driver.get(site + "/")
+    driver.execute_script(
+        "for (const [k, v] of Object.entries(arguments[0])) sessionStorage.setItem(k, JSON.stringify(v));", entries
+    )
+
+
+def session_entry(driver, key):
+    return driver.execute_script("return JSON.parse(sessionStorage.getItem(arguments[0]))", key)
+
+
+@pytest.fixture
+def fresh_app(stack, browser):
+    """A test of the app starts from nothing: an empty table, no sessionStorage on the site, empty OAuth and API logs.
+
+    The module's stack serves every test, and tools/mutate_js_session.py runs each test again for every mutant.
+    """
+    table = stack["lambda_app"]._table()
+    for item in table.scan(ProjectionExpression="id")["Items"]:
+        table.delete_item(Key={"id": item["id"]})
+    stack["oauth_log"].clear()
+    stack["api_log"].clear()
+    browser.get(stack["site"] + "/")  # the home page: same origin, no script
+    browser.execute_script("sessionStorage.clear(); localStorage.clear();")
+    return browser
+
+
 # --------------------------------------------------------------------------- tests
 
 
-def test_sign_in_and_manage_items(stack, browser, tmp_path):
-    driver, site = browser, stack["site"]
+def test_sign_in_and_manage_items(stack, fresh_app, tmp_path):
+    driver, site = fresh_app, stack["site"]
     lambda_app = stack["lambda_app"]
 
     # /<prefix> without its slash is redirected by the CloudFront Function.
@@ -655,10 +704,18 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     css(driver, "#sign-in").click()
     wait_for(driver, visible("#username"), message="the hosted-UI login form")
     authorize = [e for e in stack["oauth_log"] if e["endpoint"] == "authorize"][-1]
-    assert authorize["redirect_uri"] == site + "/auth/callback"
-    assert authorize["code_challenge_method"] == "S256"
     nonce, _, state_prefix = authorize["state"].partition(":")
-    assert state_prefix == PREFIX and len(nonce) >= 22
+    assert authorize == {
+        "endpoint": "authorize",
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": site + "/auth/callback",
+        "scope": "openid email profile",  # openid: an ID token; email: its email claim, the API's createdBy
+        "state": f"{nonce}:{PREFIX}",
+        "code_challenge": authorize["code_challenge"],  # the stand-in checks it against the verifier below
+        "code_challenge_method": "S256",
+    }
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22,128}", nonce)  # at least 128 random bits, base64url
 
     css(driver, "#username").send_keys("jane")
     css(driver, "#login-submit").click()
@@ -669,6 +726,8 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     token_call = [e for e in stack["oauth_log"] if e["endpoint"] == "token"][-1]
     assert token_call["grant_type"] == "authorization_code"
     assert token_call["redirect_uri"] == site + "/auth/callback"  # exactly the registered callback
+    # RFC 7636 section 4.1: 43-128 unreserved characters (a 32-byte random value, base64url, at the least).
+    assert re.fullmatch(r"[A-Za-z0-9._~-]{43,128}", token_call["code_verifier"])
     assert any(p.startswith("/auth/callback?code=") for p in stack["site_requests"])
 
     # Add an item; the API's 400 names the bad field and the form shows it there.
@@ -749,21 +808,20 @@ def test_sign_in_and_manage_items(stack, browser, tmp_path):
     assert css(driver, "body").value_of_css_property("background-color") == "rgba(245, 247, 250, 1)"
 
     # Sign out through the hosted UI and the shared /auth/logout page, back to the app.
+    refresh_token = session_entry(driver, TOKENS_KEY)["refreshToken"]
     css(driver, "#sign-out").click()
     wait_for(driver, visible("#sign-in"), message="the signed-out app")
     assert urlsplit(driver.current_url).path == PREFIX
     assert css(driver, "#message").text == "You have signed out."
-    assert (
-        driver.execute_script("return sessionStorage.getItem('inventoryAuth.tokens.' + arguments[0])", PREFIX) is None
-    )
+    assert session_entry(driver, TOKENS_KEY) is None
     logout = [e for e in stack["oauth_log"] if e["endpoint"] == "logout"][-1]
     assert logout["logout_uri"] == site + "/auth/logout"
     # The refresh token was revoked before leaving: it no longer refreshes.
     revoked = [e for e in stack["oauth_log"] if e["endpoint"] == "revoke"]
-    assert len(revoked) == 1 and revoked[0]["client_id"] == CLIENT_ID and revoked[0]["token"]
+    assert revoked == [{"endpoint": "revoke", "token": refresh_token, "client_id": CLIENT_ID}]
     endpoints = [e["endpoint"] for e in stack["oauth_log"]]
     assert endpoints.index("revoke") < max(i for i, e in enumerate(endpoints) if e == "logout")
-    assert revoked[0]["token"] not in stack["refresh_tokens"]
+    assert refresh_token not in stack["refresh_tokens"]
 
     # The nonce of the completed sign-in is spent: replaying its state is refused.
     driver.get(f"{site}/auth/callback?code=abc&state={quote(authorize['state'], safe='')}")
@@ -1079,14 +1137,12 @@ def test_logout_returns_to_a_valid_app_path_once(stack, browser):
     assert css(browser, "body").get_attribute("data-status") == "signed-out"
 
 
-def test_a_user_outside_the_apps_group_sees_the_no_access_page(stack, browser, monkeypatch):
+def test_a_user_outside_the_apps_group_sees_the_no_access_page(stack, fresh_app, monkeypatch):
     """The handler answers 403 no_access (the token holds none of ACCESS_GROUPS); the SPA says so plainly."""
-    driver, site = browser, stack["site"]
+    driver, site = fresh_app, stack["site"]
     monkeypatch.setenv("ACCESS_GROUPS", "john-inventory-dev-users")
     monkeypatch.setenv("APP_NAME", "john-inventory-dev")
-    driver.get(site + PREFIX)
     driver.delete_all_cookies()
-    driver.execute_script("sessionStorage.clear(); localStorage.clear();")
     driver.get(site + PREFIX)
     wait_for(driver, visible("#sign-in"), message="the sign-in button")
     css(driver, "#sign-in").click()
@@ -1100,6 +1156,223 @@ def test_a_user_outside_the_apps_group_sees_the_no_access_page(stack, browser, m
     assert "john-inventory-dev-users" in view.text  # the group to ask for
     assert not css(driver, "#app-view").is_displayed()
     assert {"request": "GET /items", "status": 403} in stack["api_log"]
+
+
+# --------------------------------------------------------------------------- the app: the code it accepts, its session, the form
+# The names keep clear of "callback" and "logout": tools/mutate_js.py judges the app's mutants by every test of this
+# file but the shared pages' (-k "not callback and not logout").
+
+NOT_STARTED_HERE = "This sign-in response does not match a sign-in started here. Please sign in again."
+
+
+def sign_in_as(driver, username):
+    """From the signed-out app: the sign-in button, the hosted UI's form, back to the signed-in app."""
+    wait_for(driver, visible("#sign-in"), message="the sign-in button")
+    css(driver, "#sign-in").click()
+    wait_for(driver, visible("#username"), message="the hosted-UI login form")
+    css(driver, "#username").send_keys(username)
+    css(driver, "#login-submit").click()
+    wait_for(driver, visible("#app-view"), message="the signed-in app")
+
+
+def session_tokens(stack, seconds_left, username="jane", key=SIGNING_KEY):
+    """Tokens as the app stores them after a sign-in, ``seconds_left`` before they expire (the ID token's exp too);
+    the refresh token is one the stand-in pool knows. A ``key`` other than the pool's makes the API refuse the ID
+    token whatever its expiry."""
+    claims = id_token_claims(username, stack["oauth"], lifetime=seconds_left)
+    refresh_token = uuid.uuid4().hex
+    stack["refresh_tokens"][refresh_token] = username
+    return {
+        "idToken": make_jwt(claims, key),
+        "accessToken": make_jwt({**claims, "token_use": "access", "client_id": CLIENT_ID}, key),
+        "refreshToken": refresh_token,
+        "expiresAt": int((time.time() + seconds_left) * 1000),
+    }
+
+
+def token_grants(stack):
+    return [e["grant_type"] for e in stack["oauth_log"] if e["endpoint"] == "token"]
+
+
+def api_requests(stack):
+    """The API's answers to the app, in order (the CORS preflights left out)."""
+    return [(e["request"], e["status"]) for e in stack["api_log"] if "request" in e]
+
+
+@pytest.mark.parametrize(
+    ("pending_age_ms", "query", "message"),
+    [
+        (0, "code=abc123&state=n0123456789abcdef0123:{prefix}", NOT_STARTED_HERE),
+        (11 * 60 * 1000, "code=abc123&state={nonce}:{prefix}", NOT_STARTED_HERE),
+        (None, "code=abc123&state={nonce}:{prefix}", NOT_STARTED_HERE),
+        (0, "error=access_denied&state={nonce}:{prefix}", "Sign-in was cancelled or failed: access_denied"),
+    ],
+    ids=["another-nonce", "started-eleven-minutes-ago", "not-started", "provider-error"],
+)
+def test_the_app_refuses_a_code_it_did_not_ask_for(stack, fresh_app, pending_age_ms, query, message):
+    """The app's own check, after the shared page's: the state is its pending sign-in's, at most 10 minutes old.
+
+    The app is opened directly with the code, as a crafted link would; it asks for no token, says why, drops code
+    and state from the address bar, and its pending sign-in is spent whatever happened (one attempt each).
+    """
+    driver, site, nonce = fresh_app, stack["site"], "n" + uuid.uuid4().hex
+    if pending_age_ms is not None:
+        created = int(time.time() * 1000) - pending_age_ms
+        set_session_storage(driver, site, {PKCE_KEY: {"nonce": nonce, "verifier": "v" * 64, "createdAt": created}})
+    driver.get(site + PREFIX + "?" + query.format(nonce=nonce, prefix=quote(PREFIX, safe="")))
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert css(driver, "#message").text == message
+    assert css(driver, "#message").get_attribute("class") == "error"
+    assert driver.current_url == site + PREFIX
+    assert token_grants(stack) == []
+    assert session_entry(driver, PKCE_KEY) is None
+
+
+def test_sign_in_from_a_deep_link_comes_back_to_the_app(stack, fresh_app):
+    """The state names the app's prefix, not the page the user was on (which the shared page would refuse)."""
+    driver, site = fresh_app, stack["site"]
+    driver.get(site + PREFIX + "items/42")
+    sign_in_as(driver, "jane")
+    authorize = [e for e in stack["oauth_log"] if e["endpoint"] == "authorize"]
+    assert len(authorize) == 1 and authorize[0]["state"].endswith(":" + PREFIX)
+    wait_for(driver, visible("#empty"), message="the empty list")
+    assert driver.current_url == site + PREFIX
+
+
+@pytest.mark.parametrize(
+    ("seconds_left", "refreshed"),
+    [(-60, True), (30, True), (300, False)],
+    ids=["expired", "expiring-within-the-minute", "five-minutes-left"],
+)
+def test_a_session_near_its_end_is_refreshed_before_the_first_call(stack, fresh_app, seconds_left, refreshed):
+    """Tokens with less than a minute left are refreshed first, so the API never sees an expired one."""
+    driver, site = fresh_app, stack["site"]
+    planted = session_tokens(stack, seconds_left)
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert token_grants(stack) == (["refresh_token"] if refreshed else [])
+    assert api_requests(stack) == [("GET /items", 200)]  # never a 401 first
+    kept = session_entry(driver, TOKENS_KEY)
+    assert (kept["idToken"] != planted["idToken"]) is refreshed
+    # Cognito's answer to a refresh holds no refresh token: the one the app had is kept, for the next refresh and
+    # for the sign-out to revoke.
+    assert kept["refreshToken"] == planted["refreshToken"]
+    if refreshed:
+        assert abs(kept["expiresAt"] - (time.time() + 3600) * 1000) < 60_000
+
+
+def test_a_session_that_cannot_be_refreshed_ends_signed_out(stack, fresh_app):
+    """Expired tokens and a refresh token the pool no longer knows: signed out, the dead tokens forgotten."""
+    driver, site = fresh_app, stack["site"]
+    planted = session_tokens(stack, -60)
+    del stack["refresh_tokens"][planted["refreshToken"]]
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert token_grants(stack) == ["refresh_token"]
+    assert api_requests(stack) == []
+    assert session_entry(driver, TOKENS_KEY) is None
+
+
+def test_a_token_the_api_refuses_is_refreshed_and_the_call_repeated(stack, fresh_app):
+    """A 401 on a token that has not expired (revoked, say): one refresh, the same call again."""
+    driver, site = fresh_app, stack["site"]
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600, key=b"another-key")})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert token_grants(stack) == ["refresh_token"]
+    assert api_requests(stack) == [("GET /items", 401), ("GET /items", 200)]
+    assert not css(driver, "#message").is_displayed()
+
+
+def test_a_refused_token_without_a_refresh_token_ends_the_session(stack, fresh_app):
+    driver, site = fresh_app, stack["site"]
+    planted = {**session_tokens(stack, 3600, key=b"another-key"), "refreshToken": None}
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert css(driver, "#message").text == "Your session has ended. Please sign in again."
+    assert api_requests(stack) == [("GET /items", 401)]
+    assert token_grants(stack) == []
+    assert session_entry(driver, TOKENS_KEY) is None
+
+
+def open_signed_in(driver, stack):
+    """The app with a fresh session planted (no trip through the hosted UI), its list loaded."""
+    set_session_storage(driver, stack["site"], {TOKENS_KEY: session_tokens(stack, 3600)})
+    driver.get(stack["site"] + PREFIX)
+    wait_for(driver, lambda d: css(d, "#summary").text, message="the loaded list")
+
+
+HOSTILE_NAME = '<img src=x onerror="window.pwned=1"><b>Widget</b>'
+
+
+def test_item_text_is_shown_as_text_never_as_markup(stack, fresh_app):
+    """An item's name and location are another user's input: the row, the message and the form title show them as
+    text. (Markup would also show up as a CSP violation: the inline onerror handler.)"""
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    css(driver, "#add-item").click()
+    fill(driver, {"name": HOSTILE_NAME, "sku": "XSS-1", "quantity": 3, "location": "<i>Shelf</i> A"})
+    css(driver, "#save-item").click()
+    wait_for(driver, visible('#items tbody tr[data-sku="XSS-1"]'), message="the new item row")
+    assert css(driver, "#message").text == f"Added {HOSTILE_NAME}."
+    row = row_for(driver, "XSS-1")
+    assert row.find_element("css selector", ".name").text == HOSTILE_NAME
+    assert row.find_element("css selector", ".location").text == "<i>Shelf</i> A"
+    row.find_element("css selector", "button.edit").click()
+    wait_for(driver, visible("#item-form"), message="the edit form")
+    assert css(driver, "#form-title").text == "Edit " + HOSTILE_NAME
+    assert driver.execute_script("return document.querySelectorAll('main img, main b, main i').length") == 0
+    assert driver.execute_script("return window.pwned === undefined") is True
+
+
+def test_an_edit_can_set_a_zero_price_and_clear_the_reorder_level(stack, fresh_app):
+    """PUT changes only the fields it names: a price of 0 must be sent, and an emptied reorder level sent as null."""
+    driver, lambda_app = fresh_app, stack["lambda_app"]
+    open_signed_in(driver, stack)
+    css(driver, "#add-item").click()
+    fill(driver, {"name": "Gear", "sku": "GR-1", "quantity": 8, "unitPrice": "4.25", "reorderLevel": 10})
+    css(driver, "#save-item").click()
+    wait_for(driver, visible('#items tbody tr[data-sku="GR-1"]'), message="the new item row")
+    assert "low" in row_for(driver, "GR-1").get_attribute("class")  # 8 <= its reorder level 10
+    row_for(driver, "GR-1").find_element("css selector", "button.edit").click()
+    wait_for(driver, visible("#item-form"), message="the edit form")
+    assert css(driver, "#f-reorderLevel").get_attribute("value") == "10"
+    fill(driver, {"unitPrice": "0"})
+    css(driver, "#f-reorderLevel").clear()
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: not css(d, "#item-form").is_displayed(), message="the saved edit")
+    stored = scan_table(lambda_app)["GR-1"]
+    assert (stored["version"], stored["unitPrice"], "reorderLevel" in stored) == (2, 0, False)
+    assert "low" not in row_for(driver, "GR-1").get_attribute("class")  # 8 > the default threshold 5
+
+
+def test_load_more_appends_the_next_page(stack, fresh_app):
+    driver, table = fresh_app, stack["lambda_app"]._table()
+    for n in range(60):
+        table.put_item(
+            Item={
+                "id": uuid.uuid4().hex,
+                "version": 1,
+                "name": f"Part {n:02d}",
+                "sku": f"P-{n:02d}",
+                "quantity": 10,
+                "location": "",
+                "unitPrice": 0,
+                "createdAt": "2026-01-01T00:00:00.000Z",
+                "updatedAt": "2026-01-01T00:00:00.000Z",
+                "createdBy": "jane@example.com",
+                "updatedBy": "jane@example.com",
+            }
+        )
+    open_signed_in(driver, stack)
+    assert len(rows(driver)) == 50 and css(driver, "#summary").text == "50 items (more available)"
+    css(driver, "#load-more").click()
+    wait_for(driver, lambda d: css(d, "#summary").text == "60 items", message="the second page")
+    assert sorted(sku for sku, _ in rows(driver)) == [f"P-{n:02d}" for n in range(60)]
+    assert not css(driver, "#load-more").is_displayed()
 
 
 # --------------------------------------------------------------------------- fresh UIs, edges, CSP
