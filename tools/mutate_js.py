@@ -166,6 +166,12 @@ MUTANTS = [
     ("app-verifier-too-short", APP, "const verifier = randomToken(48);", "const verifier = randomToken(16);"),
     ("app-state-not-compared", APP, "params.get('state') !== pending.nonce + ':' + prefix ||", ""),
     (
+        "app-pending-nan-passes",
+        APP,
+        "!(Date.now() - pending.createdAt <= PENDING_MAX_AGE_MS)",
+        "Date.now() - pending.createdAt > PENDING_MAX_AGE_MS",
+    ),
+    (
         "app-pending-an-hour",
         APP,
         "const PENDING_MAX_AGE_MS = 10 * 60 * 1000;",

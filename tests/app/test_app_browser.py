@@ -1205,20 +1205,24 @@ def api_requests(stack):
         (0, "code=abc123&state=n0123456789abcdef0123:{prefix}", NOT_STARTED_HERE),
         (11 * 60 * 1000, "code=abc123&state={nonce}:{prefix}", NOT_STARTED_HERE),
         (None, "code=abc123&state={nonce}:{prefix}", NOT_STARTED_HERE),
+        ("no start time", "code=abc123&state={nonce}:{prefix}", NOT_STARTED_HERE),
         (0, "error=access_denied&state={nonce}:{prefix}", "Sign-in was cancelled or failed: access_denied"),
     ],
-    ids=["another-nonce", "started-eleven-minutes-ago", "not-started", "provider-error"],
+    ids=["another-nonce", "started-eleven-minutes-ago", "not-started", "without-a-start-time", "provider-error"],
 )
 def test_the_app_refuses_a_code_it_did_not_ask_for(stack, fresh_app, pending_age_ms, query, message):
     """The app's own check, after the shared page's: the state is its pending sign-in's, at most 10 minutes old.
 
     The app is opened directly with the code, as a crafted link would; it asks for no token, says why, drops code
-    and state from the address bar, and its pending sign-in is spent whatever happened (one attempt each).
+    and state from the address bar, and its pending sign-in is spent whatever happened (one attempt each). A
+    pending sign-in without a usable start time is refused, as the shared page refuses one (fail closed).
     """
     driver, site, nonce = fresh_app, stack["site"], "n" + uuid.uuid4().hex
     if pending_age_ms is not None:
-        created = int(time.time() * 1000) - pending_age_ms
-        set_session_storage(driver, site, {PKCE_KEY: {"nonce": nonce, "verifier": "v" * 64, "createdAt": created}})
+        pending = {"nonce": nonce, "verifier": "v" * 64}
+        if pending_age_ms != "no start time":
+            pending["createdAt"] = int(time.time() * 1000) - pending_age_ms
+        set_session_storage(driver, site, {PKCE_KEY: pending})
     driver.get(site + PREFIX + "?" + query.format(nonce=nonce, prefix=quote(PREFIX, safe="")))
     wait_for(driver, visible("#sign-in"), message="the signed-out app")
     assert css(driver, "#message").text == message

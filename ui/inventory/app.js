@@ -151,7 +151,7 @@
       throw new Error('Sign-in was cancelled or failed: ' + params.get('error'));
     }
     if (!pending || params.get('state') !== pending.nonce + ':' + prefix ||
-        Date.now() - pending.createdAt > PENDING_MAX_AGE_MS) {
+        !(Date.now() - pending.createdAt <= PENDING_MAX_AGE_MS)) { // NaN (no start time): refused
       throw new Error('This sign-in response does not match a sign-in started here. Please sign in again.');
     }
     await tokenRequest({
