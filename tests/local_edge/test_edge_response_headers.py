@@ -23,6 +23,7 @@ from generator.local.edge.response_headers import MANAGED, HeaderRule, apply_rul
     "security, expected",
     [
         ({"ContentTypeOptions": {"Override": False}}, HeaderRule("X-Content-Type-Options", "nosniff")),
+        ({"ContentTypeOptions": {"Override": True}}, HeaderRule("X-Content-Type-Options", "nosniff", True)),
         (
             {"FrameOptions": {"Override": True, "FrameOption": "SAMEORIGIN"}},
             HeaderRule("X-Frame-Options", "SAMEORIGIN", True),
@@ -43,14 +44,50 @@ from generator.local.edge.response_headers import MANAGED, HeaderRule, apply_rul
             {"XSSProtection": {"Override": True, "Protection": True, "ReportUri": "https://r.example/x"}},
             HeaderRule("X-XSS-Protection", "1; report=https://r.example/x", True),
         ),
+        ({"XSSProtection": {"Override": False, "Protection": True}}, HeaderRule("X-XSS-Protection", "1")),
+        (
+            {"XSSProtection": {"Override": False, "Protection": True, "ModeBlock": True}},
+            HeaderRule("X-XSS-Protection", "1; mode=block"),
+        ),
+        # CloudFront refuses a ReportUri with ModeBlock (API reference, ResponseHeadersPolicyXSSProtection); the
+        # emulator stores the pair, and the edge then sends mode=block alone.
+        (
+            {
+                "XSSProtection": {
+                    "Override": False,
+                    "Protection": True,
+                    "ModeBlock": True,
+                    "ReportUri": "https://r.example/x",
+                }
+            },
+            HeaderRule("X-XSS-Protection", "1; mode=block"),
+        ),
         (
             {"ReferrerPolicy": {"Override": False, "ReferrerPolicy": "no-referrer"}},
             HeaderRule("Referrer-Policy", "no-referrer"),
         ),
         (
+            {"ReferrerPolicy": {"Override": True, "ReferrerPolicy": "same-origin"}},
+            HeaderRule("Referrer-Policy", "same-origin", True),
+        ),
+        (
             {"ContentSecurityPolicy": {"Override": True, "ContentSecurityPolicy": "default-src 'self'"}},
             HeaderRule("Content-Security-Policy", "default-src 'self'", True),
         ),
+    ],
+    ids=[
+        "nosniff",
+        "nosniff-override",
+        "frame-options",
+        "hsts",
+        "xss-off",
+        "xss-report",
+        "xss-on",
+        "xss-mode-block",
+        "xss-mode-block-not-report",
+        "referrer-policy",
+        "referrer-policy-override",
+        "csp",
     ],
 )
 def test_each_security_header_as_cloudfront_sends_it(security, expected):
@@ -60,10 +97,20 @@ def test_each_security_header_as_cloudfront_sends_it(security, expected):
 def test_custom_and_removed_headers():
     config = {
         "Name": "p",
-        "CustomHeadersConfig": {"Quantity": 1, "Items": [{"Header": "X-App", "Value": "1", "Override": False}]},
+        "CustomHeadersConfig": {
+            "Quantity": 2,
+            "Items": [
+                {"Header": "X-App", "Value": "1", "Override": False},
+                {"Header": "Cache-Control", "Value": "no-store", "Override": True},
+            ],
+        },
         "RemoveHeadersConfig": {"Quantity": 1, "Items": [{"Header": "Server"}]},
     }
-    assert rules_of(config) == (HeaderRule("X-App", "1", False), HeaderRule("Server", None, True))
+    assert rules_of(config) == (
+        HeaderRule("X-App", "1", False),
+        HeaderRule("Cache-Control", "no-store", True),
+        HeaderRule("Server", None, True),
+    )
 
 
 def test_override_replaces_the_origins_header_and_no_override_keeps_it():
@@ -100,6 +147,59 @@ def test_the_csp_also_names_the_local_origin_of_each_public_origin_it_allows():
         "default-src 'none'; connect-src 'self' https://*.execute-api.us-east-2.amazonaws.com http://127.0.0.1:9001 "
         "https://auth.example.com http://127.0.0.1:9002; frame-ancestors 'none'"
     )
+
+
+def local_origins():
+    origins = OriginMap()
+    origins.add("https://auth.example.com", "http://127.0.0.1:9002")
+    origins.add("https://apps.example.com", "http://127.0.0.1:9000")
+    return origins
+
+
+def test_only_the_csp_names_local_origins_and_without_an_origin_map_it_is_sent_as_is():
+    csp = "default-src 'none';connect-src 'self' https://auth.example.com"
+    rules = (
+        HeaderRule("Content-Security-Policy", csp, True),
+        HeaderRule("X-Build", "2026-12-01;https://apps.example.com https://auth.example.com"),
+    )
+    assert apply_rules(rules, []) == [
+        ("Content-Security-Policy", "default-src 'none';connect-src 'self' https://auth.example.com"),
+        ("X-Build", "2026-12-01;https://apps.example.com https://auth.example.com"),
+    ]
+    assert apply_rules(rules, [], local_origins()) == [
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; connect-src 'self' https://auth.example.com http://127.0.0.1:9002",
+        ),
+        ("X-Build", "2026-12-01;https://apps.example.com https://auth.example.com"),
+    ]
+
+
+def test_an_empty_csp_directive_is_dropped_and_the_directives_after_it_are_kept():
+    policy = ";default-src 'none';; connect-src https://auth.example.com ;"
+    assert localize_csp(policy, local_origins()) == (
+        "default-src 'none'; connect-src https://auth.example.com http://127.0.0.1:9002"
+    )
+
+
+def test_a_csp_source_with_a_trailing_slash_names_the_local_origin_too():
+    assert localize_csp("connect-src https://auth.example.com/", local_origins()) == (
+        "connect-src https://auth.example.com/ http://127.0.0.1:9002"
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "https://auth.example.co",
+        "https://auth.example.com.evil.example",
+        "https://auth.example.comX",  # only "/" is stripped from a source: another last character stays
+        "http://auth.example.com",
+        "https://*.example.org",
+    ],
+)
+def test_a_csp_source_that_is_no_public_origin_gets_no_local_origin(source):
+    assert localize_csp(f"connect-src {source}", local_origins()) == f"connect-src {source}"
 
 
 @pytest.fixture(scope="module")

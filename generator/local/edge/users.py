@@ -56,7 +56,9 @@ def add_user(
         pool_id, region = find_pool(endpoint)
     cognito = clients(endpoint)("cognito-idp", region)
     if app_group is not None:
-        groups = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id).get("Groups", [])}
+        # Every page: ListGroups answers at most 60 groups a call (Cognito's limit; moto's too).
+        pages = cognito.get_paginator("list_groups").paginate(UserPoolId=pool_id)
+        groups = {g["GroupName"] for page in pages for g in page.get("Groups", [])}
         if app_group not in groups:
             raise UserError(
                 f"group {app_group!r} does not exist in user pool {pool_id} "
