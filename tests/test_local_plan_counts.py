@@ -21,6 +21,7 @@ def plan(*actions: list[str]) -> dict:
         ([["delete"]], (0, 0, 1, 0)),
         ([["delete", "create"]], (0, 0, 0, 1)),
         ([["create", "delete"]], (0, 0, 0, 1)),  # create_before_destroy
+        ([["delete", "create"], ["create", "delete"], ["delete", "create"]], (0, 0, 0, 3)),
         ([["create"], ["update"], ["delete", "create"], ["delete"], ["no-op"]], (1, 1, 1, 1)),
     ],
 )
