@@ -49,6 +49,12 @@ def square(x):
 
 def cube(x):
     return x * x * x
+
+
+def stop(process):
+    if process.poll() is None:
+        process.kill()
+    return process.wait(timeout=2)
 """
 
 TOY_CLI = """
@@ -70,7 +76,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from toy.calc import add, count_down, is_adult, square, triple
+from toy.calc import add, count_down, is_adult, square, stop, triple
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +108,13 @@ def test_shout_as_a_command():  # toy/cli.py runs as __main__
 
 def test_add():
     assert add(2, 3) == 5
+
+
+def test_stop_ends_a_server_in_a_session_of_its_own():  # as the emulator's server, which outlives `local up`
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(300)", "toy-server"], start_new_session=True
+    )
+    assert stop(server) == -9
 
 
 def test_is_adult_far_from_the_edge():
@@ -147,6 +160,19 @@ def judge(toy: Path) -> dict[str, str]:
     return found
 
 
+def toy_servers() -> list[str]:
+    """The pids of the toy's server processes still running."""
+    found = []
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (folder / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"toy-server" in command and (folder / "stat").read_text().split(") ")[-1][:1] != "Z":
+            found.append(folder.name)
+    return found
+
+
 def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
     # mutmut 3.8.1's mutants of the toy, each with what it does to the three tests.
     assert judge(toy) == {
@@ -171,7 +197,12 @@ def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
         "toy.cli.x_shout__mutmut_1": "killed",
         "toy.cli.x_shout__mutmut_2": "killed",
         "toy.cli.x_shout__mutmut_3": "killed",
+        # `is not None`: the server is never stopped, wait() times out; the judge stops what the mutant left.
+        "toy.calc.x_stop__mutmut_1": "killed",
+        "toy.calc.x_stop__mutmut_2": "survived",  # wait(timeout=None): it has been killed, it ends at once
+        "toy.calc.x_stop__mutmut_3": "survived",  # wait(timeout=3): likewise
     }
+    assert toy_servers() == []  # none left running, though mutant 1's runs in a session of its own
     baseline = json.loads((toy / "mutants" / "reached.json").read_text())
     assert mutate_python._tests_by_function(baseline) == {
         "toy.calc.x_add": ["tests/test_calc.py::test_add"],
@@ -179,6 +210,7 @@ def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
         "toy.calc.x_count_down": ["tests/test_calc.py::test_count_down"],
         "toy.calc.x_is_adult": ["tests/test_calc.py::test_is_adult_far_from_the_edge"],
         "toy.calc.x_square": ["tests/test_calc.py::test_square_in_a_thread"],
+        "toy.calc.x_stop": ["tests/test_calc.py::test_stop_ends_a_server_in_a_session_of_its_own"],
         "toy.calc.x_triple": [
             "tests/test_calc.py::test_tripled_is_positive",
             "tests/test_calc.py::test_tripled_is_twelve",

@@ -39,7 +39,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mutate_js import copy_tracked  # tools/ is on sys.path when this script runs
+import mutate_worker  # tools/ is on sys.path when this script runs
+from mutate_js import copy_tracked
 
 REPO = Path(__file__).resolve().parent.parent
 #: name -> (source paths, only_mutate globs, the tests that cover it, extra [tool.mutmut] settings)
@@ -642,6 +643,7 @@ def _judge_in_process(
                 judged.add(name)
                 current, since = None, time.monotonic()
         process.wait()
+        mutate_worker.stop_processes(mutate_worker.owned_processes(str(process.pid)))  # what a killed one left
         if not ready:  # not a mutant's doing: retrying would fail the same way
             log = (copy / "mutate_worker.log").read_text(errors="replace").splitlines()
             raise SystemExit("in-process judge: a worker did not start; the end of its log:\n" + "\n".join(log[-40:]))

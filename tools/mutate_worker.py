@@ -24,9 +24,11 @@ the caller can stop a mutant that hangs and go on in a new process.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -61,6 +63,31 @@ if "MUTATE_WORKER" in os.environ and "MUTATE_ROOT" in os.environ:  # not a proce
 """
 #: Between the keys of one line of the subprocesses' record (node ids may hold spaces and tabs, not this).
 KEY_SEPARATOR = "\x1f"
+#: Names, in the environment of every process a worker's tests start, the worker (its pid). A mutant may leave a
+#: process running that its tests would have stopped (a broken ``emulator.stop``; the emulator's server runs in a
+#: session of its own, so killing the worker's process group misses it): found by this, it is stopped after the
+#: mutant, and whatever a worker leaves when it ends or is killed is stopped by the caller.
+OWNER = "MUTATE_OWNER"
+
+
+def owned_processes(owner: str) -> set[int]:
+    """The live processes whose environment names ``owner`` (read from Linux's ``/proc``; none elsewhere)."""
+    entry = f"\0{OWNER}={owner}\0".encode()
+    found = set()
+    for folder in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if entry in b"\0" + (folder / "environ").read_bytes():
+                found.add(int(folder.name))
+    return found
+
+
+def stop_processes(pids: set[int]) -> None:
+    """SIGKILL each of ``pids`` (this process never), reaping the ones that are its children."""
+    for pid in pids - {os.getpid()}:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def _main_module(argv: list[str], orig_argv: list[str], root: str) -> str | None:
@@ -219,6 +246,7 @@ def main(argv: list[str]) -> int:
         todo = json.load(job)
     hook = Path(tempfile.mkdtemp(prefix="judge-hook-"))
     _hook_processes(hook)
+    os.environ[OWNER] = str(os.getpid())
     # Warm up unmutated (imports, plugins, the jsii kernel), so a mutant's time is its own.
     os.environ["MUTANT_UNDER_TEST"] = ""
     pytest.main(todo["warm_up"] or pytest_args)
@@ -226,11 +254,13 @@ def main(argv: list[str]) -> int:
     for name in todo["names"]:
         print(f"START {name}", file=protocol)
         os.environ["MUTANT_UNDER_TEST"] = name
+        before = owned_processes(str(os.getpid()))  # the warm-up's (the jsii kernel) stay
         try:
             code = int(pytest.main(pytest_args, plugins=[_Only(todo["tests"][name])]))
         except Exception as err:  # pytest reports test errors itself; this is its own crash
             print(f"worker: {name}: {err!r}", file=sys.stderr)
             code = 3  # mutmut's "internal error in pytest": killed
+        stop_processes(owned_processes(str(os.getpid())) - before)
         print(f"DONE {code} {name}", file=protocol)
     shutil.rmtree(hook, ignore_errors=True)
     return 0
