@@ -73,7 +73,9 @@ def _handler_class(app_ref: list[App], access_log: Path | None, name: str) -> ty
             for key, value in headers:
                 if key.lower() not in ("content-length", "connection", "transfer-encoding"):
                     self.send_header(key, value)
-            if not any(k.lower() == "content-length" for k, _ in headers) or self.command != "HEAD":
+            if status in (204, 304):
+                pass  # no content sent, so no length: a 204 must not state one, a 304 only the 200's (RFC 9110 8.6)
+            elif not any(k.lower() == "content-length" for k, _ in headers) or self.command != "HEAD":
                 self.send_header("Content-Length", str(len(data)))
             else:
                 self.send_header("Content-Length", next(v for k, v in headers if k.lower() == "content-length"))
