@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: throwaway copies of the project, in-process synthesis, stack JSON.
+"""Helpers shared by the tests: throwaway copies of the project, in-process synthesis, stack JSON, the sockets a
+process listens on.
 
 Synthesis in-process pays the provider import once for the whole session;
 each stack then costs milliseconds.
@@ -58,3 +59,22 @@ def skip_or_fail(reason: str) -> None:
     if in_ci():
         pytest.fail(f"{reason} -- CI is set, so this is a failure, not a skip")
     pytest.skip(reason)
+
+
+def listening_ports(pid: int) -> dict[int, int]:
+    """The TCP ports ``pid`` listens on, by the descriptor that holds each (Linux: /proc/<pid>/fd's socket inodes
+    matched against /proc/net/tcp)."""
+    inodes = {}
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes[target[len("socket:[") : -1]] = int(fd.name)
+    ports = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+            ports[inodes[fields[9]]] = int(fields[1].rsplit(":", 1)[1], 16)
+    return ports

@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
 ACCESS_KEY = "testing"
 SECRET_KEY = "testing"
 START_TIMEOUT_SECONDS = 30
+#: How long a stopped server has to exit after SIGTERM before it is sent SIGKILL.
+STOP_TIMEOUT_SECONDS = 10
 #: moto's server, with the emulator's fixes (see moto_server.py).
 SERVER_MODULE = "generator.local.moto_server"
 #: moto's server settings. ACM certificates are ISSUED at once instead of after 60 s.
@@ -81,12 +83,14 @@ def listening_socket(port: int | None = None) -> socket.socket:
 
 def _is_our_server(pid: int) -> bool:
     """True when ``pid`` is alive and is a moto server (not a recycled pid)."""
+    if pid <= 0:  # not one process: kill(0, sig) signals our own process group, kill(-1, sig) all we may signal
+        return False
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         try:
             os.kill(pid, 0)
-        except OSError:
+        except (OSError, OverflowError):  # OverflowError: beyond any pid
             return False
         return True  # no /proc (macOS): trust the record
     return SERVER_MODULE.encode() in cmdline
@@ -105,7 +109,7 @@ def running(workdir: Path) -> Emulator | None:
     try:
         data = json.loads(_record(workdir).read_text())
         emulator = Emulator(pid=int(data["pid"]), port=int(data["port"]))
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):  # TypeError: JSON, but not a record
         return None
     if _is_our_server(emulator.pid) and _responds(emulator.port):
         return emulator
@@ -165,7 +169,7 @@ def stop(workdir: Path) -> bool:
     record = _record(workdir)
     try:
         pid = int(json.loads(record.read_text())["pid"])
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):  # TypeError: JSON, but not a record
         return False
     record.unlink(missing_ok=True)
     if not _is_our_server(pid):
@@ -179,7 +183,7 @@ def _terminate(pid: int) -> None:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         try:
             finished, _ = os.waitpid(pid, os.WNOHANG)  # reap it when it is our child

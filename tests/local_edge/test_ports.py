@@ -10,30 +10,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import threading
-from pathlib import Path
 
 import pytest
+from helpers import listening_ports
 
 from generator.local import emulator as emu
 from generator.local.edge.server import EdgeError, _serve
-
-
-def _listening_ports(pid: int) -> set[int]:
-    """The TCP ports ``pid`` listens on (Linux: its socket inodes matched against /proc/net/tcp)."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = str(fd.readlink())
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[len("socket:[") : -1])
-    ports = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
 
 
 def test_the_emulator_serves_on_the_socket_start_bound_even_when_a_thief_tries_the_port(tmp_path, monkeypatch):
@@ -61,7 +43,7 @@ def test_the_emulator_serves_on_the_socket_start_bound_even_when_a_thief_tries_t
             thief.close()
     try:
         assert stolen == [], "the port was free between being chosen and being served"
-        assert _listening_ports(server.pid) == {server.port}
+        assert set(listening_ports(server.pid).values()) == {server.port}
         assert emu.running(tmp_path) == server
     finally:
         emu.stop(tmp_path)
@@ -82,7 +64,7 @@ def test_two_emulators_started_at_once_get_different_ports(tmp_path):
         assert set(started) == {"a", "b"}
         assert started["a"].port != started["b"].port
         for name, server in started.items():
-            assert _listening_ports(server.pid) == {server.port}
+            assert set(listening_ports(server.pid).values()) == {server.port}
             assert emu.running(tmp_path / name) == server
     finally:
         for name in started:
