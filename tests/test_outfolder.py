@@ -1,14 +1,17 @@
-"""Scratch folders of killed syntheses are removed by the next run; a live run's folder is left alone."""
+"""The synth output folder: scratch folders of killed syntheses are removed by the next run (a live run's folder is
+left alone, and its process gets no signal), and a sync writes, keeps, prunes and reports stacks and the manifest."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from generator.outfolder import OWNER, synthesize_into
+from generator.outfolder import OWNER, SyncReport, _alive, remove_stale_scratch, synthesize_into
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,3 +78,208 @@ def test_folder_without_owner_is_removed_only_when_old(tmp_path):
     synthesize_into(out, _noop_build, ["platform"], prune=False, has_state=lambda s: False)
     assert _scratch(tmp_path) == [".cdktf.out.synth-young"]
     assert not (young / OWNER).exists()
+
+
+# A live process that records, one name a line, every signal it receives, and says when its handlers are set.
+WITNESS = """
+import signal, sys, time
+from pathlib import Path
+log = Path(sys.argv[1])
+def record(number, frame):
+    with log.open("a") as f:
+        f.write(signal.Signals(number).name + "\\n")
+    if number == signal.SIGTERM:
+        sys.exit(0)
+for number in signal.valid_signals():
+    if number not in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD):
+        try:
+            signal.signal(number, record)
+        except (OSError, ValueError):
+            pass
+Path(sys.argv[2]).write_text("ready")
+while True:
+    time.sleep(0.05)
+"""
+
+
+def test_a_live_owner_keeps_its_folder_and_receives_no_signal(tmp_path):
+    log, ready = tmp_path / "signals.log", tmp_path / "ready"
+    log.write_text("")
+    witness = subprocess.Popen([sys.executable, "-c", WITNESS, str(log), str(ready)])
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert time.monotonic() < deadline, "the witness never started"
+            time.sleep(0.05)
+        folder = tmp_path / ".cdktf.out.synth-live"
+        folder.mkdir()
+        (folder / OWNER).write_text(str(witness.pid))
+        assert remove_stale_scratch(tmp_path / "cdktf.out") == []
+        assert folder.is_dir()
+        # Our own SIGTERM comes after anything the check sent (a lower-numbered signal, such as SIGHUP, is
+        # delivered first), so the log holds everything the witness received.
+        witness.send_signal(signal.SIGTERM)
+        assert witness.wait(timeout=60) == 0
+        assert log.read_text() == "SIGTERM\n"
+    finally:
+        witness.kill()
+        witness.wait()
+
+
+def test_a_folder_whose_owner_is_gone_is_removed(tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: no process has this pid any more (pids are not reused this soon)
+    folder = tmp_path / ".cdktf.out.synth-gone"
+    folder.mkdir()
+    (folder / OWNER).write_text(str(gone.pid))
+    assert remove_stale_scratch(tmp_path / "cdktf.out") == [".cdktf.out.synth-gone"]
+    assert not folder.exists()
+
+
+def test_another_users_live_process_counts_as_alive():
+    """``os.kill(pid, 0)`` on another user's process raises PermissionError: that process is alive."""
+    if os.geteuid() != 0:
+        assert os.stat("/proc/1").st_uid != os.getuid()
+        assert _alive(1) is True
+        return
+    # As root every process can be signalled: check from a forked child that drops to nobody.
+    owned = subprocess.Popen(["sleep", "600"])
+    read_end, write_end = os.pipe()
+    try:
+        child = os.fork()
+        if child == 0:
+            try:
+                os.close(read_end)
+                os.setgid(65534)
+                os.setuid(65534)
+                os.write(write_end, repr(_alive(owned.pid)).encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end) as answer:
+            verdict = answer.read()
+        os.waitpid(child, 0)
+        assert verdict == "True"
+        assert owned.poll() is None  # and it got no signal that ended it
+    finally:
+        owned.kill()
+        owned.wait()
+
+
+# The sync: a scratch build's output moved into cdktf.out/.
+
+
+def _sync(
+    out: Path, files: dict[str, str], stacks: list[str], *, prune: bool = True, manifest: str = '{"stacks": {}}', **kw
+) -> SyncReport:
+    """Synthesize into ``out`` with a build that writes ``files`` (paths under the app's output) and the manifest."""
+
+    def build(app_out: Path, work: Path) -> None:
+        for name, text in files.items():
+            (app_out / name).parent.mkdir(parents=True, exist_ok=True)
+            (app_out / name).write_text(text)
+        (app_out / "manifest.json").write_text(manifest)
+
+    return synthesize_into(out, build, stacks, prune=prune, has_state=lambda s: False, **kw)
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) + ("/" if p.is_dir() else "") for p in root.rglob("*"))
+
+
+def test_a_changed_stack_is_written_and_an_identical_one_unchanged(tmp_path):
+    out = tmp_path / "cdktf.out"
+    first = {"stacks/platform/a.json": "1", "stacks/platform/b.json": "2"}
+    assert _sync(out, first, ["platform"]) == SyncReport(written=["platform"])
+    assert _sync(out, first, ["platform"]) == SyncReport(unchanged=["platform"])
+    # a.json changes, b.json (after it in order) does not: the stack is still written.
+    changed = {"stacks/platform/a.json": "one", "stacks/platform/b.json": "2"}
+    assert _sync(out, changed, ["platform"]) == SyncReport(written=["platform"])
+    assert (out / "stacks/platform/a.json").read_text() == "one"
+
+
+def test_a_change_to_the_cache_marker_alone_leaves_the_stack_unchanged(tmp_path):
+    out = tmp_path / "cdktf.out"
+    files = {"stacks/platform/cdk.tf.json": "{}", "stacks/platform/.generator-inputs": "old"}
+    _sync(out, files, ["platform"])
+    files["stacks/platform/.generator-inputs"] = "new"
+    assert _sync(out, files, ["platform"]) == SyncReport(unchanged=["platform"])
+    assert (out / "stacks/platform/.generator-inputs").read_text() == "new"
+
+
+def test_a_new_file_in_new_nested_folders_of_an_existing_stack(tmp_path):
+    out = tmp_path / "cdktf.out"
+    _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"])
+    files = {"stacks/platform/cdk.tf.json": "{}", "stacks/platform/assets/lambda/bundle.zip": "zip"}
+    assert _sync(out, files, ["platform"]) == SyncReport(written=["platform"])
+    assert (out / "stacks/platform/assets/lambda/bundle.zip").read_text() == "zip"
+
+
+def test_files_and_folders_no_longer_built_are_removed(tmp_path):
+    out = tmp_path / "cdktf.out"
+    _sync(out, {"stacks/platform/cdk.tf.json": "{}", "stacks/platform/assets/old/bundle.zip": "zip"}, ["platform"])
+    # Only a removal: that alone is a change.
+    assert _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"]) == SyncReport(written=["platform"])
+    assert _tree(out) == ["manifest.json", "stacks/", "stacks/platform/", "stacks/platform/cdk.tf.json"]
+
+
+def test_reused_stacks_are_reported_unchanged_and_keep_their_manifest_entries(tmp_path):
+    out = tmp_path / "cdktf.out"
+    both = {"stacks/platform/cdk.tf.json": "{}", "stacks/app-a/cdk.tf.json": "{}"}
+    manifest = '{"stacks": {"app-a": {"n": 1}, "platform": {"n": 2}}}'
+    _sync(out, both, ["app-a", "platform"], manifest=manifest)
+    report = _sync(
+        out,
+        {"stacks/app-a/cdk.tf.json": "{}"},
+        ["app-a", "platform"],
+        manifest='{"stacks": {"app-a": {"n": 1}}}',
+        reused=frozenset({"platform"}),
+    )
+    assert report == SyncReport(unchanged=["app-a", "platform"])
+    assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"app-a": {"n": 1}, "platform": {"n": 2}}}
+
+
+def test_a_partial_synth_keeps_other_stacks_and_their_manifest_entries(tmp_path):
+    out = tmp_path / "cdktf.out"
+    both = {"stacks/platform/cdk.tf.json": "{}", "stacks/app-a/cdk.tf.json": "{}"}
+    _sync(out, both, ["app-a", "platform"], manifest='{"stacks": {"app-a": {"n": 1}, "platform": {"n": 2}}}')
+    report = _sync(
+        out, {"stacks/app-a/cdk.tf.json": "{}"}, ["app-a"], prune=False, manifest='{"stacks": {"app-a": {"n": 3}}}'
+    )
+    assert report == SyncReport(unchanged=["app-a"])
+    assert (out / "stacks/platform/cdk.tf.json").read_text() == "{}"
+    assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"app-a": {"n": 3}, "platform": {"n": 2}}}
+    # A full synth without platform removes its folder and its entry.
+    report = _sync(out, {"stacks/app-a/cdk.tf.json": "{}"}, ["app-a"], manifest='{"stacks": {"app-a": {"n": 3}}}')
+    assert report == SyncReport(unchanged=["app-a"], removed=["platform"])
+    assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"app-a": {"n": 3}}}
+
+
+def test_the_manifest_is_written_sorted_and_indented(tmp_path):
+    out = tmp_path / "cdktf.out"
+    _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"], manifest='{"version": "0.20", "stacks": {}}')
+    assert (out / "manifest.json").read_text() == '{\n  "stacks": {},\n  "version": "0.20"\n}\n'
+    # Merged into an existing one: still sorted, whatever order the old and new ones had.
+    (out / "manifest.json").write_text('{"version": "0.19", "stacks": {"platform": {"n": 1}}, "a": 1}')
+    files, manifest = {"stacks/platform/cdk.tf.json": "{}"}, '{"version": "0.20", "stacks": {}}'
+    _sync(out, files, ["platform"], prune=False, manifest=manifest)
+    assert (out / "manifest.json").read_text() == (
+        '{\n  "a": 1,\n  "stacks": {\n    "platform": {\n      "n": 1\n    }\n  },\n  "version": "0.20"\n}\n'
+    )
+
+
+def test_manifests_without_stacks_or_unreadable(tmp_path):
+    out = tmp_path / "cdktf.out"
+    files = {"stacks/platform/cdk.tf.json": "{}"}
+    _sync(out, files, ["platform"], prune=False, manifest='{"stacks": {"platform": {"n": 1}}}')
+    # A new manifest without a stacks field keeps the old entries (a partial synth).
+    _sync(out, files, ["platform"], prune=False, manifest='{"version": "0.20"}')
+    assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"platform": {"n": 1}}, "version": "0.20"}
+    # An old manifest without a stacks field (an older cdktf): its other fields stay, the new stacks are added.
+    (out / "manifest.json").write_text('{"version": "0.19"}')
+    _sync(out, files, ["platform"], prune=False, manifest='{"stacks": {"platform": {"n": 2}}}')
+    assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"platform": {"n": 2}}, "version": "0.19"}
+    # An old manifest that is not JSON (a half-written one from an older version): replaced by the new one.
+    (out / "manifest.json").write_text("not json")
+    _sync(out, files, ["platform"], prune=False, manifest='{"stacks": {"platform": {"n": 3}}}')
+    assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"platform": {"n": 3}}}
