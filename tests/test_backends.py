@@ -19,6 +19,7 @@ BACKENDS = {
     "local": "backend:\n  type: local\n  stateDir: terraform-state\n",
     "s3": f"backend:\n  type: s3\n  bucket: acme-apps-tfstate\n  keyPrefix: apps\n  kmsKeyId: {KMS}\n",
     "cloud": "backend:\n  type: cloud\n  organization: example-org\n  project: Serverless Apps\n",
+    "s3-lock-table": "backend:\n  type: s3\n  bucket: acme-apps-tfstate\n  lockTable: acme-tf-locks\n",
 }
 
 
@@ -208,6 +209,19 @@ def test_s3_backend_one_encrypted_locked_key_per_workspace(synthesized):
     remote = stack(out, DEV)["data"]["terraform_remote_state"]["platform"]
     assert remote["backend"] == "s3"
     assert remote["config"] == {"bucket": "acme-apps-tfstate", "key": "apps/platform.tfstate", "region": "us-east-2"}
+
+
+def test_s3_backend_with_a_lock_table_locks_in_it_not_in_a_lock_file(synthesized):
+    for name in ("platform", DEV):
+        assert stack(synthesized["s3-lock-table"], name)["terraform"]["backend"] == {
+            "s3": {
+                "bucket": "acme-apps-tfstate",
+                "key": f"serverless-platform/{name}.tfstate",
+                "region": "us-east-2",
+                "encrypt": True,
+                "dynamodb_table": "acme-tf-locks",
+            }
+        }
 
 
 def test_cloud_backend_one_workspace_per_instance(synthesized):
