@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 import yaml
 from helpers import copy_project
 
-from generator.errors import ValidationFailed
+from generator.errors import Problem, ValidationFailed, show, type_name
 from generator.project import load_project
 from generator.validation.rules import check
 from generator.validation.tables import INSTANCE_FIELDS, PLATFORM_FIELDS
@@ -124,3 +125,35 @@ def test_a_container_or_null_is_named_by_its_type_alone(value, got):
     assert _messages(data, INSTANCE_FIELDS, "i.yaml") == [
         f"i.yaml: spec.appName: got {got}, expected lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most 30 characters"
     ]
+
+
+# --- errors.py: how a value and a failure read -------------------------------------------------------------
+
+
+def test_a_mapping_or_list_value_is_shown_by_its_type_not_its_contents():
+    assert show({"a": 1}) == "a mapping"
+    assert show([1, 2]) == "a list"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("x" * 58, "'" + "x" * 58 + "'"),  # exactly 60 characters: kept whole
+        ("x" * 59, "'" + "x" * 56 + "..."),  # 61: cut to 60
+    ],
+    ids=["60-characters", "61-characters"],
+)
+def test_a_value_is_cut_only_beyond_60_characters(value, shown):
+    assert show(value) == shown
+
+
+def test_a_yaml_value_of_another_type_is_named_by_its_python_type():
+    assert type_name(datetime.date(2024, 1, 1)) == "date"  # YAML reads 2024-01-01 as a date
+    assert type_name(b"\x00") == "bytes"
+
+
+def test_a_failure_reads_as_its_problems_sorted_one_per_line_without_repeats():
+    second, first = Problem("b.yaml", "spec.x", "got 1"), Problem("a.yaml", "", "empty file")
+    failure = ValidationFailed([second, first, second])
+    assert str(failure) == "a.yaml: empty file\nb.yaml: spec.x: got 1"
+    assert failure.problems == [first, second]
