@@ -116,3 +116,19 @@ def test_codeowners_says_what_it_did_in_text_and_json(tmp_path):
         "file": ".github/CODEOWNERS",
         "status": "ok",
     }
+
+
+def test_validate_json_reports_a_missing_codeowners_file_without_a_field(tmp_path):
+    repo = copy_project(tmp_path / "project")
+    (repo / "platform.yaml").write_text((repo / "platform.yaml").read_text() + TEAMS)
+    result = run_cli(repo, "validate", "--json")
+    assert result.exit_code == 1
+    report, _ = json.JSONDecoder().raw_decode(result.output)  # then the error line
+    assert report["problems"] == [
+        {
+            "file": ".github/CODEOWNERS",
+            "field": "",
+            "message": "got no file, expected the generated file (run: python main.py codeowners)",
+        }
+    ]
+    assert report["valid"] is False
