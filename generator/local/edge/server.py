@@ -73,12 +73,13 @@ def _handler_class(app_ref: list[App], access_log: Path | None, name: str) -> ty
             for key, value in headers:
                 if key.lower() not in ("content-length", "connection", "transfer-encoding"):
                     self.send_header(key, value)
-            if status in (204, 304):
-                pass  # no content sent, so no length: a 204 must not state one, a 304 only the 200's (RFC 9110 8.6)
-            elif not any(k.lower() == "content-length" for k, _ in headers) or self.command != "HEAD":
-                self.send_header("Content-Length", str(len(data)))
-            else:
-                self.send_header("Content-Length", next(v for k, v in headers if k.lower() == "content-length"))
+            # No content, so no length: a 204 must not state one, a 304 only the 200's (RFC 9110 8.6). A HEAD
+            # answer keeps the length the app states (that of the GET's body); any other, its body's.
+            if status not in (204, 304):
+                stated = next((v for k, v in headers if k.lower() == "content-length"), None)
+                self.send_header(
+                    "Content-Length", stated if stated is not None and self.command == "HEAD" else str(len(data))
+                )
             self.end_headers()
             if self.command != "HEAD" and status not in (204, 304):
                 self.wfile.write(data)
