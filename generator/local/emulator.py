@@ -35,6 +35,10 @@ SERVER_MODULE = "generator.local.moto_server"
 SERVER_ENV = {"MOTO_ACM_VALIDATION_WAIT": "0"}
 
 
+#: What reading a record that is missing, not JSON, or JSON but not a record (``[]``, ``{"pid": null}``) raises.
+UNREADABLE_RECORD = (OSError, ValueError, KeyError, TypeError)
+
+
 class EmulatorError(Exception):
     """The emulator cannot be started (port taken, moto missing, server died)."""
 
@@ -109,7 +113,7 @@ def running(workdir: Path) -> Emulator | None:
     try:
         data = json.loads(_record(workdir).read_text())
         emulator = Emulator(pid=int(data["pid"]), port=int(data["port"]))
-    except (OSError, ValueError, KeyError, TypeError):  # TypeError: JSON, but not a record
+    except UNREADABLE_RECORD:
         return None
     if _is_our_server(emulator.pid) and _responds(emulator.port):
         return emulator
@@ -169,7 +173,7 @@ def stop(workdir: Path) -> bool:
     record = _record(workdir)
     try:
         pid = int(json.loads(record.read_text())["pid"])
-    except (OSError, ValueError, KeyError, TypeError):  # TypeError: JSON, but not a record
+    except UNREADABLE_RECORD:
         return False
     record.unlink(missing_ok=True)
     if not _is_our_server(pid):
