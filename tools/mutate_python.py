@@ -189,8 +189,8 @@ TARGETS["constructs"] = (
 #: output folder's guarantees (hostile inputs, killed runs, workers), the workflow commands with a stand-in
 #: terraform, the backends. In-process: the synth needs the jsii kernel. Left out: the speed machinery that runs
 #: at import time (runtime.py, jsii_cache.py, bindings_bytecode.py, as _provider_loader.py) and cache.py (a target
-#: of its own). The tests that run the CLI in a process of its own count
-#: too (tools/mutate_worker.py's sitecustomize hook), though the synth's forked workers are not followed.
+#: of its own). The tests that run the CLI in a process of its own count too (tools/mutate_worker.py's
+#: sitecustomize hook), though the synth's forked workers are not followed.
 TARGETS["cli"] = (
     ["generator"],
     [
