@@ -264,3 +264,48 @@ def test_token_endpoint_errors(ui, pool):
     assert json.loads(body) == {"error": "unsupported_grant_type"}
     status, _, body = ui.handle("POST", "/oauth2/token", {"content-type": "application/json"}, b"{}")
     assert json.loads(body) == {"error": "invalid_request"}
+
+
+JSON_HEADERS = [
+    ("Content-Type", "application/json;charset=UTF-8"),
+    ("Cache-Control", "no-store"),
+    ("Pragma", "no-cache"),
+    ("Access-Control-Allow-Origin", "*"),
+]
+INVALID_TOKEN = (
+    401,
+    [*JSON_HEADERS, ("WWW-Authenticate", 'Bearer error="invalid_token"')],
+    {"error": "invalid_token", "error_description": "Access token is not valid"},
+)
+
+
+def user_info(ui, authorization=None):
+    headers = {} if authorization is None else {"authorization": authorization}
+    status, answer_headers, body = ui.handle("GET", "/oauth2/userInfo", headers, b"")
+    return status, answer_headers, json.loads(body)
+
+
+@pytest.mark.parametrize("scheme", ["Bearer ", "bearer ", "BEARER "])
+def test_user_info_answers_the_users_attributes_and_name_for_an_access_token(ui, pool, scheme):
+    _, headers, _ = sign_in(ui, pool, authorize_query(pool))
+    tokens = exchange(ui, pool, location(headers)[1]["code"])[1]
+    user = pool["cognito"].admin_get_user(UserPoolId=pool["info"].pool_id, Username="jane@example.com")
+    expected = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert expected["email"] == "jane@example.com" and "sub" in expected  # the pool's own record, not ours
+    assert user_info(ui, scheme + tokens["access_token"]) == (
+        200,
+        JSON_HEADERS,
+        {**expected, "username": user["Username"]},
+    )
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer ", "Bearer not-a-token", "Basic amFuZTpzZWNyZXQ=", "Bearer  {token}", "Bearer{token}", "{token}", "Bearer {id_token}"],
+)
+def test_user_info_refuses_anything_but_a_bearer_access_token(ui, pool, authorization):
+    _, headers, _ = sign_in(ui, pool, authorize_query(pool))
+    tokens = exchange(ui, pool, location(headers)[1]["code"])[1]
+    if authorization is not None:
+        authorization = authorization.format(token=tokens["access_token"], id_token=tokens["id_token"])
+    assert user_info(ui, authorization) == INVALID_TOKEN
