@@ -301,7 +301,17 @@ def test_user_info_answers_the_users_attributes_and_name_for_an_access_token(ui,
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "", "Bearer ", "Bearer not-a-token", "Basic amFuZTpzZWNyZXQ=", "Bearer  {token}", "Bearer{token}", "{token}", "Bearer {id_token}"],
+    [
+        None,
+        "",
+        "Bearer ",
+        "Bearer not-a-token",
+        "Basic amFuZTpzZWNyZXQ=",
+        "Bearer  {token}",
+        "Bearer{token}",
+        "{token}",
+        "Bearer {id_token}",
+    ],
 )
 def test_user_info_refuses_anything_but_a_bearer_access_token(ui, pool, authorization):
     _, headers, _ = sign_in(ui, pool, authorize_query(pool))

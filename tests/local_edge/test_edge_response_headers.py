@@ -189,9 +189,22 @@ def test_a_csp_source_with_a_trailing_slash_names_the_local_origin_too():
 
 
 @pytest.mark.parametrize(
+    ("source", "local"),
+    [
+        ("https://auth.example.com/oauth2/", "http://127.0.0.1:9002/oauth2/"),
+        ("https://auth.example.com/oauth2/token", "http://127.0.0.1:9002/oauth2/token"),
+        ("https://*.example.com/assets/", "http://127.0.0.1:9002/assets/ http://127.0.0.1:9000/assets/"),
+    ],
+)
+def test_a_csp_source_with_a_path_names_the_local_origin_with_the_same_path(source, local):
+    assert localize_csp(f"connect-src {source}", local_origins()) == f"connect-src {source} {local}"
+
+
+@pytest.mark.parametrize(
     "source",
     [
         "https://auth.example.co",
+        "https://auth.example.co/m/",
         "https://auth.example.com.evil.example",
         "https://auth.example.comX",  # only "/" is stripped from a source: another last character stays
         "http://auth.example.com",

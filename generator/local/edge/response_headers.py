@@ -111,8 +111,13 @@ def localize_csp(policy: str, origins: OriginMap) -> str:
             kept.append(source)
             if "://" not in source:
                 continue
+            # A source may name a path (``https://api.example.com/v1/``): the origin part is matched, the path
+            # kept on the local origin, so the local source allows what the public one allows.
+            scheme, _, rest = source.partition("://")
+            host, _, path = rest.partition("/")
             for public, local in origins.pairs().items():
-                if fnmatch.fnmatchcase(public, source.rstrip("/")) and local not in kept and local not in sources:
-                    kept.append(local)
+                local_source = local + ("/" + path if path else "")
+                if fnmatch.fnmatchcase(public, f"{scheme}://{host}") and local_source not in kept + sources:
+                    kept.append(local_source)
         directives.append(" ".join([name, *kept]))
     return "; ".join(directives)
