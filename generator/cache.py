@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from . import assets
 from .model import Instance, PlatformConfig
 from .naming import PLATFORM_STACK
-from .outfolder import MARKER
+from .outfolder import MARKER, is_terraform_file
 from .project import Project
 
 #: The code that decides what a stack contains.
@@ -51,14 +52,17 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _folder_digest(folder: Path, skip: str | None = None, published_only: bool = False) -> str:
-    """Digest of every file under ``folder`` but ``skip``; ``published_only``: also leave out what
-    :func:`assets.is_unpublished` leaves out."""
+def _folder_digest(folder: Path, left_out: Callable[[Path], bool] = lambda _relative: False) -> str:
+    """Digest of every file under ``folder`` whose path relative to it ``left_out`` does not name."""
     digest = hashlib.sha256()
-    files = (p for p in folder.rglob("*") if p.is_file() and p.name != skip)
-    for path in sorted(p for p in files if not (published_only and assets.is_unpublished(p.relative_to(folder)))):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not left_out(p.relative_to(folder))):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _stack_digest(stack_dir: Path) -> str:
+    """Digest of what synth wrote into ``stack_dir``: not the cache's marker, not Terraform's working files."""
+    return _folder_digest(stack_dir, lambda relative: relative.name == MARKER or is_terraform_file(relative))
 
 
 def _portable(platform: PlatformConfig, outdir: Path) -> dict:
@@ -79,7 +83,9 @@ def stack_inputs(project: Project, stack: str, outdir: Path, emulator: object) -
     if stack == PLATFORM_STACK:
         root = project.root
         parts["sources"] = {
-            folder: _folder_digest(root / folder, published_only=folder in PUBLISHED_ONLY)
+            folder: _folder_digest(
+                root / folder, assets.is_unpublished if folder in PUBLISHED_ONLY else lambda _relative: False
+            )
             if (root / folder).is_dir()
             else None
             for folder in (assets.LAMBDA_DIR, assets.UI_TEMPLATE_DIR, assets.AUTH_PAGES_DIR, assets.SITE_PAGES_DIR)
@@ -100,9 +106,9 @@ def is_fresh(stack_dir: Path, inputs: str) -> bool:
         recorded = dict(line.split(" ", 1) for line in marker.read_text().splitlines())
     except (OSError, ValueError):
         return False
-    return recorded.get("inputs") == inputs and recorded.get("output") == _folder_digest(stack_dir, skip=MARKER)
+    return recorded.get("inputs") == inputs and recorded.get("output") == _stack_digest(stack_dir)
 
 
 def stamp(stack_dir: Path, inputs: str) -> None:
     """Record what a freshly built ``stack_dir`` was built from and what it holds."""
-    (stack_dir / MARKER).write_text(f"inputs {inputs}\noutput {_folder_digest(stack_dir, skip=MARKER)}\n")
+    (stack_dir / MARKER).write_text(f"inputs {inputs}\noutput {_stack_digest(stack_dir)}\n")

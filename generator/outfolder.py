@@ -27,6 +27,26 @@ MANIFEST = "manifest.json"
 MARKER = ".generator-inputs"
 
 
+#: What ``terraform init``/``apply`` leave in a stack folder (the provider cache, the lock file, a local state):
+#: the user's working files, not synth output. A sync never removes them and the build cache ignores them, so
+#: running Terraform in a stack folder (as the README shows) neither rebuilds that stack at the next synth nor
+#: makes it initialize again.
+TERRAFORM_FILES = frozenset(
+    {
+        ".terraform",
+        ".terraform.lock.hcl",
+        "terraform.tfstate",
+        "terraform.tfstate.backup",
+        ".terraform.tfstate.lock.info",
+    }
+)
+
+
+def is_terraform_file(relative: Path) -> bool:
+    """Whether ``relative`` (a path inside a stack folder) is one of Terraform's working files or under one."""
+    return bool(relative.parts) and relative.parts[0] in TERRAFORM_FILES
+
+
 @dataclass
 class SyncReport:
     """What a sync changed, for the CLI's summary."""
@@ -137,7 +157,8 @@ def _sync(
 
 
 def _sync_tree(source: Path, target: Path) -> bool:
-    """Make ``target`` hold exactly ``source``'s files; return whether anything changed."""
+    """Make ``target`` hold exactly ``source``'s files, besides Terraform's own (:func:`is_terraform_file`);
+    return whether anything changed."""
     changed = False
     wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
     for relative in sorted(wanted):
@@ -146,6 +167,8 @@ def _sync_tree(source: Path, target: Path) -> bool:
     if target.is_dir():
         for path in sorted(target.rglob("*"), reverse=True):
             relative = path.relative_to(target)
+            if is_terraform_file(relative):
+                continue
             if path.is_file() and relative not in wanted:
                 path.unlink()
                 changed = True

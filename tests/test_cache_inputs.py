@@ -494,3 +494,36 @@ def test_freshness_does_not_depend_on_the_listing_order(built, monkeypatch):
     cache.stamp(built, "inputs-1")
     _listing(monkeypatch, reverse=True)
     assert cache.is_fresh(built, "inputs-1") is True
+
+
+TERRAFORM_WORKING_FILES = [
+    ".terraform/providers/registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64/terraform-provider-aws",
+    ".terraform/terraform.tfstate",
+    ".terraform/modules/modules.json",
+    ".terraform.lock.hcl",
+    "terraform.tfstate",
+    "terraform.tfstate.backup",
+    ".terraform.tfstate.lock.info",
+]
+
+
+@pytest.mark.parametrize("relative", TERRAFORM_WORKING_FILES)
+def test_what_terraform_init_or_apply_leaves_in_a_stack_folder_keeps_it_fresh(built, relative):
+    """``cd cdktf.out/stacks/<name> && terraform init && terraform apply``, then synth: nothing to rebuild."""
+    cache.stamp(built, "inputs-1")
+    (built / relative).parent.mkdir(parents=True, exist_ok=True)
+    (built / relative).write_text("terraform's\n")
+    assert cache.is_fresh(built, "inputs-1") is True
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["tfplan", "assets/.terraform.lock.hcl", "assets/.terraform/x", "terraform.tfstate.d/x", ".terraformrc", "x.tf"],
+)
+def test_files_that_only_look_like_terraforms_make_the_folder_stale(built, relative):
+    """Only Terraform's working files at the top of the stack folder are left out: a plan file, a file of that
+    name in the assets or any other file still counts."""
+    cache.stamp(built, "inputs-1")
+    (built / relative).parent.mkdir(parents=True, exist_ok=True)
+    (built / relative).write_text("x\n")
+    assert cache.is_fresh(built, "inputs-1") is False

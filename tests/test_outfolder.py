@@ -283,3 +283,39 @@ def test_manifests_without_stacks_or_unreadable(tmp_path):
     (out / "manifest.json").write_text("not json")
     _sync(out, files, ["platform"], prune=False, manifest='{"stacks": {"platform": {"n": 3}}}')
     assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"platform": {"n": 3}}}
+
+
+def test_terraforms_working_files_in_a_stack_folder_are_kept_and_are_no_change(tmp_path):
+    """A stack folder Terraform ran in keeps its provider cache, lock file and local state through a re-synth,
+    whether the stack changed or not, and they alone do not make the stack written."""
+    out = tmp_path / "cdktf.out"
+    _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"])
+    folder = out / "stacks/platform"
+    kept = [
+        ".terraform/providers/hashicorp/aws/terraform-provider-aws",
+        ".terraform/terraform.tfstate",
+        ".terraform.lock.hcl",
+        "terraform.tfstate",
+        "terraform.tfstate.backup",
+        ".terraform.tfstate.lock.info",
+    ]
+    for relative in kept:
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(relative)
+    (folder / "tfplan").write_text("a plan of the old stack")
+    (folder / "assets/.terraform.lock.hcl").parent.mkdir()
+    (folder / "assets/.terraform.lock.hcl").write_text("not terraform's: inside the assets")
+    assert _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"]) == SyncReport(written=["platform"])
+    assert _tree(folder) == sorted(
+        [
+            ".terraform/",
+            ".terraform/providers/",
+            ".terraform/providers/hashicorp/",
+            ".terraform/providers/hashicorp/aws/",
+        ]
+        + kept
+        + ["cdk.tf.json"]
+    )
+    assert _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"]) == SyncReport(unchanged=["platform"])
+    assert _sync(out, {"stacks/platform/cdk.tf.json": '{"a": 1}'}, ["platform"]) == SyncReport(written=["platform"])
+    assert all((folder / relative).read_text() == relative for relative in kept)
