@@ -10,11 +10,13 @@ import zipfile
 import pytest
 from edge_helpers import client, moto_endpoint  # noqa: F401 - fixture
 
-from generator.local.edge.lambda_runner import InvokeError, LambdaRunner
+from generator.local.edge.lambda_runner import FunctionInfo, InvokeError, LambdaRunner, describe_function
 
 CODE = """
-import os, time, boto3
+import os, sys, time, boto3
 def handler(event, context):
+    if event.get("warn"):
+        print("a warning on stderr", file=sys.stderr)
     if event.get("sleep"):
         time.sleep(event["sleep"])
     if event.get("fail"):
@@ -79,3 +81,40 @@ def test_the_functions_timeout_and_the_callers(runner, function):
         runner.invoke(function, {"sleep": 5}, max_wait=0.5)
     assert raised.value.kind == "IntegrationTimeout"
     assert runner.invoke(function, {})["table"] == "items"  # a fresh worker after the killed one
+
+
+def test_what_the_function_writes_to_stderr_goes_to_its_log_too(runner, function, tmp_path):
+    runner.invoke(function, {"warn": True})
+    assert "a warning on stderr" in (tmp_path / "logs" / "lambda-app-api.log").read_text()
+
+
+class _Lambda:
+    def __init__(self, answer):
+        self.answer = answer
+
+    def get_function(self, FunctionName):
+        return self.answer
+
+
+def test_a_function_without_timeout_memory_or_environment_gets_lambdas_defaults():
+    """Lambda's defaults: 3 seconds, 128 MB; the zip's S3 key is read from the code location's URL (moto's form)."""
+    arn = "arn:aws:lambda:eu-west-1:000000000000:function:app-api"
+    answer = {
+        "Configuration": {"FunctionName": "app-api", "FunctionArn": arn},
+        "Code": {
+            "RepositoryType": "S3",
+            "Location": "https://awslambda-eu-west-1-tasks.s3.eu-west-1.amazonaws.com/lambda/app-abc.zip",
+        },
+    }
+    assert describe_function(_Lambda(answer), "app-api") == FunctionInfo(
+        name="app-api",
+        arn=arn,
+        region="eu-west-1",
+        handler="",
+        runtime="",
+        timeout=3,
+        memory=128,
+        environment={},
+        code_sha256="",
+        s3_key="lambda/app-abc.zip",
+    )
