@@ -10,8 +10,12 @@ process the test starts count, also in a module that process runs as ``__main__`
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -261,3 +265,53 @@ def test_the_module_a_process_runs_as_main_by_its_import_name(argv, orig_argv, m
     import mutate_worker
 
     assert mutate_worker._main_module(argv, orig_argv, "/srv/copy") == module
+
+
+def _judge_workers(toy: Path) -> list[int]:
+    """The pids of the in-process judge's workers running in the toy's scratch copy."""
+    found = []
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (folder / "cmdline").read_bytes().split(b"\0")
+            cwd = os.readlink(folder / "cwd")
+        except OSError:
+            continue
+        worker = any(part.endswith(b"mutate_worker.py") for part in command) and b"judge" in command
+        if worker and cwd == str(toy / "mutants"):
+            found.append(int(folder.name))
+    return found
+
+
+def test_a_stopped_run_stops_its_workers_which_run_in_sessions_of_their_own(toy):
+    """Ctrl-C or SIGTERM reaches only the judge (its workers have sessions of their own): it must stop them."""
+    script = textwrap.dedent(
+        f"""
+        import signal, sys
+        from pathlib import Path
+        sys.path.insert(0, {str(REPO / "tools")!r})
+        import mutate_python
+        signal.signal(signal.SIGTERM, mutate_python._stop_on_signal)
+        mutate_python._judge_in_process(
+            Path({str(toy / "mutants")!r}), "toy", ["toy.calc.x_count_down__mutmut_3"], ["tests/test_calc.py"],
+            1, float("inf"), lambda name, verdict: print(name, verdict, flush=True), limit=600.0,
+        )
+        """
+    )
+    judge = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _judge_workers(toy) and time.monotonic() < deadline:  # the baseline first, then the worker
+            time.sleep(0.2)
+        workers = _judge_workers(toy)
+        assert workers, "the judge started no worker"
+        time.sleep(1)  # the worker is inside the mutant that never ends
+        judge.send_signal(signal.SIGTERM)
+        assert judge.wait(timeout=30) == 128 + signal.SIGTERM
+        assert judge.stdout.read() == ""  # the mutant under way got no verdict
+        time.sleep(0.2)
+        assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+    finally:
+        judge.kill()
+        judge.wait()
+        for pid in _judge_workers(toy):
+            os.kill(pid, signal.SIGKILL)

@@ -25,6 +25,7 @@ Slow (minutes per target on two cores): not run in CI.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import json
 import os
@@ -543,6 +544,22 @@ def _tests_by_function(baseline: dict) -> dict[str, list[str]]:
     return tests
 
 
+#: The in-process judge's live workers. They run in sessions of their own (a mutant's signal must not reach this
+#: process), so Ctrl-C or SIGTERM reaches only this one: ``_stop_on_signal`` stops them and what they started.
+_WORKERS: set[subprocess.Popen] = set()
+_STOPPING = threading.Event()
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    _STOPPING.set()  # no lane starts another worker
+    for process in list(_WORKERS):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        mutate_worker.stop_processes(mutate_worker.owned_processes(str(process.pid)))
+    raise SystemExit(128 + signum)
+
+
 def _judge_in_process(
     copy: Path,
     target: str,
@@ -597,6 +614,8 @@ def _judge_in_process(
         warm_up = [*options, *WARM_UP[target]] if target in WARM_UP and selection == TARGETS[target][2] else []
         chosen = {name: tests[_function_of(name)] for name in batch}
         names_file.write_text(json.dumps({"names": batch, "warm_up": warm_up, "tests": chosen}))
+        if _STOPPING.is_set():
+            return batch
         process = subprocess.Popen(
             [*worker, "judge", str(names_file), "--", *pytest_args],
             cwd=copy,
@@ -605,6 +624,7 @@ def _judge_in_process(
             text=True,
             start_new_session=True,
         )
+        _WORKERS.add(process)
         lines: queue.Queue = queue.Queue()
 
         def read() -> None:
@@ -644,6 +664,9 @@ def _judge_in_process(
                 current, since = None, time.monotonic()
         process.wait()
         mutate_worker.stop_processes(mutate_worker.owned_processes(str(process.pid)))  # what a killed one left
+        _WORKERS.discard(process)
+        if _STOPPING.is_set():  # stopped by a signal: the mutant under way gets no verdict
+            return [name for name in batch if name not in judged]
         if not ready:  # not a mutant's doing: retrying would fail the same way
             log = (copy / "mutate_worker.log").read_text(errors="replace").splitlines()
             raise SystemExit("in-process judge: a worker did not start; the end of its log:\n" + "\n".join(log[-40:]))
@@ -655,7 +678,7 @@ def _judge_in_process(
     def lane(index: int) -> None:
         pending = todo[index::children]
         round_ = 0
-        while pending and time.monotonic() < deadline:
+        while pending and time.monotonic() < deadline and not _STOPPING.is_set():
             batch, rest = pending[:WORKER_BATCH], pending[WORKER_BATCH:]
             pending = judge_batch(batch, f"{index}-{round_}") + rest
             round_ += 1
@@ -668,6 +691,8 @@ def _judge_in_process(
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     # "rules" is a subset of "validation" (a quicker check of rules.py and naming.py), "modules" of "constructs"
     # (three files through mutmut's own runner): neither runs by default.
