@@ -246,7 +246,12 @@ TARGETS["cli"] = (
 TARGETS["local"] = (
     ["generator"],
     ["generator/local/*.py", "generator/local/edge/*.py"],
-    ["tests/local_edge", "tests/test_emulator_lambda_replay.py", "tests/test_local_plan_counts.py"],
+    [
+        "tests/local_edge",
+        "tests/test_emulator_lambda_replay.py",
+        "tests/test_local_plan_counts.py",
+        "tests/test_emulator_patches.py",
+    ],
     {},
 )
 #: Targets whose mutants are judged by tools/mutate_worker.py (many mutants per warm process), not by mutmut.

@@ -1,0 +1,170 @@
+"""The emulator's fixes to moto (generator/local/moto_server.py), through the AWS APIs, on the server `local up` runs.
+
+Application Auto Scaling's tags (moto has no tagging calls and drops RegisterScalableTarget's Tags) and S3 bucket
+policies evaluated without their conditioned statements (moto would take every such statement as a Deny).
+The Lambda and DynamoDB fixes: tests/test_emulator_lambda_replay.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from generator.local import emulator as emu
+from generator.local.edge.discover import clients
+
+READ = "dynamodb:table:ReadCapacityUnits"
+
+
+@pytest.fixture(scope="module")
+def aws(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("emulator")
+    server = emu.start(workdir)
+    yield clients(server.endpoint)
+    emu.stop(workdir)
+
+
+@pytest.fixture
+def scaling(aws):
+    return aws("application-autoscaling", "us-east-2")
+
+
+def register(scaling, table: str, **extra) -> str:
+    return scaling.register_scalable_target(
+        ServiceNamespace="dynamodb",
+        ResourceId=f"table/{table}",
+        ScalableDimension=READ,
+        MinCapacity=1,
+        MaxCapacity=10,
+        **extra,
+    )["ScalableTargetARN"]
+
+
+def tags(scaling, arn: str) -> dict[str, str]:
+    return scaling.list_tags_for_resource(ResourceARN=arn)["Tags"]
+
+
+def test_a_scalable_target_keeps_the_tags_it_was_registered_with_and_each_its_own(scaling):
+    first = register(scaling, "tagged-a", Tags={"team": "a", "app": "inventory"})
+    second = register(scaling, "tagged-b", Tags={"team": "b"})
+    untagged = register(scaling, "untagged")
+    assert first != second
+    assert tags(scaling, first) == {"team": "a", "app": "inventory"}
+    assert tags(scaling, second) == {"team": "b"}
+    assert tags(scaling, untagged) == {}
+
+
+def test_registering_again_adds_to_the_tags_and_replaces_a_value(scaling):
+    arn = register(scaling, "again", Tags={"team": "a", "app": "inventory"})
+    assert register(scaling, "again", Tags={"team": "c", "env": "prod"}) == arn
+    assert tags(scaling, arn) == {"team": "c", "app": "inventory", "env": "prod"}
+    assert register(scaling, "again") == arn  # without Tags: they stay
+    assert tags(scaling, arn) == {"team": "c", "app": "inventory", "env": "prod"}
+
+
+def test_tag_and_untag_a_scalable_target(scaling):
+    arn = register(scaling, "retag", Tags={"team": "a"})
+    answer = scaling.tag_resource(ResourceARN=arn, Tags={"app": "inventory"})
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert tags(scaling, arn) == {"team": "a", "app": "inventory"}  # added to, not replaced
+    scaling.tag_resource(ResourceARN=arn, Tags={"team": "b"})
+    assert tags(scaling, arn) == {"team": "b", "app": "inventory"}
+    scaling.untag_resource(ResourceARN=arn, TagKeys=["team", "not-a-tag"])
+    assert tags(scaling, arn) == {"app": "inventory"}
+    scaling.untag_resource(ResourceARN=arn, TagKeys=["app"])
+    assert tags(scaling, arn) == {}
+
+
+def test_tags_of_a_resource_never_tagged_are_empty_and_untagging_it_is_no_error(scaling):
+    arn = "arn:aws:application-autoscaling:us-east-2:123456789012:scalable-target/never"
+    scaling.untag_resource(ResourceARN=arn, TagKeys=["team"])
+    assert tags(scaling, arn) == {}
+    scaling.tag_resource(ResourceARN=arn, Tags={"team": "a"})
+    assert tags(scaling, arn) == {"team": "a"}
+
+
+def test_a_deregistered_target_loses_its_tags_and_a_new_one_starts_without(scaling):
+    arn = register(scaling, "gone", Tags={"team": "a"})
+    kept = register(scaling, "stays", Tags={"team": "b"})
+    scaling.deregister_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/gone", ScalableDimension=READ)
+    assert (
+        scaling.describe_scalable_targets(ServiceNamespace="dynamodb", ResourceIds=["table/gone"])["ScalableTargets"]
+        == []
+    )
+    assert tags(scaling, arn) == {}
+    assert tags(scaling, kept) == {"team": "b"}
+    assert tags(scaling, register(scaling, "gone")) == {}
+
+
+def statement(effect: str, action: str, resource: str, condition: dict | None = None) -> dict:
+    return {
+        "Effect": effect,
+        "Principal": "*",
+        "Action": action,
+        "Resource": resource,
+        **({"Condition": condition} if condition else {}),
+    }
+
+
+_BUCKETS = itertools.count()
+
+
+@pytest.fixture
+def bucket(aws):
+    name = f"policy-{next(_BUCKETS)}"
+    s3 = aws("s3", "us-east-2")
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-east-2"})
+    return s3, name
+
+
+def put(s3, name: str, key: str = "a/index.html") -> int:
+    """The HTTP status of a signed PutObject (moto's 403 for a bucket policy's Deny has no error code)."""
+    try:
+        return s3.put_object(Bucket=name, Key=key, Body=b"<p>hi</p>")["ResponseMetadata"]["HTTPStatusCode"]
+    except ClientError as err:
+        return err.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def test_the_ui_buckets_conditioned_policy_lets_a_signed_write_through_and_is_stored_as_sent(bucket):
+    """The shared UI bucket's shape: Allow CloudFront on its SourceArn, Deny any request over plain HTTP."""
+    s3, name = bucket
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                **statement("Allow", "s3:GetObject", f"arn:aws:s3:::{name}/*"),
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Condition": {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"}},
+            },
+            statement("Deny", "s3:*", f"arn:aws:s3:::{name}/*", {"Bool": {"aws:SecureTransport": "false"}}),
+        ],
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+    assert put(s3, name) == 200
+    assert json.loads(s3.get_bucket_policy(Bucket=name)["Policy"]) == policy
+
+
+@pytest.mark.parametrize("as_list", [True, False], ids=["statement-list", "single-statement"])
+def test_an_unconditioned_deny_still_denies(bucket, as_list):
+    s3, name = bucket
+    deny = statement("Deny", "s3:PutObject", f"arn:aws:s3:::{name}/locked/*")
+    s3.put_bucket_policy(
+        Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny] if as_list else deny})
+    )
+    assert (put(s3, name, "locked/x"), put(s3, name, "open/x")) == (403, 200)
+
+
+def test_an_unconditioned_deny_beside_conditioned_statements_still_denies(bucket):
+    s3, name = bucket
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            statement("Deny", "s3:*", f"arn:aws:s3:::{name}/*", {"Bool": {"aws:SecureTransport": "false"}}),
+            statement("Deny", "s3:PutObject", f"arn:aws:s3:::{name}/locked/*"),
+        ],
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+    assert (put(s3, name, "locked/x"), put(s3, name, "open/x")) == (403, 200)
