@@ -309,6 +309,14 @@ def test_a_refresh_token_gives_new_id_and_access_tokens_to_its_client_only(scrip
     assert entries[-1] == {"endpoint": "token", "grant_type": "refresh_token", "client_id": "c1"}
 
 
+def test_a_refresh_passes_on_cognitos_expires_in(scripted):
+    fresh = {"IdToken": "id.2.x", "AccessToken": "ac.2.x", "ExpiresIn": 1800}
+    ui, _, _ = scripted(RESULT, {"AuthenticationResult": fresh})
+    login(ui, query())
+    expected = b'{"id_token": "id.2.x", "access_token": "ac.2.x", "expires_in": 1800, "token_type": "Bearer"}'
+    assert refresh(ui) == json_answer(200, expected)
+
+
 def test_a_refresh_cognito_refuses_is_invalid_grant(scripted):
     ui, _, _ = scripted(RESULT, refused("NotAuthorizedException"))
     login(ui, query())
