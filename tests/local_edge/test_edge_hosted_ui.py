@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -16,6 +18,43 @@ from generator.local.edge.users import add_user
 PUBLIC, LOCAL = "https://apps.example.com", "http://127.0.0.1:9000"
 CALLBACK, LOGOUT = PUBLIC + "/auth/callback", PUBLIC + "/auth/logout"
 STATE = "nonce0123456789abcdef:/john-inventory-dev/"
+STATE_Q = "nonce0123456789abcdef%3A%2Fjohn-inventory-dev%2F"  # STATE form-encoded
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+# RFC 7636 appendix B
+VERIFIER, CHALLENGE = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+JSON_HEADERS = [
+    ("Content-Type", "application/json;charset=UTF-8"),
+    ("Cache-Control", "no-store"),
+    ("Pragma", "no-cache"),
+    ("Access-Control-Allow-Origin", "*"),
+]
+ERROR_P = "<p class=error>An error was encountered with the requested page.</p>"
+
+
+def page(status, title, content, *extra):
+    """A whole HTML answer of the hosted UI, written out."""
+    body = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title>"
+        "<meta name=viewport content='width=device-width, initial-scale=1'>"
+        "<style>body{font-family:sans-serif;max-width:24rem;margin:3rem auto}label{display:block;margin:.5rem 0}"
+        "input{width:100%;padding:.4rem}.error{color:#b00}</style></head>"
+        f"<body><main><h1>{title}</h1>{content}</main></body></html>"
+    )
+    return status, [("Content-Type", "text/html;charset=UTF-8"), ("Cache-Control", "no-store"), *extra], body.encode()
+
+
+def redirect_answer(to, *extra):
+    return 302, [("Location", to), ("Cache-Control", "no-store"), *extra], b""
+
+
+def json_answer(status, body, *extra):
+    return status, [*JSON_HEADERS, *extra], body
+
+
+UNKNOWN_CLIENT = page(
+    400, "Error", ERROR_P + "<p>error=invalid_request: client_id is not a client of this user pool</p>"
+)
+REDIRECT_MISMATCH = page(400, "Error", ERROR_P + "<p>error=redirect_mismatch</p>")
 
 
 @pytest.fixture(scope="module")
@@ -149,37 +188,124 @@ def test_token_redirect_uri_must_equal_the_authorize_one(ui, pool):
         "http://127.0.0.1:9000/auth/callback/",
         "https://evil.example/auth/callback",
         "http://127.0.0.1:9001/auth/callback",
+        "",
         None,
     ],
 )
-def test_a_redirect_uri_not_registered_is_an_error_page_never_a_redirect(ui, pool, redirect):
-    status, headers, body = ui.handle(
-        "GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, redirect_uri=redirect)), {}, b""
-    )
-    assert status == 400 and "Location" not in dict(headers) and b"redirect_mismatch" in body
+@pytest.mark.parametrize("method, path", [("GET", "/oauth2/authorize"), ("GET", "/login"), ("POST", "/login")])
+def test_a_redirect_uri_not_registered_is_an_error_page_never_a_redirect(ui, pool, redirect, method, path):
+    q = authorize_query(pool, redirect_uri=redirect)
+    assert ui.handle(method, path + "?" + urlencode(q), {}, b"") == REDIRECT_MISMATCH
 
 
-def test_unknown_client_is_an_error_page(ui, pool):
-    status, headers, _ = ui.handle(
-        "GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, client_id="nope")), {}, b""
-    )
-    assert status == 400 and "Location" not in dict(headers)
+@pytest.mark.parametrize("client_id", ["nope", "", None])
+@pytest.mark.parametrize("method, path", [("GET", "/oauth2/authorize"), ("GET", "/login"), ("POST", "/login")])
+def test_an_unknown_or_missing_client_id_is_cognitos_error_page(ui, pool, client_id, method, path):
+    q = authorize_query(pool, client_id=client_id)
+    assert ui.handle(method, path + "?" + urlencode(q), {}, b"") == UNKNOWN_CLIENT
+
+
+CALLBACK_Q = "http://127.0.0.1:9000/auth/callback?"
+PKCE_ERROR = "error=invalid_request&error_description=code_challenge_method+must+be+S256"
 
 
 @pytest.mark.parametrize(
-    "over, error",
+    "over, query",
     [
-        ({"code_challenge_method": "plain"}, "invalid_request"),
-        ({"code_challenge_method": None}, "invalid_request"),
-        ({"response_type": "token"}, "unsupported_response_type"),
-        ({"scope": "openid aws.cognito.signin.user.admin"}, "invalid_scope"),
+        ({"code_challenge_method": "plain"}, PKCE_ERROR + "&state=" + STATE_Q),
+        ({"code_challenge_method": None}, PKCE_ERROR + "&state=" + STATE_Q),
+        ({"code_challenge": None}, PKCE_ERROR + "&state=" + STATE_Q),
+        ({"code_challenge": ""}, PKCE_ERROR + "&state=" + STATE_Q),
+        ({"code_challenge": None, "code_challenge_method": "plain"}, PKCE_ERROR + "&state=" + STATE_Q),
+        ({"response_type": "token"}, "error=unsupported_response_type&state=" + STATE_Q),
+        ({"response_type": None}, "error=unsupported_response_type&state=" + STATE_Q),
+        ({"scope": "openid aws.cognito.signin.user.admin"}, "error=invalid_scope&state=" + STATE_Q),
+        ({"scope": "phone", "state": None}, "error=invalid_scope"),
+        ({"scope": "phone", "state": ""}, "error=invalid_scope&state="),
+        ({"response_type": "token", "state": None}, "error=unsupported_response_type"),
+        ({"code_challenge_method": "plain", "state": None}, PKCE_ERROR),
     ],
 )
-def test_request_errors_go_back_to_the_callback_with_the_state(ui, pool, over, error):
-    status, headers, _ = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, **over)), {}, b"")
-    target, params = location(dict(headers))
-    assert status == 302 and target == LOCAL + "/auth/callback"
-    assert params["error"] == error and params["state"] == STATE
+def test_request_errors_go_back_to_the_callback_with_the_state(ui, pool, over, query):
+    """The state goes back as sent, blank included; without one, none is added."""
+    answer = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool, **over)), {}, b"")
+    assert answer == redirect_answer(CALLBACK_Q + query)
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"scope": None},
+        {"scope": ""},
+        {"code_challenge": None, "code_challenge_method": None},
+        {"state": None},
+    ],
+)
+def test_scope_pkce_and_state_are_optional(ui, pool, over):
+    q = authorize_query(pool, **over)
+    expected = "/login?" + urlencode(q)
+    assert ui.handle("GET", "/oauth2/authorize?" + urlencode(q), {}, b"") == redirect_answer(expected)
+
+
+def test_the_sign_in_page_is_the_form_posting_back_the_whole_request(ui, pool):
+    q = {"client_id": pool["client_id"], "response_type": "code", "redirect_uri": LOCAL + "/auth/callback", "x": "<&>"}
+    action = (
+        "/login?client_id=" + pool["client_id"] + "&amp;response_type=code"
+        "&amp;redirect_uri=http%3A%2F%2F127.0.0.1%3A9000%2Fauth%2Fcallback&amp;x=%3C%26%3E"
+    )
+    assert ui.handle("GET", "/login?" + urlencode(q), {}, b"") == page(
+        200,
+        "Sign in",
+        f'<form method=post action="{action}" id=signInForm>'
+        "<label>Email <input id=signInFormUsername name=username type=text autocomplete=username "
+        "autofocus required></label><label>Password <input id=signInFormPassword name=password "
+        "type=password autocomplete=current-password required></label>"
+        "<button id=signInSubmitButton name=signInSubmitButton type=submit>Sign in</button></form>"
+        f"<p><small>Local hosted UI for user pool {pool['info'].pool_id}</small></p>",
+    )
+
+
+def test_pkce_s256_is_rfc_7636s_example(ui, pool):
+    assert s256(VERIFIER) == CHALLENGE
+    for verifier, expected in ((VERIFIER, 200), (CHALLENGE, 400), (VERIFIER + "=", 400)):
+        _, headers, _ = sign_in(ui, pool, authorize_query(pool, code_challenge=CHALLENGE))
+        assert exchange(ui, pool, location(headers)[1]["code"], verifier=verifier)[0] == expected
+
+
+def test_a_callback_url_with_a_query_gets_the_answer_appended_with_an_ampersand(pool):
+    registered = "https://apps.example.com/cb?tenant=acme"
+    spa = pool["info"].clients[pool["client_id"]]
+    info = UserPoolInfo(
+        pool["info"].pool_id, "us-east-2", None, {spa.client_id: replace(spa, callback_urls=(registered,))}
+    )
+    ui = HostedUi(info, lambda: pool["cognito"], lambda url: url)
+    q = authorize_query(pool, redirect_uri=registered)
+    error = ui.handle("GET", "/oauth2/authorize?" + urlencode({**q, "scope": "phone"}), {}, b"")
+    assert error == redirect_answer(registered + "&error=invalid_scope&state=" + STATE_Q)
+    _, headers, _ = sign_in(ui, pool, q)
+    assert headers["Location"] == registered + "&code=" + code_in((0, headers)) + "&state=" + STATE_Q
+
+
+def code_in(answer):
+    """The code an answer redirects with: 32 URL-safe characters (24 random bytes)."""
+    return re.fullmatch(r"[^?]*\?(?:.*&)?code=([\w-]{32})(?:&.*)?", dict(answer[1])["Location"]).group(1)
+
+
+def session_in(answer):
+    """The hosted-UI session id an answer sets: 43 URL-safe characters (32 random bytes)."""
+    return re.fullmatch(r"cognito=([\w-]{43}); .*", dict(answer[1])["Set-Cookie"]).group(1)
+
+
+@pytest.mark.parametrize("state, query", [(STATE, "&state=" + STATE_Q), ("", "&state="), (None, "")])
+def test_signing_in_redirects_with_a_fresh_code_and_the_state_and_starts_a_session(ui, pool, state, query):
+    q = authorize_query(pool, state=state)
+    form = urlencode({"username": " jane@example.com ", "password": pool["password"]}).encode()
+    answer = ui.handle("POST", "/login?" + urlencode(q), {}, form)
+    code, sid = code_in(answer), session_in(answer)
+    cookie = f"cognito={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600"
+    assert answer == redirect_answer(CALLBACK_Q + "code=" + code + query, ("Set-Cookie", cookie))
+    again = ui.handle("GET", "/oauth2/authorize?" + urlencode(q), {"cookie": f"cognito={sid}"}, b"")
+    assert again == redirect_answer(CALLBACK_Q + "code=" + code_in(again) + query) and code_in(again) != code
 
 
 def test_wrong_password_shows_the_form_again(ui, pool):
@@ -255,23 +381,48 @@ def test_refresh_then_revoke(ui, pool):
     assert refresh() == (400, {"error": "invalid_grant"})
 
 
-def test_token_endpoint_errors(ui, pool):
-    form = {"content-type": "application/x-www-form-urlencoded"}
-    assert ui.handle("POST", "/oauth2/token", form, b"grant_type=authorization_code&client_id=nope")[0] == 400
-    status, _, body = ui.handle(
-        "POST", "/oauth2/token", form, urlencode({"grant_type": "password", "client_id": pool["client_id"]}).encode()
+@pytest.mark.parametrize(
+    "headers, form, error",
+    [
+        ({"content-type": "application/json"}, {"grant_type": "password"}, "invalid_request"),
+        ({}, {"grant_type": "password"}, "invalid_request"),
+        ({"content-type": "text/plain; application/x-www-form-urlencoded"}, {}, "invalid_request"),
+        (FORM, {"grant_type": "authorization_code", "client_id": "nope"}, "invalid_client"),
+        (FORM, {"grant_type": "authorization_code"}, "invalid_client"),
+        (FORM, {"grant_type": "password", "client_id": "{client_id}"}, "unsupported_grant_type"),
+        (FORM, {"client_id": "{client_id}"}, "unsupported_grant_type"),
+        (
+            {"content-type": "Application/X-WWW-Form-Urlencoded; charset=UTF-8"},
+            {"grant_type": "client_credentials", "client_id": "{client_id}"},
+            "unsupported_grant_type",
+        ),
+        (FORM, {"grant_type": "authorization_code", "client_id": "{client_id}"}, "invalid_grant"),
+        (FORM, {"grant_type": "authorization_code", "client_id": "{client_id}", "code": "x"}, "invalid_grant"),
+        (FORM, {"grant_type": "refresh_token", "client_id": "{client_id}"}, "invalid_grant"),
+        (FORM, {"grant_type": "refresh_token", "client_id": "{client_id}", "refresh_token": "x"}, "invalid_grant"),
+    ],
+)
+def test_token_endpoint_errors_are_400_json(ui, pool, headers, form, error):
+    body = urlencode({k: v.format(client_id=pool["client_id"]) for k, v in form.items()}).encode()
+    expected = json_answer(400, b'{"error": "' + error.encode() + b'"}')
+    assert ui.handle("POST", "/oauth2/token", headers, body) == expected
+
+
+def test_form_fields_keep_blanks_take_the_first_of_a_repeated_name_and_survive_bad_utf8(pool):
+    """Also: the token log never holds the code verifier or the refresh token."""
+    entries = []
+    ui = HostedUi(pool["info"], lambda: pool["cognito"], lambda url: url, entries.append)
+    body = (
+        b"grant_type=password&grant_type=authorization_code&scope=&client_id="
+        + pool["client_id"].encode()
+        + b"&x=caf\xe9&code_verifier=v&refresh_token=r"
     )
-    assert json.loads(body) == {"error": "unsupported_grant_type"}
-    status, _, body = ui.handle("POST", "/oauth2/token", {"content-type": "application/json"}, b"{}")
-    assert json.loads(body) == {"error": "invalid_request"}
+    assert ui.handle("POST", "/oauth2/token", FORM, body) == json_answer(400, b'{"error": "unsupported_grant_type"}')
+    assert entries == [
+        {"endpoint": "token", "grant_type": "password", "scope": "", "client_id": pool["client_id"], "x": "caf\ufffd"}
+    ]
 
 
-JSON_HEADERS = [
-    ("Content-Type", "application/json;charset=UTF-8"),
-    ("Cache-Control", "no-store"),
-    ("Pragma", "no-cache"),
-    ("Access-Control-Allow-Origin", "*"),
-]
 INVALID_TOKEN = (
     401,
     [*JSON_HEADERS, ("WWW-Authenticate", 'Bearer error="invalid_token"')],
@@ -309,6 +460,7 @@ def test_user_info_answers_the_users_attributes_and_name_for_an_access_token(ui,
         "Basic amFuZTpzZWNyZXQ=",
         "Bearer  {token}",
         "Bearer{token}",
+        "Token: {token}",
         "{token}",
         "Bearer {id_token}",
     ],
