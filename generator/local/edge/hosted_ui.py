@@ -329,7 +329,8 @@ class HostedUi:
                 return _json(400, {"error": "invalid_grant"})
             if form.get("redirect_uri") != grant.redirect_uri:
                 return _json(400, {"error": "invalid_grant"})
-            if grant.challenge is not None and s256(form.get("code_verifier", "")) != grant.challenge:
+            verifier = form.get("code_verifier")  # RFC 7636: required whenever the code has a challenge
+            if grant.challenge is not None and (verifier is None or s256(verifier) != grant.challenge):
                 return _json(400, {"error": "invalid_grant"})
             tokens = grant.tokens
             return _json(
@@ -370,14 +371,16 @@ class HostedUi:
 
     def revoke(self, form: dict[str, str], headers: dict[str, str]) -> Response:
         self.log({"endpoint": "revoke", "client_id": form.get("client_id")})
+        if not headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded"):
+            return _json(400, {"error": "invalid_request"})  # as /oauth2/token: Cognito takes only a form
         token = form.get("token", "")
         if not token:
             return _json(400, {"error": "invalid_request"})
         client = self.pool.clients.get(form.get("client_id", ""))
         if client is None:
             return _json(400, {"error": "invalid_client"})
-        if not client.token_revocation:
-            return _json(400, {"error": "unauthorized_client"})
+        if not client.token_revocation:  # Cognito: invalid_request when revocation is off for the client
+            return _json(400, {"error": "invalid_request"})
         if token.count(".") == 2:  # an access or ID token: only refresh tokens can be revoked
             return _json(400, {"error": "unsupported_token_type"})
         with self._lock:
