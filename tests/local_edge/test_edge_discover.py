@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from dataclasses import replace
 
 import pytest
 import requests
@@ -864,6 +865,18 @@ def test_the_app_prefixes_are_the_ui_buckets_folders_that_hold_a_config_json(end
     site = _site(clients(endpoint))
 
     assert app_prefixes(clients(endpoint), site) == ["a", "c"]
+
+
+@pytest.mark.parametrize("origin_path", ["/live", "/live/", "live"])
+def test_with_an_origin_path_the_app_prefixes_are_the_folders_under_it_that_hold_a_config_json(endpoint, origin_path):
+    """The site serves <origin path>/<app>/...: a folder outside the origin path is no app."""
+    _, s3 = create_site(endpoint, origin_path="/live")
+    put_apps(s3, folder="live/")
+    s3.put_object(Bucket="acme-ui", Key="z/config.json", Body=b"{}")
+    site = _site(clients(endpoint))
+    assert site is not None
+
+    assert app_prefixes(clients(endpoint), replace(site, origin_path=origin_path)) == ["a", "c"]
 
 
 def test_no_site_has_no_app_prefixes():
