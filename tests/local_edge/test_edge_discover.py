@@ -82,6 +82,7 @@ def stripped(apis):
 
 def test_the_http_apis_of_every_region_are_read_back_with_routes_integrations_authorizers_and_cors(endpoint):
     west, east = client(endpoint, "apigatewayv2", "eu-west-1"), client(endpoint, "apigatewayv2", "us-east-1")
+    west.create_api(Name="chat", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")
     orders = west.create_api(
         Name="orders",
         ProtocolType="HTTP",
@@ -94,7 +95,6 @@ def test_the_http_apis_of_every_region_are_read_back_with_routes_integrations_au
             "AllowCredentials": True,
         },
     )["ApiId"]
-    west.create_api(Name="chat", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")
     lambda_v1 = west.create_integration(
         ApiId=orders,
         IntegrationType="AWS_PROXY",
@@ -741,18 +741,19 @@ def test_a_bucket_whose_location_cannot_be_read_is_skipped_and_no_constraint_is_
             "b": RuntimeError("AccessDenied"),
             "c": {"LocationConstraint": None},
             "d": {},
+            "e": {"LocationConstraint": "ap-south-1"},
         }[Bucket]
 
     fake = Fake(
         {
             ("s3", "us-east-1"): {
-                "list_buckets": {"Buckets": [{"Name": "a"}, {"Name": "b"}, {"Name": "c"}, {"Name": "d"}]},
+                "list_buckets": {"Buckets": [{"Name": n} for n in "abcde"]},
                 "get_bucket_location": location,
             }
         }
     )
 
-    assert regions(fake) == ["sa-east-1", "us-east-1"]
+    assert regions(fake) == ["ap-south-1", "sa-east-1", "us-east-1"]
     assert regions(Fake({("s3", "us-east-1"): {"list_buckets": {}}})) == ["us-east-1"]
 
 
@@ -931,3 +932,17 @@ def test_everything_applied_is_discovered_from_the_emulator(endpoint):
         ],
         app_prefixes=["a", "c"],
     )
+
+
+def test_the_clients_call_the_emulator_with_its_keys_in_us_east_1_unless_told_a_region():
+    client_of = clients("http://127.0.0.1:4566")
+    s3, cognito = client_of("s3"), client_of("cognito-idp", "eu-west-1")
+    credentials = s3._request_signer._credentials
+
+    assert (s3.meta.service_model.service_name, s3.meta.endpoint_url, s3.meta.region_name) == (
+        "s3",
+        "http://127.0.0.1:4566",
+        "us-east-1",
+    )
+    assert (cognito.meta.service_model.service_name, cognito.meta.region_name) == ("cognito-idp", "eu-west-1")
+    assert (credentials.access_key, credentials.secret_key) == ("testing", "testing")
