@@ -325,6 +325,7 @@ def test_a_cognito_issuers_jwks_is_fetched_from_the_emulator_once(monkeypatch):
     [
         "https://login.example.com/realm/",
         "https://login.example.com/realm",
+        "https://login.example.com/realmX/",
         "https://cognito-idp.us-east-2.example.com/realm",  # not Cognito's host
         "https://auth.example.com/cognito-idp.us-east-2.amazonaws.com/realm",
     ],
@@ -478,6 +479,16 @@ def test_the_site_is_read_back_from_the_emulator(endpoint):
 
 def test_no_distribution_is_no_site(endpoint):
     assert _site(clients(endpoint)) is None
+
+
+class Answer(io.BytesIO):
+    """An HTTP answer as urlopen gives it (a context manager)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 class Body(io.BytesIO):
@@ -884,17 +895,26 @@ def test_no_site_has_no_app_prefixes():
     assert app_prefixes(Fake({}), None) == []
 
 
-def test_everything_applied_is_discovered_from_the_emulator(endpoint):
+def test_everything_applied_is_discovered_from_the_emulator(endpoint, monkeypatch):
     distribution_id, s3 = create_site(endpoint, origin_path="")
     put_apps(s3)
     gateway = client(endpoint, "apigatewayv2", "eu-west-1")
     api = gateway.create_api(Name="orders", ProtocolType="HTTP")["ApiId"]
     cognito = client(endpoint, "cognito-idp", "us-west-2")
     pool = cognito.create_user_pool(PoolName="acme-users")["UserPool"]["Id"]
+    issuer = f"https://cognito-idp.us-west-2.amazonaws.com/{pool}"
+    jwt = gateway.create_authorizer(
+        ApiId=api,
+        AuthorizerType="JWT",
+        IdentitySource=["$request.header.Authorization"],
+        Name="cognito",
+        JwtConfiguration={"Issuer": issuer, "Audience": ["spa"]},
+    )["AuthorizerId"]
+    gateway.create_route(ApiId=api, RouteKey="GET /orders", AuthorizationType="JWT", AuthorizerId=jwt)
 
     applied = discover(endpoint)
 
-    assert applied == Applied(
+    assert replace(applied, apis=[]) == Applied(
         endpoint=endpoint,
         account_id="123456789012",
         site=Site(
@@ -917,21 +937,31 @@ def test_everything_applied_is_discovered_from_the_emulator(endpoint):
             ),
         ),
         pools=[UserPoolInfo(pool_id=pool, region="us-west-2", domain=None, clients={})],
-        apis=[
+        apis=[],
+        app_prefixes=["a", "c"],
+    )
+    assert stripped(applied.apis) == [
+        (
             HttpApi(
                 api_id=api,
                 name="orders",
                 region="eu-west-1",
                 account_id="123456789012",
                 endpoint=f"https://{api}.execute-api.eu-west-1.amazonaws.com",
-                routes=[],
+                routes=[Route("GET /orders", None, "JWT", jwt, ())],
                 integrations={},
                 authorizers={},
                 cors=None,
-            )
-        ],
-        app_prefixes=["a", "c"],
+            ),
+            {jwt: (issuer, ("spa",))},
+        )
+    ]
+    fetched = []
+    monkeypatch.setattr(
+        discover_module.urllib.request, "urlopen", lambda url, timeout: fetched.append(url) or Answer(b"{}")
     )
+    applied.apis[0].authorizers[jwt].jwks()
+    assert fetched == [f"{endpoint}/{pool}/.well-known/jwks.json"]  # the emulator serves Cognito's JWKS
 
 
 def test_the_clients_call_the_emulator_with_its_keys_in_us_east_1_unless_told_a_region():
