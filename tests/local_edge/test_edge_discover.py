@@ -66,6 +66,16 @@ class Fake:
         return Service()
 
 
+class Answer(io.BytesIO):
+    """An HTTP answer as urlopen gives it (a context manager)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 def stripped(apis):
     """The APIs with their authorizers as (issuer, audiences): a JWKS fetcher compares by identity."""
     return [
@@ -268,13 +278,6 @@ def test_only_jwt_authorizers_are_kept_and_one_without_audience_has_none(monkeyp
     )
     fetched = []
 
-    class Answer(io.BytesIO):
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
     def urlopen(url, timeout):
         fetched.append((url, timeout))
         return Answer(b'{"keys": [{"kid": "k1"}]}')
@@ -301,13 +304,6 @@ def test_only_jwt_authorizers_are_kept_and_one_without_audience_has_none(monkeyp
 def test_a_cognito_issuers_jwks_is_fetched_from_the_emulator_once(monkeypatch):
     fetched = []
 
-    class Answer(io.BytesIO):
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
     def urlopen(url, timeout):
         fetched.append((url, timeout))
         return Answer(b'{"keys": [{"kid": "k1"}]}')
@@ -332,13 +328,6 @@ def test_a_cognito_issuers_jwks_is_fetched_from_the_emulator_once(monkeypatch):
 )
 def test_any_other_issuers_jwks_is_fetched_from_the_issuer(monkeypatch, issuer):
     fetched = []
-
-    class Answer(io.BytesIO):
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
 
     def urlopen(url, timeout):
         fetched.append((url, timeout))
@@ -479,16 +468,6 @@ def test_the_site_is_read_back_from_the_emulator(endpoint):
 
 def test_no_distribution_is_no_site(endpoint):
     assert _site(clients(endpoint)) is None
-
-
-class Answer(io.BytesIO):
-    """An HTTP answer as urlopen gives it (a context manager)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 class Body(io.BytesIO):
