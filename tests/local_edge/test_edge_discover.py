@@ -257,7 +257,16 @@ def test_only_jwt_authorizers_are_kept_and_one_without_audience_has_none(monkeyp
     fake = Fake(
         {
             ("apigatewayv2", "eu-west-1"): {
-                "get_apis": {"Items": [{"ApiId": "a1", "Name": "orders", "ProtocolType": "HTTP"}]},
+                "get_apis": {
+                    "Items": [
+                        {
+                            "ApiId": "a1",
+                            "Name": "orders",
+                            "ProtocolType": "HTTP",
+                            "ApiEndpoint": "https://a1.execute-api.eu-west-1.api.aws",
+                        }
+                    ]
+                },
                 "get_routes": {
                     "Items": [
                         {"RouteKey": "GET /a", "AuthorizationType": "JWT", "AuthorizerId": "jwt1"},
@@ -288,6 +297,7 @@ def test_only_jwt_authorizers_are_kept_and_one_without_audience_has_none(monkeyp
 
     assert sorted(c[3]["AuthorizerId"] for c in fake.calls if c[2] == "get_authorizer") == ["jwt1", "lambda1"]
     assert [c[3]["ApiId"] for c in fake.calls if c[2] == "get_authorizer"] == ["a1", "a1"]
+    assert (api.name, api.endpoint) == ("orders", "https://a1.execute-api.eu-west-1.api.aws")  # as answered
     assert list(api.authorizers) == ["jwt1"]
     authorizer = api.authorizers["jwt1"]
     assert (authorizer.issuer, authorizer.audiences) == (
