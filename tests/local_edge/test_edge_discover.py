@@ -53,10 +53,10 @@ class Fake:
 
         class Service:
             def __getattr__(self, operation):
-                def call(**kwargs):
-                    fake.calls.append((service, region, operation, kwargs))
+                def call(*args, **kwargs):
+                    fake.calls.append((service, region, operation, {"args": args, **kwargs} if args else kwargs))
                     answer = fake.script[(service, region)][operation]
-                    answer = answer(**kwargs) if callable(answer) else answer
+                    answer = answer(*args, **kwargs) if callable(answer) else answer
                     if isinstance(answer, Exception):
                         raise answer
                     return answer
@@ -878,6 +878,26 @@ def test_with_an_origin_path_the_app_prefixes_are_the_folders_under_it_that_hold
     assert site is not None
 
     assert app_prefixes(clients(endpoint), replace(site, origin_path=origin_path)) == ["a", "c"]
+
+
+@pytest.mark.parametrize(("origin_path", "folder"), [("/X", "X/"), ("/", ""), ("", "")])
+def test_the_app_prefixes_are_read_page_by_page_from_the_ui_bucket_in_its_region(origin_path, folder):
+    listed = []
+
+    class Paginator:
+        def paginate(self, **kwargs):
+            listed.append(kwargs)
+            return [{"CommonPrefixes": [{"Prefix": f"{folder}b/"}, {"Prefix": f"{folder}a/"}]}, {"KeyCount": 0}]
+
+    def head_object(Bucket, Key):
+        return {} if (Bucket, Key) == ("acme-ui", f"{folder}a/config.json") else RuntimeError("404")
+
+    fake = Fake({("s3", "eu-west-1"): {"get_paginator": lambda name: Paginator(), "head_object": head_object}})
+    site = Site("E1", "d1.cloudfront.net", "acme-ui", "eu-west-1", origin_path, "", (), None, None)
+
+    assert app_prefixes(fake, site) == ["a"]
+    assert listed == [{"Bucket": "acme-ui", "Prefix": folder, "Delimiter": "/"}]
+    assert [c[3] for c in fake.calls if c[2] == "get_paginator"] == [{"args": ("list_objects_v2",)}]
 
 
 def test_no_site_has_no_app_prefixes():
