@@ -887,15 +887,15 @@ def test_the_app_prefixes_are_read_page_by_page_from_the_ui_bucket_in_its_region
     class Paginator:
         def paginate(self, **kwargs):
             listed.append(kwargs)
-            return [{"CommonPrefixes": [{"Prefix": f"{folder}b/"}, {"Prefix": f"{folder}a/"}]}, {"KeyCount": 0}]
+            return [{"CommonPrefixes": [{"Prefix": f"{folder}b/"}, {"Prefix": f"{folder}appX/"}]}, {"KeyCount": 0}]
 
     def head_object(Bucket, Key):
-        return {} if (Bucket, Key) == ("acme-ui", f"{folder}a/config.json") else RuntimeError("404")
+        return {} if (Bucket, Key) == ("acme-ui", f"{folder}appX/config.json") else RuntimeError("404")
 
     fake = Fake({("s3", "eu-west-1"): {"get_paginator": lambda name: Paginator(), "head_object": head_object}})
     site = Site("E1", "d1.cloudfront.net", "acme-ui", "eu-west-1", origin_path, "", (), None, None)
 
-    assert app_prefixes(fake, site) == ["a"]
+    assert app_prefixes(fake, site) == ["appX"]
     assert listed == [{"Bucket": "acme-ui", "Prefix": folder, "Delimiter": "/"}]
     assert [c[3] for c in fake.calls if c[2] == "get_paginator"] == [{"args": ("list_objects_v2",)}]
 
