@@ -257,23 +257,20 @@ def _apis(client: Callable[..., Any], endpoint: str, account_id: str, in_regions
 
 
 def app_prefixes(client: Callable[..., Any], site: Site | None) -> list[str]:
-    """The app prefixes in the UI bucket: the folders that hold a config.json."""
+    """The app prefixes in the UI bucket: the folders under the site's origin path that hold a config.json."""
     if site is None:
         return []
     s3 = client("s3", site.bucket_region)
     origin_folder = site.origin_path.strip("/") + "/" if site.origin_path.strip("/") else ""
     prefixes = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=site.bucket, Delimiter="/"):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=site.bucket, Prefix=origin_folder, Delimiter="/"):
         for common in page.get("CommonPrefixes", []):
-            prefix = common["Prefix"]
+            folder = common["Prefix"]  # <origin folder><app>/
             try:
-                s3.head_object(
-                    Bucket=site.bucket,
-                    Key=f"{origin_folder}{prefix}config.json",
-                )
+                s3.head_object(Bucket=site.bucket, Key=f"{folder}config.json")
             except Exception:
                 continue
-            prefixes.append(prefix.rstrip("/"))
+            prefixes.append(folder[len(origin_folder) :].rstrip("/"))
     return sorted(prefixes)
 
 
