@@ -32,11 +32,11 @@ def scaling(aws):
     return aws("application-autoscaling", "us-east-2")
 
 
-def register(scaling, table: str, **extra) -> str:
+def register(scaling, table: str, dimension: str = READ, **extra) -> str:
     return scaling.register_scalable_target(
         ServiceNamespace="dynamodb",
         ResourceId=f"table/{table}",
-        ScalableDimension=READ,
+        ScalableDimension=dimension,
         MinCapacity=1,
         MaxCapacity=10,
         **extra,
@@ -97,6 +97,14 @@ def test_a_deregistered_target_loses_its_tags_and_a_new_one_starts_without(scali
     assert tags(scaling, arn) == {}
     assert tags(scaling, kept) == {"team": "b"}
     assert tags(scaling, register(scaling, "gone")) == {}
+
+
+def test_deregistering_one_dimension_of_a_table_keeps_the_tags_of_the_other(scaling):
+    """A table's reads and writes are two scalable targets (the prod table's auto scaling registers both)."""
+    read = register(scaling, "two", Tags={"side": "read"})
+    write = register(scaling, "two", "dynamodb:table:WriteCapacityUnits", Tags={"side": "write"})
+    scaling.deregister_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/two", ScalableDimension=READ)
+    assert (tags(scaling, read), tags(scaling, write)) == ({}, {"side": "write"})
 
 
 def statement(effect: str, action: str, resource: str, condition: dict | None = None) -> dict:
