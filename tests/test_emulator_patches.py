@@ -78,6 +78,16 @@ def test_tag_and_untag_a_scalable_target(scaling):
     assert tags(scaling, arn) == {}
 
 
+def test_tag_and_untag_answer_an_empty_json_object_as_aws_does(scaling):
+    """The provider's SDK parses the body: it must be JSON (boto3 takes anything)."""
+    bodies = []
+    scaling.meta.events.register("after-call", lambda http_response, **_: bodies.append(http_response.content))
+    arn = register(scaling, "answers")
+    scaling.tag_resource(ResourceARN=arn, Tags={"team": "a"})
+    scaling.untag_resource(ResourceARN=arn, TagKeys=["team"])
+    assert bodies[1:] == [b"{}", b"{}"]
+
+
 def test_tags_of_a_resource_never_tagged_are_empty_and_untagging_it_is_no_error(scaling):
     arn = "arn:aws:application-autoscaling:us-east-2:123456789012:scalable-target/never"
     scaling.untag_resource(ResourceARN=arn, TagKeys=["team"])
