@@ -43,3 +43,16 @@ def shared_out(tmp_path_factory) -> Path:
     """The example project with ``isolation: shared`` (the seed's two roles for every app), synthesized."""
     root = copy_project(tmp_path_factory.mktemp("shared"), {"isolation: perInstance": "isolation: shared"})
     return synth_project(root)
+
+
+@pytest.fixture(scope="module")
+def emulator_aws(tmp_path_factory):
+    """boto3 clients (``aws(service, region)``) on the emulator's server as ``local up`` runs it, with our fixes
+    to moto (generator/local/moto_server.py); one server per test module."""
+    from generator.local import emulator as emu
+    from generator.local.edge.discover import clients
+
+    workdir = tmp_path_factory.mktemp("emulator")
+    server = emu.start(workdir)
+    yield clients(server.endpoint)
+    emu.stop(workdir)

@@ -15,26 +15,17 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
-from generator.local import emulator as emu
-from generator.local.edge.discover import clients
-
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
 
 
-@pytest.fixture(scope="module")
-def aws(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("emulator")
-    server = emu.start(workdir)
-    yield clients(server.endpoint)
-    emu.stop(workdir)
-
-
 @pytest.fixture
-def create(aws, request):
-    role = aws("iam").create_role(RoleName=f"r-{request.node.name[:50]}", AssumeRolePolicyDocument=json.dumps(TRUST))
+def create(emulator_aws, request):
+    role = emulator_aws("iam").create_role(
+        RoleName=f"r-{request.node.name[:50]}", AssumeRolePolicyDocument=json.dumps(TRUST)
+    )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("app.py", "def handler(event, context):\n    return 1\n")
@@ -49,7 +40,7 @@ def create(aws, request):
             "Code": {"ZipFile": archive.getvalue()},
             "Description": "first",
         }
-        return aws("lambda", region).create_function(**(spec | changes))
+        return emulator_aws("lambda", region).create_function(**(spec | changes))
 
     return send
 
@@ -74,29 +65,29 @@ def test_a_different_create_of_an_existing_function_is_still_a_conflict(create):
     assert conflict(lambda: create(Description="second")) == "ResourceConflictException"
 
 
-def test_after_an_update_the_old_create_is_a_conflict(aws, create):
+def test_after_an_update_the_old_create_is_a_conflict(emulator_aws, create):
     name = create()["FunctionName"]
-    aws("lambda").update_function_configuration(FunctionName=name, Description="changed")
+    emulator_aws("lambda").update_function_configuration(FunctionName=name, Description="changed")
     assert conflict(create) == "ResourceConflictException"
-    assert aws("lambda").get_function(FunctionName=name)["Configuration"]["Description"] == "changed"
+    assert emulator_aws("lambda").get_function(FunctionName=name)["Configuration"]["Description"] == "changed"
 
 
-def test_after_a_code_update_the_old_create_is_a_conflict(aws, create):
+def test_after_a_code_update_the_old_create_is_a_conflict(emulator_aws, create):
     name = create()["FunctionName"]
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("app.py", "def handler(event, context):\n    return 2\n")
-    aws("lambda").update_function_code(FunctionName=name, ZipFile=archive.getvalue())
+    emulator_aws("lambda").update_function_code(FunctionName=name, ZipFile=archive.getvalue())
     assert conflict(create) == "ResourceConflictException"
 
 
-def test_after_a_delete_the_create_makes_a_new_function(aws, create):
+def test_after_a_delete_the_create_makes_a_new_function(emulator_aws, create):
     name = create()["FunctionName"]
-    aws("lambda").delete_function(FunctionName=name)
+    emulator_aws("lambda").delete_function(FunctionName=name)
     assert create()["FunctionName"] == name
-    aws("lambda").delete_function(FunctionName=name)
+    emulator_aws("lambda").delete_function(FunctionName=name)
     with pytest.raises(ClientError) as gone:
-        aws("lambda").get_function(FunctionName=name)
+        emulator_aws("lambda").get_function(FunctionName=name)
     assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
@@ -107,11 +98,11 @@ def test_the_same_create_in_another_region_is_its_own_function(create):
     assert west["FunctionArn"].split(":")[3] == "us-west-2"
 
 
-def test_a_missing_table_is_named_as_aws_names_it(aws):
+def test_a_missing_table_is_named_as_aws_names_it(emulator_aws):
     # The AWS provider treats a DeleteTable's not-found as done only with this wording (moto's own stops at "found").
     for call in (
-        lambda: aws("dynamodb").delete_table(TableName="never-made"),
-        lambda: aws("dynamodb").describe_table(TableName="never-made"),
+        lambda: emulator_aws("dynamodb").delete_table(TableName="never-made"),
+        lambda: emulator_aws("dynamodb").describe_table(TableName="never-made"),
     ):
         with pytest.raises(ClientError) as refused:
             call()

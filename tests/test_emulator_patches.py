@@ -13,23 +13,12 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from generator.local import emulator as emu
-from generator.local.edge.discover import clients
-
 READ = "dynamodb:table:ReadCapacityUnits"
 
 
-@pytest.fixture(scope="module")
-def aws(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("emulator")
-    server = emu.start(workdir)
-    yield clients(server.endpoint)
-    emu.stop(workdir)
-
-
 @pytest.fixture
-def scaling(aws):
-    return aws("application-autoscaling", "us-east-2")
+def scaling(emulator_aws):
+    return emulator_aws("application-autoscaling", "us-east-2")
 
 
 def register(scaling, table: str, dimension: str = READ, **extra) -> str:
@@ -131,9 +120,9 @@ _BUCKETS = itertools.count()
 
 
 @pytest.fixture
-def bucket(aws):
+def bucket(emulator_aws):
     name = f"policy-{next(_BUCKETS)}"
-    s3 = aws("s3", "us-east-2")
+    s3 = emulator_aws("s3", "us-east-2")
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-east-2"})
     return s3, name
 

@@ -449,18 +449,15 @@ def create_site(endpoint, origin_path="/live"):
     return distribution["Id"], s3w
 
 
-def test_the_site_is_read_back_from_the_emulator(endpoint):
-    """moto drops the function associations: the viewer function is then the account's only one (DEVELOPMENT)."""
-    distribution_id, _ = create_site(endpoint)
-
-    site = _site(clients(endpoint))
-
-    assert site == Site(
+def site_as_created(distribution_id: str, origin_path: str) -> Site:
+    """What ``create_site`` applied, written out: the viewer function is the account's only one (moto drops the
+    associations), the behaviours in order with the default last."""
+    return Site(
         distribution_id=distribution_id,
         domain="apps.example.com",
         bucket="acme-ui",
         bucket_region="eu-west-1",
-        origin_path="/live",
+        origin_path=origin_path,
         default_root_object="index.html",
         behaviors=(
             Behavior("/orders/*", CORS, CACHING_OPTIMIZED, ("GET", "HEAD", "OPTIONS"), None, MANAGED[CORS]),
@@ -474,6 +471,15 @@ def test_the_site_is_read_back_from_the_emulator(endpoint):
             {"ErrorCode": 404, "ResponsePagePath": "/404.html", "ResponseCode": "404", "ErrorCachingMinTTL": 10},
         ),
     )
+
+
+def test_the_site_is_read_back_from_the_emulator(endpoint):
+    """moto drops the function associations: the viewer function is then the account's only one (DEVELOPMENT)."""
+    distribution_id, _ = create_site(endpoint)
+
+    site = _site(clients(endpoint))
+
+    assert site == site_as_created(distribution_id, origin_path="/live")
 
 
 def test_no_distribution_is_no_site(endpoint):
@@ -926,25 +932,7 @@ def test_everything_applied_is_discovered_from_the_emulator(endpoint, monkeypatc
     assert replace(applied, apis=[]) == Applied(
         endpoint=endpoint,
         account_id="123456789012",
-        site=Site(
-            distribution_id=distribution_id,
-            domain="apps.example.com",
-            bucket="acme-ui",
-            bucket_region="eu-west-1",
-            origin_path="",
-            default_root_object="index.html",
-            behaviors=(
-                Behavior("/orders/*", CORS, CACHING_OPTIMIZED, ("GET", "HEAD", "OPTIONS"), None, MANAGED[CORS]),
-                Behavior("/static/*", SECURITY, CACHING_OPTIMIZED, ("HEAD", "GET"), None, SECURITY_RULES),
-                Behavior("*", SECURITY, CACHING_OPTIMIZED, ("HEAD", "GET"), None, SECURITY_RULES),
-            ),
-            function_name="acme-viewer-request",
-            function_code="function handler(event) { return event.request; }",
-            error_responses=(
-                {"ErrorCode": 403, "ResponsePagePath": "/index.html", "ResponseCode": "200", "ErrorCachingMinTTL": 0},
-                {"ErrorCode": 404, "ResponsePagePath": "/404.html", "ResponseCode": "404", "ErrorCachingMinTTL": 10},
-            ),
-        ),
+        site=site_as_created(distribution_id, origin_path=""),
         pools=[UserPoolInfo(pool_id=pool, region="us-west-2", domain=None, clients={})],
         apis=[],
         app_prefixes=["a", "c"],
