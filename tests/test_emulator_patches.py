@@ -175,3 +175,79 @@ def test_an_unconditioned_deny_beside_conditioned_statements_still_denies(bucket
     }
     s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
     assert (put(s3, name, "locked/x"), put(s3, name, "open/x")) == (403, 200)
+
+
+def _config(name: str, frame: str = "DENY") -> dict:
+    return {
+        "Name": name,
+        "Comment": "security headers",
+        "SecurityHeadersConfig": {"FrameOptions": {"FrameOption": frame, "Override": True}},
+    }
+
+
+def _code(call) -> str:
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value.response["Error"]["Code"]
+
+
+@pytest.fixture
+def cloudfront(emulator_aws):
+    return emulator_aws("cloudfront")
+
+
+def test_a_response_headers_policy_is_kept_as_sent_and_read_back(cloudfront):
+    created = cloudfront.create_response_headers_policy(ResponseHeadersPolicyConfig=_config("kept"))
+    policy_id, etag = created["ResponseHeadersPolicy"]["Id"], created["ETag"]
+    assert created["Location"] == f"https://cloudfront.amazonaws.com/2020-05-31/response-headers-policy/{policy_id}"
+    assert created["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] == _config("kept")
+    got = cloudfront.get_response_headers_policy(Id=policy_id)
+    assert (got["ETag"], got["ResponseHeadersPolicy"]["Id"]) == (etag, policy_id)
+    assert got["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] == _config("kept")
+    config = cloudfront.get_response_headers_policy_config(Id=policy_id)
+    assert (config["ETag"], config["ResponseHeadersPolicyConfig"]) == (etag, _config("kept"))
+    assert _code(lambda: cloudfront.create_response_headers_policy(ResponseHeadersPolicyConfig=_config("kept"))) == (
+        "ResponseHeadersPolicyAlreadyExists"
+    )
+    assert _code(lambda: cloudfront.get_response_headers_policy(Id="no-such-id")) == "NoSuchResponseHeadersPolicy"
+
+
+def test_a_response_headers_policy_is_updated_and_deleted_only_with_its_current_etag(cloudfront):
+    created = cloudfront.create_response_headers_policy(ResponseHeadersPolicyConfig=_config("versioned"))
+    policy_id, etag = created["ResponseHeadersPolicy"]["Id"], created["ETag"]
+
+    def update(if_match: str) -> dict:
+        return cloudfront.update_response_headers_policy(
+            Id=policy_id, IfMatch=if_match, ResponseHeadersPolicyConfig=_config("versioned", "SAMEORIGIN")
+        )
+
+    assert _code(lambda: update("stale")) == "PreconditionFailed"
+    assert cloudfront.get_response_headers_policy_config(Id=policy_id)["ResponseHeadersPolicyConfig"] == _config(
+        "versioned"
+    )
+    updated = update(etag)
+    assert updated["ETag"] != etag
+    assert updated["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] == _config("versioned", "SAMEORIGIN")
+    assert cloudfront.get_response_headers_policy(Id=policy_id)["ETag"] == updated["ETag"]
+    assert _code(lambda: cloudfront.delete_response_headers_policy(Id=policy_id, IfMatch=etag)) == "PreconditionFailed"
+    cloudfront.delete_response_headers_policy(Id=policy_id, IfMatch=updated["ETag"])
+    assert _code(lambda: cloudfront.get_response_headers_policy(Id=policy_id)) == "NoSuchResponseHeadersPolicy"
+    assert _code(lambda: cloudfront.delete_response_headers_policy(Id=policy_id, IfMatch="x")) == (
+        "NoSuchResponseHeadersPolicy"
+    )
+
+
+def test_the_custom_response_headers_policies_are_listed_and_none_as_managed(cloudfront):
+    ids = {
+        cloudfront.create_response_headers_policy(ResponseHeadersPolicyConfig=_config(name))["ResponseHeadersPolicy"][
+            "Id"
+        ]
+        for name in ("listed-a", "listed-b")
+    }
+
+    def listed(**kind) -> set[str]:
+        listing = cloudfront.list_response_headers_policies(**kind)["ResponseHeadersPolicyList"]
+        return {item["ResponseHeadersPolicy"]["Id"] for item in listing.get("Items") or []}
+
+    assert ids <= listed() and ids <= listed(Type="custom")
+    assert listed(Type="managed") == set()
