@@ -18,9 +18,11 @@ from test_edge_hosted_ui import (
     REDIRECT_MISMATCH,
     UNKNOWN_CLIENT,
     VERIFIER,
+    code_in,
     json_answer,
     page,
     redirect_answer,
+    session_in,
 )
 
 from generator.local.edge import hosted_ui
@@ -100,12 +102,9 @@ def login(ui, q, username="jane@example.com", password="pw"):
     return ui.handle("POST", "/login?" + urlencode(q), {}, body)
 
 
-def code_of(answer):
-    return answer[1][0][1].split("code=", 1)[1].split("&", 1)[0]
-
-
 def cookie_of(answer):
-    return dict(answer[1])["Set-Cookie"].split(";", 1)[0]
+    """The ``Cookie`` header value that sends back the session an answer set."""
+    return "cognito=" + session_in(answer)
 
 
 def post(ui, path, form, headers=FORM):
@@ -158,7 +157,7 @@ def test_the_code_gives_cognitos_tokens_as_they_came_once(scripted):
     answer = login(ui, query(), username=" jane@example.com ")
     assert cognito.calls == [password_call()]
     assert entries == [{"endpoint": "login", "username": "jane@example.com"}]  # never the password
-    code = code_of(answer)
+    code = code_in(answer)
     assert exchange(ui, code) == json_answer(200, EXCHANGED)
     assert exchange(ui, code) == error("invalid_grant")
 
@@ -166,7 +165,7 @@ def test_the_code_gives_cognitos_tokens_as_they_came_once(scripted):
 def test_expires_in_is_an_hour_when_cognito_does_not_say(scripted):
     ui, _, _ = scripted({"AuthenticationResult": {k: v for k, v in TOKENS.items() if k != "ExpiresIn"}})
     expected = ID_ACCESS + b'"refresh_token": "refresh-1", "expires_in": 3600, "token_type": "Bearer"}'
-    assert exchange(ui, code_of(login(ui, query()))) == json_answer(200, expected)
+    assert exchange(ui, code_in(login(ui, query()))) == json_answer(200, expected)
 
 
 @pytest.mark.parametrize("code", ["NotAuthorizedException", "UserNotFoundException", "ResourceNotFoundException"])
@@ -210,13 +209,13 @@ def test_a_user_with_a_pending_challenge_is_told_to_use_local_user_add(scripted)
 )
 def test_a_code_is_only_for_its_client_and_redirect_uri(scripted, over):
     ui, _, _ = scripted(RESULT)
-    assert exchange(ui, code_of(login(ui, query())), **over) == error("invalid_grant")
+    assert exchange(ui, code_in(login(ui, query())), **over) == error("invalid_grant")
 
 
 @pytest.mark.parametrize("verifier, good", [(None, False), ("", False), (CHALLENGE, False), (VERIFIER, True)])
 def test_a_code_with_a_challenge_needs_its_verifier(scripted, verifier, good):
     ui, _, _ = scripted(RESULT)
-    code = code_of(login(ui, query(code_challenge=CHALLENGE, code_challenge_method="S256")))
+    code = code_in(login(ui, query(code_challenge=CHALLENGE, code_challenge_method="S256")))
     extra = {} if verifier is None else {"code_verifier": verifier}
     assert exchange(ui, code, **extra) == (json_answer(200, EXCHANGED) if good else error("invalid_grant"))
 
@@ -224,14 +223,14 @@ def test_a_code_with_a_challenge_needs_its_verifier(scripted, verifier, good):
 def test_a_missing_verifier_does_not_meet_the_challenge_of_the_empty_string(scripted):
     ui, _, _ = scripted(RESULT)
     empty = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"  # BASE64URL(SHA256(""))
-    code = code_of(login(ui, query(code_challenge=empty, code_challenge_method="S256")))
+    code = code_in(login(ui, query(code_challenge=empty, code_challenge_method="S256")))
     assert exchange(ui, code) == error("invalid_grant")
 
 
 def test_without_a_challenge_the_code_needs_no_verifier(scripted):
     ui, _, _ = scripted(RESULT, RESULT)
-    assert exchange(ui, code_of(login(ui, query())), code_verifier="x") == json_answer(200, EXCHANGED)
-    form = {"grant_type": "authorization_code", "client_id": "c1", "code": code_of(login(ui, query()))}
+    assert exchange(ui, code_in(login(ui, query())), code_verifier="x") == json_answer(200, EXCHANGED)
+    form = {"grant_type": "authorization_code", "client_id": "c1", "code": code_in(login(ui, query()))}
     assert post(ui, "/oauth2/token", form) == error("invalid_grant")  # redirect_uri is still required
 
 
@@ -256,7 +255,7 @@ def clock(monkeypatch):
 @pytest.mark.parametrize("age, good", [(0, True), (299.999, True), (300, True), (300.001, False), (-1, True)])
 def test_a_code_is_good_for_300_seconds(scripted, clock, age, good):
     ui, _, _ = scripted(RESULT)
-    code = code_of(login(ui, query()))
+    code = code_in(login(ui, query()))
     clock.now += age
     assert exchange(ui, code) == (json_answer(200, EXCHANGED) if good else error("invalid_grant"))
 
@@ -269,7 +268,7 @@ def test_the_hosted_ui_session_lasts_an_hour(scripted, clock, age, good):
     clock.now += age
     answer = ui.handle("GET", "/oauth2/authorize?" + urlencode(query()), {"cookie": "a=b; " + cookie + "; c=d"}, b"")
     if good:
-        assert answer == redirect_answer(CB + "?code=" + code_of(answer) + "&state=s1")
+        assert answer == redirect_answer(CB + "?code=" + code_in(answer) + "&state=s1")
         assert cognito.calls == [password_call(), password_call()]
     else:
         assert answer == redirect_answer(LOGIN_Q) and len(cognito.calls) == 1
