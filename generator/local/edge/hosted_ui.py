@@ -91,6 +91,11 @@ def _form(body: bytes) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True).items()}
 
 
+def _is_form(headers: dict[str, str]) -> bool:
+    """Whether the body is a form: the only body /oauth2/token and /oauth2/revoke take (as Cognito)."""
+    return headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded")
+
+
 def _query(target: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(target).query, keep_blank_values=True).items()}
 
@@ -314,7 +319,7 @@ class HostedUi:
         self.log(
             {"endpoint": "token", **{k: v for k, v in form.items() if k not in ("code_verifier", "refresh_token")}}
         )
-        if not headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded"):
+        if not _is_form(headers):
             return _json(400, {"error": "invalid_request"})
         client = self.pool.clients.get(form.get("client_id", ""))
         if client is None:
@@ -371,8 +376,8 @@ class HostedUi:
 
     def revoke(self, form: dict[str, str], headers: dict[str, str]) -> Response:
         self.log({"endpoint": "revoke", "client_id": form.get("client_id")})
-        if not headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded"):
-            return _json(400, {"error": "invalid_request"})  # as /oauth2/token: Cognito takes only a form
+        if not _is_form(headers):
+            return _json(400, {"error": "invalid_request"})
         token = form.get("token", "")
         if not token:
             return _json(400, {"error": "invalid_request"})
