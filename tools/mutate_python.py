@@ -614,13 +614,13 @@ def _judge_in_process(
 
     def judge_batch(batch: list[str], number: str) -> list[str]:
         """Judge ``batch`` in one worker; return the mutants it did not get to."""
+        if _STOPPING.is_set():
+            return batch
         names_file = copy / f"names-{number}.json"
         # Only with the target's own selection: tests named with --tests may not hold the warm-up's.
         warm_up = [*options, *WARM_UP[target]] if target in WARM_UP and selection == TARGETS[target][2] else []
         chosen = {name: tests[_function_of(name)] for name in batch}
         names_file.write_text(json.dumps({"names": batch, "warm_up": warm_up, "tests": chosen}))
-        if _STOPPING.is_set():
-            return batch
         process = subprocess.Popen(
             [*worker, "judge", str(names_file), "--", *pytest_args],
             cwd=copy,
