@@ -257,6 +257,40 @@ def test_an_unexpected_error_is_one_line(monkeypatch):
     ]
 
 
+@pytest.mark.parametrize(
+    "error,line",
+    [
+        (PermissionError(13, "Permission denied", "/p/instances/a.yaml"), "/p/instances/a.yaml: Permission denied"),
+        (OSError(18, "Invalid cross-device link", "/a", None, "/b"), "/a -> /b: Invalid cross-device link"),
+        (OSError(28, "No space left on device"), "No space left on device"),
+        (OSError("the disk went away"), "the disk went away"),
+    ],
+)
+def test_an_os_error_is_one_line_naming_the_file_also_in_json(monkeypatch, error, line):
+    from generator.cli import project_cmds
+
+    def fails(_project):
+        raise error
+
+    monkeypatch.setattr(project_cmds, "instance_rows", fails)
+    result = invoke("list")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"error: {line}"]
+    result = invoke("list", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"error": line, "problems": []}
+
+
+@pytest.mark.parametrize("command", [("local", "serve"), ("local", "user", "add", "a@example.com", "--app", DEV)])
+def test_commands_on_a_running_emulator_say_to_start_it_first(tmp_path, command):
+    result = invoke(*command, "--workdir", str(tmp_path / "w"))
+    assert result.exit_code == 1
+    assert_no_traceback(result)
+    assert result.stderr.splitlines() == [
+        f"error: the emulator is not running in {tmp_path / 'w'}; expected `python main.py local up` first"
+    ]
+
+
 # --- 7: --root ---------------------------------------------------------------------------------------------
 
 

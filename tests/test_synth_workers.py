@@ -82,3 +82,31 @@ def test_a_problem_met_inside_a_worker_reaches_the_caller_as_the_same_error(tmp_
         synth._build_in_pool(project, work / "out", tmp_path / "out", work, True, names, 2, None, inputs)
     (problem,) = raised.value.problems
     assert problem.file == "ui/inventory/notes.bin"
+
+
+def test_merging_a_workers_part_moves_its_stacks_and_adds_its_manifest(tmp_path: Path):
+    import json
+
+    from generator.synth import _merge_part
+
+    app_out = tmp_path / "out"
+    manifest: dict[str, object] = {}
+    for k, (names, version) in enumerate([(["platform"], "a"), (["app-one", "app-two"], "b")]):
+        part = tmp_path / f"part-{k}"
+        for name in names:
+            (part / "stacks" / name).mkdir(parents=True)
+            (part / "stacks" / name / "cdk.tf.json").write_text(name)
+        stacks = {name: {"name": name, "workingDirectory": f"stacks/{name}"} for name in names}
+        (part / "manifest.json").write_text(json.dumps({"version": version, "stacks": stacks}))
+        _merge_part(part, app_out, names, manifest)
+        assert not any((part / "stacks").iterdir())  # moved, not copied
+    assert sorted(p.name for p in (app_out / "stacks").iterdir()) == ["app-one", "app-two", "platform"]
+    assert (app_out / "stacks" / "app-two" / "cdk.tf.json").read_text() == "app-two"
+    assert manifest == {
+        "version": "b",
+        "stacks": {
+            "platform": {"name": "platform", "workingDirectory": "stacks/platform"},
+            "app-one": {"name": "app-one", "workingDirectory": "stacks/app-one"},
+            "app-two": {"name": "app-two", "workingDirectory": "stacks/app-two"},
+        },
+    }
