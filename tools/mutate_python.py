@@ -252,6 +252,8 @@ TARGETS["local"] = (
         "tests/test_emulator_lambda_replay.py",
         "tests/test_local_plan_counts.py",
         "tests/test_emulator_patches.py",
+        "tests/test_local_workspace.py",
+        "tests/test_local_session.py",
     ],
     {},
 )
