@@ -182,6 +182,59 @@ def test_backend_fields_are_in_the_json_schema():
     assert props["keyPrefix"]["default"] == "serverless-platform"
 
 
+@pytest.mark.parametrize(
+    "backend,expected",
+    [
+        ("local", {"type": "local", "path": f"../../../terraform-state/{DEV}.tfstate"}),
+        (
+            "s3",
+            {
+                "type": "s3",
+                "bucket": "acme-apps-tfstate",
+                "key": f"apps/{DEV}.tfstate",
+                "region": "us-east-2",
+                "kms_key_id": KMS,
+            },
+        ),
+        (
+            "s3-lock-table",
+            {
+                "type": "s3",
+                "bucket": "acme-apps-tfstate",
+                "key": f"serverless-platform/{DEV}.tfstate",
+                "region": "us-east-2",
+                "lock_table": "acme-tf-locks",
+            },
+        ),
+        (
+            "cloud",
+            {
+                "type": "cloud",
+                "organization": "example-org",
+                "hostname": "app.terraform.io",
+                "workspace": f"acme-apps-{DEV}",
+                "project": "Serverless Apps",
+            },
+        ),
+    ],
+)
+def test_state_location_of_each_backend(tmp_path, backend, expected):
+    """What the backend and remote-state blocks are built from: the backend's type and only its own fields."""
+    from generator.locations import StateLocation, state_location
+    from generator.project import load_project
+
+    root = project_dir(tmp_path / "p", backend)
+    platform = load_project(root).platform
+    assert state_location(platform, DEV, root / "cdktf.out") == StateLocation(**expected)
+    if backend == "local":  # as the platform's state is seen from an instance's folder
+        assert state_location(platform, "platform", root / "cdktf.out", reader=DEV) == StateLocation(
+            type="local", path="../../../terraform-state/platform.tfstate"
+        )
+        assert state_location(platform, "platform", root / "elsewhere" / "out") == StateLocation(
+            type="local", path="../../../../terraform-state/platform.tfstate"
+        )
+
+
 # --- synthesized backends -------------------------------------------------------------------
 
 

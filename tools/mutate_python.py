@@ -233,6 +233,7 @@ TARGETS["cli"] = (
         "tests/test_workflow_github.py",
         "tests/test_runner_local_speed.py",
         "tests/test_runner.py",
+        "tests/test_scaffold.py",
         "tests/test_backends.py",
         "--deselect",
         "tests/test_backends.py::test_every_backend_passes_terraform_validate",
