@@ -110,3 +110,48 @@ def test_merging_a_workers_part_moves_its_stacks_and_adds_its_manifest(tmp_path:
             "app-two": {"name": "app-two", "workingDirectory": "stacks/app-two"},
         },
     }
+
+
+@pytest.mark.parametrize(
+    "cores,memory_gb,stacks,expected",
+    [
+        (8, 24.0, 500, 5),  # one worker per 100 stacks
+        (8, 24.0, 5000, 8),  # one per core
+        (8, 3.0, 5000, 4),  # as many as 0.75 GB each fits
+        (8, 1.4, 5000, 1),
+        (8, 24.0, 199, 1),
+        (8, 24.0, 0, 1),  # at least one
+        (None, 24.0, 5000, 1),  # cores unknown: one
+    ],
+)
+def test_default_workers_is_bounded_by_cores_memory_and_stacks(monkeypatch, cores, memory_gb, stacks, expected):
+    from generator import synth
+
+    monkeypatch.setattr(synth.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(synth, "_available_gb", lambda: memory_gb)
+    assert synth.default_workers(stacks) == expected
+
+
+@pytest.mark.parametrize(
+    "meminfo,expected",
+    [
+        ("MemTotal:       32000000 kB\nMemAvailable:   25165824 kB\n", 24.0),
+        ("MemTotal:       32000000 kB\n", 1.5),  # no MemAvailable (old kernels): room for two workers
+        ("MemAvailable: lots\n", 1.5),
+        ("MemAvailable:\n", 1.5),
+        (None, 1.5),  # no /proc/meminfo
+    ],
+)
+def test_available_memory_is_read_from_meminfo_or_assumed(monkeypatch, meminfo, expected):
+    import io
+
+    from generator import synth
+
+    def fake_open(path, *args, **kwargs):
+        assert path == "/proc/meminfo"
+        if meminfo is None:
+            raise FileNotFoundError(2, "No such file or directory", path)
+        return io.StringIO(meminfo)
+
+    monkeypatch.setattr(synth, "open", fake_open, raising=False)
+    assert synth._available_gb() == expected
