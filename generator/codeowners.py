@@ -38,8 +38,9 @@ def path(project: Project) -> Path:
     return project.root / FILE
 
 
-def stale_problems(project: Project) -> list[Problem]:
-    """One problem when the checked-in file differs from the generated one (none when no teams are mapped)."""
+def stale_problems(project: Project, rewrite: str = "python main.py codeowners") -> list[Problem]:
+    """One problem when the checked-in file differs from the generated one (none when no teams are mapped);
+    ``rewrite`` is the command the message says rewrites it (with ``--root`` when the user gave one)."""
     wanted = render(project)
     if wanted is None:
         return []
@@ -51,4 +52,4 @@ def stale_problems(project: Project) -> list[Problem]:
     if current == wanted:
         return []
     got = "no file" if current is None else "a file that differs from platform.yaml's teams and instances/"
-    return [Problem(FILE, "", f"got {got}, expected the generated file (run: python main.py codeowners)")]
+    return [Problem(FILE, "", f"got {got}, expected the generated file (run: {rewrite})")]

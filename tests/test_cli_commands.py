@@ -320,9 +320,13 @@ def test_validate_reports_a_stale_codeowners_file_as_invalid(project, monkeypatc
     import generator.codeowners
 
     stale = [Problem(".github/CODEOWNERS", "", "got a file that differs"), Problem("x", "", "also")]
-    monkeypatch.setattr(generator.codeowners, "stale_problems", lambda _project: stale)
+    rewrites: list[str] = []
+    monkeypatch.setattr(
+        generator.codeowners, "stale_problems", lambda _project, rewrite: rewrites.append(rewrite) or stale
+    )
     result = invoke("--root", str(project), "validate", *(["--json"] if as_json else []))
     assert result.exit_code == 1
+    assert rewrites == [f"python main.py --root {project} codeowners"]
     assert result.stderr.splitlines() == [
         ".github/CODEOWNERS: got a file that differs",
         "x: also",

@@ -62,9 +62,10 @@ def test_codeowners_is_written_from_teams_and_checked_by_validate(tmp_path):
     (repo / "platform.yaml").write_text((repo / "platform.yaml").read_text() + TEAMS)
     result = run_cli(repo, "validate")
     assert result.exit_code == 1
-    assert (
-        ".github/CODEOWNERS: got no file, expected the generated file (run: python main.py codeowners)" in result.output
-    )
+    assert result.stderr.splitlines() == [
+        f".github/CODEOWNERS: got no file, expected the generated file (run: python main.py --root {repo} codeowners)",
+        "error: 1 problem found",
+    ]
     assert run_cli(repo, "codeowners", "--check").exit_code == 1
     result = run_cli(repo, "codeowners")
     assert result.exit_code == 0 and "wrote      .github/CODEOWNERS" in result.output
@@ -128,7 +129,23 @@ def test_validate_json_reports_a_missing_codeowners_file_without_a_field(tmp_pat
         {
             "file": ".github/CODEOWNERS",
             "field": "",
-            "message": "got no file, expected the generated file (run: python main.py codeowners)",
+            "message": f"got no file, expected the generated file (run: python main.py --root {repo} codeowners)",
         }
     ]
     assert report["valid"] is False
+
+
+def test_the_stale_codeowners_hint_names_the_command_as_the_user_runs_it(tmp_path, monkeypatch):
+    """Without --root (the project is this checkout) the hint is the bare command; with one, it carries it."""
+    from generator.codeowners import stale_problems
+    from generator.project import load_project
+
+    repo = copy_project(tmp_path / "my project")
+    (repo / "platform.yaml").write_text((repo / "platform.yaml").read_text() + TEAMS)
+    (problem,) = stale_problems(load_project(repo))
+    assert problem.message == "got no file, expected the generated file (run: python main.py codeowners)"
+    result = run_cli(repo, "codeowners", "--check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f".github/CODEOWNERS: got no file, expected the generated file (run: python main.py --root '{repo}' codeowners)"
+    )

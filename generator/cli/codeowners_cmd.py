@@ -21,7 +21,7 @@ def codeowners_cmd(run: CliContext, check: bool, as_json: bool) -> None:
     if content is None:
         raise CliError("platform.yaml: teams: got none, expected a mapping of teamName to GitHub team (@org/team)")
     if check:
-        stale = stale_problems(project)
+        stale = stale_problems(project, run.hint("codeowners"))
         if stale:
             raise problems_found(stale, consequence=None)
         _done(as_json, "ok", f"ok: {FILE} is up to date")

@@ -37,7 +37,7 @@ def validate(run: CliContext, as_json: bool) -> None:
         raise
     from ..codeowners import stale_problems
 
-    stale = stale_problems(project)
+    stale = stale_problems(project, run.hint("codeowners"))
     if stale:
         error = problems_found(stale)
         error.result["valid"] = False
