@@ -236,6 +236,7 @@ TARGETS["cli"] = (
         "tests/test_scaffold.py",
         "tests/test_synth_cmd.py",
         "tests/test_assets.py",
+        "tests/test_cli_commands.py",
         "tests/test_backends.py",
         "--deselect",
         "tests/test_backends.py::test_every_backend_passes_terraform_validate",
