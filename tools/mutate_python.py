@@ -235,6 +235,7 @@ TARGETS["cli"] = (
         "tests/test_runner.py",
         "tests/test_scaffold.py",
         "tests/test_synth_cmd.py",
+        "tests/test_workflow_cmds.py",
         "tests/test_backends.py",
         "--deselect",
         "tests/test_backends.py::test_every_backend_passes_terraform_validate",
