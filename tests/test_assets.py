@@ -126,7 +126,8 @@ INDEX = """<!doctype html><html><head><base href="./">
 
 def test_the_template_is_published_with_hashed_names_and_a_rewritten_no_cache_index(tmp_path):
     root = tmp_path / "p"
-    _tree(root / "ui" / "inventory", {"index.html": INDEX.encode(), "app.js": b"x", "css/app.css": b"x"})
+    files = {"index.html": INDEX.encode(), "app.js": b"x", "css/app.css": b"x", "css/print.css": b"x"}
+    _tree(root / "ui" / "inventory", {**files, "static/img/logo.svg": b"x"})  # two in one folder, one two deep
     work = tmp_path / "work"
     (work / "inventory-published" / "stale").mkdir(parents=True)
     published = assets.publish_template(root, work)
@@ -142,12 +143,16 @@ def test_the_template_is_published_with_hashed_names_and_a_rewritten_no_cache_in
     assert published.files == (
         StaticFile(f"app.{X_HASH}.js", "text/javascript; charset=utf-8", md5, "public, max-age=31536000, immutable"),
         StaticFile(f"css/app.{X_HASH}.css", "text/css; charset=utf-8", md5, "public, max-age=31536000, immutable"),
+        StaticFile(f"css/print.{X_HASH}.css", "text/css; charset=utf-8", md5, "public, max-age=31536000, immutable"),
         StaticFile("index.html", "text/html; charset=utf-8", hashlib.md5(index.encode()).hexdigest(), "no-cache"),
+        StaticFile(f"static/img/logo.{X_HASH}.svg", "image/svg+xml", md5, "public, max-age=31536000, immutable"),
     )
     assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == [
         f"app.{X_HASH}.js",
         f"css/app.{X_HASH}.css",
+        f"css/print.{X_HASH}.css",
         "index.html",
+        f"static/img/logo.{X_HASH}.svg",
     ]
     assert (target / "index.html").read_text() == index
 
