@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from helpers import REPO, copy_project
-from workflow_helpers import edit
+from workflow_helpers import edit, outcome_json
 
 from generator.cli import local_cmds, preflight_cmd, root
 from generator.cli.context import CliContext
@@ -444,27 +444,10 @@ def test_schema_prints_the_chosen_schema_indented(monkeypatch, args, which):
 # ---------------------------------------------------------------- summary merge
 
 
-def outcome(stack: str, **values) -> dict:
-    """An Outcome as ``plan --json`` writes it (every field)."""
-    return {
-        "stack": stack,
-        "add": 0,
-        "change": 0,
-        "destroy": 0,
-        "stateful_deletes": [],
-        "error": None,
-        "applied": False,
-        "seconds": 0.0,
-        "log": None,
-        "detail": [],
-        **values,
-    }
-
-
-BOB = outcome("bob", add=1, destroy=1, stateful_deletes=["aws_dynamodb_table.t"])
-CAT = outcome("cat", error="init failed")
-AMY = outcome("amy", change=2)
-PLATFORM = outcome("platform", add=3)
+BOB = outcome_json("bob", add=1, destroy=1, stateful_deletes=["aws_dynamodb_table.t"])
+CAT = outcome_json("cat", error="init failed")
+AMY = outcome_json("amy", change=2)
+PLATFORM = outcome_json("platform", add=3)
 
 
 @pytest.fixture
@@ -509,8 +492,8 @@ def test_merge_with_allow_replace_lets_the_destroy_through(summaries):
 
 
 def test_merge_names_every_failed_and_every_blocked_workspace(summaries):
-    dan = outcome("dan", error="plan failed")
-    eve = outcome("eve", destroy=1, stateful_deletes=["aws_s3_bucket.b"])
+    dan = outcome_json("dan", error="plan failed")
+    eve = outcome_json("eve", destroy=1, stateful_deletes=["aws_s3_bucket.b"])
     (summaries / "shard-1.json").write_text(json.dumps([BOB, CAT, dan, eve]))
     result = invoke("summary", "merge", str(summaries), "--shards", "1")
     assert result.exit_code == 1

@@ -57,6 +57,22 @@ def synth(root: Path, *args: str):
     return CliRunner().invoke(cli, ["--root", str(root), "synth", *args])
 
 
+def assert_built_nothing(result, stand_in: StandIn, as_json: bool, line: str) -> None:
+    """A successful synth that built nothing: ``line`` in text, the empty report in JSON."""
+    assert result.exit_code == 0, result.output
+    assert stand_in.calls == []
+    if as_json:
+        assert json.loads(result.stdout) == {
+            "outdir": None,
+            "written": [],
+            "unchanged": [],
+            "removed": [],
+            "orphans": [],
+        }
+    else:
+        assert result.stdout == line
+
+
 @pytest.mark.parametrize(
     "args,expected",
     [
@@ -119,18 +135,7 @@ def test_json_output_is_the_report(project, monkeypatch):
 @pytest.mark.parametrize("as_json", [False, True])
 def test_an_empty_shard_builds_nothing_and_says_so(project, stand_in, as_json):
     result = synth(project, "--shard", "4/4", *(["--json"] if as_json else []))
-    assert result.exit_code == 0, result.output
-    assert stand_in.calls == []
-    if as_json:
-        assert json.loads(result.stdout) == {
-            "outdir": None,
-            "written": [],
-            "unchanged": [],
-            "removed": [],
-            "orphans": [],
-        }
-    else:
-        assert result.stdout == "nothing to synthesize: shard 4/4 is empty\n"
+    assert_built_nothing(result, stand_in, as_json, "nothing to synthesize: shard 4/4 is empty\n")
 
 
 @pytest.mark.parametrize(
@@ -229,18 +234,7 @@ def repo(tmp_path) -> Path:
 @pytest.mark.parametrize("as_json", [False, True])
 def test_changed_with_nothing_changed_builds_nothing(repo, stand_in, as_json):
     result = synth(repo, "--changed", "--base", "main", *(["--json"] if as_json else []))
-    assert result.exit_code == 0, result.output
-    assert stand_in.calls == []
-    if as_json:
-        assert json.loads(result.stdout) == {
-            "outdir": None,
-            "written": [],
-            "unchanged": [],
-            "removed": [],
-            "orphans": [],
-        }
-    else:
-        assert result.stdout == "nothing to synthesize: no workspace changed since main\n"
+    assert_built_nothing(result, stand_in, as_json, "nothing to synthesize: no workspace changed since main\n")
 
 
 def test_changed_builds_the_edited_instance_only_and_base_alone_builds_everything(repo, stand_in):

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import REPO, REPO_SOURCES
 from test_workflow_plan import change, fake_terraform
-from workflow_helpers import edit, git, make_repo, write_state
+from workflow_helpers import edit, git, make_repo, outcome_json, write_state
 
 from generator import synth as synth_module
 from generator.cli import workflow_cmds
@@ -560,23 +560,6 @@ def test_plan_usage_errors(unchanged, runs, args, error):
     assert runs.calls == []
 
 
-def workspace(stack: str, **fields) -> dict:
-    """One workspace of the JSON result: an Outcome's every field."""
-    return {
-        "stack": stack,
-        "add": 0,
-        "change": 0,
-        "destroy": 0,
-        "stateful_deletes": [],
-        "error": None,
-        "applied": False,
-        "seconds": 0.0,
-        "log": None,
-        "detail": [],
-        **fields,
-    }
-
-
 def test_plan_prints_one_line_per_workspace_and_exits_2_on_changes_with_detailed_exitcode(
     unchanged, monkeypatch, terraform
 ):
@@ -592,7 +575,7 @@ def test_plan_prints_one_line_per_workspace_and_exits_2_on_changes_with_detailed
     assert result.stdout.splitlines() == lines
     result = invoke(unchanged, "plan", PROD, DEV, "--detailed-exitcode", "--json")
     assert result.exit_code == 2
-    assert json.loads(result.stdout) == {"workspaces": [workspace(DEV), workspace(PROD, change=2, seconds=1.5)]}
+    assert json.loads(result.stdout) == {"workspaces": [outcome_json(DEV), outcome_json(PROD, change=2, seconds=1.5)]}
     assert result.stderr.splitlines() == [f"{DEV}: terraform plan", f"{PROD}: terraform plan"]
     assert len(runs.calls) == 3
 
@@ -629,7 +612,7 @@ def test_a_failed_workspace_is_exit_1_with_its_lines_and_the_markdown_summary(
     assert json.loads(result.stdout) == {
         "error": f"1 workspace(s) failed: {DEV}",
         "problems": [],
-        "workspaces": [workspace("platform", add=1), workspace(DEV, **failed)],
+        "workspaces": [outcome_json("platform", add=1), outcome_json(DEV, **failed)],
     }
     assert result.stderr.splitlines()[-1] == f"error: 1 workspace(s) failed: {DEV}"
 
@@ -774,7 +757,7 @@ def test_apply_on_a_terminal_with_nothing_to_change_asks_nothing(unchanged, monk
     assert markdown.read_text().splitlines()[0] == "### terraform apply"
     result = invoke(unchanged, "apply", DEV, "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"workspaces": [workspace(DEV)]}
+    assert json.loads(result.stdout) == {"workspaces": [outcome_json(DEV)]}
 
 
 @pytest.mark.parametrize(
@@ -843,7 +826,7 @@ def test_apply_on_a_terminal_with_json_shows_the_plan_on_stderr(unchanged, monke
     stand_in(monkeypatch, {DEV: {"add": 1}}, {DEV: {"add": 1, "applied": True}})
     result = invoke(unchanged, "apply", DEV, "--json", input="yes\n")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"workspaces": [workspace(DEV, add=1, applied=True)]}
+    assert json.loads(result.stdout) == {"workspaces": [outcome_json(DEV, add=1, applied=True)]}
     assert result.stderr.splitlines() == [
         f"{DEV}: terraform plan",
         f"{DEV}: 1 to add, 0 to change, 0 to destroy",

@@ -86,3 +86,20 @@ def run_cli(root: Path, *args: str):
     from main import cli
 
     return CliRunner().invoke(cli, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def outcome_json(stack: str, **fields) -> dict:
+    """One workspace's Outcome as ``plan``/``apply --json`` and the shard summaries write it: every field."""
+    return {
+        "stack": stack,
+        "add": 0,
+        "change": 0,
+        "destroy": 0,
+        "stateful_deletes": [],
+        "error": None,
+        "applied": False,
+        "seconds": 0.0,
+        "log": None,
+        "detail": [],
+        **fields,
+    }
