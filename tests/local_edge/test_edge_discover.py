@@ -973,3 +973,46 @@ def test_the_clients_call_the_emulator_with_its_keys_in_us_east_1_unless_told_a_
     )
     assert (cognito.meta.service_model.service_name, cognito.meta.region_name) == ("cognito-idp", "eu-west-1")
     assert (credentials.access_key, credentials.secret_key) == ("testing", "testing")
+
+
+def test_apis_routes_and_integrations_are_read_page_by_page():
+    """AWS answers these listings a page at a time with a NextToken; every page is read, each asked for once."""
+
+    def pages(*contents):
+        def answer(NextToken=None, **_):
+            index = 0 if NextToken is None else int(NextToken)
+            page = {"Items": contents[index]}
+            return {**page, "NextToken": str(index + 1)} if index + 1 < len(contents) else page
+
+        return answer
+
+    fake = Fake(
+        {
+            ("apigatewayv2", "eu-west-1"): {
+                "get_apis": pages(
+                    [{"ApiId": "a1", "ProtocolType": "HTTP"}], [], [{"ApiId": "a2", "ProtocolType": "HTTP"}]
+                ),
+                "get_routes": pages([{"RouteKey": "GET /"}], [{"RouteKey": "POST /"}]),
+                "get_integrations": pages([{"IntegrationId": "i1"}], [{"IntegrationId": "i2"}]),
+            }
+        }
+    )
+
+    apis = _apis(fake, "http://emulator", "123456789012", ["eu-west-1"])
+
+    assert [a.api_id for a in apis] == ["a1", "a2"]
+    assert [r.route_key for r in apis[0].routes] == ["GET /", "POST /"]
+    assert sorted(apis[1].integrations) == ["i1", "i2"]
+    assert [(c[2], c[3]) for c in fake.calls] == [
+        ("get_apis", {}),
+        ("get_apis", {"NextToken": "1"}),
+        ("get_apis", {"NextToken": "2"}),
+        ("get_routes", {"ApiId": "a1"}),
+        ("get_routes", {"ApiId": "a1", "NextToken": "1"}),
+        ("get_integrations", {"ApiId": "a1"}),
+        ("get_integrations", {"ApiId": "a1", "NextToken": "1"}),
+        ("get_routes", {"ApiId": "a2"}),
+        ("get_routes", {"ApiId": "a2", "NextToken": "1"}),
+        ("get_integrations", {"ApiId": "a2"}),
+        ("get_integrations", {"ApiId": "a2", "NextToken": "1"}),
+    ]

@@ -189,11 +189,22 @@ def jwks_fetcher(endpoint: str, issuer: str) -> Callable[[], dict[str, Any]]:
     return fetch
 
 
+def _items(call: Callable[..., dict], **params: Any) -> list[dict]:
+    """Every item of an API Gateway v2 listing, following ``NextToken`` (AWS pages them; moto 5.2 does not)."""
+    items: list[dict] = []
+    while True:
+        page = call(**params)
+        items += page.get("Items", [])
+        if not page.get("NextToken"):
+            return items
+        params = {**params, "NextToken": page["NextToken"]}
+
+
 def _apis(client: Callable[..., Any], endpoint: str, account_id: str, in_regions: list[str]) -> list[HttpApi]:
     found = []
     for region in in_regions:
         gateway = client("apigatewayv2", region)
-        for api in gateway.get_apis().get("Items", []):
+        for api in _items(gateway.get_apis):
             if api.get("ProtocolType") != "HTTP":
                 continue
             api_id = api["ApiId"]
@@ -205,7 +216,7 @@ def _apis(client: Callable[..., Any], endpoint: str, account_id: str, in_regions
                     authorizer_id=r.get("AuthorizerId"),
                     scopes=tuple(r.get("AuthorizationScopes", []) or []),
                 )
-                for r in gateway.get_routes(ApiId=api_id).get("Items", [])
+                for r in _items(gateway.get_routes, ApiId=api_id)
             ]
             integrations = {
                 i["IntegrationId"]: Integration(
@@ -215,7 +226,7 @@ def _apis(client: Callable[..., Any], endpoint: str, account_id: str, in_regions
                     payload_format_version=i.get("PayloadFormatVersion", "2.0"),
                     timeout_ms=int(i.get("TimeoutInMillis", 30000)),
                 )
-                for i in gateway.get_integrations(ApiId=api_id).get("Items", [])
+                for i in _items(gateway.get_integrations, ApiId=api_id)
             }
             authorizers = {}
             for authorizer_id in {r.authorizer_id for r in routes if r.authorizer_id}:
