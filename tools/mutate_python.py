@@ -415,6 +415,7 @@ def reapply(
     children: int,
     tests: tuple[str, ...] = (),
     deadline: float = float("inf"),
+    fresh: bool = False,
 ) -> list[tuple[str, str]]:
     """Run each matching mutant of a finished or stopped run, that is not known killed, against this checkout's tests.
 
@@ -422,8 +423,9 @@ def reapply(
     this checkout's ``tests/``), so a test written after the run is judged on exactly the mutant it was written
     for. The verdicts are written back to the run's records, and the report reflects them. The unmutated code
     must pass the selection first. Each mutant gets its own pytest process (``pytest -x <selection>``), except
-    for the targets in :data:`IN_PROCESS`, whose workers judge many mutants each (tools/mutate_worker.py). It is
-    also the way to finish a run that mutmut cannot: no fork.
+    for the targets in :data:`IN_PROCESS`, whose workers judge many mutants each (tools/mutate_worker.py), unless
+    ``fresh``: a mutant of code that runs when a module is imported (a click option decorator) is active only in a
+    process that imports the module with it. It is also the way to finish a run that mutmut cannot: no fork.
     """
     scratch = work / target
     selection = list(tests) or TARGETS[target][2]
@@ -455,7 +457,7 @@ def reapply(
         shutil.copytree(scratch / "mutants", copy, dirs_exist_ok=True)
         shutil.rmtree(copy / "tests")
         shutil.copytree(REPO / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__"))
-        if target in IN_PROCESS:
+        if target in IN_PROCESS and not fresh:
             _judge_in_process(copy, target, names, selection, children, deadline, record)
         else:
             _judge_one_process_each(copy, target, names, selection, children, record)
@@ -744,6 +746,12 @@ def main() -> int:
         help="with --reapply: pytest arguments replacing the selection",
     )
     parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --reapply: one pytest process per mutant also for the in-process targets (for mutants of code "
+        "that runs at import time, such as option decorators)",
+    )
+    parser.add_argument(
         "--show",
         action="append",
         default=[],
@@ -761,7 +769,9 @@ def main() -> int:
     if args.reapply:
         for target in args.targets:
             deadline = time.monotonic() + args.minutes * 60 if args.minutes else float("inf")
-            results = reapply(target, args.work, tuple(args.reapply), args.children, tuple(args.tests), deadline)
+            results = reapply(
+                target, args.work, tuple(args.reapply), args.children, tuple(args.tests), deadline, args.fresh
+            )
             tally = {result: sum(1 for _, r in results if r == result) for result in {r for _, r in results}}
             print(f"{target}: reapplied {len(results)}: {tally}", flush=True)
         return 0
