@@ -1005,6 +1005,11 @@ def test_serve_runs_the_edge_on_the_running_emulator(project, emulator, monkeypa
     assert (result.exit_code, result.stdout) == (0, "serving\n")
     assert invoke("--root", str(project), "local", "serve", "--port", "8080").exit_code == 0
     assert served == [(tmp_path, "http://127.0.0.1:4566", None), (project / ".local", "http://127.0.0.1:4566", 8080)]
+    assert [asked for asked in emulator.asked if asked[0] == "running"] == [
+        ("running", tmp_path),
+        ("running", tmp_path),
+        ("running", project / ".local"),
+    ]
     result = invoke("--root", str(project), "local", "serve", "--port", "0")
     assert result.exit_code == 2
     monkeypatch.setattr(local_cmds, "serve_forever", raising(EdgeError("port 8080 taken")))
@@ -1063,3 +1068,19 @@ def test_user_add_failing_is_one_line(project, users, monkeypatch):
     monkeypatch.setattr(local_cmds, "add_user", raising(UserError("no user pool\n on the emulator")))
     result = invoke("--root", str(project), "local", "user", "add", "a@example.com")
     assert (result.exit_code, result.stderr) == (1, "error: no user pool on the emulator\n")
+
+
+def test_print_json_writes_a_value_json_cannot_as_its_string(capsys):
+    from generator.cli.output import print_json
+
+    print_json({"folder": Path("/a/b"), "n": 1})
+    assert capsys.readouterr().out == '{\n  "folder": "/a/b",\n  "n": 1\n}\n'
+
+
+def test_main_names_the_program_main_py_in_usage(capsys):
+    with pytest.raises(SystemExit) as done:
+        root.main(["--help"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("Usage: main.py [OPTIONS] COMMAND [ARGS]...\n")
+    assert root.cli.main(["--help"], prog_name="main.py", standalone_mode=False) == 0
+    assert capsys.readouterr().out.startswith("Usage: main.py [OPTIONS] COMMAND [ARGS]...\n")
