@@ -222,6 +222,10 @@ def test_an_unexpected_error_is_cut_to_300_characters_and_debug_lets_it_through(
     result = invoke("list")
     assert result.exit_code == 1
     assert result.stderr == f"error: unexpected KeyError: '{'k' * 299} (set GENERATOR_DEBUG=1 for the traceback)\n"
+    result = invoke("list", "--json")
+    assert result.exit_code == 1
+    message = f"unexpected KeyError: '{'k' * 299} (set GENERATOR_DEBUG=1 for the traceback)"
+    assert json.loads(result.stdout) == {"error": message, "problems": []}
     monkeypatch.setenv("GENERATOR_DEBUG", "1")
     result = invoke("list")
     assert isinstance(result.exception, KeyError)
@@ -235,6 +239,9 @@ def test_without_standalone_mode_errors_reach_the_caller_and_any_obj_becomes_a_c
     assert capsys.readouterr().out == "ok: platform.yaml and 3 instance file(s) are valid\n"
     result = CliRunner().invoke(cli, ["--root", str(project), "validate"], obj="not a context")
     assert (result.exit_code, result.stdout) == (0, "ok: platform.yaml and 3 instance file(s) are valid\n")
+    given = CliContext(root=Path("/elsewhere"))
+    assert cli.main(["--root", str(project), "list", "--json"], standalone_mode=False, obj=given) is None
+    assert (given.root, given.root_given, given.as_json) == (project.resolve(), True, True)  # the caller's context
 
 
 class Exited(Exception):

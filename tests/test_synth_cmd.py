@@ -280,3 +280,16 @@ def test_an_edit_that_replaces_a_resource_needs_allow_replace(repo, stand_in):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[: len(lines) - 1] == lines[:-1]
     assert stand_in.calls == [(True, None, None)]
+
+
+def test_synth_selection_without_changed_is_everything(repo):
+    """Without --changed the selection is the platform and every instance, after the replacement check."""
+    from generator.cli.synth_cmd import synth_selection
+    from generator.project import load_project
+
+    project = load_project(repo)
+    said: list[str] = []
+    assert synth_selection(project, None, False, False, said.append) == (True, None)
+    edit(repo / "instances" / f"{DEV}.yaml", "appName: inventory", "appName: stock")
+    assert synth_selection(load_project(repo), "main", False, True, said.append) == (True, None)
+    assert said and all(line.startswith(f"replace    {DEV}") for line in said)
