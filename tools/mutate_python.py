@@ -238,6 +238,7 @@ TARGETS["cli"] = (
         "tests/test_assets.py",
         "tests/test_cli_commands.py",
         "tests/test_workflow_cmds.py",
+        "tests/test_cli_help.py",
         "tests/test_backends.py",
         "--deselect",
         "tests/test_backends.py::test_every_backend_passes_terraform_validate",
