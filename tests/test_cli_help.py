@@ -10,9 +10,9 @@ shows up as a diff of the snapshot in review. After an intended change, refresh 
 
 from __future__ import annotations
 
-import click
 from click.testing import CliRunner
 from helpers import REPO
+from test_cli_contract import COMMANDS
 from test_golden import update_requested
 
 from main import cli
@@ -20,19 +20,10 @@ from main import cli
 SNAPSHOT = REPO / "tests" / "golden" / "cli_help.txt"
 
 
-def _paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    found = []
-    for name, command in sorted(group.commands.items()):
-        found.append(prefix + (name,))
-        if isinstance(command, click.Group):
-            found.extend(_paths(command, prefix + (name,)))
-    return found
-
-
 def help_text() -> str:
     """``main.py [COMMAND ...] --help`` for the group and every command, at a fixed 100-column terminal."""
     parts = []
-    for path in [(), *_paths(cli)]:
+    for path in [(), *(path for path, _command in COMMANDS)]:
         result = CliRunner().invoke(cli, [*path, "--help"], prog_name="main.py", env={"COLUMNS": "100"})
         assert result.exit_code == 0, result.output
         parts.append(f"$ main.py {' '.join((*path, '--help'))}\n{result.stdout}")
