@@ -42,7 +42,15 @@ def test_moving_to_per_instance_roles_replaces_nothing_and_diff_says_so(tmp_path
         "prefix is replaced"
     )
     assert "apply the instances first, then the platform" in updates[-1]
-    assert json.loads(run_cli(root, "diff", "--base", "main", "--json").output) == {"replacements": [], "removed": []}
+    document = json.loads(run_cli(root, "diff", "--base", "main", "--json").output)
+    assert (document["replacements"], document["removed"]) == ([], [])
+    assert [(u["stack"], u["before"], u["after"]) for u in document["updates"]] == [
+        (DEV, "shared", "perInstance"),
+        (PROD, "shared", "perInstance"),
+        (STAGING, "shared", "perInstance"),
+        ("platform", "shared", "perInstance"),
+    ]
+    assert updates[0].endswith(document["updates"][0]["effect"])
 
 
 def test_list_shows_each_apps_group(repo):

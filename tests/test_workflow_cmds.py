@@ -294,7 +294,26 @@ def test_diff_with_nothing_replaced(repo):
     assert len(result.stdout.splitlines()) == 5  # three updates, then that line
     result = invoke(repo, "diff", "--base", "main", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"replacements": [], "removed": []}  # JSON has no updates
+    shared = (
+        "destroys the app's own roles and points its function at the shared role in place; no table, function, "
+        "API or prefix is replaced (every app can then reach every app)"
+    )
+    assert json.loads(result.stdout) == {
+        "replacements": [],
+        "removed": [],
+        "updates": [
+            {"stack": DEV, "field": "isolation", "before": "perInstance", "after": "shared", "effect": shared},
+            {"stack": PROD, "field": "isolation", "before": "perInstance", "after": "shared", "effect": shared},
+            {"stack": STAGING, "field": "isolation", "before": "perInstance", "after": "shared", "effect": shared},
+            {
+                "stack": "platform",
+                "field": "isolation",
+                "before": "perInstance",
+                "after": "shared",
+                "effect": "creates the shared Lambda execution role: apply the platform first, then the instances",
+            },
+        ],
+    }
 
 
 def test_diff_of_a_removal_alone_replaces_nothing(repo):
@@ -320,6 +339,7 @@ def test_diff_json_is_the_replacements_and_removals_also_when_it_fails(repo):
             }
         ],
         "removed": [{"stack": STAGING, "file": f"instances/{STAGING}.yaml", "table": STAGING}],
+        "updates": [],
     }
     failed = invoke(repo, "diff", "--base", "main", "--json")
     assert failed.exit_code == 1
@@ -1166,7 +1186,15 @@ def test_graph_prints_the_diagram_of_a_synthesized_workspace(graphed, synth):
 
 @pytest.mark.parametrize(
     "name,content",
-    [("d.md", f"```mermaid\n{DIAGRAM}```\n"), ("d.mmd", DIAGRAM), ("d.txt", DIAGRAM)],
+    [
+        ("d.md", f"```mermaid\n{DIAGRAM}```\n"),
+        ("d.MD", f"```mermaid\n{DIAGRAM}```\n"),
+        ("d.markdown", f"```mermaid\n{DIAGRAM}```\n"),
+        ("d.Markdown", f"```mermaid\n{DIAGRAM}```\n"),
+        ("d.mmd", DIAGRAM),
+        ("d.txt", DIAGRAM),
+        ("d.md.txt", DIAGRAM),
+    ],
 )
 def test_graph_writes_the_diagram_to_a_file(graphed, synth, tmp_path, name, content):
     target = tmp_path / name
@@ -1242,7 +1270,7 @@ def test_graph_of_a_broken_stack_file_synthesizes_nothing(graphed, synth):
     assert synth.calls == []
 
 
-@pytest.mark.parametrize("suffix", [".md", ".mmd", ".mermaid"])
+@pytest.mark.parametrize("suffix", [".md", ".MD", ".markdown", ".mmd", ".MMD", ".mermaid", ".Mermaid"])
 def test_graph_refuses_a_diagram_file_as_out_before_anything(repo, synth, tmp_path, suffix):
     target = tmp_path / f"diagram{suffix}"
     result = invoke(repo, "graph", "nope", "--out", str(target))  # said before the unknown name

@@ -16,7 +16,7 @@ from ..naming import PLATFORM_STACK, instance_names
 from ..project import Project
 from ..states import StateUnavailable, WorkspaceState, states_for
 from ..workflow import plan as planner
-from ..workflow.changed import ChangeSet, changed, snapshot_at
+from ..workflow.changed import ChangeSet, Snapshot, changed, snapshot_at
 from ..workflow.diff import Removal, Replacement, in_place_updates, removals, replacements
 from ..workflow.git import GitError, merge_base
 from ..workflow.orphans import find as find_orphans
@@ -24,8 +24,10 @@ from ..workflow.shards import MAX_SHARDS, PER_SHARD, Shard, select, shards_neede
 from .context import DEFAULT_OUT, CliContext, json_option, layout_problems, out_option, pass_cli, shard_option
 from .output import CliError, print_json, print_rows, problems_found
 
-#: File suffixes of a diagram: given to --out (the synth folder) they mean -o/--output was meant.
-DIAGRAM_SUFFIXES = (".md", ".mmd", ".mermaid")
+#: File suffixes of a Markdown file (lowercase): the diagram written there gets a ```mermaid fence.
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+#: File suffixes of a diagram (lowercase): given to --out (the synth folder) they mean -o/--output was meant.
+DIAGRAM_SUFFIXES = (*MARKDOWN_SUFFIXES, ".mmd", ".mermaid")
 
 STATUS_COLUMNS = (
     ("name", "NAME"),
@@ -49,12 +51,17 @@ def replacing_edits(project: Project, base: str) -> list[Replacement]:
     return edits_since(project, base)[0]
 
 
-def edits_since(project: Project, base: str) -> tuple[list[Replacement], list[Removal]]:
-    """The replacing edits and the removed instances between ``base`` and the working tree."""
+def snapshot_since(project: Project, base: str) -> Snapshot:
+    """The project's inputs where the working tree's history meets ``base``."""
     try:
-        before = snapshot_at(project.root, merge_base(project.root, base))
+        return snapshot_at(project.root, merge_base(project.root, base))
     except GitError as err:
         raise CliError(str(err)) from None
+
+
+def edits_since(project: Project, base: str) -> tuple[list[Replacement], list[Removal]]:
+    """The replacing edits and the removed instances between ``base`` and the working tree."""
+    before = snapshot_since(project, base)
     return replacements(project, before), removals(project, before)
 
 
@@ -137,14 +144,20 @@ def changed_cmd(
 @click.command("diff")
 @click.option("--base", required=True, metavar="REF", help="Git revision to compare with, e.g. origin/main.")
 @click.option("--allow-replace", is_flag=True, help="Exit 0 even when an edit replaces a resource.")
-@json_option("Print JSON: {replacements, removed}.")
+@json_option("Print JSON: {replacements, removed, updates}.")
 @pass_cli
 def diff_cmd(run: CliContext, base: str, allow_replace: bool, as_json: bool) -> None:
     """Flag edits since BASE that replace resources (a renamed table, function, API or prefix) and removed
-    instances (their workspaces become orphans); exit 1 on a replacing edit unless --allow-replace."""
+    instances (their workspaces become orphans), and say which edits update identities in place; exit 1 on a
+    replacing edit unless --allow-replace."""
     project = run.project()
-    found, gone = edits_since(project, base)
-    result = {"replacements": [vars(r) for r in found], "removed": [vars(g) for g in gone]}
+    before = snapshot_since(project, base)
+    found, gone, updates = replacements(project, before), removals(project, before), in_place_updates(project, before)
+    result = {
+        "replacements": [vars(r) for r in found],
+        "removed": [vars(g) for g in gone],
+        "updates": [vars(u) for u in updates],
+    }
     if not as_json:
         for item in found:
             click.echo(f"replace    {item}")
@@ -152,10 +165,6 @@ def diff_cmd(run: CliContext, base: str, allow_replace: bool, as_json: bool) -> 
                 click.echo(f"    {command}")
         for removal in gone:
             click.echo(f"orphaned   {removal.text(run.main)}")
-        try:
-            updates = in_place_updates(project, snapshot_at(project.root, merge_base(project.root, base)))
-        except GitError as err:
-            raise CliError(str(err)) from None
         for update in updates:
             click.echo(f"update     {update}")
         if not found:
@@ -446,7 +455,7 @@ def status_rows(project: Project, states) -> list[dict[str, str]]:
     "output_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the diagram to this file (.md gets a ```mermaid fence). Default: stdout.",
+    help="Write the diagram to this file (.md or .markdown, any case, gets a ```mermaid fence). Default: stdout.",
 )
 @json_option("Print JSON: {name, mermaid, file}.")
 @pass_cli
@@ -454,7 +463,7 @@ def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | 
     """The workspace NAME's resources and their dependencies as a Mermaid diagram."""
     from ..workflow.graph import StackUnreadable, mermaid, stack_document
 
-    if out is not None and out.suffix in DIAGRAM_SUFFIXES and not out.is_dir():
+    if out is not None and out.suffix.lower() in DIAGRAM_SUFFIXES and not out.is_dir():
         raise CliError(
             f"--out: got {str(out)!r}, expected the synth output folder to read; the diagram's file is -o/--output"
         )
@@ -476,7 +485,8 @@ def graph_cmd(run: CliContext, name: str, out: Path | None, output_file: Path | 
             document = stack_document(Path(scratch) / "out", name)
     text = mermaid(document, name)
     if output_file is not None:
-        output_file.write_text(f"```mermaid\n{text}```\n" if output_file.suffix == ".md" else text)
+        fenced = output_file.suffix.lower() in MARKDOWN_SUFFIXES
+        output_file.write_text(f"```mermaid\n{text}```\n" if fenced else text)
     if as_json:
         print_json({"name": name, "mermaid": text, "file": str(output_file) if output_file else None})
     elif output_file is None:
