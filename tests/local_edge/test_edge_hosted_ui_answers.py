@@ -389,9 +389,12 @@ def signed_in(scripted):
 
 
 def still_signed_in(ui, cookie):
-    return ui.handle("GET", "/oauth2/authorize?" + urlencode(query()), {"cookie": cookie}, b"") != redirect_answer(
-        LOGIN_Q
-    )
+    """Whether the session still gives single sign-on: /oauth2/authorize answers a code at once, or the sign-in page."""
+    answer = ui.handle("GET", "/oauth2/authorize?" + urlencode(query()), {"cookie": cookie}, b"")
+    if answer == redirect_answer(LOGIN_Q):
+        return False
+    assert answer == redirect_answer(CB + "?code=" + code_in(answer) + "&state=s1")
+    return True
 
 
 def test_logout_to_a_sign_out_url_ends_the_session(scripted):
@@ -401,25 +404,38 @@ def test_logout_to_a_sign_out_url_ends_the_session(scripted):
     assert not still_signed_in(ui, cookie)
 
 
+def test_logout_without_a_session_still_clears_the_cookie(scripted):
+    ui, _, _ = scripted()
+    assert logout(ui, client_id="c1", logout_uri=OUT) == redirect_answer(OUT, CLEAR)
+    assert logout(ui, "cognito=unknown", client_id="c1", logout_uri=OUT) == redirect_answer(OUT, CLEAR)
+
+
+def test_logout_ends_only_the_session_it_is_sent(scripted):
+    ui, cognito, _ = scripted(RESULT, RESULT, RESULT)
+    mine, other = cookie_of(login(ui, query())), cookie_of(login(ui, query()))
+    assert logout(ui, mine, client_id="c1", logout_uri=OUT) == redirect_answer(OUT, CLEAR)
+    assert not still_signed_in(ui, mine) and still_signed_in(ui, other)
+    assert len(cognito.calls) == 3
+
+
 @pytest.mark.parametrize("logout_uri", ["https://evil.example/", "", OUT + "/"])
-def test_logout_to_anything_else_is_an_error_page_that_clears_the_cookie(scripted, logout_uri):
+def test_logout_to_anything_else_is_an_error_page_that_keeps_the_session(scripted, logout_uri):
     ui, cookie, _ = signed_in(scripted)
     expected = page(
-        400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>", CLEAR
+        400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>"
     )
     assert logout(ui, cookie, client_id="c1", logout_uri=logout_uri) == expected
+    assert still_signed_in(ui, cookie)
 
 
 @pytest.mark.parametrize(
     "q", [{}, {"redirect_uri": CB}, {"response_type": "code"}, {"redirect_uri": "", "response_type": "code"}]
 )
-def test_logout_without_somewhere_to_go_is_an_error_page(scripted, q):
+def test_logout_without_somewhere_to_go_is_an_error_page_that_keeps_the_session(scripted, q):
     ui, cookie, _ = signed_in(scripted)
-    expected = page(
-        400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri or redirect_uri is required</p>", CLEAR
-    )
+    expected = page(400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri or redirect_uri is required</p>")
     assert logout(ui, cookie, client_id="c1", **q) == expected
-    assert not still_signed_in(ui, cookie)
+    assert still_signed_in(ui, cookie)
 
 
 def test_logout_with_a_redirect_uri_goes_to_the_sign_in_page(scripted):
@@ -430,12 +446,25 @@ def test_logout_with_a_redirect_uri_goes_to_the_sign_in_page(scripted):
     assert not still_signed_in(ui, cookie)
 
 
-def test_logout_with_a_bad_authorize_request_answers_as_authorize_does(scripted):
-    ui, _, _ = scripted()
-    assert logout(ui, client_id="c1", redirect_uri=OUT, response_type="code") == REDIRECT_MISMATCH
-    assert logout(ui, client_id="c1", redirect_uri=CB, response_type="token", state="s") == redirect_answer(
-        CB + "?error=unsupported_response_type&state=s"
-    )
+@pytest.mark.parametrize(
+    "q, answer",
+    [
+        ({"redirect_uri": OUT, "response_type": "code"}, REDIRECT_MISMATCH),
+        (
+            {"redirect_uri": CB, "response_type": "token", "state": "s"},
+            redirect_answer(CB + "?error=unsupported_response_type&state=s"),
+        ),
+        ({"redirect_uri": CB, "response_type": "code", "scope": "phone"}, redirect_answer(CB + "?error=invalid_scope")),
+        (
+            {"redirect_uri": CB, "response_type": "code", "code_challenge_method": "plain"},
+            redirect_answer(CB + "?error=invalid_request&error_description=code_challenge_method+must+be+S256"),
+        ),
+    ],
+)
+def test_logout_with_a_bad_authorize_request_answers_as_authorize_does_and_keeps_the_session(scripted, q, answer):
+    ui, cookie, _ = signed_in(scripted)
+    assert logout(ui, cookie, client_id="c1", **q) == answer
+    assert still_signed_in(ui, cookie)
 
 
 @pytest.mark.parametrize("client_id", [None, "", "nope"])

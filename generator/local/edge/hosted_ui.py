@@ -14,9 +14,12 @@ Behaviour follows the Cognito developer guide ("User pool endpoints"):
 - ``POST /oauth2/token``: ``authorization_code`` (one use, 5 minutes, same
   client and ``redirect_uri``, ``code_verifier`` matching the S256 challenge)
   and ``refresh_token``; errors are 400 ``{"error": ...}``.
-- ``GET /logout``: ``logout_uri`` must be one of the client's sign-out URLs;
-  ends the hosted-UI session and redirects there (or, with ``redirect_uri`` and
-  ``response_type``, to the sign-in page).
+- ``GET /logout``: ``logout_uri`` must be one of the client's sign-out URLs,
+  or ``redirect_uri`` and ``response_type`` must pass the ``/oauth2/authorize``
+  checks; only then is the hosted-UI session ended (the cookie cleared) and the
+  browser redirected there (or to the sign-in page). A refused logout -- an
+  error page or an error redirect -- changes nothing: the session still gives
+  single sign-on.
 - ``POST /oauth2/revoke``: revokes a refresh token (its refresh grants fail
   from then on; access and ID tokens stay valid for JWT checks, as on AWS);
   200 with an empty body.
@@ -396,15 +399,11 @@ class HostedUi:
         return 200, [("Cache-Control", "no-store"), ("Access-Control-Allow-Origin", "*")], b""
 
     def logout(self, q: dict[str, str], headers: dict[str, str]) -> Response:
+        """Every check first: a refused request keeps the hosted-UI session and sends no cookie."""
         self.log({"endpoint": "logout", **q})
         client = self.pool.clients.get(q.get("client_id", ""))
         if client is None:
             return _unknown_client()
-        cookie = SimpleCookie(headers.get("cookie", ""))
-        if COOKIE in cookie:
-            with self._lock:
-                self._sessions.pop(cookie[COOKIE].value, None)
-        clear = [("Set-Cookie", f"{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")]
         logout_uri = q.get("logout_uri")
         if logout_uri is not None:
             if self.to_public(logout_uri) not in client.logout_urls:
@@ -413,21 +412,25 @@ class HostedUi:
                     "Error",
                     "<p class=error>An error was encountered with the requested page.</p>"
                     "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>",
-                    clear,
                 )
-            return _redirect(logout_uri, clear)
-        if q.get("redirect_uri") and q.get("response_type"):
+            to = logout_uri
+        elif q.get("redirect_uri") and q.get("response_type"):
             checked = self._check_authorize(q)
             if not isinstance(checked, PoolClient):
                 return checked
-            return _redirect("/login?" + urlencode(q), clear)
-        return _page(
-            400,
-            "Error",
-            "<p class=error>An error was encountered with the requested page.</p>"
-            "<p>error=invalid_request: logout_uri or redirect_uri is required</p>",
-            clear,
-        )
+            to = "/login?" + urlencode(q)
+        else:
+            return _page(
+                400,
+                "Error",
+                "<p class=error>An error was encountered with the requested page.</p>"
+                "<p>error=invalid_request: logout_uri or redirect_uri is required</p>",
+            )
+        cookie = SimpleCookie(headers.get("cookie", ""))
+        if COOKIE in cookie:
+            with self._lock:
+                self._sessions.pop(cookie[COOKIE].value, None)
+        return _redirect(to, [("Set-Cookie", f"{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")])
 
     def user_info(self, headers: dict[str, str]) -> Response:
         auth = headers.get("authorization", "")
