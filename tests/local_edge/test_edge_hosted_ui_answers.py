@@ -77,8 +77,9 @@ def client(client_id, **over):
     return PoolClient(client_id, client_id, (CB,), (OUT,), ("code",), ("openid", "email"), **over)
 
 
-# A secret with characters RFC 6749 section 2.3.1 form-urlencodes before base64: a colon, a plus, a space, a percent.
-SECRET = "7k:e+c r%t/Z"
+# A secret with characters RFC 6749 section 2.3.1 form-urlencodes before base64: a colon, a plus, a space, a percent,
+# a slash, a letter outside ASCII (UTF-8 first).
+SECRET = "7k:e+c r%t/Zé"
 INFO = UserPoolInfo(
     POOL_ID,
     "us-east-2",
@@ -416,7 +417,9 @@ def code_form(code, form):
         ({}, {**FORM, "authorization": "basic " + basic("cs", SECRET)["authorization"][6:]}),  # any case
         ({}, {**FORM, "authorization": "BASIC  " + basic("cs", SECRET)["authorization"][6:] + " "}),
         ({}, raw_basic(b"%63%73:" + quote_plus(SECRET).encode())),  # the id percent-encoded too
-        ({}, raw_basic(b"cs:7k%3Ae%2Bc+r%25t%2FZ")),  # a space as "+", the rest as %XX
+        ({}, raw_basic(b"cs:7k%3Ae%2Bc+r%25t%2FZ%C3%A9")),  # a space as "+", the rest as %XX
+        ({}, raw_basic(b"cs:7k:e%2Bc+r%25t%2FZ%C3%A9")),  # the colon left as it is: the id ends at the first one
+        ({}, raw_basic(b"cs:7k%3Ae%2Bc+r%25t%2FZ" + "é".encode())),  # UTF-8 left as it is
         ({"client_id": "cs", "client_secret": SECRET}, FORM),  # client_secret_post
     ],
 )
@@ -443,6 +446,8 @@ def test_a_client_with_a_secret_authenticates_with_basic_or_in_the_form(scripted
         ({}, raw_basic(b"cs" + quote_plus(SECRET).encode())),  # no colon, the secret glued on
         ({}, raw_basic(b"c\xffs:" + quote_plus(SECRET).encode())),  # not UTF-8
         ({}, {**FORM, "authorization": "Basic !!!"}),  # not base64
+        ({}, {**FORM, "authorization": "Basic Y3M6!" + basic("cs", SECRET)["authorization"][10:]}),  # a stray "!"
+        ({}, raw_basic(b"cs:7k%3Ae%2Bc+r%25t%2FZ" + "é".encode("latin-1"))),  # Latin-1, not UTF-8
         ({}, {**FORM, "authorization": "Basic " + basic("cs", SECRET)["authorization"][6:].rstrip("=")}),  # no padding
         ({}, {**FORM, "authorization": "Basic"}),
         ({}, {**FORM, "authorization": "Bearer " + basic("cs", SECRET)["authorization"][6:]}),  # not Basic
