@@ -778,9 +778,8 @@ def test_the_user_pools_of_every_region_are_read_back_with_their_domain_and_clie
         SupportedIdentityProviders=["COGNITO"],
         EnableTokenRevocation=False,
     )["UserPoolClient"]["ClientId"]
-    server = west.create_user_pool_client(UserPoolId=pool, ClientName="server", GenerateSecret=True)["UserPoolClient"][
-        "ClientId"
-    ]
+    created = west.create_user_pool_client(UserPoolId=pool, ClientName="server", GenerateSecret=True)["UserPoolClient"]
+    server, secret = created["ClientId"], created["ClientSecret"]
     bare = client(endpoint, "cognito-idp", "us-east-1").create_user_pool(PoolName="bare")["UserPool"]["Id"]
 
     pools = _pools(clients(endpoint), ["eu-west-1", "us-east-1"])
@@ -798,7 +797,7 @@ def test_the_user_pools_of_every_region_are_read_back_with_their_domain_and_clie
                     logout_urls=("https://apps.example.com/",),
                     flows=("code",),
                     scopes=("openid", "email"),
-                    has_secret=False,
+                    secret=None,
                     token_revocation=False,
                 ),
                 server: PoolClient(
@@ -808,13 +807,16 @@ def test_the_user_pools_of_every_region_are_read_back_with_their_domain_and_clie
                     logout_urls=(),
                     flows=(),
                     scopes=(),
-                    has_secret=True,
+                    secret=secret,
                     token_revocation=True,
                 ),
             },
         ),
         UserPoolInfo(pool_id=bare, region="us-east-1", domain=None, clients={}),
     ]
+    found = pools[0].clients
+    assert len(secret) >= 32 and found[server].has_secret and not found[spa].has_secret
+    assert secret not in repr(pools)  # a printed or logged client never shows its secret
 
 
 def test_a_pool_client_answer_without_the_optional_fields_gets_cognitos_defaults():
@@ -835,7 +837,7 @@ def test_a_pool_client_answer_without_the_optional_fields_gets_cognitos_defaults
             pool_id="eu-west-1_P",
             region="eu-west-1",
             domain=None,
-            clients={"c1": PoolClient("c1", "", (), (), (), (), has_secret=False, token_revocation=True)},
+            clients={"c1": PoolClient("c1", "", (), (), (), (), secret=None, token_revocation=True)},
         )
     ]
     assert [(c[1], c[2], c[3]) for c in fake.calls] == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from dataclasses import replace
@@ -10,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from edge_helpers import client, moto_endpoint  # noqa: F401 - fixture
 
-from generator.local.edge.discover import jwks_fetcher
+from generator.local.edge.discover import _pools, clients, jwks_fetcher
 from generator.local.edge.hosted_ui import HostedUi, PoolClient, UserPoolInfo, s256
 from generator.local.edge.jwt_check import JwtAuthorizer, TokenRejected
 from generator.local.edge.users import add_user
@@ -323,23 +324,36 @@ def test_single_sign_on_then_logout(ui, pool):
     target, params = location(dict(again))
     assert status == 302 and target == LOCAL + "/auth/callback" and params["state"] == "other:/prod/"
     assert exchange(ui, pool, params["code"])[0] == 200
-    # logout: the sign-out URL must be registered; a good one ends the session
+    # logout: the sign-out URL must be registered; a refused logout changes nothing, a good one ends the session
     bad = ui.handle(
         "GET",
         "/logout?" + urlencode({"client_id": pool["client_id"], "logout_uri": "https://evil.example/"}),
         {"cookie": cookie},
         b"",
     )
-    assert bad[0] == 400 and "Location" not in dict(bad[1])
+    assert bad == page(
+        400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>"
+    )
+    assert "Set-Cookie" not in dict(bad[1])
+    still = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool)), {"cookie": cookie}, b"")
+    assert still == redirect_answer(CALLBACK_Q + "code=" + code_in(still) + "&state=" + STATE_Q)
     status, out, _ = ui.handle(
         "GET",
         "/logout?" + urlencode({"client_id": pool["client_id"], "logout_uri": LOCAL + "/auth/logout"}),
         {"cookie": cookie},
         b"",
     )
-    assert status == 302 and dict(out)["Location"] == LOCAL + "/auth/logout" and "Max-Age=0" in dict(out)["Set-Cookie"]
-    status, out, _ = ui.handle("GET", "/oauth2/authorize?" + urlencode(authorize_query(pool)), {"cookie": cookie}, b"")
-    assert dict(out)["Location"].startswith("/login?")
+    assert (status, out) == (
+        302,
+        [
+            ("Location", LOCAL + "/auth/logout"),
+            ("Cache-Control", "no-store"),
+            ("Set-Cookie", "cognito=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        ],
+    )
+    q = authorize_query(pool)
+    gone = ui.handle("GET", "/oauth2/authorize?" + urlencode(q), {"cookie": cookie}, b"")
+    assert gone == redirect_answer("/login?" + urlencode(q))
 
 
 def test_refresh_then_revoke(ui, pool):
@@ -379,6 +393,55 @@ def test_refresh_then_revoke(ui, pool):
     )
     assert (status, body) == (200, b"")
     assert refresh() == (400, {"error": "invalid_grant"})
+
+
+def test_a_client_with_a_secret_read_back_from_the_emulator_authenticates_with_http_basic(pool):
+    """The whole chain: moto generates the secret, discover reads it, the token and revoke endpoints demand it."""
+    cognito = pool["cognito"]
+    created = cognito.create_user_pool_client(
+        UserPoolId=pool["info"].pool_id,
+        ClientName="server",
+        GenerateSecret=True,
+        CallbackURLs=[CALLBACK],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"],
+        AllowedOAuthFlowsUserPoolClient=True,
+    )["UserPoolClient"]
+    client_id, secret = created["ClientId"], created["ClientSecret"]
+    (info,) = [p for p in _pools(clients(pool["endpoint"]), ["us-east-2"]) if p.pool_id == pool["info"].pool_id]
+    assert info.clients[client_id].secret == secret
+    ui = HostedUi(info, lambda: cognito, lambda url: url.replace(LOCAL, PUBLIC) if url else url)
+    q = authorize_query(pool, client_id=client_id, scope="openid")
+    _, headers, _ = sign_in(ui, pool, q)
+    code = location(headers)[1]["code"]
+    basic = {**FORM, "authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+    exchange_form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": q["redirect_uri"],
+        "code_verifier": "v" * 50,
+    }
+    assert ui.handle("POST", "/oauth2/token", FORM, urlencode({**exchange_form, "client_id": client_id}).encode()) == (
+        json_answer(400, b'{"error": "invalid_client"}')
+    )
+    status, answer_headers, body = ui.handle("POST", "/oauth2/token", basic, urlencode(exchange_form).encode())
+    tokens = json.loads(body)
+    assert (status, answer_headers) == (200, JSON_HEADERS) and tokens["token_type"] == "Bearer"
+    authorizer = JwtAuthorizer(info.issuer, (client_id,), jwks_fetcher(pool["endpoint"], info.issuer))
+    assert authorizer.check(tokens["id_token"])["email"] == "jane@example.com"
+    refresh = urlencode({"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}).encode()
+    status, _, body = ui.handle("POST", "/oauth2/token", basic, refresh)
+    assert status == 200 and authorizer.check(json.loads(body)["id_token"])["email"] == "jane@example.com"
+    revoke = urlencode({"token": tokens["refresh_token"]}).encode()
+    assert ui.handle("POST", "/oauth2/revoke", FORM, revoke + b"&client_id=" + client_id.encode()) == json_answer(
+        400, b'{"error": "invalid_client"}'
+    )
+    assert ui.handle("POST", "/oauth2/revoke", basic, revoke) == (
+        200,
+        [("Cache-Control", "no-store"), ("Access-Control-Allow-Origin", "*")],
+        b"",
+    )
+    assert ui.handle("POST", "/oauth2/token", basic, refresh) == json_answer(400, b'{"error": "invalid_grant"}')
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ and can fail with any Cognito error code or a challenge, which a moto pool does 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import base64
+from urllib.parse import quote_plus, urlencode
 
 import pytest
 from botocore.exceptions import ClientError
@@ -76,8 +77,19 @@ def client(client_id, **over):
     return PoolClient(client_id, client_id, (CB,), (OUT,), ("code",), ("openid", "email"), **over)
 
 
+# A secret with characters RFC 6749 section 2.3.1 form-urlencodes before base64: a colon, a plus, a space, a percent,
+# a slash, a letter outside ASCII (UTF-8 first).
+SECRET = "7k:e+c r%t/Zé"
 INFO = UserPoolInfo(
-    POOL_ID, "us-east-2", "acme", {"c1": client("c1"), "c2": client("c2", token_revocation=False), "c3": client("c3")}
+    POOL_ID,
+    "us-east-2",
+    "acme",
+    {
+        "c1": client("c1"),
+        "c2": client("c2", token_revocation=False),
+        "c3": client("c3"),
+        "cs": client("cs", secret=SECRET),
+    },
 )
 
 
@@ -116,12 +128,25 @@ def exchange(ui, code, client_id="c1", redirect_uri=CB, **extra):
     return post(ui, "/oauth2/token", {**form, **extra})
 
 
-def refresh(ui, token="refresh-1", client_id="c1"):
-    return post(ui, "/oauth2/token", {"grant_type": "refresh_token", "client_id": client_id, "refresh_token": token})
+def refresh(ui, token="refresh-1", client_id="c1", headers=FORM, **extra):
+    form = {"grant_type": "refresh_token", "client_id": client_id, "refresh_token": token, **extra}
+    return post(ui, "/oauth2/token", {k: v for k, v in form.items() if v is not None}, headers)
 
 
-def revoke(ui, token="refresh-1", client_id="c1"):
-    return post(ui, "/oauth2/revoke", {k: v for k, v in {"token": token, "client_id": client_id}.items() if v})
+def revoke(ui, token="refresh-1", client_id="c1", headers=FORM, **extra):
+    form = {"token": token, "client_id": client_id, **extra}
+    return post(ui, "/oauth2/revoke", {k: v for k, v in form.items() if v}, headers)
+
+
+def basic(client_id, secret):
+    """The headers of a form sent with client_secret_basic: id and secret form-urlencoded, then base64."""
+    raw = quote_plus(client_id) + ":" + quote_plus(secret)
+    return {**FORM, "authorization": "Basic " + base64.b64encode(raw.encode()).decode()}
+
+
+def raw_basic(credentials):
+    """The headers of a form with ``Authorization: Basic`` and these exact credentials (bytes before base64)."""
+    return {**FORM, "authorization": "Basic " + base64.b64encode(credentials).decode()}
 
 
 def error(name):
@@ -376,6 +401,173 @@ def test_a_client_cannot_revoke_another_clients_refresh_token(scripted):
     assert refresh(ui)[0] == 200
 
 
+# ---------------------------------------------------------------- client authentication
+
+
+def code_form(code, form):
+    """The form of a code exchange: the code and its redirect URI, then ``form`` (the client's fields, if any)."""
+    return {"grant_type": "authorization_code", "code": code, "redirect_uri": CB, **form}
+
+
+@pytest.mark.parametrize(
+    "form, headers",
+    [
+        ({}, basic("cs", SECRET)),  # client_secret_basic
+        ({"client_id": "cs"}, basic("cs", SECRET)),  # the form's client_id, the same id
+        ({}, {**FORM, "authorization": "basic " + basic("cs", SECRET)["authorization"][6:]}),  # any case
+        ({}, {**FORM, "authorization": "BASIC  " + basic("cs", SECRET)["authorization"][6:] + " "}),
+        ({}, raw_basic(b"%63%73:" + quote_plus(SECRET).encode())),  # the id percent-encoded too
+        ({}, raw_basic(b"cs:7k%3Ae%2Bc+r%25t%2FZ%C3%A9")),  # a space as "+", the rest as %XX
+        ({}, raw_basic(b"cs:7k:e%2Bc+r%25t%2FZ%C3%A9")),  # the colon left as it is: the id ends at the first one
+        ({}, raw_basic(b"cs:7k%3Ae%2Bc+r%25t%2FZ" + "é".encode())),  # UTF-8 left as it is
+        ({"client_id": "cs", "client_secret": SECRET}, FORM),  # client_secret_post
+    ],
+)
+def test_a_client_with_a_secret_authenticates_with_basic_or_in_the_form(scripted, form, headers):
+    ui, cognito, _ = scripted(RESULT)
+    code = code_in(login(ui, query("cs")))
+    assert post(ui, "/oauth2/token", code_form(code, form), headers) == json_answer(200, EXCHANGED)
+    assert cognito.calls == [password_call(client_id="cs")]
+
+
+@pytest.mark.parametrize(
+    "form, headers",
+    [
+        ({"client_id": "cs"}, FORM),  # no secret at all
+        ({"client_id": "cs", "client_secret": ""}, FORM),
+        ({"client_id": "cs", "client_secret": "wrong"}, FORM),
+        ({"client_id": "cs", "client_secret": SECRET + " "}, FORM),
+        ({"client_id": "cs", "client_secret": SECRET[:-1]}, FORM),
+        ({}, basic("cs", "wrong")),
+        ({}, basic("cs", "")),
+        ({}, basic("cs", SECRET.upper())),
+        ({}, raw_basic(b"cs:" + SECRET.encode())),  # not form-urlencoded: "+" reads as a space
+        ({}, raw_basic(b"cs")),  # no colon
+        ({}, raw_basic(b"cs" + quote_plus(SECRET).encode())),  # no colon, the secret glued on
+        ({}, raw_basic(b"c\xffs:" + quote_plus(SECRET).encode())),  # not UTF-8
+        ({}, {**FORM, "authorization": "Basic !!!"}),  # not base64
+        ({}, {**FORM, "authorization": "Basic Y3M6!" + basic("cs", SECRET)["authorization"][10:]}),  # a stray "!"
+        ({}, raw_basic(b"cs:7k%3Ae%2Bc+r%25t%2FZ" + "é".encode("latin-1"))),  # Latin-1, not UTF-8
+        ({}, {**FORM, "authorization": "Basic " + basic("cs", SECRET)["authorization"][6:].rstrip("=")}),  # no padding
+        ({}, {**FORM, "authorization": "Basic"}),
+        ({}, {**FORM, "authorization": "Bearer " + basic("cs", SECRET)["authorization"][6:]}),  # not Basic
+        ({}, {**FORM, "authorization": basic("cs", SECRET)["authorization"][6:]}),  # no scheme
+        ({}, basic("nope", SECRET)),  # no such client
+        ({}, basic("", SECRET)),
+        ({"client_id": "c1"}, basic("cs", SECRET)),  # Basic and the form disagree
+        ({"client_id": ""}, basic("cs", SECRET)),
+        ({"client_secret": SECRET}, basic("cs", SECRET)),  # two methods at once (RFC 6749: MUST NOT)
+        ({"client_id": "cs", "client_secret": SECRET}, basic("cs", SECRET)),
+        ({"client_id": "cs", "client_secret": SECRET}, basic("cs", "wrong")),
+    ],
+)
+def test_a_client_with_a_secret_that_does_not_authenticate_is_invalid_client_and_the_code_is_kept(
+    scripted, form, headers
+):
+    ui, _, _ = scripted(RESULT)
+    code = code_in(login(ui, query("cs")))
+    assert post(ui, "/oauth2/token", code_form(code, form), headers) == error("invalid_client")
+    assert exchange(ui, code, client_id="cs", client_secret=SECRET) == json_answer(200, EXCHANGED)
+
+
+@pytest.mark.parametrize(
+    "form, headers",
+    [
+        ({"client_id": "c1"}, FORM),
+        ({"client_id": "c1", "client_secret": ""}, FORM),  # RFC 6749: the empty secret may be sent or left out
+        ({}, basic("c1", "")),
+        ({"client_id": "c1"}, basic("c1", "")),
+        ({}, raw_basic(b"%631:")),
+        ({"client_id": "c1"}, {**FORM, "authorization": ""}),  # an empty header is no header
+    ],
+)
+def test_a_client_without_a_secret_sends_its_id_in_the_form_or_with_an_empty_basic_secret(scripted, form, headers):
+    ui, _, _ = scripted(RESULT)
+    code = code_in(login(ui, query()))
+    assert post(ui, "/oauth2/token", code_form(code, form), headers) == json_answer(200, EXCHANGED)
+
+
+@pytest.mark.parametrize(
+    "form, headers",
+    [
+        ({"client_id": "c1", "client_secret": "x"}, FORM),
+        ({"client_id": "c1", "client_secret": SECRET}, FORM),  # another client's secret
+        ({}, basic("c1", "x")),
+        ({}, raw_basic(b"c1")),
+        ({"client_id": "c1"}, raw_basic(b"c1")),
+        ({"client_id": "c1", "client_secret": ""}, basic("c1", "")),  # two methods at once
+    ],
+)
+def test_a_client_without_a_secret_given_one_is_invalid_client(scripted, form, headers):
+    """It has the empty secret, so any other secret is wrong (Cognito answers invalid_client too)."""
+    ui, _, _ = scripted(RESULT)
+    code = code_in(login(ui, query()))
+    assert post(ui, "/oauth2/token", code_form(code, form), headers) == error("invalid_client")
+    assert exchange(ui, code) == json_answer(200, EXCHANGED)
+
+
+def test_a_refresh_by_a_client_with_a_secret_needs_the_secret(scripted):
+    fresh = {"IdToken": "id.2.x", "AccessToken": "ac.2.x"}
+    ui, cognito, _ = scripted(RESULT, {"AuthenticationResult": fresh}, {"AuthenticationResult": fresh})
+    login(ui, query("cs"))
+    expected = json_answer(
+        200, b'{"id_token": "id.2.x", "access_token": "ac.2.x", "expires_in": 3600, "token_type": "Bearer"}'
+    )
+    assert refresh(ui, client_id="cs") == error("invalid_client")
+    assert refresh(ui, client_id="cs", client_secret="wrong") == error("invalid_client")
+    assert refresh(ui, client_id=None, headers=basic("cs", "wrong")) == error("invalid_client")
+    assert refresh(ui, client_id="c1", headers=basic("cs", SECRET)) == error("invalid_client")
+    assert refresh(ui, client_id="c1") == error("invalid_grant")  # not c1's refresh token
+    assert refresh(ui, client_id=None, headers=basic("cs", SECRET)) == expected
+    assert refresh(ui, client_id="cs", client_secret=SECRET) == expected
+    assert cognito.calls == [password_call(client_id="cs"), refresh_call(client_id="cs"), refresh_call(client_id="cs")]
+
+
+def test_a_revoke_by_a_client_with_a_secret_needs_the_secret(scripted):
+    ui, cognito, _ = scripted(RESULT)
+    login(ui, query("cs"))
+    assert revoke(ui, client_id="cs") == error("invalid_client")
+    assert revoke(ui, client_id="cs", client_secret="wrong") == error("invalid_client")
+    assert revoke(ui, client_id=None, headers=basic("cs", "wrong")) == error("invalid_client")
+    assert revoke(ui, client_id="c1", headers=basic("cs", SECRET)) == error("invalid_client")
+    assert revoke(ui, client_id=None, headers=raw_basic(b"cs")) == error("invalid_client")
+    assert revoke(ui, client_id="c1") == error("invalid_request")  # not c1's refresh token
+    assert revoke(ui, client_id=None, headers=basic("cs", SECRET)) == REVOKED
+    assert refresh(ui, client_id="cs", client_secret=SECRET) == error("invalid_grant") and len(cognito.calls) == 1
+
+
+def test_a_revoke_by_a_client_with_a_secret_in_the_form_is_revoked(scripted):
+    ui, cognito, _ = scripted(RESULT)
+    login(ui, query("cs"))
+    assert revoke(ui, client_id="cs", client_secret=SECRET) == REVOKED
+    assert (
+        refresh(ui, client_id=None, headers=basic("cs", SECRET)) == error("invalid_grant") and len(cognito.calls) == 1
+    )
+
+
+def test_the_log_never_holds_the_client_secret_nor_the_authorization_header(scripted):
+    fresh = {"IdToken": "id.2.x", "AccessToken": "ac.2.x"}
+    ui, _, entries = scripted(RESULT, {"AuthenticationResult": fresh})
+    code = code_in(login(ui, query("cs")))
+    assert exchange(ui, code, client_id="cs", client_secret=SECRET)[0] == 200
+    headers = basic("cs", SECRET)
+    assert refresh(ui, client_id=None, headers=headers)[0] == 200
+    assert revoke(ui, client_id=None, headers=headers) == REVOKED
+    assert revoke(ui, client_id="cs", client_secret=SECRET) == REVOKED
+    assert post(ui, "/oauth2/token", {"grant_type": "x", "client_secret": SECRET}, basic("cs", "wrong")) == error(
+        "invalid_client"
+    )
+    assert entries[1:] == [
+        {"endpoint": "token", "grant_type": "authorization_code", "client_id": "cs", "code": code, "redirect_uri": CB},
+        {"endpoint": "token", "grant_type": "refresh_token"},
+        {"endpoint": "revoke", "client_id": None},
+        {"endpoint": "revoke", "client_id": "cs"},
+        {"endpoint": "token", "grant_type": "x"},
+    ]
+    logged = repr(entries)
+    assert SECRET not in logged and quote_plus(SECRET) not in logged and headers["authorization"][6:] not in logged
+
+
 # ---------------------------------------------------------------- logout
 
 
@@ -389,9 +581,12 @@ def signed_in(scripted):
 
 
 def still_signed_in(ui, cookie):
-    return ui.handle("GET", "/oauth2/authorize?" + urlencode(query()), {"cookie": cookie}, b"") != redirect_answer(
-        LOGIN_Q
-    )
+    """Whether the session still gives single sign-on: /oauth2/authorize answers a code at once, or the sign-in page."""
+    answer = ui.handle("GET", "/oauth2/authorize?" + urlencode(query()), {"cookie": cookie}, b"")
+    if answer == redirect_answer(LOGIN_Q):
+        return False
+    assert answer == redirect_answer(CB + "?code=" + code_in(answer) + "&state=s1")
+    return True
 
 
 def test_logout_to_a_sign_out_url_ends_the_session(scripted):
@@ -401,25 +596,38 @@ def test_logout_to_a_sign_out_url_ends_the_session(scripted):
     assert not still_signed_in(ui, cookie)
 
 
+def test_logout_without_a_session_still_clears_the_cookie(scripted):
+    ui, _, _ = scripted()
+    assert logout(ui, client_id="c1", logout_uri=OUT) == redirect_answer(OUT, CLEAR)
+    assert logout(ui, "cognito=unknown", client_id="c1", logout_uri=OUT) == redirect_answer(OUT, CLEAR)
+
+
+def test_logout_ends_only_the_session_it_is_sent(scripted):
+    ui, cognito, _ = scripted(RESULT, RESULT, RESULT)
+    mine, other = cookie_of(login(ui, query())), cookie_of(login(ui, query()))
+    assert logout(ui, mine, client_id="c1", logout_uri=OUT) == redirect_answer(OUT, CLEAR)
+    assert not still_signed_in(ui, mine) and still_signed_in(ui, other)
+    assert len(cognito.calls) == 3
+
+
 @pytest.mark.parametrize("logout_uri", ["https://evil.example/", "", OUT + "/"])
-def test_logout_to_anything_else_is_an_error_page_that_clears_the_cookie(scripted, logout_uri):
+def test_logout_to_anything_else_is_an_error_page_that_keeps_the_session(scripted, logout_uri):
     ui, cookie, _ = signed_in(scripted)
     expected = page(
-        400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>", CLEAR
+        400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>"
     )
     assert logout(ui, cookie, client_id="c1", logout_uri=logout_uri) == expected
+    assert still_signed_in(ui, cookie)
 
 
 @pytest.mark.parametrize(
     "q", [{}, {"redirect_uri": CB}, {"response_type": "code"}, {"redirect_uri": "", "response_type": "code"}]
 )
-def test_logout_without_somewhere_to_go_is_an_error_page(scripted, q):
+def test_logout_without_somewhere_to_go_is_an_error_page_that_keeps_the_session(scripted, q):
     ui, cookie, _ = signed_in(scripted)
-    expected = page(
-        400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri or redirect_uri is required</p>", CLEAR
-    )
+    expected = page(400, "Error", ERROR_P + "<p>error=invalid_request: logout_uri or redirect_uri is required</p>")
     assert logout(ui, cookie, client_id="c1", **q) == expected
-    assert not still_signed_in(ui, cookie)
+    assert still_signed_in(ui, cookie)
 
 
 def test_logout_with_a_redirect_uri_goes_to_the_sign_in_page(scripted):
@@ -430,12 +638,25 @@ def test_logout_with_a_redirect_uri_goes_to_the_sign_in_page(scripted):
     assert not still_signed_in(ui, cookie)
 
 
-def test_logout_with_a_bad_authorize_request_answers_as_authorize_does(scripted):
-    ui, _, _ = scripted()
-    assert logout(ui, client_id="c1", redirect_uri=OUT, response_type="code") == REDIRECT_MISMATCH
-    assert logout(ui, client_id="c1", redirect_uri=CB, response_type="token", state="s") == redirect_answer(
-        CB + "?error=unsupported_response_type&state=s"
-    )
+@pytest.mark.parametrize(
+    "q, answer",
+    [
+        ({"redirect_uri": OUT, "response_type": "code"}, REDIRECT_MISMATCH),
+        (
+            {"redirect_uri": CB, "response_type": "token", "state": "s"},
+            redirect_answer(CB + "?error=unsupported_response_type&state=s"),
+        ),
+        ({"redirect_uri": CB, "response_type": "code", "scope": "phone"}, redirect_answer(CB + "?error=invalid_scope")),
+        (
+            {"redirect_uri": CB, "response_type": "code", "code_challenge_method": "plain"},
+            redirect_answer(CB + "?error=invalid_request&error_description=code_challenge_method+must+be+S256"),
+        ),
+    ],
+)
+def test_logout_with_a_bad_authorize_request_answers_as_authorize_does_and_keeps_the_session(scripted, q, answer):
+    ui, cookie, _ = signed_in(scripted)
+    assert logout(ui, cookie, client_id="c1", **q) == answer
+    assert still_signed_in(ui, cookie)
 
 
 @pytest.mark.parametrize("client_id", [None, "", "nope"])

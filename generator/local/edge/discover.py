@@ -165,7 +165,7 @@ def _pools(client: Callable[..., Any], in_regions: list[str]) -> list[UserPoolIn
                     logout_urls=tuple(c.get("LogoutURLs", [])),
                     flows=tuple(c.get("AllowedOAuthFlows", [])),
                     scopes=tuple(c.get("AllowedOAuthScopes", [])),
-                    has_secret=bool(c.get("ClientSecret")),
+                    secret=c.get("ClientSecret") or None,
                     token_revocation=c.get("EnableTokenRevocation", True),
                 )
             pools.append(UserPoolInfo(pool_id=pool_id, region=region, domain=described.get("Domain"), clients=found))

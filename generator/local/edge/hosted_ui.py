@@ -13,16 +13,28 @@ Behaviour follows the Cognito developer guide ("User pool endpoints"):
   returned unchanged.
 - ``POST /oauth2/token``: ``authorization_code`` (one use, 5 minutes, same
   client and ``redirect_uri``, ``code_verifier`` matching the S256 challenge)
-  and ``refresh_token``; errors are 400 ``{"error": ...}``.
-- ``GET /logout``: ``logout_uri`` must be one of the client's sign-out URLs;
-  ends the hosted-UI session and redirects there (or, with ``redirect_uri`` and
-  ``response_type``, to the sign-in page).
+  and ``refresh_token``; errors are 400 ``{"error": ...}``. The client
+  authenticates as RFC 6749 section 2.3.1 says: a client with a secret sends
+  ``Authorization: Basic base64(id:secret)`` (id and secret form-urlencoded
+  first; a ``client_id`` in the form must then be the same) or ``client_id`` and
+  ``client_secret`` in the form, never both; a client without one sends its
+  ``client_id`` (a Basic header with an empty secret also does). A wrong or
+  missing secret, a secret for a client that has none, or a malformed header is
+  400 ``{"error": "invalid_client"}``, as for an unknown client (Cognito's
+  answer; the RFC's 401 is not used).
+- ``GET /logout``: ``logout_uri`` must be one of the client's sign-out URLs,
+  or ``redirect_uri`` and ``response_type`` must pass the ``/oauth2/authorize``
+  checks; only then is the hosted-UI session ended (the cookie cleared) and the
+  browser redirected there (or to the sign-in page). A refused logout -- an
+  error page or an error redirect -- changes nothing: the session still gives
+  single sign-on.
 - ``POST /oauth2/revoke``: revokes a refresh token (its refresh grants fail
   from then on; access and ID tokens stay valid for JWT checks, as on AWS);
-  200 with an empty body.
+  200 with an empty body. The client authenticates as at the token endpoint.
 - ``GET /oauth2/userInfo``: the user's attributes for an access token.
 
 The tokens are the emulator's own (RS256, its JWKS, ``cognito:groups``).
+A client secret is never logged, nor is the ``Authorization`` header.
 Redirect URIs are compared after mapping the local site origin back to the
 public one, so the applied callback URLs are what is enforced.
 """
@@ -31,6 +43,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import html
 import json
 import secrets
@@ -40,7 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 CODE_TTL_SECONDS = 300
 SESSION_TTL_SECONDS = 3600
@@ -57,8 +70,14 @@ class PoolClient:
     logout_urls: tuple[str, ...]
     flows: tuple[str, ...]
     scopes: tuple[str, ...]
-    has_secret: bool = False
+    #: The client secret Cognito generated (``GenerateSecret``); None for a client without one. Left out of the
+    #: repr, so a printed or logged client never shows it.
+    secret: str | None = field(default=None, repr=False)
     token_revocation: bool = True
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret)
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,25 @@ def _is_form(headers: dict[str, str]) -> bool:
 
 def _query(target: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(target).query, keep_blank_values=True).items()}
+
+
+def _basic(authorization: str) -> tuple[str, str] | None:
+    """The client id and secret of an ``Authorization: Basic`` header, or None when it is not one.
+
+    RFC 6749 section 2.3.1: the id and the secret are form-urlencoded before they are joined with ``:`` and
+    base64-encoded (so an id never holds a colon); the scheme is case-insensitive (RFC 7617).
+    """
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except ValueError:  # bad base64 (binascii.Error) or bytes that are not UTF-8 (UnicodeDecodeError)
+        return None
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        return None
+    return unquote_plus(client_id), unquote_plus(secret)
 
 
 def s256(verifier: str) -> str:
@@ -315,13 +353,37 @@ class HostedUi:
 
     # ---------------------------------------------------------------- tokens
 
+    def _authenticated(self, form: dict[str, str], headers: dict[str, str]) -> PoolClient | None:
+        """The client the request authenticates as (RFC 6749 section 2.3.1), or None: ``invalid_client``.
+
+        A client without a secret has the empty one: RFC 6749 lets a client omit ``client_secret`` when it is the
+        empty string, and any other secret is not its secret.
+        """
+        authorization = headers.get("authorization", "")
+        if authorization:
+            basic = _basic(authorization)
+            if basic is None or "client_secret" in form:  # "MUST NOT use more than one authentication method"
+                return None
+            client_id, secret = basic
+            if form.get("client_id", client_id) != client_id:
+                return None
+        else:
+            client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        client = self.pool.clients.get(client_id)
+        if client is None or not hmac.compare_digest(secret.encode(), (client.secret or "").encode()):
+            return None
+        return client
+
     def token(self, form: dict[str, str], headers: dict[str, str]) -> Response:
         self.log(
-            {"endpoint": "token", **{k: v for k, v in form.items() if k not in ("code_verifier", "refresh_token")}}
+            {
+                "endpoint": "token",
+                **{k: v for k, v in form.items() if k not in ("code_verifier", "refresh_token", "client_secret")},
+            }
         )
         if not _is_form(headers):
             return _json(400, {"error": "invalid_request"})
-        client = self.pool.clients.get(form.get("client_id", ""))
+        client = self._authenticated(form, headers)
         if client is None:
             return _json(400, {"error": "invalid_client"})
         grant_type = form.get("grant_type")
@@ -381,7 +443,7 @@ class HostedUi:
         token = form.get("token", "")
         if not token:
             return _json(400, {"error": "invalid_request"})
-        client = self.pool.clients.get(form.get("client_id", ""))
+        client = self._authenticated(form, headers)
         if client is None:
             return _json(400, {"error": "invalid_client"})
         if not client.token_revocation:  # Cognito: invalid_request when revocation is off for the client
@@ -396,15 +458,11 @@ class HostedUi:
         return 200, [("Cache-Control", "no-store"), ("Access-Control-Allow-Origin", "*")], b""
 
     def logout(self, q: dict[str, str], headers: dict[str, str]) -> Response:
+        """Every check first: a refused request keeps the hosted-UI session and sends no cookie."""
         self.log({"endpoint": "logout", **q})
         client = self.pool.clients.get(q.get("client_id", ""))
         if client is None:
             return _unknown_client()
-        cookie = SimpleCookie(headers.get("cookie", ""))
-        if COOKIE in cookie:
-            with self._lock:
-                self._sessions.pop(cookie[COOKIE].value, None)
-        clear = [("Set-Cookie", f"{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")]
         logout_uri = q.get("logout_uri")
         if logout_uri is not None:
             if self.to_public(logout_uri) not in client.logout_urls:
@@ -413,21 +471,25 @@ class HostedUi:
                     "Error",
                     "<p class=error>An error was encountered with the requested page.</p>"
                     "<p>error=invalid_request: logout_uri is not a sign-out URL of the client</p>",
-                    clear,
                 )
-            return _redirect(logout_uri, clear)
-        if q.get("redirect_uri") and q.get("response_type"):
+            to = logout_uri
+        elif q.get("redirect_uri") and q.get("response_type"):
             checked = self._check_authorize(q)
             if not isinstance(checked, PoolClient):
                 return checked
-            return _redirect("/login?" + urlencode(q), clear)
-        return _page(
-            400,
-            "Error",
-            "<p class=error>An error was encountered with the requested page.</p>"
-            "<p>error=invalid_request: logout_uri or redirect_uri is required</p>",
-            clear,
-        )
+            to = "/login?" + urlencode(q)
+        else:
+            return _page(
+                400,
+                "Error",
+                "<p class=error>An error was encountered with the requested page.</p>"
+                "<p>error=invalid_request: logout_uri or redirect_uri is required</p>",
+            )
+        cookie = SimpleCookie(headers.get("cookie", ""))
+        if COOKIE in cookie:
+            with self._lock:
+                self._sessions.pop(cookie[COOKIE].value, None)
+        return _redirect(to, [("Set-Cookie", f"{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")])
 
     def user_info(self, headers: dict[str, str]) -> Response:
         auth = headers.get("authorization", "")
