@@ -315,3 +315,58 @@ def test_error_lines_keep_every_error_with_its_body_and_drop_warnings_and_frames
         'with provider["registry.terraform.io/hashicorp/aws"],',
     ]
     assert runner.error_lines("a\n\nb\n╵\nc\nd\ne\nf\n") == ["b", "c", "d", "e", "f"]
+
+
+def test_error_summary_and_lines_have_their_default_limits():
+    long = "Error: " + "x" * 400
+    assert runner.error_summary(long) == long[:300]
+    failed = StackFailed("app", "plan", long, Path("log"))
+    assert failed.summary() == long[:300]
+    assert failed.summary(12) == "Error: xxxxx"
+    many = "".join(f"Error: e{n}\n" for n in range(25))
+    assert runner.error_lines(many) == [f"Error: e{n}" for n in range(20)]
+
+
+def test_error_summary_takes_the_three_lines_after_the_error():
+    assert runner.error_summary("Error: A\none\ntwo\nthree\nfour\n") == "Error: A one two three"
+
+
+def test_a_warning_after_an_error_ends_that_errors_lines():
+    text = "╷\n│ Error: Bad thing\n│\n│ Details.\n╵\n╷\n│ Warning: Deprecated\n│\n│ Use y instead.\n╵\n╷\n│ Error: Two\n╵\n"
+    assert runner.error_lines(text) == ["Error: Bad thing", "Details.", "Error: Two"]
+
+
+def test_only_frame_characters_are_stripped_from_the_front_and_a_line_of_them_alone_is_dropped():
+    # A line made of every frame character is as much a frame as one made of some of them.
+    framed = "╷\n│ Error: A\n│ ─ │╷╵\n│ Body.\n╵\n"
+    assert runner.error_lines(framed) == ["Error: A", "Body."]
+    assert runner.error_summary(framed) == "Error: A Body."
+    # Without a diagnostic, the last lines: a line starting with X keeps it, frame lines are dropped.
+    plain = "XML error at line 3\n─────\nX marks the spot\n─ │╷╵\n"
+    assert runner.error_lines(plain) == ["XML error at line 3", "X marks the spot"]
+    assert runner.error_summary(plain) == "X marks the spot"
+    assert runner.error_summary("last words\n─────\n") == "last words"
+
+
+def test_init_inputs_are_the_terraform_and_module_blocks_the_cli_config_and_the_lock_file(tmp_path):
+    terraform = _terraform(tmp_path)
+    stack = tmp_path / "stacks" / "app" / "cdk.tf.json"
+    blocks = {"backend": {"local": {"path": "s.tfstate"}}, "required_providers": {"aws": {"version": "5.100.0"}}}
+
+    def inputs(document: dict) -> str:
+        stack.write_text(json.dumps(document))
+        return terraform._init_inputs("app")
+
+    first = inputs({"terraform": blocks, "resource": {"aws_s3_bucket": {"a": {}}}})
+    assert inputs({"terraform": blocks, "resource": {"aws_s3_bucket": {"b": {}}}}) == first  # resources: no input
+    reordered = {"required_providers": blocks["required_providers"], "backend": blocks["backend"]}
+    assert inputs({"resource": {}, "terraform": reordered}) == first  # the same blocks in another key order
+    assert inputs({"terraform": blocks, "module": {"m": {"source": "./m"}}}) != first
+    assert inputs({"terraform": {**blocks, "backend": {"local": {"path": "other.tfstate"}}}}) != first
+    config = tmp_path / "cli.tfrc"
+    config.write_text("disable_checkpoint = true\n")
+    terraform.env["TF_CLI_CONFIG_FILE"] = str(config)
+    with_config = inputs({"terraform": blocks})
+    assert with_config != first
+    config.write_text("disable_checkpoint = false\n")
+    assert inputs({"terraform": blocks}) != with_config
