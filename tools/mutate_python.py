@@ -257,6 +257,9 @@ TARGETS["local"] = (
         "tests/local_edge",
         "tests/test_emulator_lambda_replay.py",
         "tests/test_local_plan_counts.py",
+        # moto_server.py's fixes in this process (a mutant is judged in a second); the next file runs them in the
+        # emulator's own process, about 30 s a mutant.
+        "tests/test_moto_server_inprocess.py",
         "tests/test_emulator_patches.py",
         "tests/test_local_workspace.py",
         "tests/test_local_session.py",
