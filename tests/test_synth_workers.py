@@ -60,7 +60,7 @@ def test_a_bad_asset_is_the_usual_one_line_error_before_any_worker_starts(tmp_pa
     with pytest.raises(ValidationFailed) as raised:
         synthesize(load_project(root), out, True, None, workers=2)
     (problem,) = raised.value.problems
-    assert problem.file == "ui/inventory/notes.bin"
+    assert (problem.file, problem.field) == ("ui/inventory/notes.bin", "")  # a file's problem, of no field
     assert problem.message.startswith("got extension '.bin', expected one of ")
     assert not out.exists(), "nothing is written"
 
@@ -81,7 +81,8 @@ def test_a_problem_met_inside_a_worker_reaches_the_caller_as_the_same_error(tmp_
     with pytest.raises(ValidationFailed) as raised:
         synth._build_in_pool(project, work / "out", tmp_path / "out", work, True, names, 2, None, inputs)
     (problem,) = raised.value.problems
-    assert problem.file == "ui/inventory/notes.bin"
+    assert (problem.file, problem.field) == ("ui/inventory/notes.bin", "")
+    assert problem.message.startswith("got extension '.bin', expected one of ")
 
 
 def test_merging_a_workers_part_moves_its_stacks_and_adds_its_manifest(tmp_path: Path):
@@ -155,3 +156,99 @@ def test_available_memory_is_read_from_meminfo_or_assumed(monkeypatch, meminfo, 
 
     monkeypatch.setattr(synth, "open", fake_open, raising=False)
     assert synth._available_gb() == expected
+
+
+class FakeApp:
+    """``build_app``'s App in a worker: its synth writes one small stack folder per selected stack."""
+
+    def __init__(self, calls: list, project, app_out: Path, final: Path, work: Path, todo, emulator) -> None:
+        calls.append((project, app_out, final, work, todo, emulator))
+        self.project, self.app_out, self.todo = project, app_out, todo
+
+    def synth(self) -> None:
+        import json
+
+        from generator.locations import stack_dir
+
+        for name in self.todo.stack_names(self.project):
+            stack_dir(self.app_out, name).mkdir(parents=True)
+            (stack_dir(self.app_out, name) / "cdk.tf.json").write_text(name)
+        stacks = {n: {"name": n} for n in self.todo.stack_names(self.project)}
+        (self.app_out / "manifest.json").write_text(json.dumps({"version": "v", "stacks": stacks}))
+
+
+def test_a_build_stamps_each_stack_it_built_with_that_stacks_inputs(tmp_path: Path, monkeypatch):
+    from generator import app, cache, synth
+    from generator.locations import stack_dir
+    from generator.project import Selection, load_project
+
+    project = load_project(copy_project(tmp_path / "project"))
+    calls: list = []
+    monkeypatch.setattr(app, "build_app", lambda *args: FakeApp(calls, *args))
+    todo = Selection(platform=True, instances=None)
+    inputs = {name: f"inputs of {name}" for name in todo.stack_names(project)}
+    synth._build(project, tmp_path / "out", tmp_path / "final", tmp_path / "work", todo, "emu", inputs)
+    assert calls == [(project, tmp_path / "out", tmp_path / "final", tmp_path / "work", todo, "emu")]
+    for name, digest in inputs.items():
+        assert cache.is_fresh(stack_dir(tmp_path / "out", name), digest), name
+        assert not cache.is_fresh(stack_dir(tmp_path / "out", name), "other inputs")
+
+
+class InlinePool:
+    """A ProcessPoolExecutor that runs each task at once in this process, recording how it was made and ended."""
+
+    made: list = []
+
+    def __init__(self, max_workers, mp_context, initializer, initargs) -> None:
+        self.made.append(("pool", max_workers, mp_context.get_start_method(), initializer.__name__))
+        initializer(*initargs)
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def shutdown(self, wait: bool, cancel_futures: bool) -> None:
+        self.made.append(("shutdown", wait, cancel_futures))
+
+
+def test_the_pool_builds_the_platform_alone_first_then_chunks_of_instances_and_merges_them(tmp_path: Path, monkeypatch):
+    import json
+
+    from generator import app, synth
+    from generator.project import Selection, load_project
+
+    project = load_project(copy_project(tmp_path / "project"))
+    names = sorted(i.name for i in project.instances)
+    calls: list = []
+    monkeypatch.setattr(app, "build_app", lambda *args: FakeApp(calls, *args))
+    monkeypatch.setattr(synth, "ProcessPoolExecutor", InlinePool)
+    monkeypatch.setattr(synth, "configure_node", lambda: None)
+    monkeypatch.setattr(InlinePool, "made", [])
+    monkeypatch.setattr(synth, "_WORKER", {})
+    work, out = tmp_path / "work", tmp_path / "out"
+    work.mkdir()
+    out.mkdir()
+    inputs = {name: "i" for name in ["platform", *names]}
+    synth._build_in_pool(project, out, tmp_path / "final", work, True, names, 2, "emu", inputs)
+    assert InlinePool.made == [("pool", 2, "spawn", "_start_worker"), ("shutdown", False, True)]
+    started_with = synth._WORKER  # what _start_worker gave every chunk
+    assert started_with == {"project": project, "final": tmp_path / "final", "emulator": "emu", "inputs": inputs}
+    assert calls == [
+        (project, work / "part-0" / "out", tmp_path / "final", work / "part-0", Selection(True, frozenset()), "emu"),
+        (
+            project,
+            work / "part-1" / "out",
+            tmp_path / "final",
+            work / "part-1",
+            Selection(False, frozenset(names)),
+            "emu",
+        ),
+    ]
+    assert sorted(p.name for p in (out / "stacks").iterdir()) == sorted(["platform", *names])
+    assert json.loads((out / "manifest.json").read_text()) == {
+        "version": "v",
+        "stacks": {n: {"name": n} for n in ["platform", *names]},
+    }
