@@ -1154,6 +1154,30 @@ def test_no_garbled_or_pidless_record_is_a_running_edge(tmp_path, record):
     assert running_edge(tmp_path) is None
 
 
+@pytest.mark.parametrize("record", ["null", "[1]", '"edge"', "4242", '{"pid": null}', '{"pid": [4242]}'])
+def test_a_record_that_is_json_but_not_an_edge_s_is_no_running_edge(tmp_path, record):
+    """``local status`` and ``local down`` ask; a record they cannot read must not end them with a TypeError."""
+    write_record(tmp_path, record)
+    assert (running_edge(tmp_path), stop_edge(tmp_path), (tmp_path / "edge" / "edge.json").exists()) == (
+        None,
+        False,
+        False,
+    )
+
+
+@pytest.mark.parametrize("pid", [0, -1])
+def test_a_record_whose_pid_names_a_process_group_is_no_running_edge_and_nothing_is_signalled(
+    tmp_path, monkeypatch, pid
+):
+    """kill(2): pid 0 is the caller's process group, -1 every process it may signal. Such a record (and /proc has
+    no such folder, so only ``kill(pid, 0)`` used to decide) must never lead ``stop_edge`` to SIGTERM them."""
+    kills = KillRecorder(send=False)
+    monkeypatch.setattr(edge_server, "os", kills)
+    record = write_record(tmp_path, {"pid": pid, "site": "http://127.0.0.1:8421"})
+    assert running_edge(tmp_path) is None
+    assert (stop_edge(tmp_path), record.exists(), kills.kills) == (False, False, [])
+
+
 def test_no_record_is_no_running_edge(tmp_path):
     assert running_edge(tmp_path) is None
 

@@ -399,7 +399,9 @@ def running_edge(workspace_root: Path) -> EdgeRecord | None:
             apis=data.get("apis", {}),
             apps=data.get("apps", {}),
         )
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):  # TypeError: JSON, but not an object with a pid
+        return None
+    if record.pid <= 0:  # kill(2) takes 0 and negatives for process groups, never for one edge process
         return None
     try:
         if MODULE.encode() not in Path(f"/proc/{record.pid}/cmdline").read_bytes():
