@@ -1023,6 +1023,18 @@ def test_garbage_in_the_ports_file_is_ignored(foreground, garbage):
     assert fg.started[0][3:] == ({}, frozenset())
 
 
+@pytest.mark.parametrize("garbage", ["null", "[8421]", '"site"', '{"site": null}', '{"site": 99999}', '{"site": -1}'])
+def test_a_ports_file_that_is_json_but_no_object_of_port_numbers_is_ignored(foreground, garbage):
+    """Not only a file that does not parse: one that is not ``{name: port}`` either (a crash, or a port no socket
+    can bind, used to keep the edge from starting until the file was removed by hand)."""
+    fg = foreground
+    fg.ports.parent.mkdir(parents=True)
+    fg.ports.write_text(garbage)
+    fg.ticks[1] = lambda: fg.send(signal.SIGTERM)
+    serve_forever(fg.workdir, ENDPOINT, print)
+    assert fg.started[0][3:] == ({}, frozenset())
+
+
 def test_without_sighup_only_sigint_and_sigterm_are_handled(foreground):
     fg = foreground
     del fg.signals.SIGHUP
