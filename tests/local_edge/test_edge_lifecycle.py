@@ -7,6 +7,9 @@ and the Lambda runner are stand-ins, and ``apigw.handle`` records what it is giv
 127.0.0.1 port 0, and notice a shutdown within 10 ms instead of 500. Background edges are ``sleeper`` processes
 with ``generator.local.edge`` in their command line (what ``running_edge`` checks); ``subprocess.Popen``, the
 signals and the clock are stood in where a real one would take seconds or end the test run.
+
+Not here: a real ``python -m generator.local.edge`` process spawned, signalled and reloaded, a real node viewer
+function and a real emulator behind it all; tests/e2e runs ``local up`` with them.
 """
 
 from __future__ import annotations
@@ -56,7 +59,6 @@ DATE = "Tue, 01 Dec 2026 14:05:09 GMT"
 SERVER = f"local-edge Python/{platform.python_version()}"
 #: The logs' clock: 2026-12-01 14:05:09.
 LOG_TIME = time.struct_time((2026, 12, 1, 14, 5, 9, 1, 335, 0))
-STAMP = "2026-12-01T14:05:09"
 ARN = "arn:aws:lambda:us-east-2:123456789012:function:inventory-items"
 
 SITE = Site(
@@ -340,6 +342,16 @@ def test_describe_without_a_site_has_no_app_urls_even_with_prefixes():
     }
 
 
+def test_describe_gives_app_urls_by_the_site_alone_not_by_a_hosted_ui():
+    """With a hosted UI but no site, no app has a URL (``url_of`` would raise); with a site alone, each has."""
+    ui_only = handle_with({"hosted-ui:us-east-2_Pool": 8422}, applied(site=None, apis=()))
+    site_only = handle_with({"site": 8421}, applied(pools=(), apis=()))
+    assert [(e.describe()["hostedUi"], e.describe()["apps"]) for e in (ui_only, site_only)] == [
+        ("http://127.0.0.1:8422", {}),
+        (None, {"john-inventory-dev": "http://127.0.0.1:8421/john-inventory-dev/"}),
+    ]
+
+
 def test_refresh_reads_what_is_applied_again_and_wires_it_keeping_the_servers_it_had(world, monkeypatch):
     edge = new_edge(world, applied(site=None, pools=(), apis=(API_A,)))
     _wire(edge, edge.applied)
@@ -611,7 +623,9 @@ def test_the_viewer_function_is_started_with_the_site_s_code_and_closed_and_repl
     )
     world.emulator.objects[("ui-bucket", "site/index.html")] = b"root"
     assert request(edge.site_url, "GET", "/")[2] == b"root"
-    assert [(e["request"]["method"], e["request"]["uri"]) for e in second.events] == [("GET", "/")]
+    assert [(e["viewer"], e["request"]["method"], e["request"]["uri"]) for e in second.events] == [
+        ({"ip": "127.0.0.1"}, "GET", "/")
+    ]
     assert first.events == []
     _wire(edge, applied(site=SITE))
     assert (edge.viewer, len(world.viewers), second.closed) == (None, 2, 1)
@@ -622,6 +636,28 @@ def test_a_wire_without_a_site_leaves_the_viewer_alone(world):
     _wire(edge, edge.applied)
     _wire(edge, applied(site=None))
     assert (edge.viewer, edge.viewer.closed) == (world.viewers[0], 0)
+
+
+def test_every_server_is_listening_and_answers_503_starting_before_its_component_is_wired(world, monkeypatch):
+    """Ports first, then the components: a failure in between (here the viewer function's node) leaves each
+    server answering 503 ``starting``, its public origin already mapped."""
+
+    def no_node(code: str, workdir: Path):
+        raise RuntimeError("node not found")
+
+    monkeypatch.setattr(edge_server, "ViewerFunction", no_node)
+    edge = new_edge(world, applied(site=with_code("code")))
+    with pytest.raises(RuntimeError):
+        _wire(edge, edge.applied)
+    assert list(edge.origins.pairs()) == [
+        "https://apps.example.com",
+        "https://inventory-auth.auth.us-east-2.amazoncognito.com",
+        "https://a1b2c3d.execute-api.us-east-2.amazonaws.com",
+        "https://e5f6g7h.execute-api.us-east-2.amazonaws.com",
+    ]
+    starting = (503, [("Server", SERVER), ("Date", DATE), ("Content-Length", "8")], b"starting")
+    assert [request(s.origin, "GET", "/") for s in edge.servers.values()] == [starting] * 4
+    assert world.api.calls == []
 
 
 # ------------------------------------------------------------------ _log_writer
@@ -782,7 +818,7 @@ def test_start_edge_stops_what_it_started_when_wiring_fails_and_raises_the_failu
     assert said == []
 
 
-def test_start_edge_with_nothing_applied_makes_no_runner_but_the_default_echo_is_print(starting, capsys):
+def test_start_edge_says_where_with_print_by_default(starting, capsys):
     starting.now = applied(site=None, pools=(), apis=(API_A,))
     edge = start_edge(starting.workdir, ENDPOINT)
     assert edge.echo is print
@@ -1023,7 +1059,10 @@ def test_garbage_in_the_ports_file_is_ignored(foreground, garbage):
     assert fg.started[0][3:] == ({}, frozenset())
 
 
-@pytest.mark.parametrize("garbage", ["null", "[8421]", '"site"', '{"site": null}', '{"site": 99999}', '{"site": -1}'])
+@pytest.mark.parametrize(
+    "garbage",
+    ["null", "[8421]", '"site"', '{"site": null}', '{"site": 99999}', '{"site": 65536}', '{"site": 0}', '{"site": -1}'],
+)
 def test_a_ports_file_that_is_json_but_no_object_of_port_numbers_is_ignored(foreground, garbage):
     """Not only a file that does not parse: one that is not ``{name: port}`` either (a crash, or a port no socket
     can bind, used to keep the edge from starting until the file was removed by hand)."""
@@ -1033,6 +1072,15 @@ def test_a_ports_file_that_is_json_but_no_object_of_port_numbers_is_ignored(fore
     fg.ticks[1] = lambda: fg.send(signal.SIGTERM)
     serve_forever(fg.workdir, ENDPOINT, print)
     assert fg.started[0][3:] == ({}, frozenset())
+
+
+def test_the_lowest_and_highest_port_numbers_are_remembered(foreground):
+    fg = foreground
+    fg.ports.parent.mkdir(parents=True)
+    fg.ports.write_text('{"site": 1, "api:a1b2c3d": 65535}')
+    fg.ticks[1] = lambda: fg.send(signal.SIGTERM)
+    serve_forever(fg.workdir, ENDPOINT, print)
+    assert fg.started[0][3:] == ({"site": 1, "api:a1b2c3d": 65535}, frozenset({"site", "api:a1b2c3d"}))
 
 
 def test_without_sighup_only_sigint_and_sigterm_are_handled(foreground):
@@ -1071,21 +1119,40 @@ def test_an_edge_that_does_not_start_leaves_no_record_and_no_handlers(foreground
 # ------------------------------------------------------------------ the background edge's record
 
 
+#: A process that only sleeps (after saying its pid); ``{ignore}`` may make it ignore SIGTERM.
+SLEEP = "import os, signal, time; {ignore}print(os.getpid(), flush=True); time.sleep(60)"
+#: Starts ``python -c argv[1] argv[2]`` (a sleeper, whose lines go out on this one's stdout) and, once that has
+#: ended and been reaped here, prints its exit status.
+PARENT = (
+    "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', *sys.argv[1:]]); print(p.wait(), flush=True)"
+)
+
+
 @pytest.fixture
 def sleeper():
     """Start a process that only sleeps, with ``marker`` in its command line (what the edge's record is checked
-    against); ``ignore_term``: one that ignores SIGTERM. Every one started is ended after the test."""
+    against); ``ignore_term``: one that ignores SIGTERM; ``detached``: one started by another process (as an
+    earlier command's edge is), returned as ``(pid, parent)``. Every one started is ended after the test."""
     started: list[subprocess.Popen] = []
+    detached_ones: list[tuple[int, subprocess.Popen]] = []
 
-    def start(marker: str, ignore_term: bool = False) -> subprocess.Popen:
-        ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if ignore_term else ""
-        code = f"import signal, time; {ignore}print('ready', flush=True); time.sleep(60)"
-        process = subprocess.Popen([sys.executable, "-c", code, marker], stdout=subprocess.PIPE, text=True)
+    def start(marker: str, ignore_term: bool = False, detached: bool = False):
+        code = SLEEP.format(ignore="signal.signal(signal.SIGTERM, signal.SIG_IGN); " if ignore_term else "")
+        argv = [sys.executable, "-c", *([PARENT] if detached else []), code, marker]
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
         started.append(process)
-        assert process.stdout.readline() == "ready\n"
-        return process
+        pid = int(process.stdout.readline())
+        if not detached:
+            assert pid == process.pid
+            return process
+        detached_ones.append((pid, process))
+        return types.SimpleNamespace(pid=pid, parent=process)
 
     yield start
+    for pid, parent in detached_ones:
+        if parent.poll() is None:  # not yet past the sleeper's end: the pid is no other process's
+            with contextlib.suppress(ProcessLookupError):  # reaped already, the parent about to exit
+                os.kill(pid, signal.SIGKILL)
     for process in started:
         if process.poll() is None:
             process.kill()
@@ -1107,21 +1174,39 @@ def write_record(workdir: Path, record: dict | str) -> Path:
 
 
 class KillRecorder:
-    """``os`` as server.py sees it, with ``kill`` recorded (and sent when ``send``)."""
+    """``os`` as server.py sees it, with ``kill`` recorded and sent, unless ``send`` is False or the signal is one
+    to ``hold`` (kept in ``held`` for the test to send); then ``then(pid, sig)`` runs."""
 
-    def __init__(self, send: bool = True, then=None):
+    def __init__(self, send: bool = True, then=None, hold: frozenset[int] = frozenset()):
         self.kills: list[tuple[int, int]] = []
-        self.send, self.then = send, then
+        self.held: list[tuple[int, int]] = []
+        self.send, self.then, self.hold = send, then, hold
 
     def __getattr__(self, name):
         return getattr(os, name)
 
     def kill(self, pid: int, sig: int) -> None:
         self.kills.append((pid, sig))
-        if self.send:
+        if sig in self.hold:
+            self.held.append((pid, sig))
+        elif self.send:
             os.kill(pid, sig)
         if self.then is not None:
             self.then(pid, sig)
+
+    def release(self) -> bool:
+        """Sends what was held; whether there was any."""
+        held, self.held = self.held, []
+        for pid, sig in held:
+            os.kill(pid, sig)
+        return bool(held)
+
+
+def wait_until_zombie(pid: int) -> None:
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":  # read_text: not read_bytes
+        assert time.monotonic() < deadline, f"{pid} did not end"
+        time.sleep(0.005)
 
 
 def test_an_edge_record_s_url_of_an_app_is_its_own_else_under_the_site_else_none():
@@ -1253,12 +1338,18 @@ class Launch:
 
 @pytest.fixture
 def spawning(monkeypatch, tmp_path):
-    """``launch(process)``: ``subprocess.Popen`` is ``process``; the clock stands still at 0 unless ``readings``
-    are given, and ``sleeps`` records each pause."""
+    """``launch(process)``: ``subprocess.Popen`` is ``process``; the clock reads ``readings`` in order, or stands
+    still at 0 (for 50 readings: a wait that goes on fails the test instead of hanging it); ``sleeps`` records each
+    pause."""
     sp = types.SimpleNamespace(sleeps=[], workdir=tmp_path / "w")
 
+    def still() -> float:
+        sp.readings = getattr(sp, "readings", 0) + 1
+        assert sp.readings <= 50, "spawn_edge kept waiting"
+        return 0.0
+
     def launch(process: Launch, *readings: float) -> Launch:
-        clock = iter(readings).__next__ if readings else (lambda: 0.0)
+        clock = iter(readings).__next__ if readings else still
         monkeypatch.setattr(edge_server, "time", types.SimpleNamespace(monotonic=clock, sleep=sp.sleeps.append))
         monkeypatch.setattr(
             edge_server,
@@ -1353,7 +1444,7 @@ def test_spawn_edge_with_an_edge_running_makes_it_reload_and_reads_its_new_recor
 
     kills = KillRecorder(send=False, then=reloads)
     monkeypatch.setattr(edge_server, "os", kills)
-    process = spawning.launch(Launch(edge.pid))
+    process = spawning.launch(Launch(edge.pid), 0.0, 1.0)
     said = []
     assert spawn_edge(spawning.workdir, ENDPOINT, said.append) == EdgeRecord(
         edge.pid, "http://127.0.0.1:8421", None, {}, {"a": "b"}
@@ -1403,17 +1494,50 @@ def test_stop_edge_terminates_the_running_edge_and_forgets_it(tmp_path, sleeper,
     )
 
 
-def test_stop_edge_without_proc_reaps_the_edge_it_terminated(tmp_path, sleeper, monkeypatch):
+def test_stop_edge_without_proc_reaps_the_edge_it_terminated_and_stops_waiting(tmp_path, sleeper, monkeypatch):
+    """Without /proc, ``kill(pid, 0)`` decides, and it succeeds on a zombie: stop_edge reaps its own child and
+    stops waiting at once. SIGTERM is held until the first pause, so the edge is seen alive there first."""
     edge = sleeper("generator.local.edge")
     record = write_record(tmp_path, {"pid": edge.pid})
     monkeypatch.setattr(edge_server.Path, "read_bytes", lambda self: (_ for _ in ()).throw(OSError("no /proc")))
-    kills = KillRecorder()
+    kills, sleeps = KillRecorder(hold=frozenset({signal.SIGTERM})), []
+
+    def pause(seconds: float) -> None:
+        sleeps.append(seconds)
+        if kills.release():
+            wait_until_zombie(edge.pid)
+
     monkeypatch.setattr(edge_server, "os", kills)
+    monkeypatch.setattr(edge_server, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=pause))
     assert stop_edge(tmp_path) is True
-    assert [k for k in kills.kills if k[1]] == [(edge.pid, signal.SIGTERM)]
+    pid = edge.pid
+    assert kills.kills == [(pid, 0), (pid, signal.SIGTERM), (pid, 0), (pid, 0), (pid, 0)]
+    assert (sleeps, record.exists()) == ([0.1], False)
     with pytest.raises(ChildProcessError):
         os.waitpid(edge.pid, os.WNOHANG)
-    assert record.exists() is False
+
+
+def test_stop_edge_terminates_an_edge_this_process_did_not_start(tmp_path, sleeper, monkeypatch):
+    """The usual case: an earlier command spawned the edge, so waitpid cannot reap it here (its parent does).
+    SIGTERM is held until the first pause, so the edge is seen alive there first."""
+    edge = sleeper("generator.local.edge", detached=True)
+    record = write_record(tmp_path, {"pid": edge.pid})
+    kills, sleeps, statuses = KillRecorder(hold=frozenset({signal.SIGTERM})), [], []
+
+    def pause(seconds: float) -> None:
+        sleeps.append(seconds)
+        if kills.release():
+            statuses.append(edge.parent.stdout.readline())  # once its parent has reaped it
+
+    monkeypatch.setattr(edge_server, "os", kills)
+    monkeypatch.setattr(edge_server, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=pause))
+    assert stop_edge(tmp_path) is True
+    assert (kills.kills, sleeps, statuses, record.exists()) == (
+        [(edge.pid, signal.SIGTERM), (edge.pid, 0), (edge.pid, 0)],  # 0: /proc has no folder for it any more
+        [0.1],
+        [f"{-signal.SIGTERM}\n"],
+        False,
+    )
 
 
 def test_stop_edge_kills_an_edge_that_outlives_the_deadline(tmp_path, sleeper, monkeypatch):
