@@ -333,9 +333,10 @@ def serve_forever(workspace_root: Path, endpoint: str, echo: Echo = print, port:
     Writes ``<workdir>/edge/edge.json`` (pid, URLs) while it runs.
     """
     workdir = Path(workspace_root)
-    ports = {}
-    with contextlib.suppress(OSError, ValueError):
-        ports = {k: int(v) for k, v in json.loads(_record(workdir).with_suffix(".ports").read_text()).items()}
+    ports: dict[str, int] = {}
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):  # none remembered unless {name: port}
+        remembered = {k: int(v) for k, v in json.loads(_record(workdir).with_suffix(".ports").read_text()).items()}
+        ports = remembered if all(0 < p < 65536 for p in remembered.values()) else {}
     preferred = frozenset(ports)  # remembered: tried first, never probed (a probe frees the port for others)
     if port is not None:
         ports["site"] = port
@@ -399,7 +400,9 @@ def running_edge(workspace_root: Path) -> EdgeRecord | None:
             apis=data.get("apis", {}),
             apps=data.get("apps", {}),
         )
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):  # TypeError: JSON, but not an object with a pid
+        return None
+    if record.pid <= 0:  # kill(2) takes 0 and negatives for process groups, never for one edge process
         return None
     try:
         if MODULE.encode() not in Path(f"/proc/{record.pid}/cmdline").read_bytes():
