@@ -476,7 +476,13 @@ def stop_edge(workspace_root: Path) -> bool:
         except ChildProcessError:
             pass
         time.sleep(0.1)
+    hang = os.WNOHANG  # it has ended, or is no child of this process
     if running_edge(workspace_root) is not None:
         os.kill(record.pid, signal.SIGKILL)
+        hang = 0  # killed: it ends at once
+    # An edge this process started (local up, then local down in one run) is reaped, not left a zombie: an
+    # exited process's /proc cmdline is empty, so the loop above stops before it could reap it.
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(record.pid, hang)
     _record(Path(workspace_root)).unlink(missing_ok=True)
     return True
