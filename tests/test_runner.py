@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -370,3 +371,15 @@ def test_init_inputs_are_the_terraform_and_module_blocks_the_cli_config_and_the_
     assert with_config != first
     config.write_text("disable_checkpoint = false\n")
     assert inputs({"terraform": blocks}) != with_config
+
+
+def test_each_command_is_timed_from_its_start_to_its_end(tmp_path, monkeypatch):
+    terraform = _terraform(tmp_path)
+    ticks = iter([100.0, 102.5, 200.0, 200.25])
+    monkeypatch.setattr(runner, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
+    terraform.apply("app")
+    terraform.plan("app")
+    assert [(t.stack, t.action, t.wall) for t in terraform.times] == [("app", "apply", 2.5), ("app", "plan", 0.25)]
+    assert all(t.cpu >= 0 for t in terraform.times)
+    last = terraform.log_file("app").read_text().splitlines()[-1]
+    assert last.startswith("# terraform plan: exit 0 after 0.2 s (cpu ")
