@@ -1064,3 +1064,46 @@ def test_the_route_key_decides_over_the_raw_path(lambda_app):
     assert lambda_app._route(event) == ("GET", "/items")
     event["routeKey"] = "$default"
     assert lambda_app._route(event) == ("GET", "/items/{id}")
+
+
+def test_routing_by_the_path_adds_the_id_and_keeps_the_other_path_parameters(lambda_app):
+    event = http_event("GET", "/items")
+    event["routeKey"] = "$default"
+    event["rawPath"] = "/items/0123456789abcdef0123456789abcdef"
+    event["pathParameters"] = {"proxy": "items/0123456789abcdef0123456789abcdef"}
+    assert lambda_app._route(event) == ("GET", "/items/{id}")
+    assert event["pathParameters"] == {
+        "proxy": "items/0123456789abcdef0123456789abcdef",
+        "id": "0123456789abcdef0123456789abcdef",
+    }
+
+
+def test_a_log_record_is_one_json_object_with_its_fields_and_exception(lambda_app):
+    import sys
+    import traceback
+
+    formatter = lambda_app._JsonFormatter()
+    plain = logging.makeLogRecord({"name": "inventory", "levelname": "INFO", "msg": "hello %s", "args": ("you",)})
+    plain.created = 1_700_000_000.25
+    assert json.loads(formatter.format(plain)) == {
+        "timestamp": "2023-11-14T22:13:20.250Z",
+        "level": "INFO",
+        "message": "hello you",
+        "logger": "inventory",
+    }
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        exc_info = sys.exc_info()
+    failed = logging.makeLogRecord({"name": "inventory", "levelname": "ERROR", "msg": "failed", "exc_info": exc_info})
+    failed.created = 1_700_000_000.0
+    failed.fields = {"requestId": "r-1", "price": Decimal("1.50")}  # a value JSON cannot hold: its text
+    assert json.loads(formatter.format(failed)) == {
+        "timestamp": "2023-11-14T22:13:20.000Z",
+        "level": "ERROR",
+        "message": "failed",
+        "logger": "inventory",
+        "requestId": "r-1",
+        "price": "1.50",
+        "exception": "".join(traceback.format_exception(*exc_info)),
+    }
