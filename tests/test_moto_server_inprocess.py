@@ -25,6 +25,7 @@ import json
 import re
 import signal
 import sys
+import time
 import uuid
 import zipfile
 
@@ -552,6 +553,16 @@ def test_after_a_code_update_the_same_create_is_a_conflict(aws, create, named_by
     assert error(create) == (409, FUNCTION_IN_USE)
 
 
+def test_updates_in_a_row_each_succeed_after_the_replay_is_forgotten(aws, create):
+    create()
+    aws("lambda").update_function_configuration(FunctionName="replayed", Description="one")
+    aws("lambda").update_function_configuration(FunctionName="replayed", Description="two")
+    aws("lambda").update_function_code(FunctionName="replayed", ZipFile=_archive(2))
+    aws("lambda").update_function_code(FunctionName="replayed", ZipFile=_archive(3))
+    assert aws("lambda").get_function(FunctionName="replayed")["Configuration"]["Description"] == "two"
+    assert error(create) == (409, FUNCTION_IN_USE)
+
+
 @pytest.mark.parametrize("named_by", ["replayed", FUNCTION_ARN], ids=["name", "arn"])
 def test_after_a_delete_the_same_create_makes_the_function_anew_and_is_replayed_again(aws, create, named_by):
     create()
@@ -809,6 +820,24 @@ def test_an_update_needs_the_current_etag_and_answers_the_new_policy_with_a_new_
         )
         == STALE
     )
+
+
+def test_a_policys_time_is_utc_whatever_the_machines_time_zone(cloudfront, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours from UTC: a local, naive time would be that far off
+    time.tzset()
+    try:
+        before = now()
+        created = cloudfront.create_response_headers_policy(ResponseHeadersPolicyConfig=headers_config("zoned"))
+        policy_id, etag = created["ResponseHeadersPolicy"]["Id"], created["ETag"]
+        assert before <= created["ResponseHeadersPolicy"]["LastModifiedTime"] <= now()
+        before = now()
+        updated = cloudfront.update_response_headers_policy(
+            Id=policy_id, IfMatch=etag, ResponseHeadersPolicyConfig=headers_config("zoned", "SAMEORIGIN")
+        )
+        assert before <= updated["ResponseHeadersPolicy"]["LastModifiedTime"] <= now()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_a_delete_needs_the_current_etag_and_frees_the_name(cloudfront):
