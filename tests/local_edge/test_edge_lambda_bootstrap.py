@@ -309,3 +309,24 @@ def test_the_function_writes_its_own_stderr_to_the_log_in_order(worker, capsys):
     assert results == [{"result": None}]
     assert err == "to stderr\n"
     assert out.splitlines()[0] == "START RequestId: a Version: $LATEST"
+
+
+class FlushRecorder(io.StringIO):
+    """stdout that records each flush as the text written so far: a worker killed at its timeout keeps only that."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[str] = []
+
+    def flush(self) -> None:
+        self.flushed.append(self.getvalue())
+
+
+def test_every_log_line_is_flushed_as_it_is_written(worker, monkeypatch, capsys):
+    # The runner reads the log while the worker lives and kills it at its timeout: nothing may wait in a buffer.
+    out = FlushRecorder()
+    monkeypatch.setattr(sys, "stdout", out)
+    worker("app.handler", {"app.py": FAILING}, [invocation("r-1", "sku")], capsys)
+    lines = out.getvalue().splitlines(keepends=True)
+    assert [text.count("\n") for text in out.flushed] == [1, 2, 3, 4]
+    assert out.flushed == ["".join(lines[:n]) for n in (1, 2, 3, 4)]
