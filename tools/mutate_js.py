@@ -46,6 +46,11 @@ AUTH_TESTS = "callback or logout"
 APP_TESTS = "not callback and not logout"
 
 
+#: A generated mutant of a shared page runs that page's own tests of the selection first: the same tests, to the
+#: first failure sooner (a logout mutant would otherwise wait behind every callback test).
+OWN_TESTS_FIRST = {CALLBACK: "callback", LOGOUT: "logout"}
+
+
 def browser_tests(path: str) -> str:
     """The -k expression whose tests judge a mutant of ``path``."""
     return APP_TESTS if path == APP else AUTH_TESTS
@@ -319,7 +324,10 @@ def run_page_mutants(base: Path, mutants: list[tuple], minutes: float) -> dict[s
     """
     spec, out = base / "mutate-js-spec.json", base / "mutate-js-results.json"
     selections = list(dict.fromkeys(browser_tests(m[1]) for m in mutants))
-    entries = [[*m[:4], browser_tests(m[1]), m[4] if len(m) > 4 else None] for m in mutants]
+    entries = [
+        [*m[:4], browser_tests(m[1]), *([m[4], OWN_TESTS_FIRST.get(m[1])] if len(m) > 4 else [None, None])]
+        for m in mutants
+    ]
     spec.write_text(json.dumps({"base": str(base), "mutants": entries}))
     out.unlink(missing_ok=True)
     env = {
