@@ -11,8 +11,12 @@ no-access page, the app's own refusals, tokens and sign-out). A mutant is killed
 the survivors are printed; docs/testing.md records and triages them.
 
     python tools/mutate_js.py [--work /tmp/mutation-js] [--minutes 30] [-k SUBSTRING[,SUBSTRING...]]
+    python tools/mutate_js.py --generated FILE[,FILE...] [--work W] [--minutes M] [-k ID-OR-SUBSTRING[,...]]
 
 About ten minutes on two quiet cores (the browser session's setup, then ~5-60 s per page mutant): not run in CI.
+``--generated`` runs, instead of the hand-picked mutants, every mutant tools/mutate_js_generated.py makes of
+those files by operator (Stryker's mutators), through the same machinery; its counts per file and operator are
+printed first. There ``-k`` takes a mutant's whole id (that mutant only) or a substring of ids.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from mutate_js_generated import apply_edit, counts, generate_file
 
 REPO = Path(__file__).resolve().parent.parent
 CF = "cloudfront_function/viewer_request.js"
@@ -40,12 +46,18 @@ AUTH_TESTS = "callback or logout"
 APP_TESTS = "not callback and not logout"
 
 
+#: A generated mutant of a shared page runs that page's own tests of the selection first: the same tests, to the
+#: first failure sooner (a logout mutant would otherwise wait behind every callback test).
+OWN_TESTS_FIRST = {CALLBACK: "callback", LOGOUT: "logout"}
+
+
 def browser_tests(path: str) -> str:
     """The -k expression whose tests judge a mutant of ``path``."""
     return APP_TESTS if path == APP else AUTH_TESTS
 
 
-#: (id, file, text, replacement): each text occurs exactly once in its file.
+#: (id, file, text, replacement): each text occurs exactly once in its file. A generated mutant
+#: (``generated_mutants``) carries a fifth item, the (start, end) range of ``text`` it replaces.
 MUTANTS = [
     # --- the shared callback: every check removed or weakened once
     ("callback-no-prefix-check", CALLBACK, "if (!pending || pending.prefix !== prefix) {", "if (!pending) {"),
@@ -264,12 +276,27 @@ def _scratch(work: Path) -> Path:
     return copy_tracked(work / "repo")
 
 
-def run_mutant(base: Path, mutant: tuple[str, str, str, str]) -> str:
+def generated_mutants(paths: list[str]) -> list[tuple]:
+    """The operator-generated mutants of ``paths``, as (id, file, text, replacement, (start, end))."""
+    mutants = [m for path in paths for m in generate_file(path)]
+    print(counts(mutants), flush=True)
+    return [(m.id, m.path, m.original, m.replacement, (m.start, m.end)) for m in mutants]
+
+
+def select(mutants: list[tuple], keyword: str) -> list[tuple]:
+    """The mutants ``-k`` names: per comma-separated part, the mutant with exactly that id, or else every mutant
+    whose id contains it (a generated id is also the start of its siblings' ids, ``...-regex`` of
+    ``...-regex-2``)."""
+    ids = {m[0] for m in mutants}
+    parts = keyword.split(",")
+    return [m for m in mutants if any(m[0] == part if part in ids else part in m[0] for part in parts)]
+
+
+def run_mutant(base: Path, mutant: tuple) -> str:
     """One CloudFront Function mutant, in its own pytest process."""
-    name, path, text, replacement = mutant
+    name, path, text, replacement, *span = mutant
     source = (base / path).read_text()
-    assert source.count(text) == 1, f"{name}: the text occurs {source.count(text)} times in {path}"
-    (base / path).write_text(source.replace(text, replacement))
+    (base / path).write_text(apply_edit(source, name, text, replacement, *span))
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *CF_TESTS],
@@ -289,7 +316,7 @@ def run_mutant(base: Path, mutant: tuple[str, str, str, str]) -> str:
     return f"error (pytest exit {done.returncode}): {done.stdout[-500:]}"
 
 
-def run_page_mutants(base: Path, mutants: list[tuple[str, str, str, str]], minutes: float) -> dict[str, str]:
+def run_page_mutants(base: Path, mutants: list[tuple], minutes: float) -> dict[str, str]:
     """The pages' mutants (ui/auth/, the app), one browser session for all (tools/mutate_js_session.py).
 
     The session collects every test some mutant needs; each mutant runs only its file's selection
@@ -297,7 +324,11 @@ def run_page_mutants(base: Path, mutants: list[tuple[str, str, str, str]], minut
     """
     spec, out = base / "mutate-js-spec.json", base / "mutate-js-results.json"
     selections = list(dict.fromkeys(browser_tests(m[1]) for m in mutants))
-    spec.write_text(json.dumps({"base": str(base), "mutants": [[*m, browser_tests(m[1])] for m in mutants]}))
+    entries = [
+        [*m[:4], browser_tests(m[1]), *([m[4], OWN_TESTS_FIRST.get(m[1])] if len(m) > 4 else [None, None])]
+        for m in mutants
+    ]
+    spec.write_text(json.dumps({"base": str(base), "mutants": entries}))
     out.unlink(missing_ok=True)
     env = {
         **os.environ,
@@ -328,9 +359,17 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/mutation-js"))
     parser.add_argument("--minutes", type=float, default=30.0, help="time box of the browser session")
     parser.add_argument("-k", default="", help="only mutants whose id contains this (or one of these, comma-separated)")
+    parser.add_argument(
+        "--generated",
+        metavar="FILE[,FILE...]",
+        help="the operator-generated mutants of these files (relative to the repository) instead of the hand-picked",
+    )
     args = parser.parse_args()
+    if args.generated:
+        chosen = select(generated_mutants(args.generated.split(",")), args.k)
+    else:
+        chosen = [m for m in MUTANTS if any(part in m[0] for part in args.k.split(","))]
     base = _scratch(args.work)
-    chosen = [m for m in MUTANTS if any(part in m[0] for part in args.k.split(","))]
     results = {}
     for mutant in [m for m in chosen if m[1] == CF]:
         results[mutant[0]] = run_mutant(base, mutant)
@@ -344,6 +383,8 @@ def main() -> int:
     print(f"score: {killed}/{len(results)} killed")
     survivors = [k for k, v in results.items() if not v.startswith(("killed", "timeout"))]
     print("survivors: " + (", ".join(survivors) or "none"))
+    for name, path, text, replacement, *_ in (m for m in chosen if m[0] in survivors):
+        print(f"  {name} ({path}): {text!r} -> {replacement!r}")
     return 0
 
 

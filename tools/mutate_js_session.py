@@ -11,8 +11,10 @@ come, so a time-boxed run keeps what it checked.
 
     MUTATE_JS_SPEC=spec.json MUTATE_JS_RESULTS=out.json python -m pytest -p mutate_js_session TESTS...
 
-spec.json: {"base": scratch copy, "mutants": [[id, file, text, replacement, -k expression], ...]}; each mutant runs
-the collected tests its -k expression selects (the session's own -k must select all of them).
+spec.json: {"base": scratch copy, "mutants": [[id, file, text, replacement, -k expression, span, first], ...]}; each
+mutant runs the collected tests its -k expression selects (the session's own -k must select all of them), those
+the -k expression ``first`` selects (if not null) before the others. ``span`` is null for a hand-picked mutant (its
+text occurs once in the file) and [start, end] for a generated one.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from _pytest.mark import KeywordMatcher
 from _pytest.mark.expression import Expression
 from _pytest.runner import runtestprotocol
+from mutate_js_generated import apply_edit
 
 #: The folder the local site publishes once (tests/app/test_app_browser.py ``publish``): a mutant there is republished.
 PUBLISHED = "ui/inventory/"
@@ -85,12 +88,11 @@ def pytest_runtestloop(session):
     record("(unmutated)", f"error: {failed} fails without a mutant" if failed else "passed", started)
     if failed:
         return True
-    for index, (name, path, text, replacement, keyword) in enumerate(mutants):
+    for index, (name, path, text, replacement, keyword, span, first) in enumerate(mutants):
         started = time.monotonic()
         target = base / path
         source = target.read_text()
-        assert source.count(text) == 1, f"{name}: the text occurs {source.count(text)} times in {path}"
-        target.write_text(source.replace(text, replacement))
+        target.write_text(apply_edit(source, name, text, replacement, span))
         published = _Fixtures.site.published if _Fixtures.site is not None else None
         try:
             with tempfile.TemporaryDirectory(prefix="mutant-published-") as work:
@@ -99,7 +101,10 @@ def pytest_runtestloop(session):
                     _Fixtures.site.published = _Fixtures.publish(base, Path(work))
                 if _Fixtures.driver is not None:
                     _Fixtures.driver.execute_cdp_cmd("Network.clearBrowserCache", {})
-                failed = _run_all(_selected(items, keyword), keep_fixtures=index + 1 < len(mutants))
+                selected = _selected(items, keyword)
+                if first:
+                    selected = _selected(selected, first) + _selected(selected, f"not ({first})")
+                failed = _run_all(selected, keep_fixtures=index + 1 < len(mutants))
         finally:
             target.write_text(source)
             if published is not None:

@@ -32,6 +32,7 @@ import subprocess
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
@@ -955,6 +956,7 @@ def test_callback_refuses_a_prefix_other_than_the_stored_one(stack, browser):
     status, path = callback_verdict(browser, site, f"{nonce}:{OTHER_APP}")
     assert verdict(browser) == ("refused", NOT_STARTED, site + "/", path, [])
     assert css(browser, "#message").get_attribute("class") == "error"
+    assert css(browser, "#next-link").text == "Go to the home page"
     assert path.startswith("/auth/callback")
     assert not any(p.startswith(OTHER_APP) for p in stack["site_requests"][before:])
     # ... and the nonce is spent by that refusal: the right prefix afterwards is refused too.
@@ -1037,8 +1039,26 @@ def test_callback_refuses_a_reused_nonce(stack, browser):
             "code=abc123&state=n0123456789abcdef%3Ahttps%3A%2F%2Fevil.example%2F",
             "Sign-in refused: the state does not name an app on this site.",
         ),
+        # A nonce is 16 to 128 of [A-Za-z0-9_-], all of it: one character too few or too many, or one outside the
+        # set at either end, is malformed (and a state without a colon has no nonce at all).
+        (f"code=abc123&state={'n' * 15}%3A%2Fjohn-inventory-dev%2F", "Sign-in refused: the state is malformed."),
+        (f"code=abc123&state={'n' * 129}%3A%2Fjohn-inventory-dev%2F", "Sign-in refused: the state is malformed."),
+        ("code=abc123&state=.0123456789abcdef%3A%2Fjohn-inventory-dev%2F", "Sign-in refused: the state is malformed."),
+        ("code=abc123&state=0123456789abcdef.%3A%2Fjohn-inventory-dev%2F", "Sign-in refused: the state is malformed."),
+        ("code=abc123&state=n0123456789abcdefg", "Sign-in refused: the state is malformed."),
     ],
-    ids=["no-state", "empty-state", "malformed-nonce", "reserved-prefix", "url-prefix"],
+    ids=[
+        "no-state",
+        "empty-state",
+        "malformed-nonce",
+        "reserved-prefix",
+        "url-prefix",
+        "nonce-of-15",
+        "nonce-of-129",
+        "nonce-with-a-bad-first-character",
+        "nonce-with-a-bad-last-character",
+        "no-colon",
+    ],
 )
 def test_callback_names_why_a_state_is_refused(stack, browser, query, message):
     browser.get(f"{stack['site']}/auth/callback?{query}")
@@ -1063,18 +1083,79 @@ def test_callback_refuses_a_missing_or_malformed_code(stack, browser, code):
     )
 
 
-def test_callback_reports_the_identity_providers_error_and_links_back_to_the_app(stack, browser):
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("error=access_denied&error_description=User%20cancelled", "access_denied (User cancelled)"),
+        ("error=access_denied", "access_denied"),
+    ],
+    ids=["with-a-description", "without"],
+)
+def test_callback_reports_the_identity_providers_error_and_links_back_to_the_app(stack, browser, query, message):
     site, nonce = stack["site"], "n" + uuid.uuid4().hex
     store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
     state = quote(f"{nonce}:{PREFIX}", safe="")
-    browser.get(f"{site}/auth/callback?error=access_denied&error_description=User%20cancelled&state={state}")
+    browser.get(f"{site}/auth/callback?{query}&state={state}")
     wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the callback verdict")
-    assert verdict(browser)[:4] == (
-        "error",
-        "Sign-in did not complete: access_denied (User cancelled)",
-        site + PREFIX,
-        "/auth/callback",
-    )
+    assert verdict(browser)[:4] == ("error", f"Sign-in did not complete: {message}", site + PREFIX, "/auth/callback")
+    assert css(browser, "#next-link").text == "Back to the app"
+
+
+@pytest.mark.parametrize(
+    ("nonce", "code"),
+    [("n" * 16, "abc123"), ("n" * 128, "abc123"), ("n" * 33, "a"), ("n" * 33, "x" * 2048)],
+    ids=["nonce-of-16", "nonce-of-128", "code-of-1", "code-of-2048"],
+)
+def test_callback_follows_nonces_and_codes_at_their_length_limits(stack, browser, nonce, code):
+    site = stack["site"]
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    before = len(stack["site_requests"])
+    state = quote(f"{nonce}:{PREFIX}", safe="")
+    browser.get(f"{site}/auth/callback?code={code}&state={state}")
+    wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after the callback")
+    arrived = [p for p in stack["site_requests"][before:] if p.startswith(PREFIX + "?")]
+    assert arrived == [f"{PREFIX}?code={code}&state={state}"]
+
+
+@contextmanager
+def first_on_auth_pages(driver, source):
+    """``source`` runs in every /auth/ page the browser opens inside the block, before the page's own scripts
+    (Chrome's Page.addScriptToEvaluateOnNewDocument)."""
+    script = f"if (location.pathname.indexOf('/auth/') === 0) {{ {source} }}"
+    added = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]})
+
+
+#: Writes an /auth/ page's verdict (data-status, message, the message's class) to sessionStorage as it is set: a
+#: page that redirects leaves before a test could read it, but sessionStorage is the tab's across the origin.
+RECORD_VERDICT = """
+new MutationObserver(function () {
+  var message = document.getElementById('message');
+  sessionStorage.setItem('test.verdict', JSON.stringify(
+    [document.body.getAttribute('data-status'), message.textContent, message.className]));
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-status'] });
+"""
+
+
+def test_callback_says_it_is_returning_to_the_app_before_it_leaves(stack, browser):
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    with first_on_auth_pages(browser, RECORD_VERDICT):
+        browser.get(f"{site}/auth/callback?code=abc123&state={quote(f'{nonce}:{PREFIX}', safe='')}")
+        wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after the callback")
+    assert session_entry(browser, "test.verdict") == ["redirecting", "Signed in. Returning to the app…", ""]
+
+
+def test_callback_follows_a_sign_in_exactly_ten_minutes_old(stack, browser):
+    """The window is inclusive: on a clock the test holds still, 600000 ms after the start is still in time."""
+    site, nonce, now = stack["site"], "n" + uuid.uuid4().hex, int(time.time() * 1000)
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": now - 10 * 60 * 1000})
+    with first_on_auth_pages(browser, f"Date.now = function () {{ return {now}; }};"):
+        browser.get(f"{site}/auth/callback?code=abc123&state={quote(f'{nonce}:{PREFIX}', safe='')}")
+        wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after the callback")
 
 
 def store_return_to(driver, site, value):
@@ -1098,6 +1179,7 @@ def store_return_to(driver, site, value):
         "/john-inventory-dev",
         "/A/",
         "/evil.example/",
+        "/" + "a" * 64 + "/",
     ],
     ids=[
         "missing",
@@ -1110,6 +1192,7 @@ def store_return_to(driver, site, value):
         "no-slash",
         "uppercase",
         "dot",
+        "name-of-64",
     ],
 )
 def test_logout_without_a_valid_return_path_only_says_signed_out(stack, browser, stored):
@@ -1121,20 +1204,31 @@ def test_logout_without_a_valid_return_path_only_says_signed_out(stack, browser,
     assert css(browser, "body").get_attribute("data-status") == "signed-out"
     assert css(browser, "#message").text == "You are signed out."
     assert css(browser, "#next-link").get_attribute("href") == site + "/"
+    assert css(browser, "#next-link").text == "Go to the home page"
     assert urlsplit(browser.current_url).path in ("/auth/logout", "/auth/logout/", "/auth/logout/index.html")
     assert browser.execute_script("return sessionStorage.getItem('inventoryAuth.returnTo')") is None
 
 
-def test_logout_returns_to_a_valid_app_path_once(stack, browser):
+@pytest.mark.parametrize("app", [OTHER_APP, "/a/", "/" + "a" * 63 + "/"], ids=["app", "name-of-1", "name-of-63"])
+def test_logout_returns_to_a_valid_app_path_once(stack, browser, app):
     site = stack["site"]
-    store_return_to(browser, site, OTHER_APP)
+    store_return_to(browser, site, app)
     browser.get(site + "/auth/logout")
-    wait_for(browser, lambda d: urlsplit(d.current_url).path == OTHER_APP, message="the return to the app")
+    wait_for(browser, lambda d: urlsplit(d.current_url).path == app, message="the return to the app")
     assert urlsplit(browser.current_url).query == "signedOut=1"
     assert browser.execute_script("return sessionStorage.getItem('inventoryAuth.returnTo')") is None
     browser.get(site + "/auth/logout")  # the stored path was consumed
     wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the logout verdict")
     assert css(browser, "body").get_attribute("data-status") == "signed-out"
+
+
+def test_logout_says_it_is_returning_to_the_app_before_it_leaves(stack, browser):
+    site = stack["site"]
+    store_return_to(browser, site, OTHER_APP)
+    with first_on_auth_pages(browser, RECORD_VERDICT):
+        browser.get(site + "/auth/logout")
+        wait_for(browser, lambda d: urlsplit(d.current_url).path == OTHER_APP, message="the return to the app")
+    assert session_entry(browser, "test.verdict") == ["redirecting", "You are signed out. Returning to the app…", ""]
 
 
 def test_a_user_outside_the_apps_group_sees_the_no_access_page(stack, fresh_app, monkeypatch):

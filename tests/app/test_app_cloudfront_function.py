@@ -79,7 +79,14 @@ REWRITES = [
     ("/auth/callback/index.html", None, "/auth/callback/index.html"),
     ("/auth/auth.css", None, "/auth/auth.css"),
     ("/", None, "/index.html"),
+    ("", None, "/index.html"),  # no path at all is the root
+    # An app name is 1 to 63 characters.
+    ("/a/", None, "/a/index.html"),
+    ("/" + "a" * 63 + "/items", None, "/" + "a" * 63 + "/index.html"),
+    # An app's deep link that ends like an auth page is the app's (the auth pages sit at the top level only).
+    ("/john-inventory-dev/auth/callback", None, "/john-inventory-dev/index.html"),
     # Not an app prefix: left alone for S3 to answer.
+    ("/" + "a" * 64 + "/items", None, "/" + "a" * 64 + "/items"),
     ("/auth", None, "/auth"),
     ("/auth/", None, "/auth/"),
     ("/Upper-Case/", None, "/Upper-Case/"),
@@ -145,6 +152,34 @@ def test_prefix_without_slash_redirects_with_query_string(run_function):
         assert response["statusDescription"] == "Moved Permanently"
         # A 301 is cached by browsers; an hour bounds how long a changed route stays redirected.
         assert response["headers"] == {"location": {"value": expected}, "cache-control": {"value": "max-age=3600"}}
+
+
+# (querystring as the event holds it, or MISSING for none at all; expected Location): the function builds the
+# redirect's query from whatever shape it gets, never failing and never writing "undefined".
+MISSING = object()
+QUERY_SHAPES = [
+    (MISSING, "/john-inventory-dev/"),
+    (None, "/john-inventory-dev/"),
+    ("", "/john-inventory-dev/"),
+    ("a=1&b", "/john-inventory-dev/?a=1&b"),  # a string is taken as it is
+    ({"flag": {}}, "/john-inventory-dev/?flag"),  # an entry without a value is a bare key
+    ({"flag": None}, "/john-inventory-dev/?flag"),
+    ({"t": {"value": "a", "multiValue": [{"value": "a"}, {}]}}, "/john-inventory-dev/?t=a&t"),
+]
+
+
+def test_redirect_builds_the_query_from_any_shape_of_querystring(run_function):
+    events = []
+    for querystring, _ in QUERY_SHAPES:
+        one = event("/john-inventory-dev")
+        if querystring is MISSING:
+            del one["request"]["querystring"]
+        else:
+            one["request"]["querystring"] = querystring
+        events.append(one)
+    for (querystring, expected), result in zip(QUERY_SHAPES, run_function(events), strict=True):
+        assert "error" not in result, (querystring, result)
+        assert result["ok"]["headers"]["location"] == {"value": expected}, querystring
 
 
 def test_redirect_location_is_always_a_same_site_path(run_function):
