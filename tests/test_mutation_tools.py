@@ -59,6 +59,10 @@ def stop(process):
     if process.poll() is None:
         process.kill()
     return process.wait(timeout=2)
+
+
+def greet(name):
+    return "hi " + name
 """
 
 TOY_CLI = """
@@ -80,7 +84,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from toy.calc import add, count_down, is_adult, square, stop, triple
+from toy.calc import add, count_down, greet, is_adult, square, stop, triple
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +131,14 @@ def test_is_adult_far_from_the_edge():
 
 def test_count_down():
     assert count_down(3) == 0
+
+
+def test_greet_in_an_empty_environment(monkeypatch):  # as a test of a clean environment does
+    import os
+
+    for key in list(os.environ):
+        monkeypatch.delenv(key)
+    assert greet("you") == "hi you"
 """
 
 
@@ -205,6 +217,10 @@ def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
         "toy.calc.x_stop__mutmut_1": "killed",
         "toy.calc.x_stop__mutmut_2": "survived",  # wait(timeout=None): it has been killed, it ends at once
         "toy.calc.x_stop__mutmut_3": "survived",  # wait(timeout=3): likewise
+        # The test empties os.environ, MUTANT_UNDER_TEST with it: the judge keeps the mutant on in the process.
+        "toy.calc.x_greet__mutmut_1": "killed",
+        "toy.calc.x_greet__mutmut_2": "killed",
+        "toy.calc.x_greet__mutmut_3": "killed",
     }
     assert toy_servers() == []  # none left running, though mutant 1's runs in a session of its own
     baseline = json.loads((toy / "mutants" / "reached.json").read_text())
@@ -212,6 +228,7 @@ def test_each_mutant_gets_the_verdict_of_what_it_does(toy):
         "toy.calc.x_add": ["tests/test_calc.py::test_add"],
         "toy.calc.x_cube": ["tests/test_calc.py::test_cube_in_a_subprocess"],
         "toy.calc.x_count_down": ["tests/test_calc.py::test_count_down"],
+        "toy.calc.x_greet": ["tests/test_calc.py::test_greet_in_an_empty_environment"],
         "toy.calc.x_is_adult": ["tests/test_calc.py::test_is_adult_far_from_the_edge"],
         "toy.calc.x_square": ["tests/test_calc.py::test_square_in_a_thread"],
         "toy.calc.x_stop": ["tests/test_calc.py::test_stop_ends_a_server_in_a_session_of_its_own"],

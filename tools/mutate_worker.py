@@ -247,13 +247,17 @@ def main(argv: list[str]) -> int:
     hook = Path(tempfile.mkdtemp(prefix="judge-hook-"))
     _hook_processes(hook)
     os.environ[OWNER] = str(os.getpid())
+    # mutmut's own setter: it also keeps the name in this process, so a test that empties os.environ for itself
+    # (tests/test_local_session.py's _only_env) does not turn the mutant off (it did: those mutants "survived").
+    from mutmut.mutation.trampoline import set_mutant_under_test
+
     # Warm up unmutated (imports, plugins, the jsii kernel), so a mutant's time is its own.
-    os.environ["MUTANT_UNDER_TEST"] = ""
+    set_mutant_under_test("")
     pytest.main(todo["warm_up"] or pytest_args)
     print("READY", file=protocol)
     for name in todo["names"]:
         print(f"START {name}", file=protocol)
-        os.environ["MUTANT_UNDER_TEST"] = name
+        set_mutant_under_test(name)
         before = owned_processes(str(os.getpid()))  # the warm-up's (the jsii kernel) stay
         try:
             code = int(pytest.main(pytest_args, plugins=[_Only(todo["tests"][name])]))
