@@ -210,6 +210,16 @@ def test_status_rows_are_the_instances_with_resources_sorted_with_their_outputs(
     assert [r.status for r in session.status_rows(workspace, set())] == ["orphan (no YAML)", "orphan (no YAML)"]
 
 
+def test_a_status_row_says_dash_for_each_output_the_state_lacks(tmp_path):
+    workspace = Workspace(tmp_path / "w")
+    write_state(workspace.state_dir, "beta-app", resources=1, outputs={"app_url": "https://apps.example.com/beta/"})
+    write_state(workspace.state_dir, "gamma-app", resources=3, outputs={})
+    assert session.status_rows(workspace) == [
+        AppStatus(name="beta-app", url="https://apps.example.com/beta/", api_endpoint="-", table="-", resources=1),
+        AppStatus(name="gamma-app", url="-", api_endpoint="-", table="-", resources=3),
+    ]
+
+
 @pytest.fixture
 def sleeper():
     """Start a process that only sleeps, with ``marker`` in its command line (what the emulator's and the edge's
@@ -348,6 +358,23 @@ def test_each_runs_jobs_at_once_and_at_least_one():
     session._each(0, ["x", "y"], ran.append)
     assert sorted(ran) == ["x", "y"]
     assert session._each(2, [], ran.append) is None
+
+
+@pytest.mark.parametrize("jobs", [0, 1])
+def test_each_with_one_job_or_none_runs_one_name_at_a_time(jobs):
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def work(name: str) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)  # long enough for a second thread to start, were there one
+        with lock:
+            running[0] -= 1
+
+    session._each(jobs, ["a", "b", "c"], work)
+    assert most == [1]
 
 
 # ---------------------------------------------------------------- the emulator's hosted zone
