@@ -12,28 +12,12 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-
-READ = "dynamodb:table:ReadCapacityUnits"
+from scaling_calls import READ, register, tags
 
 
 @pytest.fixture
 def scaling(emulator_aws):
     return emulator_aws("application-autoscaling", "us-east-2")
-
-
-def register(scaling, table: str, dimension: str = READ, **extra) -> str:
-    return scaling.register_scalable_target(
-        ServiceNamespace="dynamodb",
-        ResourceId=f"table/{table}",
-        ScalableDimension=dimension,
-        MinCapacity=1,
-        MaxCapacity=10,
-        **extra,
-    )["ScalableTargetARN"]
-
-
-def tags(scaling, arn: str) -> dict[str, str]:
-    return scaling.list_tags_for_resource(ResourceARN=arn)["Tags"]
 
 
 def test_a_scalable_target_keeps_the_tags_it_was_registered_with_and_each_its_own(scaling):

@@ -42,6 +42,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.iam.access_control import PermissionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.s3.models import FakeBucket
+from scaling_calls import WRITE, deregister, register, tags
 
 from generator.local import moto_server
 
@@ -336,35 +337,11 @@ def test_a_buckets_permission_is_its_unconditioned_statements_verdict(
 
 # --- Application Auto Scaling: tags per scalable target ---
 
-READ = "dynamodb:table:ReadCapacityUnits"
-WRITE = "dynamodb:table:WriteCapacityUnits"
-
 
 @pytest.fixture
 def scaling(plain_moto, aws):
     moto_server._application_autoscaling_tags()
     return aws("application-autoscaling")
-
-
-def register(scaling, table: str, dimension: str = READ, **extra) -> str:
-    return scaling.register_scalable_target(
-        ServiceNamespace="dynamodb",
-        ResourceId=f"table/{table}",
-        ScalableDimension=dimension,
-        MinCapacity=1,
-        MaxCapacity=10,
-        **extra,
-    )["ScalableTargetARN"]
-
-
-def tags(scaling, arn: str) -> dict[str, str]:
-    return scaling.list_tags_for_resource(ResourceARN=arn)["Tags"]
-
-
-def deregister(scaling, table: str, dimension: str = READ) -> None:
-    scaling.deregister_scalable_target(
-        ServiceNamespace="dynamodb", ResourceId=f"table/{table}", ScalableDimension=dimension
-    )
 
 
 def test_a_scalable_target_keeps_the_tags_it_was_registered_with_under_the_arn_register_answers(scaling):
