@@ -177,6 +177,24 @@ def test_shared_to_per_instance_creates_roles_and_replaces_nothing(project, tmp_
         assert json.loads(main(project, "diff", "--base", "main", "--json").stdout) == {
             "replacements": [],
             "removed": [],
+            "updates": [
+                {
+                    "stack": DEV,
+                    "field": "isolation",
+                    "before": "shared",
+                    "after": "perInstance",
+                    "effect": "creates its own execution role under the platform's permissions boundary and updates "
+                    "the function's role in place; no table, function, API or prefix is replaced",
+                },
+                {
+                    "stack": "platform",
+                    "field": "isolation",
+                    "before": "shared",
+                    "after": "perInstance",
+                    "effect": "destroys the shared Lambda execution role: apply the instances first, then the "
+                    "platform (docs/security.md, migration)",
+                },
+            ],
         }
 
         # 3. The plan, read from Terraform's own JSON.
