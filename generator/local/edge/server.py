@@ -476,13 +476,12 @@ def stop_edge(workspace_root: Path) -> bool:
         except ChildProcessError:
             pass
         time.sleep(0.1)
-    hang = os.WNOHANG  # it has ended, or is no child of this process
     if running_edge(workspace_root) is not None:
         os.kill(record.pid, signal.SIGKILL)
-        hang = 0  # killed: it ends at once
-    # An edge this process started (local up, then local down in one run) is reaped, not left a zombie: an
-    # exited process's /proc cmdline is empty, so the loop above stops before it could reap it.
+    # An edge this process started (local up, then local down in one run) is reaped, not left a zombie. The loop
+    # above can end while it is still exiting (its /proc cmdline empties, its record goes, before it has exited),
+    # so wait for it: it was told to end, or killed. No child of this process: nothing to wait for.
     with contextlib.suppress(ChildProcessError):
-        os.waitpid(record.pid, hang)
+        os.waitpid(record.pid, 0)
     _record(Path(workspace_root)).unlink(missing_ok=True)
     return True
