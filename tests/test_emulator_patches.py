@@ -12,7 +12,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from scaling_calls import READ, register, tags
+from emulator_patch_calls import WRITE, deregister, register, statement, tags
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_tags_of_a_resource_never_tagged_are_empty_and_untagging_it_is_no_error(
 def test_a_deregistered_target_loses_its_tags_and_a_new_one_starts_without(scaling):
     arn = register(scaling, "gone", Tags={"team": "a"})
     kept = register(scaling, "stays", Tags={"team": "b"})
-    scaling.deregister_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/gone", ScalableDimension=READ)
+    deregister(scaling, "gone")
     assert (
         scaling.describe_scalable_targets(ServiceNamespace="dynamodb", ResourceIds=["table/gone"])["ScalableTargets"]
         == []
@@ -85,19 +85,9 @@ def test_a_deregistered_target_loses_its_tags_and_a_new_one_starts_without(scali
 def test_deregistering_one_dimension_of_a_table_keeps_the_tags_of_the_other(scaling):
     """A table's reads and writes are two scalable targets (the prod table's auto scaling registers both)."""
     read = register(scaling, "two", Tags={"side": "read"})
-    write = register(scaling, "two", "dynamodb:table:WriteCapacityUnits", Tags={"side": "write"})
-    scaling.deregister_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/two", ScalableDimension=READ)
+    write = register(scaling, "two", WRITE, Tags={"side": "write"})
+    deregister(scaling, "two")
     assert (tags(scaling, read), tags(scaling, write)) == ({}, {"side": "write"})
-
-
-def statement(effect: str, action: str, resource: str, condition: dict | None = None) -> dict:
-    return {
-        "Effect": effect,
-        "Principal": "*",
-        "Action": action,
-        "Resource": resource,
-        **({"Condition": condition} if condition else {}),
-    }
 
 
 _BUCKETS = itertools.count()

@@ -34,6 +34,7 @@ import moto
 import pytest
 import werkzeug.serving
 from botocore.exceptions import ClientError
+from emulator_patch_calls import WRITE, deregister, register, statement, tags
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.awslambda.responses import LambdaResponse
 from moto.cloudfront import urls as cloudfront_urls
@@ -42,7 +43,6 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.iam.access_control import PermissionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.s3.models import FakeBucket
-from scaling_calls import WRITE, deregister, register, tags
 
 from generator.local import moto_server
 
@@ -188,16 +188,6 @@ def test_the_cloudfront_installer_adds_the_three_response_headers_policy_paths_t
 
 
 # --- S3: bucket policies evaluated without their conditioned statements ---
-
-
-def statement(effect: str, action: str, resource: str, condition: dict | None = None) -> dict:
-    return {
-        "Effect": effect,
-        "Principal": "*",
-        "Action": action,
-        "Resource": resource,
-        **({"Condition": condition} if condition else {}),
-    }
 
 
 SECURE_TRANSPORT_ONLY = {"Bool": {"aws:SecureTransport": "false"}}

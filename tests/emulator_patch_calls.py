@@ -1,5 +1,5 @@
-"""Application Auto Scaling calls for the tests of the emulator's tag fix, in this process
-(tests/test_moto_server_inprocess.py) and on the emulator's server (tests/test_emulator_patches.py)."""
+"""What the tests of the emulator's fixes to moto send, in this process (tests/test_moto_server_inprocess.py) and on
+the emulator's server (tests/test_emulator_patches.py): Application Auto Scaling calls and bucket-policy statements."""
 
 from __future__ import annotations
 
@@ -27,3 +27,14 @@ def deregister(scaling, table: str, dimension: str = READ) -> None:
     scaling.deregister_scalable_target(
         ServiceNamespace="dynamodb", ResourceId=f"table/{table}", ScalableDimension=dimension
     )
+
+
+def statement(effect: str, action: str, resource: str, condition: dict | None = None) -> dict:
+    """One bucket-policy statement for everyone, with ``condition`` when given."""
+    return {
+        "Effect": effect,
+        "Principal": "*",
+        "Action": action,
+        "Resource": resource,
+        **({"Condition": condition} if condition else {}),
+    }
