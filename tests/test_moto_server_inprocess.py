@@ -30,6 +30,7 @@ import uuid
 import zipfile
 
 import boto3
+import botocore.config
 import moto
 import pytest
 import werkzeug.serving
@@ -538,6 +539,35 @@ def test_after_a_delete_the_same_create_makes_the_function_anew_and_is_replayed_
     assert (status(made), made["FunctionArn"]) == (201, FUNCTION_ARN)
     assert aws("lambda").get_function(FunctionName="replayed")["Configuration"]["FunctionArn"] == FUNCTION_ARN
     assert status(create()) == 201
+
+
+@pytest.mark.parametrize("named_by", [FUNCTION_ARN, "123456789012:function:replayed"], ids=["arn", "partial-arn"])
+def test_a_function_created_by_its_arn_is_kept_under_its_name_and_replayed(aws, create, named_by):
+    """AWS takes a name, an ARN or a partial ARN and keeps the function under its name (moto kept the whole
+    string, so the function was not found by its name and a replay answered 404)."""
+    made = create(FunctionName=named_by)
+    assert (status(made), made["FunctionName"], made["FunctionArn"]) == (201, "replayed", FUNCTION_ARN)
+    assert aws("lambda").get_function(FunctionName="replayed")["Configuration"]["FunctionArn"] == FUNCTION_ARN
+    again = create(FunctionName=named_by)
+    assert (status(again), again["FunctionArn"], again["Description"]) == (201, FUNCTION_ARN, "first")
+    assert error(create) == (409, FUNCTION_IN_USE)  # the same function, named by its name: another body
+    assert error(lambda: create(FunctionName=named_by, Description="second")) == (409, FUNCTION_IN_USE)
+    assert [f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]] == ["replayed"]
+
+
+@pytest.mark.parametrize("spec", [{}, {"FunctionName": ""}, {"FunctionName": 7}], ids=["missing", "empty", "number"])
+def test_a_create_without_a_usable_function_name_is_refused_with_400(plain_moto, aws, spec):
+    """The SDKs refuse to send these; a hand-made request gets a 400, not moto's 500 (a KeyError)."""
+    moto_server._lambda_create_replay()
+    unchecked = _session().client(
+        "lambda", region_name="us-east-1", config=botocore.config.Config(parameter_validation=False)
+    )
+    body = {"Runtime": "python3.12", "Role": make_role(aws), "Handler": "app.handler", "Code": {"ZipFile": b"x"}}
+    assert error(lambda: unchecked.create_function(**body, **spec)) == (
+        400,
+        {"Code": "InvalidParameterValueException", "Message": "FunctionName must be a function's name or ARN"},
+    )
+    assert aws("lambda").list_functions()["Functions"] == []
 
 
 def test_the_same_create_in_another_region_is_its_own_function_and_each_is_replayed_on_its_own(aws, create):

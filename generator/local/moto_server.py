@@ -110,6 +110,7 @@ def _lambda_create_replay() -> None:
     import hashlib
     from urllib.parse import unquote
 
+    from moto.awslambda.exceptions import InvalidParameterValueException
     from moto.awslambda.responses import LambdaResponse
 
     # (account, region, function name) -> sha256 of the CreateFunction body that created it, until its next change.
@@ -128,10 +129,16 @@ def _lambda_create_replay() -> None:
         return hashlib.sha256(body).hexdigest()
 
     def create_function(self: LambdaResponse) -> Any:
-        name, body = key(self, self.json_body["FunctionName"]), digest(self)
+        spec = self.json_body
+        named = spec.get("FunctionName")
+        if not isinstance(named, str) or not named:
+            raise InvalidParameterValueException("FunctionName must be a function's name or ARN")
+        name, body = key(self, named), digest(self)
         if created.get(name) == body:
             function = self.backend.get_function(name[2], None)  # kept in step by forget() below
             return 201, {"status": 201}, json.dumps(function.get_configuration())
+        if named != name[2]:  # named by its (partial) ARN: AWS keeps the function under its name; moto the ARN
+            self.body = json.dumps({**spec, "FunctionName": name[2]})
         answer = create(self)
         created[name] = body
         return answer
