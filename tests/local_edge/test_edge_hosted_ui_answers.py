@@ -38,10 +38,16 @@ INCORRECT = "<p class=error id=loginErrorMessage>Incorrect username or password.
 
 
 class Cognito:
-    """Answers ``admin_initiate_auth`` from a script (a result dict, or an exception to raise); records the calls."""
+    """Answers ``admin_initiate_auth`` from a script (a result dict, or an exception to raise); records the calls.
+    ``get_user`` answers one user and records its calls apart."""
 
     def __init__(self, *script):
-        self.script, self.calls = list(script), []
+        self.script, self.calls, self.user_calls = list(script), [], []
+
+    def get_user(self, **kwargs):
+        """GetUser: always the same user (``user_calls`` records what was asked)."""
+        self.user_calls.append(kwargs)
+        return {"Username": "jane", "UserAttributes": [{"Name": "email", "Value": "jane@example.com"}]}
 
     def admin_initiate_auth(self, **kwargs):
         self.calls.append(kwargs)
@@ -731,3 +737,26 @@ def test_the_login_page_and_form_read_the_request_from_the_query_and_the_credent
     assert ui.handle("GET", LOGIN_Q, {}, b"") == sign_in_page(ACTION)
     answer = ui.handle("POST", LOGIN_Q, {}, b"username=jane%40example.com&password=p%26w")
     assert answer[1][0][1].startswith(CB + "?code=") and cognito.calls == [password_call(password="p&w")]
+
+
+@pytest.mark.parametrize(
+    "authorization", [None, "", "Bearer ", "bearer", "Basic amFuZTpwdw==", "Token ac.1.x", "ac.1.x", " Bearer ac.1.x"]
+)
+def test_user_info_without_a_bearer_token_asks_cognito_nothing(scripted, authorization):
+    ui, cognito, _ = scripted()
+    headers = {} if authorization is None else {"authorization": authorization}
+    assert ui.handle("GET", "/oauth2/userInfo", headers, b"") == json_answer(
+        401,
+        b'{"error": "invalid_token", "error_description": "Access token is not valid"}',
+        ("WWW-Authenticate", 'Bearer error="invalid_token"'),
+    )
+    assert cognito.user_calls == []
+
+
+@pytest.mark.parametrize("scheme", ["Bearer ", "bEaReR "])
+def test_user_info_asks_cognito_about_the_token_after_the_scheme_as_sent(scripted, scheme):
+    ui, cognito, _ = scripted()
+    assert ui.handle("GET", "/oauth2/userInfo", {"authorization": scheme + " ac.1.x "}, b"") == json_answer(
+        200, b'{"email": "jane@example.com", "username": "jane"}'
+    )
+    assert cognito.user_calls == [{"AccessToken": " ac.1.x "}]

@@ -494,14 +494,17 @@ class HostedUi:
     def user_info(self, headers: dict[str, str]) -> Response:
         auth = headers.get("authorization", "")
         token = auth[7:] if auth[:7].lower() == "bearer " else ""
+        invalid = _json(
+            401,
+            {"error": "invalid_token", "error_description": "Access token is not valid"},
+            [("WWW-Authenticate", 'Bearer error="invalid_token"')],
+        )
+        if not token:  # no bearer token: nothing to ask Cognito about
+            return invalid
         try:
             user = self.cognito().get_user(AccessToken=token)
         except Exception:
-            return _json(
-                401,
-                {"error": "invalid_token", "error_description": "Access token is not valid"},
-                [("WWW-Authenticate", 'Bearer error="invalid_token"')],
-            )
+            return invalid
         attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
         return _json(200, {**attributes, "username": user["Username"]})
 
