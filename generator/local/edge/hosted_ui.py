@@ -142,8 +142,8 @@ def s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
-def _json(status: int, data: dict[str, Any] | None, extra: list[tuple[str, str]] | None = None) -> Response:
-    body = b"" if data is None else json.dumps(data).encode()
+def _json(status: int, data: dict[str, Any], extra: list[tuple[str, str]] | None = None) -> Response:
+    body = json.dumps(data).encode()
     return (
         status,
         [
