@@ -225,9 +225,9 @@ class HostedUi:
         if path == "/oauth2/authorize" and method == "GET":
             return self.authorize(_query(target), headers)
         if path == "/login" and method == "GET":
-            return self.login_page(_query(target), headers)
+            return self.login_page(_query(target))
         if path == "/login" and method == "POST":
-            return self.login(_query(target), _form(body), headers)
+            return self.login(_query(target), _form(body))
         if path == "/oauth2/token" and method == "POST":
             return self.token(_form(body), headers)
         if path == "/oauth2/revoke" and method == "POST":
@@ -290,7 +290,7 @@ class HostedUi:
                 return issued_redirect(q, issued)
         return _redirect("/login?" + urlencode(q))
 
-    def login_page(self, q: dict[str, str], headers: dict[str, str], message: str = "", status: int = 200) -> Response:
+    def login_page(self, q: dict[str, str], message: str = "", status: int = 200) -> Response:
         checked = self._check_authorize(q)
         if not isinstance(checked, PoolClient):
             return checked
@@ -320,11 +320,10 @@ class HostedUi:
             code = getattr(err, "response", {}).get("Error", {}).get("Code", "")
             if code not in ("NotAuthorizedException", "UserNotFoundException", "ResourceNotFoundException"):
                 raise
-            return self.login_page(q, {}, "Incorrect username or password.")
+            return self.login_page(q, "Incorrect username or password.")
         if "AuthenticationResult" not in result:
             return self.login_page(
                 q,
-                {},
                 f"This user must first complete the {result.get('ChallengeName')} "
                 "challenge, which the local hosted UI does not offer (use `local user add`).",
             )
@@ -336,7 +335,7 @@ class HostedUi:
                 self._refresh[tokens["RefreshToken"]] = client.client_id
         return code
 
-    def login(self, q: dict[str, str], form: dict[str, str], headers: dict[str, str]) -> Response:
+    def login(self, q: dict[str, str], form: dict[str, str]) -> Response:
         checked = self._check_authorize(q)
         if not isinstance(checked, PoolClient):
             return checked
