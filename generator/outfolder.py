@@ -78,7 +78,7 @@ def remove_stale_scratch(outdir: Path) -> list[str]:
     version): it is removed too, unless it is younger than a minute (a run that is just starting).
     """
     removed = []
-    for folder in outdir.parent.glob(f".{outdir.name}.synth-*"):
+    for folder in sorted(outdir.parent.glob(f".{outdir.name}.synth-*")):  # in order: the report is the same each time
         if not folder.is_dir() or folder.is_symlink():
             continue
         try:

@@ -80,6 +80,82 @@ def test_folder_without_owner_is_removed_only_when_old(tmp_path):
     assert not (young / OWNER).exists()
 
 
+def _stale(folder: Path, age: int = 3600) -> Path:
+    """A scratch folder without an owner file, last changed ``age`` seconds ago."""
+    folder.mkdir()
+    then = int(time.time()) - age
+    os.utime(folder, (then, then))
+    return folder
+
+
+def test_the_sweep_skips_files_and_symlinks_and_goes_on(tmp_path):
+    """Only real folders are scratch folders: a file or a symlink (to an old folder elsewhere) with the name is left
+    alone, and the folders after it in the sweep are still removed."""
+    (tmp_path / ".cdktf.out.synth-a").write_text("not a folder")
+    elsewhere = _stale(tmp_path / "elsewhere")
+    (tmp_path / ".cdktf.out.synth-b").symlink_to(elsewhere)
+    _stale(tmp_path / ".cdktf.out.synth-c")
+    assert remove_stale_scratch(tmp_path / "cdktf.out") == [".cdktf.out.synth-c"]
+    assert _scratch(tmp_path) == [".cdktf.out.synth-a", ".cdktf.out.synth-b"]
+    assert elsewhere.is_dir()
+
+
+def test_the_sweep_reports_the_folders_it_removed_in_order_whatever_order_they_are_listed_in(tmp_path, monkeypatch):
+    for name in ("b", "c", "a"):
+        _stale(tmp_path / f".cdktf.out.synth-{name}")
+    glob = Path.glob
+    monkeypatch.setattr(Path, "glob", lambda self, pattern: iter(sorted(glob(self, pattern), reverse=True)))
+    assert remove_stale_scratch(tmp_path / "cdktf.out") == [f".cdktf.out.synth-{name}" for name in "abc"]
+
+
+def test_a_folder_without_owner_is_stale_only_after_a_full_minute(tmp_path, monkeypatch):
+    now = 1_700_000_000
+    monkeypatch.setattr("generator.outfolder.time.time", lambda: float(now))
+    for age in (59, 60, 61):
+        folder = tmp_path / f".cdktf.out.synth-{age}"
+        folder.mkdir()
+        os.utime(folder, (now - age, now - age))
+    assert remove_stale_scratch(tmp_path / "cdktf.out") == [".cdktf.out.synth-61"]
+    assert _scratch(tmp_path) == [".cdktf.out.synth-59", ".cdktf.out.synth-60"]
+
+
+def test_a_folder_that_vanishes_during_the_sweep_is_passed_over(tmp_path, monkeypatch):
+    """Another run removed it between the listing and its age check: the sweep goes on to the next folder."""
+    vanishing = _stale(tmp_path / ".cdktf.out.synth-a")
+    _stale(tmp_path / ".cdktf.out.synth-b")
+    stat, seen = Path.stat, []
+
+    def stat_then_vanish(self, **kwargs):
+        if self == vanishing and kwargs.get("follow_symlinks", True):  # not is_symlink()'s lstat
+            seen.append(self)
+            if len(seen) > 1:  # after the listing's is_dir(): gone
+                raise FileNotFoundError(2, "No such file or directory", str(self))
+        return stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat_then_vanish)
+    assert remove_stale_scratch(tmp_path / "cdktf.out") == [".cdktf.out.synth-b"]
+    assert len(seen) == 2
+
+
+def test_two_runs_removing_the_same_stale_folder_at_once_both_go_on(tmp_path, monkeypatch):
+    """A file the other run deleted first is not an error: the folder is still removed, the synth goes on."""
+    folder = tmp_path / ".cdktf.out.synth-old"
+    folder.mkdir()
+    (folder / "work").mkdir()
+    (folder / "work" / "raced").write_text("x")
+    os.utime(folder, (time.time() - 3600, time.time() - 3600))
+    unlink = os.unlink
+
+    def deleted_by_the_other_run_first(path, *args, **kwargs):
+        unlink(path, *args, **kwargs)
+        if os.fspath(path) == "raced":
+            raise FileNotFoundError(2, "No such file or directory", "raced")
+
+    monkeypatch.setattr(os, "unlink", deleted_by_the_other_run_first)
+    assert remove_stale_scratch(tmp_path / "cdktf.out") == [".cdktf.out.synth-old"]
+    assert not folder.exists()
+
+
 # A live process that records, one name a line, every signal it receives, and says when its handlers are set.
 WITNESS = """
 import signal, sys, time
@@ -237,6 +313,57 @@ def test_reused_stacks_are_reported_unchanged_and_keep_their_manifest_entries(tm
     )
     assert report == SyncReport(unchanged=["app-a", "platform"])
     assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"app-a": {"n": 1}, "platform": {"n": 2}}}
+
+
+def test_a_reused_stack_listed_first_does_not_stop_the_others_being_synced(tmp_path):
+    out = tmp_path / "cdktf.out"
+    both = {"stacks/app-a/cdk.tf.json": "{}", "stacks/platform/cdk.tf.json": "{}"}
+    _sync(out, both, ["app-a", "platform"])
+    report = _sync(
+        out, {"stacks/platform/cdk.tf.json": '{"new": 1}'}, ["app-a", "platform"], reused=frozenset({"app-a"})
+    )
+    assert report == SyncReport(written=["platform"], unchanged=["app-a"])
+    assert (out / "stacks/platform/cdk.tf.json").read_text() == '{"new": 1}'
+
+
+def test_every_stack_reused_builds_nothing_and_leaves_the_folder_as_it_was(tmp_path):
+    out = tmp_path / "cdktf.out"
+    _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"], manifest='{"stacks": {"platform": {"n": 1}}}')
+    before = (out / "manifest.json").read_text()
+
+    def build(app_out: Path, work: Path) -> None:
+        raise AssertionError("nothing to build")
+
+    report = synthesize_into(
+        out, build, ["platform"], prune=True, has_state=lambda s: False, reused=frozenset({"platform"})
+    )
+    assert report == SyncReport(unchanged=["platform"])
+    assert (out / "manifest.json").read_text() == before
+    assert _tree(out) == ["manifest.json", "stacks/", "stacks/platform/", "stacks/platform/cdk.tf.json"]
+
+
+def test_a_full_synth_asks_about_each_orphan_by_name_and_keeps_those_with_state(tmp_path):
+    out = tmp_path / "cdktf.out"
+    three = {f"stacks/{name}/cdk.tf.json": "{}" for name in ("app-a", "app-b", "platform")}
+    _sync(out, three, ["app-a", "app-b", "platform"], manifest='{"stacks": {"app-a": {}, "app-b": {}, "platform": {}}}')
+    asked = []
+
+    def has_state(name: str) -> bool:
+        asked.append(name)
+        return name == "app-b"
+
+    def build(app_out: Path, work: Path) -> None:
+        (app_out / "stacks/platform").mkdir(parents=True)
+        (app_out / "stacks/platform/cdk.tf.json").write_text("{}")
+        (app_out / "manifest.json").write_text('{"stacks": {"platform": {}}}')
+
+    report = synthesize_into(out, build, ["platform"], prune=True, has_state=has_state)
+    assert (asked, report) == (
+        ["app-a", "app-b"],
+        SyncReport(unchanged=["platform"], removed=["app-a"], kept_orphans=["app-b"]),
+    )
+    assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"app-b": {}, "platform": {}}}
+    assert sorted(p.name for p in (out / "stacks").iterdir()) == ["app-b", "platform"]
 
 
 def test_a_partial_synth_keeps_other_stacks_and_their_manifest_entries(tmp_path):
