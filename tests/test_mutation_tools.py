@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -332,3 +333,21 @@ def test_a_stopped_run_stops_its_workers_which_run_in_sessions_of_their_own(toy)
         judge.wait()
         for pid in _judge_workers(toy):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_generate_makes_a_fresh_copy_with_every_mutant_not_checked_and_judges_none(toy, tmp_path, monkeypatch):
+    def copy_of_the_toy(target: Path) -> Path:
+        shutil.copytree(toy, target, ignore=shutil.ignore_patterns("mutants", "pyproject.toml"))
+        return target
+
+    monkeypatch.setattr(mutate_python, "copy_tracked", copy_of_the_toy)
+    monkeypatch.setitem(mutate_python.TARGETS, "toy", (["toy"], ["toy/calc.py"], ["tests/test_calc.py"], {}))
+    monkeypatch.setattr(mutate_python, "ALSO_COPY", ["tests"])
+    monkeypatch.setattr(signal, "signal", lambda *_: None)  # main's stop handlers stay out of pytest's process
+    monkeypatch.setattr(sys, "argv", ["mutate_python.py", "--work", str(tmp_path), "--generate", "toy"])
+    assert mutate_python.main() == 0
+    verdicts, _ = mutate_python._verdicts_and_survivor_diffs(tmp_path / "toy", diffs=False)
+    expected, _ = mutate_python._verdicts_and_survivor_diffs(toy, diffs=False)
+    calc = sorted(name for names in expected.values() for name in names if name.startswith("toy.calc."))
+    assert (list(verdicts), sorted(verdicts["not checked"])) == (["not checked"], calc)
+    assert 'source_paths = ["toy"]' in (tmp_path / "toy" / "pyproject.toml").read_text()

@@ -9,10 +9,13 @@ mutant with its diff) go to ``<work>/<target>/report.txt``; docs/testing.md reco
     python tools/mutate_python.py [--minutes 10] [--work /tmp/mutation] [--only GLOB ...] [TARGET ...]
     python tools/mutate_python.py --work /tmp/mutation --reapply 'GLOB' [--tests=ARG ...] TARGET
     python tools/mutate_python.py --work /tmp/mutation --show 'GLOB' TARGET
+    python tools/mutate_python.py --work /tmp/mutation --generate TARGET
 
 The second form judges the mutants a run left alive (or did not reach) against this checkout's tests, one
 pytest process per mutant: how a new test is shown to kill its mutants, and how a run is finished when
-mutmut's own runner cannot.
+mutmut's own runner cannot. The fourth makes a fresh scratch copy and its mutants and judges none, so the
+second can judge one file's mutants against that file's fast tests (``--tests``) on this checkout's code,
+without first profiling the target's whole selection.
 
 Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
 naming.py only), cache (generator/cache.py), modules (the permission model's three files, mutmut's runner),
@@ -327,6 +330,34 @@ def _verdicts_and_survivor_diffs(scratch: Path, diffs: bool = True) -> tuple[dic
     return verdicts, diffs
 
 
+def _fresh_scratch(target: str, work: Path) -> Path:
+    """``work/target``: a fresh copy of this checkout configured for mutmut to mutate ``target``'s files."""
+    sources, only, tests, extra = TARGETS[target]
+    scratch = copy_tracked(work / target)
+    with (scratch / "pyproject.toml").open("a") as config:
+        config.write(
+            "\n[tool.mutmut]\n"
+            f"source_paths = {_toml_list(sources)}\n"
+            f"only_mutate = {_toml_list(only)}\n"
+            f"also_copy = {_toml_list(ALSO_COPY)}\n"
+            f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
+            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'
+            "use_git_change_detection = false\n"
+            + "".join(f"{key} = {json.dumps(value)}\n" for key, value in extra.items())
+        )
+    return scratch
+
+
+def generate(target: str, work: Path, children: int) -> int:
+    """Make a fresh scratch copy of ``target`` and its mutants, and judge none: each is "not checked", for a
+    ``--reapply`` with ``--tests`` to judge against chosen fast tests (no baseline of the whole selection first).
+    Returns how many mutants there are."""
+    scratch = _fresh_scratch(target, work)
+    _generate(scratch, children)
+    verdicts, _ = _verdicts_and_survivor_diffs(scratch, diffs=False)
+    return sum(len(names) for names in verdicts.values())
+
+
 def run(
     target: str,
     work: Path,
@@ -336,21 +367,9 @@ def run(
     resume: bool = False,
     names: tuple[str, ...] = (),
 ) -> str:
-    sources, only, tests, extra = TARGETS[target]
     scratch = work / target
     if not (resume and (scratch / "mutants").is_dir()):
-        scratch = copy_tracked(scratch)
-        with (scratch / "pyproject.toml").open("a") as config:
-            config.write(
-                "\n[tool.mutmut]\n"
-                f"source_paths = {_toml_list(sources)}\n"
-                f"only_mutate = {_toml_list(only)}\n"
-                f"also_copy = {_toml_list(ALSO_COPY)}\n"
-                f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
-                'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'
-                "use_git_change_detection = false\n"
-                + "".join(f"{key} = {json.dumps(value)}\n" for key, value in extra.items())
-            )
+        scratch = _fresh_scratch(target, work)
     started = time.monotonic()
     if target in IN_PROCESS:
         _generate(scratch, children)
@@ -756,6 +775,12 @@ def main() -> int:
         "that runs at import time, such as option decorators)",
     )
     parser.add_argument(
+        "--generate",
+        action="store_true",
+        help="only make a fresh scratch copy and its mutants, judging none (then --reapply GLOB --tests=... judges "
+        "chosen mutants against chosen tests)",
+    )
+    parser.add_argument(
         "--show",
         action="append",
         default=[],
@@ -769,6 +794,10 @@ def main() -> int:
             for name, diff in sorted(diffs.items()):
                 if _matches(name, args.show):
                     print(f"--- {name}\n{diff}")
+        return 0
+    if args.generate:
+        for target in args.targets:
+            print(f"{target}: {generate(target, args.work, args.children)} mutants, none judged", flush=True)
         return 0
     if args.reapply:
         for target in args.targets:
