@@ -360,3 +360,109 @@ def test_a_preferred_port_that_is_taken_moves_to_one_the_kernel_picks_and_serves
     assert raw == answer("HTTP/1.1 200 OK", ["Content-Type: text/plain", "Content-Length: 6"], b"answer")
     assert app.calls == [("GET", "/moved", [("Host", "edge.test")], b"", "127.0.0.1")]
     assert log.read_text() == '2026-12-01T14:05:09 api:a1b2c3d 127.0.0.1 "GET /moved HTTP/1.1" 200 -\n'
+
+
+# ------------------------------------------------------------------ how a body is framed (RFC 9112 section 6)
+
+BAD_FRAMING = answer(
+    "HTTP/1.1 400 Bad Request",
+    ["Content-Type: text/plain", "Connection: close", "Content-Length: 51"],
+    b"bad request: the length of its body cannot be read\n",
+)
+NEXT = b"GET /next HTTP/1.1\r\nHost: edge.test\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: abc",
+        b"Content-Length: -1",
+        b"Content-Length: +5",
+        b"Content-Length: 5x",
+        b"Content-Length: 0x5",
+        b"Content-Length: 1e1",
+        b"Content-Length: ",
+        b"Content-Length: 5, 5",
+        b"Content-Length: 3\r\nContent-Length: 5",
+        b"Transfer-Encoding: gzip",
+        b"Transfer-Encoding: gzip, chunked",
+        b"Transfer-Encoding: chunked, chunked",
+        b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+        b"Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip",
+    ],
+    ids=lambda f: f.decode(errors="replace"),
+)
+def test_a_body_whose_length_cannot_be_read_is_answered_400_and_the_connection_closed(serve, framing):
+    """Before, a length that is not a number dropped the connection with no answer, a negative one read to the end
+    of the connection, two lengths took the first (the rest of the body read as the next request), and a chunked
+    body was not read at all (its chunks read as the next request)."""
+    app = Recorder()
+    server = serve(app)
+    body = b"5\r\nhello\r\n0\r\n\r\n" if framing.startswith(b"Transfer") else b"hello"  # chunked, for a coding
+    raw = exchange(server, b"POST /a HTTP/1.1\r\nHost: edge.test\r\n" + framing + b"\r\n\r\n" + body, NEXT)
+    assert (raw, app.calls) == (BAD_FRAMING, [])
+
+
+def test_a_repeated_content_length_with_one_value_is_that_length(serve):
+    app = Recorder()
+    server = serve(app)
+    headers = b"Content-Length: 5\r\nContent-Length:  5 \r\n"
+    raw = exchange(server, b"POST /a HTTP/1.1\r\nHost: edge.test\r\n" + headers + b"\r\nhello", NEXT)
+    assert [call[3] for call in app.calls] == [b"hello", b""]
+    assert raw == 2 * answer("HTTP/1.1 200 OK", ["Content-Type: text/plain", "Content-Length: 6"], b"answer")
+
+
+def test_a_chunked_body_is_read_whole_and_the_next_request_follows_it(serve):
+    app = Recorder()
+    server = serve(app)
+    chunked = b"5\r\nhello\r\n6;name=value\r\n world\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n"
+    # Transfer-Encoding wins over a Content-Length beside it, in any case of its name and value, spaces around it.
+    head = b"POST /a HTTP/1.1\r\nHost: edge.test\r\ntransfer-encoding: Chunked \r\nContent-Length: 2\r\n\r\n"
+    raw = exchange(server, head + chunked, NEXT)
+    assert [(call[1], call[3]) for call in app.calls] == [("/a", b"hello world0123456789"), ("/next", b"")]
+    assert raw == 2 * answer("HTTP/1.1 200 OK", ["Content-Type: text/plain", "Content-Length: 6"], b"answer")
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [b"zz\r\nhello\r\n0\r\n\r\n", b"\r\nhello\r\n0\r\n\r\n", b"5\r\nhel", b"5\r\nhelloXX0\r\n\r\n", b"-5\r\nhello\r\n"],
+    ids=["not-hex", "no-size", "short", "no-crlf-after-data", "negative"],
+)
+def test_a_malformed_chunked_body_is_answered_400(serve, chunks):
+    app = Recorder()
+    server = serve(app)
+    raw = exchange(server, b"POST /a HTTP/1.1\r\nHost: edge.test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)
+    assert (raw, app.calls) == (BAD_FRAMING, [])
+
+
+TOO_LARGE = answer(
+    "HTTP/1.1 413 Request Entity Too Large",
+    ["Content-Type: text/plain", "Connection: close", "Content-Length: 31"],
+    b"request body larger than 10 MB\n",
+)
+
+
+def test_a_body_over_10_mb_is_answered_413_before_it_is_read(serve):
+    app = Recorder()
+    server = serve(app)
+    limit = 10 * 1024 * 1024
+    stated = exchange(server, f"POST /a HTTP/1.1\r\nHost: edge.test\r\nContent-Length: {limit + 1}\r\n\r\n".encode())
+    huge = exchange(server, b"POST /a HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 99999999999999999999\r\n\r\n")
+    chunked = exchange(
+        server,
+        b"POST /a HTTP/1.1\r\nHost: edge.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + f"{limit:x}\r\n".encode()
+        + b"x" * limit
+        + b"\r\n1\r\ny\r\n0\r\n\r\n",
+    )
+    assert (stated, huge, chunked, app.calls) == (TOO_LARGE, TOO_LARGE, TOO_LARGE, [])
+
+
+def test_a_body_of_exactly_10_mb_is_read(serve):
+    app = Recorder()
+    server = serve(app)
+    limit = 10 * 1024 * 1024
+    head = f"PUT /a HTTP/1.1\r\nHost: edge.test\r\nContent-Length: {limit}\r\n\r\n".encode()
+    raw = exchange(server, head + b"x" * limit)
+    assert [len(call[3]) for call in app.calls] == [limit]
+    assert raw == answer("HTTP/1.1 200 OK", ["Content-Type: text/plain", "Content-Length: 6"], b"answer")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -44,6 +45,37 @@ class EdgeError(Exception):
     """The local edge cannot start (nothing applied, port taken, node missing)."""
 
 
+#: The largest request body the edge reads: API Gateway's payload limit (10 MB). A larger one is answered 413.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
+_BAD_FRAMING = (400, b"bad request: the length of its body cannot be read\n")
+_TOO_LARGE = (413, b"request body larger than 10 MB\n")
+
+
+class _Refused(Exception):
+    """A request body the edge does not read: (status, text) to answer before closing the connection."""
+
+
+def _chunked(stream: Any) -> bytes:
+    """A chunked body read from ``stream``, chunk extensions and trailer fields dropped (RFC 9112 section 7.1)."""
+    body = b""
+    while True:
+        size = stream.readline(1026).split(b";", 1)[0].strip()
+        if not _HEX.fullmatch(size):
+            raise _Refused(*_BAD_FRAMING)
+        if not (length := int(size, 16)):
+            break
+        if len(body) + length > MAX_BODY_BYTES:
+            raise _Refused(*_TOO_LARGE)
+        body += stream.read(length)  # short only at the end of the stream, where the CRLF is then missing
+        if stream.read(2) != b"\r\n":
+            raise _Refused(*_BAD_FRAMING)
+    while stream.readline(65537) not in (b"\r\n", b"\n", b""):  # the trailer section, to its empty line
+        pass
+    return body
+
+
 def _handler_class(app_ref: list[App], access_log: Path | None, name: str) -> type[BaseHTTPRequestHandler]:
     lock = threading.Lock()
 
@@ -56,23 +88,45 @@ def _handler_class(app_ref: list[App], access_log: Path | None, name: str) -> ty
                 with lock, open(access_log, "a") as out:
                     out.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {name} {self.address_string()} {fmt % args}\n")
 
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+        def _body(self) -> bytes:
+            """The request's body by its framing (RFC 9112 section 6). ``_Refused``: a transfer coding other than
+            chunked alone, a bad chunk, a Content-Length that is not one number, or more than MAX_BODY_BYTES."""
+            codings = [value.strip().lower() for value in self.headers.get_all("Transfer-Encoding") or []]
+            if codings:
+                if codings != ["chunked"]:  # another coding, or more than one (a list in one field or several)
+                    raise _Refused(*_BAD_FRAMING)
+                return _chunked(self.rfile)  # Content-Length is then ignored
+            lengths = {v.strip() for v in self.headers.get_all("Content-Length") or []}
+            if not lengths:
+                return b""
+            if len(lengths) != 1 or not _DIGITS.fullmatch(length := lengths.pop()):
+                raise _Refused(*_BAD_FRAMING)
+            if int(length) > MAX_BODY_BYTES:
+                raise _Refused(*_TOO_LARGE)
+            return self.rfile.read(int(length))
+
+        def _answer(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
             try:
-                status, headers, data = app_ref[0](
-                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
-                )
+                return app_ref[0](self.command, self.path, list(self.headers.items()), body, self.client_address[0])
             except Exception:
                 trace = traceback.format_exc()
                 if access_log is not None:
                     with lock, open(access_log, "a") as out:
                         out.write(trace)
-                status, headers, data = 502, [("Content-Type", "text/plain")], b"local edge error (see edge log)\n"
+                return 502, [("Content-Type", "text/plain")], b"local edge error (see edge log)\n"
+
+        def _serve(self) -> None:
+            refused = None
+            try:
+                status, headers, data = self._answer(self._body())
+            except _Refused as error:  # where the next request starts is unknown: answer, then close (RFC 9112 9.6)
+                refused, (status, data), headers = error, error.args, [("Content-Type", "text/plain")]
             self.send_response(status)
             for key, value in headers:
                 if key.lower() not in ("content-length", "connection", "transfer-encoding"):
                     self.send_header(key, value)
+            if refused is not None:
+                self.send_header("Connection", "close")  # send_header also sets close_connection
             # No content, so no length: a 204 must not state one, a 304 only the 200's (RFC 9110 8.6). A HEAD
             # answer keeps the length the app states (that of the GET's body); any other, its body's.
             if status not in (204, 304):
