@@ -69,6 +69,15 @@ CONFIG = {
 }
 
 
+#: CONFIG's public origins as the edge rewrites them.
+LOCAL_CONFIG = {
+    "apiUrl": "http://127.0.0.1:9001",
+    "cognitoDomain": "http://127.0.0.1:9002",
+    "domain": "127.0.0.1:9000",
+    "redirectUri": "http://127.0.0.1:9000/auth/callback",
+}
+
+
 @pytest.fixture(scope="module")
 def viewer(tmp_path_factory):
     try:
@@ -185,13 +194,7 @@ def test_config_json_points_the_spa_at_the_local_edge_through_its_own_behaviour(
     distribution, _, log = cdn
     status, headers, body = distribution.handle("GET", "/app-dev/config.json", [], "127.0.0.1")
     assert status == 200 and log[-1]["behavior"] == "*/config.json" and dict(headers)["Cache-Control"] == "no-cache"
-    assert json.loads(body) == {
-        **CONFIG,
-        "apiUrl": "http://127.0.0.1:9001",
-        "cognitoDomain": "http://127.0.0.1:9002",
-        "domain": "127.0.0.1:9000",
-        "redirectUri": "http://127.0.0.1:9000/auth/callback",
-    }
+    assert json.loads(body) == {**CONFIG, **LOCAL_CONFIG}
 
 
 def test_rewrite_leaves_unknown_values():
@@ -670,6 +673,24 @@ def test_a_viewer_function_request_without_a_uri_keeps_the_viewers_path():
     distribution, s3, _ = edge(viewer=answering({"method": "GET", "headers": {}}))
     assert distribution.handle("GET", "/app-dev/app.js", [], "127.0.0.1")[::2] == (200, b"js")
     assert s3.keys == ["app-dev/app.js"]
+
+
+@pytest.mark.parametrize("origin_path", ["", "/v2", "/v2/", "/site/ui"])
+def test_an_apps_config_is_rewritten_under_any_origin_path_and_only_at_the_apps_top(origin_path):
+    """The app's own ``<app>/config.json`` is found by its path under the origin path (under an origin path the
+    bucket key has more slashes; it was then served unrewritten, pointing the app at the public API)."""
+    base = origin_path.strip("/") + "/" if origin_path.strip("/") else ""
+    stored = json.dumps(CONFIG).encode()
+    objects = {
+        base + "app-dev/config.json": (stored, {"ContentType": "application/json"}),
+        base + "app-dev/nested/config.json": (stored, {"ContentType": "application/json"}),
+        base + "config.json": (stored, {"ContentType": "application/json"}),
+    }
+    distribution, _, _ = edge(objects=objects, origin_path=origin_path)
+    status, _, body = distribution.handle("GET", "/app-dev/config.json", [], "127.0.0.1")
+    assert (status, json.loads(body)) == (200, {**CONFIG, **LOCAL_CONFIG})
+    assert distribution.handle("GET", "/app-dev/nested/config.json", [], "127.0.0.1")[::2] == (200, stored)
+    assert distribution.handle("GET", "/config.json", [], "127.0.0.1")[::2] == (200, stored)
 
 
 def test_json_other_than_an_apps_config_is_served_as_stored_and_a_config_that_is_not_json_too():

@@ -230,9 +230,8 @@ class Distribution:
         """The S3 origin's answer for ``uri``: the object, or S3's 403 to an OAC principal for a missing key."""
         from urllib.parse import unquote
 
-        key = (self.site.origin_path.strip("/") + "/" if self.site.origin_path.strip("/") else "") + unquote(
-            uri.lstrip("/")
-        )
+        relative = unquote(uri.lstrip("/"))  # the object's path under the origin path
+        key = (self.site.origin_path.strip("/") + "/" if self.site.origin_path.strip("/") else "") + relative
         try:
             obj = self.s3().get_object(Bucket=self.site.bucket, Key=key)
         except Exception as err:
@@ -252,7 +251,7 @@ class Distribution:
             out.append(("Cache-Control", obj["CacheControl"]))
         if obj.get("LastModified"):
             out.append(("Last-Modified", obj["LastModified"].strftime("%a, %d %b %Y %H:%M:%S GMT")))
-        if key.endswith("/config.json") and key.count("/") == 1:
+        if relative.endswith("/config.json") and relative.count("/") == 1:  # an app's own, <app>/config.json
             with contextlib.suppress(ValueError):
                 data = json.dumps(rewrite_config(json.loads(data), self.origins)).encode()
         if method == "HEAD":
