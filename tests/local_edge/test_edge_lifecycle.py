@@ -1627,3 +1627,80 @@ def test_the_module_run_as_a_script_exits_with_main_s_result(monkeypatch):
         runpy.run_module("generator.local.edge", run_name="__main__")
     assert exit_.value.code is None
     assert [(c[0], c[1], c[3]) for c in calls] == [(Path("/w"), "http://127.0.0.1:4566", None)]
+
+
+def test_the_help_names_the_serve_command_and_what_it_does(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        edge_main.main(["-h"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr() == (
+        "usage: python -m generator.local.edge [-h] {serve} ...\n\n"
+        "positional arguments:\n  {serve}\n"
+        "    serve     serve what is applied on the emulator until SIGTERM (SIGHUP reloads)\n\n"
+        "options:\n  -h, --help  show this help message and exit\n",
+        "",
+    )
+    assert command.calls == []
+
+
+# ------------------------------------------------------------------ what the triage of the server run added
+
+
+def test_a_pool_without_a_domain_listed_first_leaves_the_next_pools_hosted_ui_wired(world):
+    edge = new_edge(world, applied(site=None, pools=(PLAIN_POOL, POOL), apis=()))
+    _wire(edge, edge.applied)
+    assert list(edge.servers) == ["hosted-ui:us-east-2_Pool"]
+    status, _, body = request(edge.hosted_ui_url, "GET", "/oauth2/userInfo", {"Authorization": "Bearer good"})
+    assert (status, body) == (200, b'{"email": "jane@example.com", "username": "jane"}')  # not "starting"
+
+
+def test_the_hosted_ui_server_hands_the_request_body_to_its_pool_s_ui(world):
+    edge = new_edge(world, applied(site=None, pools=(POOL,), apis=()))
+    _wire(edge, edge.applied)
+    form = "grant_type=authorization_code&client_id=client-abc&code=never-issued&redirect_uri=x"
+    status, _, body = request(
+        edge.hosted_ui_url, "POST", "/oauth2/token", {"Content-Type": "application/x-www-form-urlencoded"}, form
+    )
+    assert (status, body) == (400, b'{"error": "invalid_grant"}')  # the client and the code were read from it
+
+
+def test_the_site_server_rewrites_an_apps_config_to_the_local_origins_of_this_edge(world):
+    edge = new_edge(world)
+    config = {"apiUrl": API_A.endpoint, "cognitoDomain": "inventory-auth.auth.us-east-2.amazoncognito.com"}
+    world.emulator.objects[("ui-bucket", "site/john-inventory-dev/config.json")] = json.dumps(config).encode()
+    _wire(edge, edge.applied)
+    status, _, body = request(edge.site_url, "GET", "/john-inventory-dev/config.json")
+    assert (status, json.loads(body)) == (
+        200,
+        {"apiUrl": edge.servers["api:a1b2c3d"].origin, "cognitoDomain": edge.hosted_ui_url},
+    )
+
+
+def test_stop_edge_succeeds_when_the_edge_removed_its_own_record_as_it_ended(tmp_path, sleeper, monkeypatch):
+    """The edge's serve_forever deletes its record as it stops, so stop_edge's own removal finds none."""
+    edge = sleeper("generator.local.edge")
+    record = write_record(tmp_path, {"pid": edge.pid})
+    kills = KillRecorder(hold=frozenset({signal.SIGTERM}))
+
+    def pause(seconds: float) -> None:
+        if kills.release():
+            record.unlink()
+
+    monkeypatch.setattr(edge_server, "os", kills)
+    monkeypatch.setattr(edge_server, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=pause))
+    assert stop_edge(tmp_path) is True
+    assert (kills.kills, record.exists()) == ([(edge.pid, signal.SIGTERM)], False)
+    with pytest.raises(ChildProcessError):  # and reaped
+        os.waitpid(edge.pid, os.WNOHANG)
+
+
+def test_serve_forever_stops_cleanly_when_its_record_was_removed_while_it_ran(foreground):
+    fg = foreground
+
+    def echo(line: str) -> None:
+        if fg.record.exists():  # another command's `local down`, or the folder cleaned by hand
+            fg.record.unlink()
+            fg.send(signal.SIGTERM)
+
+    serve_forever(fg.workdir, ENDPOINT, echo)
+    assert (fg.edge.stopped, fg.record.exists()) == (1, False)
