@@ -315,6 +315,32 @@ def test_reused_stacks_are_reported_unchanged_and_keep_their_manifest_entries(tm
     assert json.loads((out / "manifest.json").read_text()) == {"stacks": {"app-a": {"n": 1}, "platform": {"n": 2}}}
 
 
+def test_an_output_folder_under_folders_that_do_not_exist_yet_is_made_with_them(tmp_path):
+    out = tmp_path / "a" / "b" / "cdktf.out"
+    assert _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"]) == SyncReport(written=["platform"])
+    assert (out / "stacks/platform/cdk.tf.json").read_text() == "{}"
+
+
+def test_a_scratch_file_that_vanishes_as_the_scratch_is_removed_does_not_fail_the_synth(tmp_path, monkeypatch):
+    """Removing the scratch folder is best effort: a file already gone (a process the build started still
+    cleaning up) does not turn a finished synth into a failure, and the folder is still removed."""
+    out = tmp_path / "cdktf.out"
+    unlink = os.unlink
+
+    def removed_by_another_process_first(path, *args, **kwargs):
+        unlink(path, *args, **kwargs)
+        if os.fspath(path) == "still-cleaning":
+            raise FileNotFoundError(2, "No such file or directory", "still-cleaning")
+
+    def build(app_out: Path, work: Path) -> None:
+        (work / "still-cleaning").write_text("x")
+        _noop_build(app_out, work)
+
+    monkeypatch.setattr(os, "unlink", removed_by_another_process_first)
+    report = synthesize_into(out, build, ["platform"], prune=False, has_state=lambda s: False)
+    assert (report, _scratch(tmp_path)) == (SyncReport(written=["platform"]), [])
+
+
 def test_a_reused_stack_listed_first_does_not_stop_the_others_being_synced(tmp_path):
     out = tmp_path / "cdktf.out"
     both = {"stacks/app-a/cdk.tf.json": "{}", "stacks/platform/cdk.tf.json": "{}"}
