@@ -252,3 +252,42 @@ def test_the_pool_builds_the_platform_alone_first_then_chunks_of_instances_and_m
         "version": "v",
         "stacks": {n: {"name": n} for n in ["platform", *names]},
     }
+
+
+def test_the_pool_without_the_platform_builds_only_chunks_of_instances(tmp_path: Path, monkeypatch):
+    from generator import app, synth
+    from generator.project import Selection, load_project
+
+    project = load_project(copy_project(tmp_path / "project"))
+    names = sorted(i.name for i in project.instances)
+    calls: list = []
+    monkeypatch.setattr(app, "build_app", lambda *args: FakeApp(calls, *args))
+    monkeypatch.setattr(synth, "ProcessPoolExecutor", InlinePool)
+    monkeypatch.setattr(synth, "configure_node", lambda: None)
+    monkeypatch.setattr(InlinePool, "made", [])
+    monkeypatch.setattr(synth, "_WORKER", {})
+    work, out = tmp_path / "work", tmp_path / "out"
+    work.mkdir()
+    out.mkdir()
+    synth._build_in_pool(project, out, tmp_path / "final", work, False, names, 2, "emu", dict.fromkeys(names, "i"))
+    assert [call[4] for call in calls] == [Selection(False, frozenset(names))]
+    assert sorted(p.name for p in (out / "stacks").iterdir()) == names
+
+
+@pytest.mark.parametrize(
+    ("manifest", "listed"),
+    [
+        (None, set()),
+        ("not json", set()),
+        ("[1, 2]", set()),
+        ('{"version": "0.21.0"}', set()),
+        ('{"version": "0.21.0", "stacks": {"platform": {}, "app-a": {"name": "app-a"}}}', {"platform", "app-a"}),
+    ],
+    ids=["missing", "not-json", "not-an-object", "no-stacks", "stacks"],
+)
+def test_the_stacks_a_manifest_lists_are_its_stacks_keys_and_none_when_it_cannot_be_read(tmp_path, manifest, listed):
+    from generator import synth
+
+    if manifest is not None:
+        (tmp_path / "manifest.json").write_text(manifest)
+    assert synth._manifest_stacks(tmp_path) == listed
