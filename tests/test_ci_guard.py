@@ -90,3 +90,23 @@ def test_a_skip_outside_ci_stays_a_skip(tmp_path):
     assert result.returncode == 0, result.stdout
     assert "1 passed, 1 skipped, 1 xfailed" in result.stdout
     assert "tests run: 2, skipped: 1" in result.stdout
+
+
+def test_a_test_that_never_ends_fails_at_the_suites_time_limit(tmp_path, request):
+    """The suite's pytest.ini gives every test 30 minutes; here the same configuration with one second, on a test
+    that loops for ever, as an endless-loop bug would: it fails with the timeout, and the run goes on to the next."""
+    assert request.config.getini("timeout") == "1800"
+    (tmp_path / "test_loops.py").write_text(
+        "def test_loops():\n    while True:\n        pass\n\n\ndef test_after():\n    assert True\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(tmp_path)]
+        + ["-p", "no:cacheprovider", "-q", "-o", "timeout=1", str(tmp_path / "test_loops.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout
+    assert "FAILED test_loops.py::test_loops - Failed: Timeout >1.0s" in result.stdout
+    assert "1 failed, 1 passed" in result.stdout
