@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from helpers import copy_project
@@ -214,14 +215,14 @@ class InlinePool:
         self.made.append(("shutdown", wait, cancel_futures))
 
 
-def test_the_pool_builds_the_platform_alone_first_then_chunks_of_instances_and_merges_them(tmp_path: Path, monkeypatch):
-    import json
-
+@pytest.fixture
+def pooled(tmp_path: Path, monkeypatch):
+    """The example project and its instance names, with ``build_app`` stood in by ``FakeApp`` (its calls in
+    ``calls``) and the pool by ``InlinePool``; ``work`` and ``out`` exist."""
     from generator import app, synth
-    from generator.project import Selection, load_project
+    from generator.project import load_project
 
     project = load_project(copy_project(tmp_path / "project"))
-    names = sorted(i.name for i in project.instances)
     calls: list = []
     monkeypatch.setattr(app, "build_app", lambda *args: FakeApp(calls, *args))
     monkeypatch.setattr(synth, "ProcessPoolExecutor", InlinePool)
@@ -231,21 +232,25 @@ def test_the_pool_builds_the_platform_alone_first_then_chunks_of_instances_and_m
     work, out = tmp_path / "work", tmp_path / "out"
     work.mkdir()
     out.mkdir()
+    names = sorted(i.name for i in project.instances)
+    return SimpleNamespace(project=project, names=names, calls=calls, work=work, out=out, final=tmp_path / "final")
+
+
+def test_the_pool_builds_the_platform_alone_first_then_chunks_of_instances_and_merges_them(pooled):
+    import json
+
+    from generator import synth
+    from generator.project import Selection
+
+    project, names, work, out, final = pooled.project, pooled.names, pooled.work, pooled.out, pooled.final
     inputs = {name: "i" for name in ["platform", *names]}
-    synth._build_in_pool(project, out, tmp_path / "final", work, True, names, 2, "emu", inputs)
+    synth._build_in_pool(project, out, final, work, True, names, 2, "emu", inputs)
     assert InlinePool.made == [("pool", 2, "spawn", "_start_worker"), ("shutdown", False, True)]
     started_with = synth._WORKER  # what _start_worker gave every chunk
-    assert started_with == {"project": project, "final": tmp_path / "final", "emulator": "emu", "inputs": inputs}
-    assert calls == [
-        (project, work / "part-0" / "out", tmp_path / "final", work / "part-0", Selection(True, frozenset()), "emu"),
-        (
-            project,
-            work / "part-1" / "out",
-            tmp_path / "final",
-            work / "part-1",
-            Selection(False, frozenset(names)),
-            "emu",
-        ),
+    assert started_with == {"project": project, "final": final, "emulator": "emu", "inputs": inputs}
+    assert pooled.calls == [
+        (project, work / "part-0" / "out", final, work / "part-0", Selection(True, frozenset()), "emu"),
+        (project, work / "part-1" / "out", final, work / "part-1", Selection(False, frozenset(names)), "emu"),
     ]
     assert sorted(p.name for p in (out / "stacks").iterdir()) == sorted(["platform", *names])
     assert json.loads((out / "manifest.json").read_text()) == {
@@ -254,24 +259,16 @@ def test_the_pool_builds_the_platform_alone_first_then_chunks_of_instances_and_m
     }
 
 
-def test_the_pool_without_the_platform_builds_only_chunks_of_instances(tmp_path: Path, monkeypatch):
-    from generator import app, synth
-    from generator.project import Selection, load_project
+def test_the_pool_without_the_platform_builds_only_chunks_of_instances(pooled):
+    from generator import synth
+    from generator.project import Selection
 
-    project = load_project(copy_project(tmp_path / "project"))
-    names = sorted(i.name for i in project.instances)
-    calls: list = []
-    monkeypatch.setattr(app, "build_app", lambda *args: FakeApp(calls, *args))
-    monkeypatch.setattr(synth, "ProcessPoolExecutor", InlinePool)
-    monkeypatch.setattr(synth, "configure_node", lambda: None)
-    monkeypatch.setattr(InlinePool, "made", [])
-    monkeypatch.setattr(synth, "_WORKER", {})
-    work, out = tmp_path / "work", tmp_path / "out"
-    work.mkdir()
-    out.mkdir()
-    synth._build_in_pool(project, out, tmp_path / "final", work, False, names, 2, "emu", dict.fromkeys(names, "i"))
-    assert [call[4] for call in calls] == [Selection(False, frozenset(names))]
-    assert sorted(p.name for p in (out / "stacks").iterdir()) == names
+    names = pooled.names
+    synth._build_in_pool(
+        pooled.project, pooled.out, pooled.final, pooled.work, False, names, 2, "emu", dict.fromkeys(names, "i")
+    )
+    assert [call[4] for call in pooled.calls] == [Selection(False, frozenset(names))]
+    assert sorted(p.name for p in (pooled.out / "stacks").iterdir()) == names
 
 
 @pytest.mark.parametrize(
