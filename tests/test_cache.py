@@ -92,3 +92,25 @@ def test_platform_settings_and_generator_code_invalidate_every_stack(built, monk
     _synth(built)
     third = _markers(built)
     assert len(third) == 4 and all(third[stack] != second[stack] for stack in second)
+
+
+def test_a_partial_synth_with_the_platform_keeps_every_other_instance(built):
+    """Only a full synth (the platform and every instance) prunes: ``--platform --instance X`` is partial."""
+    report = synthesize(load_project(built), built / "cdktf.out", True, frozenset({"john-inventory-dev"}))
+    assert (report.removed, report.kept_orphans) == ([], [])
+    assert sorted(p.name for p in (built / "cdktf.out" / "stacks").iterdir()) == [
+        "john-inventory-dev",
+        "platform",
+        "team-backend-inventory-prod",
+        "team-backend-inventory-staging",
+    ]
+
+
+def test_an_empty_local_state_file_is_no_state_so_a_full_synth_removes_the_gone_instances_folder(built):
+    (built / "instances" / "john-inventory-dev.yaml").unlink()
+    state_dir = built / "terraform-state"
+    state_dir.mkdir(exist_ok=True)
+    (state_dir / "john-inventory-dev.tfstate").write_text("")
+    report = _synth(built)
+    assert (report.removed, report.kept_orphans) == (["john-inventory-dev"], [])
+    assert not (built / "cdktf.out" / "stacks" / "john-inventory-dev").exists()
