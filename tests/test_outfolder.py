@@ -137,6 +137,18 @@ def test_a_folder_that_vanishes_during_the_sweep_is_passed_over(tmp_path, monkey
     assert len(seen) == 2
 
 
+def _gone_first(monkeypatch, name: str) -> None:
+    """``os.unlink`` of a file called ``name`` deletes it, then fails as if another process had deleted it first."""
+    unlink = os.unlink
+
+    def deleted_by_another_process_first(path, *args, **kwargs):
+        unlink(path, *args, **kwargs)
+        if os.fspath(path) == name:
+            raise FileNotFoundError(2, "No such file or directory", name)
+
+    monkeypatch.setattr(os, "unlink", deleted_by_another_process_first)
+
+
 def test_two_runs_removing_the_same_stale_folder_at_once_both_go_on(tmp_path, monkeypatch):
     """A file the other run deleted first is not an error: the folder is still removed, the synth goes on."""
     folder = tmp_path / ".cdktf.out.synth-old"
@@ -144,14 +156,7 @@ def test_two_runs_removing_the_same_stale_folder_at_once_both_go_on(tmp_path, mo
     (folder / "work").mkdir()
     (folder / "work" / "raced").write_text("x")
     os.utime(folder, (time.time() - 3600, time.time() - 3600))
-    unlink = os.unlink
-
-    def deleted_by_the_other_run_first(path, *args, **kwargs):
-        unlink(path, *args, **kwargs)
-        if os.fspath(path) == "raced":
-            raise FileNotFoundError(2, "No such file or directory", "raced")
-
-    monkeypatch.setattr(os, "unlink", deleted_by_the_other_run_first)
+    _gone_first(monkeypatch, "raced")
     assert remove_stale_scratch(tmp_path / "cdktf.out") == [".cdktf.out.synth-old"]
     assert not folder.exists()
 
@@ -325,18 +330,12 @@ def test_a_scratch_file_that_vanishes_as_the_scratch_is_removed_does_not_fail_th
     """Removing the scratch folder is best effort: a file already gone (a process the build started still
     cleaning up) does not turn a finished synth into a failure, and the folder is still removed."""
     out = tmp_path / "cdktf.out"
-    unlink = os.unlink
-
-    def removed_by_another_process_first(path, *args, **kwargs):
-        unlink(path, *args, **kwargs)
-        if os.fspath(path) == "still-cleaning":
-            raise FileNotFoundError(2, "No such file or directory", "still-cleaning")
 
     def build(app_out: Path, work: Path) -> None:
         (work / "still-cleaning").write_text("x")
         _noop_build(app_out, work)
 
-    monkeypatch.setattr(os, "unlink", removed_by_another_process_first)
+    _gone_first(monkeypatch, "still-cleaning")
     report = synthesize_into(out, build, ["platform"], prune=False, has_state=lambda s: False)
     assert (report, _scratch(tmp_path)) == (SyncReport(written=["platform"]), [])
 
