@@ -99,11 +99,11 @@ def _handler_class(app_ref: list[App], access_log: Path | None, name: str) -> ty
             lengths = {v.strip() for v in self.headers.get_all("Content-Length") or []}
             if not lengths:
                 return b""
-            if len(lengths) != 1 or not _DIGITS.fullmatch(length := lengths.pop()):
+            if len(lengths) != 1 or not _DIGITS.fullmatch(stated := lengths.pop()):
                 raise _Refused(*_BAD_FRAMING)
-            if int(length) > MAX_BODY_BYTES:
+            if (length := int(stated)) > MAX_BODY_BYTES:
                 raise _Refused(*_TOO_LARGE)
-            return self.rfile.read(int(length))
+            return self.rfile.read(length)
 
         def _answer(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
             try:
