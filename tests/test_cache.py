@@ -114,3 +114,24 @@ def test_an_empty_local_state_file_is_no_state_so_a_full_synth_removes_the_gone_
     report = _synth(built)
     assert (report.removed, report.kept_orphans) == (["john-inventory-dev"], [])
     assert not (built / "cdktf.out" / "stacks" / "john-inventory-dev").exists()
+
+
+def test_a_project_moved_whole_to_another_path_reuses_every_stack(built, monkeypatch):
+    """The stacks hold only paths relative to the output folder, so a checkout at another path (another CI runner,
+    another clone) with its output folder reuses them: the inputs do not depend on where the process runs."""
+    moved = built.parent / "elsewhere"
+    built.rename(moved)
+    monkeypatch.chdir(moved / "instances")
+    _no_runtime(monkeypatch)
+    report = _synth(moved)
+    assert report.written == [] and len(report.unchanged) == 4
+
+
+def test_a_synth_for_the_emulator_rebuilds_the_stacks_built_for_aws(built):
+    from generator.locations import EmulatorSettings
+
+    root = built / "cdktf.out"
+    report = synthesize(load_project(built), root, True, None, EmulatorSettings("http://127.0.0.1:4566"))
+    assert len(report.written) == 4
+    platform = json.loads((root / "stacks" / "platform" / "cdk.tf.json").read_text())
+    assert platform["provider"]["aws"][0]["endpoints"][0]["s3"] == "http://127.0.0.1:4566"

@@ -272,6 +272,40 @@ def test_the_pool_without_the_platform_builds_only_chunks_of_instances(pooled):
 
 
 @pytest.mark.parametrize(
+    ("one_instance", "workers", "pool"),
+    [(False, 2, 2), (False, 1, None), (True, 3, None)],
+    ids=["two-workers", "one-worker", "one-stack-of-instances"],
+)
+def test_synthesize_builds_in_this_process_or_a_pool_and_stamps_with_the_inputs_of_its_arguments(
+    pooled, monkeypatch, one_instance, workers, pool
+):
+    """Two workers asked for make a pool of two; one worker, or one instance stack to build, builds here. Either
+    way every stack is built for the output folder and emulator given, and stamped so that the next synth with the
+    same arguments reuses it."""
+    from generator import cache, jsii_cache, synth
+    from generator.locations import stack_dir
+    from generator.project import Selection
+
+    monkeypatch.setattr(jsii_cache, "prepare", lambda: None)
+    project = pooled.project
+    chosen = frozenset(pooled.names[:1]) if one_instance else None
+    report = synth.synthesize(project, pooled.final, True, chosen, emulator="emu", workers=workers)
+    stacks = Selection(True, chosen).stack_names(project)
+    final = pooled.final.resolve()
+    assert sorted(report.written) == sorted(stacks)
+    assert [(call[2], call[5]) for call in pooled.calls] == [(final, "emu")] * len(pooled.calls)
+    inputs = {stack: cache.stack_inputs(project, stack, final, "emu") for stack in stacks}
+    for stack in stacks:
+        assert cache.is_fresh(stack_dir(final, stack), inputs[stack]), stack
+    if pool is None:
+        assert (InlinePool.made, len(pooled.calls)) == ([], 1)
+    else:
+        assert InlinePool.made[0] == ("pool", pool, "spawn", "_start_worker")
+        started_with = synth._WORKER
+        assert started_with == {"project": project, "final": final, "emulator": "emu", "inputs": inputs}
+
+
+@pytest.mark.parametrize(
     ("manifest", "listed"),
     [
         (None, set()),
