@@ -368,6 +368,23 @@ def test_bootstrap_pins_tfe_and_keeps_its_own_local_state(bootstrap):
     assert bootstrap["provider"]["tfe"] == [{"hostname": "app.terraform.io", "organization": "example-org"}]
 
 
+def test_a_second_bootstrap_replaces_the_first_and_leaves_no_scratch_folder(synthesized, tmp_path):
+    """Written through a scratch folder beside the output, then moved in whole: a file of an earlier run is gone,
+    no scratch folder is left, and the synth folder given with a trailing slash names the stacks once."""
+    from generator.project import load_project
+    from generator.workflow.bootstrap import synthesize_bootstrap
+
+    project, out = load_project(synthesized["cloud"].parent), tmp_path / "out"
+    first = synthesize_bootstrap(project, out, "builds/")
+    (first / "from-an-earlier-run.txt").write_text("stale")
+    second = synthesize_bootstrap(project, out, "builds/")
+    assert first == second == tmp_path.resolve() / "out" / "stacks" / "tfe-bootstrap"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in second.iterdir()) == ["cdk.tf.json"]
+    workspaces = json.loads((second / "cdk.tf.json").read_text())["resource"]["tfe_workspace"]
+    assert workspaces["platform-workspace"]["working_directory"] == "builds/stacks/platform"
+
+
 def test_bootstrap_needs_the_cloud_backend(synthesized):
     from workflow_helpers import run_cli
 
