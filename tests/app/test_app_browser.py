@@ -267,13 +267,22 @@ class SiteHandler(QuietHandler):
         return self.send(200, path.read_bytes(), content_type=content_type)
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 class OAuthHandler(QuietHandler):
-    """Stand-in for the Cognito hosted UI and OAuth endpoints (public client, PKCE)."""
+    """Stand-in for the Cognito hosted UI and OAuth endpoints (public client, PKCE).
+
+    As Cognito's, its token and revocation endpoints take only a form body (``Content-Type`` exactly the form
+    type). A test makes the token endpoint answer something else with ``token_answers``: each (status, body,
+    content type) in it is the answer to one token request, in order, instead of the stand-in's own.
+    """
 
     site_origin = None
     codes = None
     refresh_tokens = None
     log = None
+    token_answers = None
 
     def _cors(self):
         return {"Access-Control-Allow-Origin": self.site_origin, "Vary": "Origin"}
@@ -325,8 +334,14 @@ class OAuthHandler(QuietHandler):
             self.codes[code] = {**form, "used": False}
             location = form["redirect_uri"] + "?" + urlencode({"code": code, "state": form["state"]})
             return self.send(302, "", {"Location": location})
+        if parts.path in ("/oauth2/token", "/oauth2/revoke") and self.headers.get("Content-Type") != FORM:
+            self.log.append({"endpoint": "not a form", "path": parts.path})
+            return self._error(400, "invalid_request", "Content-Type must be " + FORM)
         if parts.path == "/oauth2/token":
             self.log.append({"endpoint": "token", **form})
+            if self.token_answers:
+                status, body, content_type = self.token_answers.pop(0)
+                return self.send(status, body, self._cors(), content_type)
             if form.get("client_id") != CLIENT_ID:
                 return self._error(400, "invalid_client", "unknown client")
             if form.get("grant_type") == "authorization_code":
@@ -369,11 +384,16 @@ class OAuthHandler(QuietHandler):
 
 
 class ApiHandler(QuietHandler):
-    """API Gateway HTTP API: CORS, the JWT authorizer, and a payload-2.0 Lambda proxy."""
+    """API Gateway HTTP API: CORS, the JWT authorizer, and a payload-2.0 Lambda proxy.
+
+    Each (status, body, content type) a test puts in ``answers`` is the answer to one authorized request, in order,
+    instead of the Lambda's (a gateway's own error, say).
+    """
 
     site_origin = None
     lambda_app = None
     log = None
+    answers = None
     ROUTES = [("/items", "/items"), (r"/items/(?P<id>[^/]+)", "/items/{id}")]
 
     def _cors(self):
@@ -414,6 +434,10 @@ class ApiHandler(QuietHandler):
                 break
         else:
             return self.send(404, json.dumps({"message": "Not Found"}), self._cors(), "application/json")
+        if self.answers:
+            status, answer, content_type = self.answers.pop(0)
+            self.log.append({"request": f"{self.command} {parts.path}", "status": status})
+            return self.send(status, answer, self._cors(), content_type)
         query = parse_qs(parts.query, keep_blank_values=True)
         event = {
             "version": "2.0",
@@ -510,12 +534,17 @@ def stack(tmp_path_factory, synthesized_csp):
             published = publish(REPO, tmp_path_factory.mktemp("published"))
             site = Server(SiteHandler, cf=cf, config=None, requests_seen=[], published=published)
             os.environ["ALLOWED_ORIGIN"] = site.origin
-            oauth_log, api_log, refresh_tokens = [], [], {}
+            oauth_log, api_log, refresh_tokens, codes, token_answers, api_answers = [], [], {}, {}, [], []
             oauth = Server(
-                OAuthHandler, site_origin=site.origin, codes={}, refresh_tokens=refresh_tokens, log=oauth_log
+                OAuthHandler,
+                site_origin=site.origin,
+                codes=codes,
+                refresh_tokens=refresh_tokens,
+                log=oauth_log,
+                token_answers=token_answers,
             )
             oauth.httpd.RequestHandlerClass.origin_self = oauth.origin
-            api = Server(ApiHandler, site_origin=site.origin, lambda_app=lambda_app, log=api_log)
+            api = Server(ApiHandler, site_origin=site.origin, lambda_app=lambda_app, log=api_log, answers=api_answers)
             servers = [site, oauth, api]
             site.httpd.RequestHandlerClass.csp = local_csp(synthesized_csp, oauth.origin, api.origin)
             site.httpd.RequestHandlerClass.config = {
@@ -536,6 +565,9 @@ def stack(tmp_path_factory, synthesized_csp):
                 "oauth": oauth.origin,
                 "oauth_log": oauth_log,
                 "refresh_tokens": refresh_tokens,
+                "codes": codes,
+                "token_answers": token_answers,
+                "api_answers": api_answers,
                 "api_log": api_log,
                 "lambda_app": lambda_app,
                 "site_requests": site.httpd.RequestHandlerClass.requests_seen,
@@ -682,8 +714,8 @@ def fresh_app(stack, browser):
     table = stack["lambda_app"]._table()
     for item in table.scan(ProjectionExpression="id")["Items"]:
         table.delete_item(Key={"id": item["id"]})
-    stack["oauth_log"].clear()
-    stack["api_log"].clear()
+    for entries in ("oauth_log", "api_log", "token_answers", "api_answers"):
+        stack[entries].clear()
     browser.get(stack["site"] + "/")  # the home page: same origin, no script
     browser.execute_script("sessionStorage.clear(); localStorage.clear();")
     return browser
@@ -1118,15 +1150,20 @@ def test_callback_follows_nonces_and_codes_at_their_length_limits(stack, browser
 
 
 @contextmanager
-def first_on_auth_pages(driver, source):
-    """``source`` runs in every /auth/ page the browser opens inside the block, before the page's own scripts
-    (Chrome's Page.addScriptToEvaluateOnNewDocument)."""
-    script = f"if (location.pathname.indexOf('/auth/') === 0) {{ {source} }}"
+def first_on_pages(driver, source, under="/auth/"):
+    """``source`` runs in every page under the path ``under`` the browser opens inside the block, before the
+    page's own scripts (Chrome's Page.addScriptToEvaluateOnNewDocument)."""
+    script = f"if (location.pathname.indexOf({json.dumps(under)}) === 0) {{ {source} }}"
     added = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
     try:
         yield
     finally:
         driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]})
+
+
+def held_clock(now_ms):
+    """A page script holding ``Date.now`` still at ``now_ms``."""
+    return f"Date.now = function () {{ return {now_ms}; }};"
 
 
 #: Writes an /auth/ page's verdict (data-status, message, the message's class) to sessionStorage as it is set: a
@@ -1143,7 +1180,7 @@ new MutationObserver(function () {
 def test_callback_says_it_is_returning_to_the_app_before_it_leaves(stack, browser):
     site, nonce = stack["site"], "n" + uuid.uuid4().hex
     store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
-    with first_on_auth_pages(browser, RECORD_VERDICT):
+    with first_on_pages(browser, RECORD_VERDICT):
         browser.get(f"{site}/auth/callback?code=abc123&state={quote(f'{nonce}:{PREFIX}', safe='')}")
         wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after the callback")
     assert session_entry(browser, "test.verdict") == ["redirecting", "Signed in. Returning to the app…", ""]
@@ -1153,7 +1190,7 @@ def test_callback_follows_a_sign_in_exactly_ten_minutes_old(stack, browser):
     """The window is inclusive: on a clock the test holds still, 600000 ms after the start is still in time."""
     site, nonce, now = stack["site"], "n" + uuid.uuid4().hex, int(time.time() * 1000)
     store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": now - 10 * 60 * 1000})
-    with first_on_auth_pages(browser, f"Date.now = function () {{ return {now}; }};"):
+    with first_on_pages(browser, held_clock(now)):
         browser.get(f"{site}/auth/callback?code=abc123&state={quote(f'{nonce}:{PREFIX}', safe='')}")
         wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after the callback")
 
@@ -1225,7 +1262,7 @@ def test_logout_returns_to_a_valid_app_path_once(stack, browser, app):
 def test_logout_says_it_is_returning_to_the_app_before_it_leaves(stack, browser):
     site = stack["site"]
     store_return_to(browser, site, OTHER_APP)
-    with first_on_auth_pages(browser, RECORD_VERDICT):
+    with first_on_pages(browser, RECORD_VERDICT):
         browser.get(site + "/auth/logout")
         wait_for(browser, lambda d: urlsplit(d.current_url).path == OTHER_APP, message="the return to the app")
     assert session_entry(browser, "test.verdict") == ["redirecting", "You are signed out. Returning to the app…", ""]
@@ -1394,6 +1431,202 @@ def test_a_refused_token_without_a_refresh_token_ends_the_session(stack, fresh_a
     assert api_requests(stack) == [("GET /items", 401)]
     assert token_grants(stack) == []
     assert session_entry(driver, TOKENS_KEY) is None
+
+
+def test_a_pending_sign_in_exactly_ten_minutes_old_is_still_in_time_for_the_app(stack, fresh_app):
+    """The app's window is inclusive, as the shared page's: on a clock the test holds still, a code answering a
+    sign-in started 600000 ms before is exchanged."""
+    driver, site, nonce, now = fresh_app, stack["site"], "n" + uuid.uuid4().hex, int(time.time() * 1000)
+    verifier = "v" * 64
+    stack["codes"]["held-clock-code"] = {
+        "redirect_uri": site + "/auth/callback",
+        "code_challenge": _b64url(hashlib.sha256(verifier.encode()).digest()),
+        "username": "jane",
+        "used": False,
+    }
+    pending = {"nonce": nonce, "verifier": verifier, "createdAt": now - 10 * 60 * 1000}
+    set_session_storage(driver, site, {PKCE_KEY: pending})
+    with first_on_pages(driver, held_clock(now), under=PREFIX):
+        driver.get(f"{site}{PREFIX}?code=held-clock-code&state={quote(f'{nonce}:{PREFIX}', safe='')}")
+        wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert token_grants(stack) == ["authorization_code"]
+
+
+def test_a_session_with_exactly_a_minute_left_is_refreshed_first(stack, fresh_app):
+    """ "Less than a minute left" includes the minute itself: on a clock the test holds still, tokens expiring
+    60000 ms later are refreshed before the first call."""
+    driver, site, now = fresh_app, stack["site"], int(time.time() * 1000)
+    planted = {**session_tokens(stack, 3600), "expiresAt": now + 60 * 1000}
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    with first_on_pages(driver, held_clock(now), under=PREFIX):
+        driver.get(site + PREFIX)
+        wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert token_grants(stack) == ["refresh_token"]
+
+
+def start_sign_in(driver, site):
+    """The signed-out app's sign-in button, then the hosted UI's form sent: the code comes back to the app."""
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#sign-in"), message="the sign-in button")
+    css(driver, "#sign-in").click()
+    wait_for(driver, visible("#username"), message="the hosted-UI login form")
+    css(driver, "#username").send_keys("jane")
+    css(driver, "#login-submit").click()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "message"),
+    [
+        (400, '{"error": "invalid_grant", "error_description": "Invalid code"}', "application/json", "Invalid code"),
+        (400, '{"error": "invalid_grant"}', "application/json", "invalid_grant"),
+        (502, "<html><body>Bad gateway</body></html>", "text/html", "token endpoint answered 502"),
+        (200, '{"access_token": "a", "expires_in": 3600}', "application/json", "token endpoint answered 200"),
+    ],
+    ids=["error-with-description", "error-alone", "not-json", "no-id-token"],
+)
+def test_a_token_answer_without_tokens_leaves_the_app_signed_out_saying_why(
+    stack, fresh_app, status, body, content_type, message
+):
+    """The code's exchange fails: the provider's description, else its error code, else the status; an answer
+    without an ID token is a failure even with 200. Nothing is stored, and the code is not sent twice."""
+    driver, site = fresh_app, stack["site"]
+    stack["token_answers"].append((status, body, content_type))
+    start_sign_in(driver, site)
+    wait_for(driver, visible("#sign-in"), message="the signed-out app after the exchange")
+    wait_for(driver, lambda d: css(d, "#message").text, message="the reason")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (message, "error")
+    assert token_grants(stack) == ["authorization_code"]
+    assert session_entry(driver, TOKENS_KEY) is None
+    assert driver.current_url == site + PREFIX
+
+
+@pytest.mark.parametrize(("expires_in", "lifetime_s"), [({}, 3600), ({"expires_in": 300}, 300)], ids=["none", "300"])
+def test_tokens_expire_when_the_answer_says_or_after_an_hour(stack, fresh_app, expires_in, lifetime_s):
+    driver, site = fresh_app, stack["site"]
+    claims = id_token_claims("jane", stack["oauth"])
+    answer = {"id_token": make_jwt(claims), "access_token": make_jwt(claims), "refresh_token": "r", **expires_in}
+    stack["token_answers"].append((200, json.dumps(answer), "application/json"))
+    start_sign_in(driver, site)
+    wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    saved = session_entry(driver, TOKENS_KEY)
+    assert abs(saved["expiresAt"] - (time.time() + lifetime_s) * 1000) < 60_000
+
+
+def test_signing_out_without_a_refresh_token_revokes_nothing_and_still_signs_out(stack, fresh_app):
+    driver, site = fresh_app, stack["site"]
+    set_session_storage(driver, site, {TOKENS_KEY: {**session_tokens(stack, 3600), "refreshToken": None}})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#sign-out"), message="the signed-in app")
+    css(driver, "#sign-out").click()
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert css(driver, "#message").text == "You have signed out."
+    assert [e["endpoint"] for e in stack["oauth_log"]] == ["logout"]
+    assert session_entry(driver, TOKENS_KEY) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "message"),
+    [
+        (500, '{"message": "Internal Server Error"}', "application/json", "Internal Server Error"),
+        (503, '{"error": "unavailable"}', "application/json", "request failed with status 503"),
+        (502, "Bad Gateway", "text/plain", "request failed with status 502"),
+    ],
+    ids=["with-a-message", "json-without-a-message", "not-json"],
+)
+def test_an_api_error_is_shown_by_its_message_or_its_status(stack, fresh_app, status, body, content_type, message):
+    driver, site = fresh_app, stack["site"]
+    stack["api_answers"].append((status, body, content_type))
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600)})
+    driver.get(site + PREFIX)
+    wait_for(driver, lambda d: css(d, "#message").text, message="the API's error")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (message, "error")
+    assert api_requests(stack) == [("GET /items", status)]
+
+
+def test_a_token_refused_again_after_its_refresh_ends_the_session(stack, fresh_app):
+    """One refresh per call: a token refused, refreshed, and refused again ends the session (no third try)."""
+    driver, site = fresh_app, stack["site"]
+    refused = (401, json.dumps({"message": "Unauthorized"}), "application/json")
+    stack["api_answers"].extend([refused, refused])
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600)})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert css(driver, "#message").text == "Your session has ended. Please sign in again."
+    assert api_requests(stack) == [("GET /items", 401), ("GET /items", 401)]
+    assert token_grants(stack) == ["refresh_token"]
+    assert session_entry(driver, TOKENS_KEY) is None
+    assert driver.execute_script("return document.body.dataset.state") == "signed-out"
+
+
+def test_an_id_token_the_app_cannot_read_shows_no_address_and_the_apis_refusal_ends_it(stack, fresh_app):
+    driver, site = fresh_app, stack["site"]
+    planted = {**session_tokens(stack, 3600), "idToken": "not-a-jwt", "refreshToken": None}
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert css(driver, "#message").text == "Your session has ended. Please sign in again."
+    assert api_requests(stack) == [("GET /items", 401)]
+
+
+#: An address whose JSON, base64url-encoded in the ID token, holds both "-" and "_" whatever its alignment, and
+#: characters outside ASCII (UTF-8 in the token).
+AWKWARD_EMAIL = "zoë.ñandú+??????>>>>>>@example.com"
+
+
+def test_the_signed_in_address_is_read_from_any_id_token(stack, fresh_app):
+    driver, site = fresh_app, stack["site"]
+    planted = session_tokens(stack, 3600)
+    claims = {**id_token_claims("jane", stack["oauth"]), "email": AWKWARD_EMAIL}
+    planted["idToken"] = make_jwt(claims)
+    payload = planted["idToken"].split(".")[1]
+    assert "-" in payload and "_" in payload
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert css(driver, "#user-email").text == AWKWARD_EMAIL
+    assert driver.execute_script("return document.body.dataset.state") == "app"
+
+
+@contextmanager
+def served_config(stack, **changes):
+    """The app's config.json with ``changes`` while the block runs."""
+    handler = stack["site_handler"]
+    saved = handler.config
+    handler.config = {**saved, **changes}
+    try:
+        yield handler.config
+    finally:
+        handler.config = saved
+
+
+def test_the_api_and_sign_in_addresses_may_end_in_slashes(stack, fresh_app):
+    """Trailing slashes of ``apiUrl`` and ``cognitoDomain`` are dropped: the calls go to /items and /oauth2/..."""
+    driver, site = fresh_app, stack["site"]
+    config = stack["site_handler"].config
+    with served_config(stack, apiUrl=config["apiUrl"] + "//", cognitoDomain=config["cognitoDomain"] + "//"):
+        driver.get(site + PREFIX)
+        sign_in_as(driver, "jane")
+        wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert [e["endpoint"] for e in stack["oauth_log"]] == ["authorize", "token"]
+    assert api_requests(stack) == [("GET /items", 200)]
+
+
+def test_a_bare_cognito_host_is_reached_over_https(stack, fresh_app):
+    """Cognito's domain is a host name without a scheme (as the platform writes it): the sign-in goes to
+    https://<host>/oauth2/authorize."""
+    driver, site = fresh_app, stack["site"]
+    with served_config(stack, cognitoDomain="inventory-auth.auth.us-east-2.amazoncognito.invalid/"):
+        driver.get(site + PREFIX)
+        wait_for(driver, visible("#sign-in"), message="the sign-in button")
+        css(driver, "#sign-in").click()
+        wait_for(driver, lambda d: not d.current_url.startswith(site), message="the browser leaving for the host")
+    target = urlsplit(driver.current_url)
+    assert (target.scheme, target.netloc, target.path) == (
+        "https",
+        "inventory-auth.auth.us-east-2.amazoncognito.invalid",
+        "/oauth2/authorize",
+    )
+    assert parse_qs(target.query)["client_id"] == [CLIENT_ID]
 
 
 def open_signed_in(driver, stack):
