@@ -279,6 +279,11 @@ def handle_with(servers: dict[str, int], what: Applied | None = None) -> EdgeHan
     return edge
 
 
+def edge_logs(world) -> dict[str, str]:
+    """Every log the edge wrote in its work folder, by file name, each whole."""
+    return {p.name: p.read_text() for p in sorted((world.workdir / "logs").iterdir())}
+
+
 def test_the_handle_s_urls_are_its_servers_origins_the_first_hosted_ui_and_only_apis_that_have_a_server():
     edge = handle_with(
         {"api:a1b2c3d": 8424, "site": 8421, "hosted-ui:us-east-2_Pool": 8422, "hosted-ui:eu-west-1_Other": 8423}
@@ -449,14 +454,12 @@ def test_the_site_server_answers_from_the_bucket_under_the_origin_path_and_logs_
         b"<p>inventory</p>",
     )
     assert world.emulator.asked == [("s3", "eu-west-1")]
-    logs = world.workdir / "logs"
-    assert sorted(p.name for p in logs.iterdir()) == ["edge-access.log", "edge-cloudfront.log"]
-    assert (logs / "edge-cloudfront.log").read_text() == (
-        '{"time": "2026-12-01T14:05:09", "path": "/john-inventory-dev/index.html", "status": 200, "behavior": "*"}\n'
-    )
-    assert (logs / "edge-access.log").read_text() == (
-        '2026-12-01T14:05:09 site 127.0.0.1 "GET /john-inventory-dev/index.html HTTP/1.1" 200 -\n'
-    )
+    assert edge_logs(world) == {
+        "edge-access.log": '2026-12-01T14:05:09 site 127.0.0.1 "GET /john-inventory-dev/index.html HTTP/1.1" 200 -\n',
+        "edge-cloudfront.log": (
+            '{"time": "2026-12-01T14:05:09", "path": "/john-inventory-dev/index.html", "status": 200, "behavior": "*"}\n'
+        ),
+    }
 
 
 def test_the_hosted_ui_server_hands_lowercase_headers_to_its_pool_s_ui_and_logs_to_the_cognito_log(world):
@@ -478,14 +481,13 @@ def test_the_hosted_ui_server_hands_lowercase_headers_to_its_pool_s_ui_and_logs_
     assert world.emulator.asked == [("cognito-idp", "us-east-2")]
     status, _, _ = request(edge.hosted_ui_url, "GET", "/logout?client_id=nobody")
     assert status == 400
-    logs = world.workdir / "logs"
-    assert (logs / "edge-cognito.log").read_text() == (
-        '{"time": "2026-12-01T14:05:09", "endpoint": "logout", "client_id": "nobody"}\n'
-    )
-    assert (logs / "edge-access.log").read_text() == (
-        '2026-12-01T14:05:09 hosted-ui:us-east-2_Pool 127.0.0.1 "GET /oauth2/userInfo HTTP/1.1" 200 -\n'
-        '2026-12-01T14:05:09 hosted-ui:us-east-2_Pool 127.0.0.1 "GET /logout?client_id=nobody HTTP/1.1" 400 -\n'
-    )
+    assert edge_logs(world) == {
+        "edge-access.log": (
+            '2026-12-01T14:05:09 hosted-ui:us-east-2_Pool 127.0.0.1 "GET /oauth2/userInfo HTTP/1.1" 200 -\n'
+            '2026-12-01T14:05:09 hosted-ui:us-east-2_Pool 127.0.0.1 "GET /logout?client_id=nobody HTTP/1.1" 400 -\n'
+        ),
+        "edge-cognito.log": '{"time": "2026-12-01T14:05:09", "endpoint": "logout", "client_id": "nobody"}\n',
+    }
 
 
 def test_each_pool_s_hosted_ui_asks_cognito_in_its_own_region(world):
@@ -531,13 +533,10 @@ def test_an_api_server_hands_the_request_to_its_api_with_the_public_host_the_ori
     )
     assert public_origin(local + "/items") == "https://a1b2c3d.execute-api.us-east-2.amazonaws.com/items"
     assert runner.invoked == [(ARN, {"rawPath": "/items?x=1"}, 29.0)]
-    logs = world.workdir / "logs"
-    assert (logs / "edge-apigateway.log").read_text() == (
-        '{"time": "2026-12-01T14:05:09", "api": "inventory", "status": 200}\n'
-    )
-    assert (logs / "edge-access.log").read_text() == (
-        '2026-12-01T14:05:09 api:a1b2c3d 127.0.0.1 "POST /items?x=1 HTTP/1.1" 200 -\n'
-    )
+    assert edge_logs(world) == {
+        "edge-access.log": '2026-12-01T14:05:09 api:a1b2c3d 127.0.0.1 "POST /items?x=1 HTTP/1.1" 200 -\n',
+        "edge-apigateway.log": '{"time": "2026-12-01T14:05:09", "api": "inventory", "status": 200}\n',
+    }
 
 
 def test_each_api_server_serves_its_own_api(world):
