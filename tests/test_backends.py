@@ -385,6 +385,24 @@ def test_a_second_bootstrap_replaces_the_first_and_leaves_no_scratch_folder(synt
     assert workspaces["platform-workspace"]["working_directory"] == "builds/stacks/platform"
 
 
+def test_bootstrap_tags_each_workspace_with_the_prefix_in_lower_case_and_its_role(tmp_path):
+    """The tags are how the state reader tells this platform's workspaces from another prefix's (Terraform Cloud
+    tags are lower case)."""
+    from generator.project import load_project
+    from generator.workflow.bootstrap import synthesize_bootstrap
+
+    root = project_dir(tmp_path / "project", "cloud")
+    platform = root / "platform.yaml"
+    platform.write_text(
+        platform.read_text().replace(BACKENDS["cloud"], BACKENDS["cloud"] + "  workspacePrefix: Acme-Apps\n")
+    )
+    folder = synthesize_bootstrap(load_project(root), root / "out")
+    workspaces = json.loads((folder / "cdk.tf.json").read_text())["resource"]["tfe_workspace"]
+    assert workspaces["platform-workspace"]["name"] == "Acme-Apps-platform"
+    assert workspaces["platform-workspace"]["tag_names"] == ["acme-apps", "platform"]
+    assert workspaces["instance-workspaces"]["tag_names"] == ["acme-apps", "instance"]
+
+
 def test_bootstrap_needs_the_cloud_backend(synthesized):
     from workflow_helpers import run_cli
 
