@@ -249,6 +249,8 @@ class SiteHandler(QuietHandler):
             return self.send(result["statusCode"], "", {"Location": location})
         uri = result["uri"]
         if uri == PREFIX + "config.json":
+            if self.config is None:
+                return self.not_found()
             return self.send(200, json.dumps(self.config), {"Cache-Control": "no-store"}, "application/json")
         if uri == PREFIX + "index.html":
             return self.send(200, self.published["index"], {"Cache-Control": "no-cache"}, "text/html; charset=utf-8")
@@ -1589,10 +1591,10 @@ def test_the_signed_in_address_is_read_from_any_id_token(stack, fresh_app):
 
 @contextmanager
 def served_config(stack, **changes):
-    """The app's config.json with ``changes`` while the block runs."""
+    """The app's config.json with ``changes`` while the block runs (a key given ``None`` left out)."""
     handler = stack["site_handler"]
     saved = handler.config
-    handler.config = {**saved, **changes}
+    handler.config = {k: v for k, v in {**saved, **changes}.items() if v is not None}
     try:
         yield handler.config
     finally:
@@ -1704,6 +1706,197 @@ def test_load_more_appends_the_next_page(stack, fresh_app):
     wait_for(driver, lambda d: css(d, "#summary").text == "60 items", message="the second page")
     assert sorted(sku for sku, _ in rows(driver)) == [f"P-{n:02d}" for n in range(60)]
     assert not css(driver, "#load-more").is_displayed()
+
+
+@contextmanager
+def no_config(stack):
+    """config.json answered 404 while the block runs."""
+    handler = stack["site_handler"]
+    saved, handler.config = handler.config, None
+    try:
+        yield
+    finally:
+        handler.config = saved
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        (None, "config.json answered 404"),
+        ({"clientId": None, "redirectUri": ""}, "config.json is missing clientId, redirectUri"),
+        ({"apiUrl": 42}, "config.json is missing apiUrl"),
+    ],
+    ids=["not-found", "a-key-missing-and-one-empty", "not-a-string"],
+)
+def test_an_app_without_a_usable_config_says_so_and_offers_no_sign_in(stack, fresh_app, changes, reason):
+    driver, site = fresh_app, stack["site"]
+    with no_config(stack) if changes is None else served_config(stack, **changes):
+        driver.get(site + PREFIX)
+        wait_for(driver, lambda d: css(d, "#message").text, message="the reason")
+    assert css(driver, "#message").text == "This app is not configured: " + reason
+    assert css(driver, "#message").get_attribute("class") == "error"
+    assert css(driver, "#loading-view").is_displayed() and not css(driver, "#sign-in").is_displayed()
+    assert stack["oauth_log"] == [] and api_requests(stack) == []
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["/jane-inventory-dev/", "/john-inventory-dev", "/auth/", "/"],
+    ids=["another-app", "no-slash", "auth", "root"],
+)
+def test_an_app_served_from_another_path_than_its_config_names_will_not_start(stack, fresh_app, prefix):
+    """The prefix keys the app's session; a config naming another path, or no app path at all, stops the app."""
+    driver, site = fresh_app, stack["site"]
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600)})
+    with served_config(stack, prefix=prefix):
+        driver.get(site + PREFIX)
+        wait_for(driver, lambda d: css(d, "#message").text, message="the refusal")
+    assert css(driver, "#message").text == "This app is served from an unexpected path."
+    assert css(driver, "#message").get_attribute("class") == "error"
+    assert css(driver, "#loading-view").is_displayed() and not css(driver, "#sign-in").is_displayed()
+    assert api_requests(stack) == []
+
+
+@pytest.mark.parametrize(
+    ("claims", "shown"),
+    [({"email": None}, "jane"), ({"email": None, "cognito:username": None}, "")],
+    ids=["no-address", "no-address-nor-user-name"],
+)
+def test_the_signed_in_user_is_named_by_address_else_user_name(stack, fresh_app, claims, shown):
+    driver, site = fresh_app, stack["site"]
+    planted = session_tokens(stack, 3600)
+    token = {k: v for k, v in {**id_token_claims("jane", stack["oauth"]), **claims}.items() if v is not None}
+    planted["idToken"] = make_jwt(token)
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert css(driver, "#user-email").text == shown
+    assert driver.title == "inventory · Smart Inventory Hub"
+
+
+NO_ACCESS = {"error": "no_access", "message": "you are signed in but have no access"}
+
+
+@pytest.mark.parametrize(
+    ("body", "claims", "reason", "hint"),
+    [
+        (
+            {**NO_ACCESS, "app": "john-inventory-dev", "groups": ["john-inventory-dev-users", "inventory-admins"]},
+            {},
+            "You are signed in as jane@example.com, but you have no access to john-inventory-dev.",
+            "Ask an administrator to add you to the group john-inventory-dev-users, then sign out and in again.",
+        ),
+        (
+            {**NO_ACCESS, "app": "john-inventory-dev", "groups": []},
+            {},
+            "You are signed in as jane@example.com, but you have no access to john-inventory-dev.",
+            "Ask an administrator for access, then sign out and in again.",
+        ),
+        (
+            NO_ACCESS,
+            {"email": None, "cognito:username": None},
+            "You are signed in as this user, but you have no access to inventory.",
+            "Ask an administrator for access, then sign out and in again.",
+        ),
+    ],
+    ids=["groups", "no-group", "nothing-named"],
+)
+def test_the_no_access_page_names_the_user_the_app_and_the_first_group_to_ask_for(
+    stack, fresh_app, body, claims, reason, hint
+):
+    """The API's 403 no_access names the app and its groups; without them the page falls back on the config's app
+    name and a general hint, and on "this user" for a token naming nobody."""
+    driver, site = fresh_app, stack["site"]
+    planted = session_tokens(stack, 3600)
+    token = {k: v for k, v in {**id_token_claims("jane", stack["oauth"]), **claims}.items() if v is not None}
+    planted["idToken"] = make_jwt(token)
+    stack["api_answers"].append((403, json.dumps(body), "application/json"))
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#no-access-view"), message="the no-access page")
+    view = css(driver, "#no-access-view")
+    assert [view.find_element("css selector", s).text for s in ("h2", ".reason", ".hint")] == [
+        "No access to this app",
+        reason,
+        hint,
+    ]
+    assert not css(driver, "#app-view").is_displayed() and not css(driver, "#message").is_displayed()
+    assert driver.execute_script("return document.body.dataset.state") == "no-access"
+
+
+SERVER_ERROR = (500, json.dumps({"message": "Internal Server Error"}), "application/json")
+A_PAGE_WITH_MORE = (200, json.dumps({"items": [], "nextToken": "next"}), "application/json")
+
+
+@pytest.mark.parametrize(
+    ("first", "control"),
+    [(None, "#refresh"), (None, "#low-stock-only"), (A_PAGE_WITH_MORE, "#load-more")],
+    ids=["refresh", "low-stock-filter", "load-more"],
+)
+def test_a_list_action_the_api_fails_says_why(stack, fresh_app, first, control):
+    driver = fresh_app
+    if first:
+        stack["api_answers"].append(first)
+    open_signed_in(driver, stack)
+    stack["api_answers"].append(SERVER_ERROR)
+    css(driver, control).click()
+    wait_for(driver, lambda d: css(d, "#message").text, message="the API's error")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+        "Internal Server Error",
+        "error",
+    )
+    assert api_requests(stack)[-1] == ("GET /items", 500)
+
+
+def test_refresh_shows_the_list_as_it_is_now(stack, fresh_app):
+    driver, table = fresh_app, stack["lambda_app"]._table()
+    open_signed_in(driver, stack)
+    assert rows(driver) == []
+    table.put_item(
+        Item={
+            "id": uuid.uuid4().hex,
+            "version": 1,
+            "name": "Added elsewhere",
+            "sku": "AE-1",
+            "quantity": 12,
+            "location": "",
+            "unitPrice": 1,
+            "createdAt": "2026-01-01T00:00:00.000Z",
+            "updatedAt": "2026-01-01T00:00:00.000Z",
+            "createdBy": "amy@example.com",
+            "updatedBy": "amy@example.com",
+        }
+    )
+    css(driver, "#refresh").click()
+    wait_for(driver, lambda d: rows(d) == [("AE-1", "12")], message="the item added elsewhere")
+    assert api_requests(stack) == [("GET /items", 200), ("GET /items", 200)]
+
+
+def test_a_sign_in_that_cannot_start_says_why(stack, fresh_app):
+    """The sign-in's PKCE challenge needs the browser's SHA-256; when that fails the app says so, and stays."""
+    driver, site = fresh_app, stack["site"]
+    failing = "crypto.subtle.digest = function () { return Promise.reject(new Error('no SHA-256 here')); };"
+    with first_on_pages(driver, failing, under=PREFIX):
+        driver.get(site + PREFIX)
+        wait_for(driver, visible("#sign-in"), message="the sign-in button")
+        css(driver, "#sign-in").click()
+        wait_for(driver, lambda d: css(d, "#message").text, message="the reason")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+        "no SHA-256 here",
+        "error",
+    )
+    assert driver.current_url == site + PREFIX and stack["oauth_log"] == []
+
+
+def test_cancelling_the_form_saves_nothing_and_closes_it(stack, fresh_app):
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    css(driver, "#add-item").click()
+    wait_for(driver, visible("#item-form"), message="the form")
+    fill(driver, {"name": "Never saved", "sku": "NS-1", "quantity": 1})
+    css(driver, "#cancel-edit").click()
+    wait_for(driver, lambda d: not css(d, "#item-form").is_displayed(), message="the form to close")
+    assert api_requests(stack) == [("GET /items", 200)] and scan_table(stack["lambda_app"]) == {}
 
 
 # --------------------------------------------------------------------------- fresh UIs, edges, CSP
