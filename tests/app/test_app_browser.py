@@ -1899,6 +1899,256 @@ def test_cancelling_the_form_saves_nothing_and_closes_it(stack, fresh_app):
     assert api_requests(stack) == [("GET /items", 200)] and scan_table(stack["lambda_app"]) == {}
 
 
+def put_item(stack, sku, name, quantity, **fields):
+    """An item written straight into the table, as another user's save leaves it; its id is returned."""
+    item = {
+        "id": uuid.uuid4().hex,
+        "version": 1,
+        "name": name,
+        "sku": sku,
+        "quantity": quantity,
+        "location": "",
+        "unitPrice": 0,
+        "createdAt": "2026-01-01T00:00:00.000Z",
+        "updatedAt": "2026-01-01T00:00:00.000Z",
+        "createdBy": "amy@example.com",
+        "updatedBy": "amy@example.com",
+        **fields,
+    }
+    stack["lambda_app"]._table().put_item(Item=item)
+    return item["id"]
+
+
+def cells(driver):
+    """Every row's cells' text, in the order shown (the actions cell left out)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#items tbody tr'))"
+        ".map(r => Array.from(r.cells).slice(0, 6).map(c => c.innerText))"
+    )
+
+
+def test_the_list_shows_every_item_whole_sorted_by_name_then_sku_with_a_summary(stack, fresh_app):
+    from decimal import Decimal
+
+    driver = fresh_app
+    put_item(stack, "W-2", "Widget", 3, unitPrice=Decimal("4.5"), location="Shelf A", updatedBy="bob@example.com")
+    put_item(stack, "W-1", "Widget", 40, unitPrice=Decimal("1234.56789"), updatedAt="2026-03-04T05:06:07.000Z")
+    put_item(stack, "A-9", "Anchor", 6, reorderLevel=10)
+    open_signed_in(driver, stack)
+    shown = driver.execute_script(
+        "return [arguments[0], arguments[1]].map(t => new Date(t).toLocaleString())",
+        "2026-01-01T00:00:00.000Z",
+        "2026-03-04T05:06:07.000Z",
+    )
+    assert cells(driver) == [
+        ["Anchor", "A-9", "6Low stock", "", "0.00", f"{shown[0]} · amy@example.com"],
+        ["Widget", "W-1", "40", "", "1,234.5679", f"{shown[1]} · amy@example.com"],
+        ["Widget", "W-2", "3Low stock", "Shelf A", "4.50", f"{shown[0]} · bob@example.com"],
+    ]
+    assert [row_for(driver, s).get_attribute("class") for s in ("A-9", "W-1", "W-2")] == ["low", "", "low"]
+    assert css(driver, "#summary").text == "3 items · 2 low on stock"
+    assert not css(driver, "#empty").is_displayed() and not css(driver, "#load-more").is_displayed()
+
+
+@pytest.mark.parametrize(("count", "summary"), [(0, "0 items"), (1, "1 item")], ids=["none", "one"])
+def test_the_summary_counts_in_the_singular_and_plural_and_an_empty_list_says_so(stack, fresh_app, count, summary):
+    driver = fresh_app
+    for n in range(count):
+        put_item(stack, f"S-{n}", f"Spring {n}", 50)
+    open_signed_in(driver, stack)
+    assert css(driver, "#summary").text == summary
+    assert css(driver, "#empty").is_displayed() is (count == 0)
+
+
+def test_saving_says_what_was_added_and_saved_and_frees_the_button(stack, fresh_app):
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    css(driver, "#add-item").click()
+    wait_for(driver, visible("#item-form"), message="the form")
+    assert css(driver, "#form-title").text == "Add item"
+    assert [css(driver, f"#f-{f}").get_attribute("value") for f in FORM_FIELDS] == [""] * 6
+    fill(driver, {"name": "  Gear  ", "sku": "GR-1", "quantity": 8, "location": " Bin 2 "})
+    css(driver, "#save-item").click()
+    wait_for(driver, visible('#items tbody tr[data-sku="GR-1"]'), message="the new row")
+    assert css(driver, "#message").text == "Added Gear."
+    assert css(driver, "#message").get_attribute("class") == ""
+    stored = scan_table(stack["lambda_app"])["GR-1"]
+    assert (stored["name"], stored["location"], stored["quantity"]) == ("Gear", "Bin 2", 8)
+    row_for(driver, "GR-1").find_element("css selector", "button.edit").click()
+    wait_for(driver, visible("#item-form"), message="the edit form")
+    assert [css(driver, f"#f-{f}").get_attribute("value") for f in FORM_FIELDS] == [
+        "Gear",
+        "GR-1",
+        "8",
+        "Bin 2",
+        "0",
+        "",
+    ]
+    fill(driver, {"quantity": 9})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: ("GR-1", "9") in rows(d), message="the saved row")
+    assert css(driver, "#message").text == "Saved Gear."
+    assert css(driver, "#save-item").is_enabled() and not css(driver, "#item-form").is_displayed()
+
+
+FORM_FIELDS = ("name", "sku", "quantity", "location", "unitPrice", "reorderLevel")
+
+
+def test_the_apis_field_errors_go_to_their_fields_and_the_rest_to_the_form(stack, fresh_app):
+    """Two errors of one field are both shown there; a field the form does not have goes to the form's own slot. The
+    next save clears them all."""
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    errors = [
+        {"field": "sku", "message": "too short."},
+        {"field": "sku", "message": "use A-Z."},
+        {"field": "colour", "message": "not a field."},
+    ]
+    stack["api_answers"].append((400, json.dumps({"message": "invalid", "errors": errors}), "application/json"))
+    css(driver, "#add-item").click()
+    fill(driver, {"name": "Gear", "sku": "G", "quantity": 1})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: css(d, '.field-error[data-for="sku"]').text, message="the sku errors")
+    assert css(driver, '.field-error[data-for="sku"]').text == "too short. use A-Z."
+    assert css(driver, '.field-error[data-for="body"]').text == "not a field."
+    assert css(driver, "#f-sku").get_attribute("aria-invalid") == "true"
+    assert css(driver, "#f-name").get_attribute("aria-invalid") is None
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+        "Please correct the highlighted fields.",
+        "error",
+    )
+    assert css(driver, "#save-item").is_enabled() and css(driver, "#item-form").is_displayed()
+    fill(driver, {"sku": "GR-1"})
+    css(driver, "#save-item").click()
+    wait_for(driver, visible('#items tbody tr[data-sku="GR-1"]'), message="the new row")
+    assert (
+        driver.execute_script(
+            "return Array.from(document.querySelectorAll('.field-error')).map(e => e.textContent).join('')"
+        )
+        == ""
+    )
+    assert css(driver, "#f-sku").get_attribute("aria-invalid") is None
+
+
+def test_a_number_the_browser_cannot_read_is_sent_as_typed_for_the_api_to_name(stack, fresh_app):
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    css(driver, "#add-item").click()
+    fill(driver, {"name": "Gear", "sku": "GR-1", "quantity": "lots"})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: css(d, '.field-error[data-for="quantity"]').text, message="the quantity error")
+    assert css(driver, "#f-quantity").get_attribute("aria-invalid") == "true"
+    assert scan_table(stack["lambda_app"]) == {}
+
+
+def test_saving_an_item_someone_else_deleted_says_so_and_reloads(stack, fresh_app):
+    driver = fresh_app
+    item = put_item(stack, "GONE-1", "Ghost", 5)
+    open_signed_in(driver, stack)
+    row_for(driver, "GONE-1").find_element("css selector", "button.edit").click()
+    wait_for(driver, visible("#item-form"), message="the edit form")
+    stack["lambda_app"]._table().delete_item(Key={"id": item})
+    fill(driver, {"quantity": 6})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: rows(d) == [], message="the reloaded, empty list")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+        "This item no longer exists.",
+        "error",
+    )
+    assert not css(driver, "#item-form").is_displayed()
+
+
+def test_saving_over_someone_elses_change_shows_theirs_and_says_which_version(stack, fresh_app):
+    driver = fresh_app
+    item = put_item(stack, "RG-2", "Gadget", 50)
+    open_signed_in(driver, stack)
+    row_for(driver, "RG-2").find_element("css selector", "button.edit").click()
+    stack["lambda_app"]._table().update_item(
+        Key={"id": item},
+        UpdateExpression="SET quantity = :q, version = :v",
+        ExpressionAttributeValues={":q": 44, ":v": 2},
+    )
+    fill(driver, {"quantity": 7})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: ("RG-2", "44") in rows(d), message="their change in the list")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+        "This item was changed by someone else (now version 2). The form shows their changes; apply yours again and save.",
+        "error",
+    )
+    assert css(driver, "#item-form").is_displayed() and css(driver, "#form-title").text == "Edit Gadget"
+
+
+def test_a_save_the_api_fails_keeps_the_form_and_says_why(stack, fresh_app):
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    css(driver, "#add-item").click()
+    fill(driver, {"name": "Gear", "sku": "GR-1", "quantity": 1})
+    stack["api_answers"].append(SERVER_ERROR)
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: css(d, "#message").text, message="the API's error")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+        "Internal Server Error",
+        "error",
+    )
+    assert css(driver, "#item-form").is_displayed() and css(driver, "#save-item").is_enabled()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("changed", "Lamp was changed by someone else; review it before deleting."),
+        ("deleted", "Lamp was already deleted."),
+    ],
+)
+def test_deleting_an_item_someone_else_changed_or_deleted_says_so_and_reloads(stack, fresh_app, change, message):
+    driver, table = fresh_app, stack["lambda_app"]._table()
+    item = put_item(stack, "LP-1", "Lamp", 5)
+    open_signed_in(driver, stack)
+    delete = row_for(driver, "LP-1").find_element("css selector", "button.delete")
+    delete.click()
+    if change == "changed":
+        table.update_item(Key={"id": item}, UpdateExpression="SET version = :v", ExpressionAttributeValues={":v": 2})
+    else:
+        table.delete_item(Key={"id": item})
+    delete.click()
+    wait_for(driver, lambda d: css(d, "#message").text, message="the reason")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (message, "error")
+    wait_for(driver, lambda d: api_requests(stack)[-1] == ("GET /items", 200), message="the reload")
+    assert len(rows(driver)) == (1 if change == "changed" else 0)
+
+
+def test_a_delete_not_confirmed_within_five_seconds_is_forgotten(stack, fresh_app):
+    driver = fresh_app
+    put_item(stack, "LP-1", "Lamp", 5)
+    open_signed_in(driver, stack)
+    delete = row_for(driver, "LP-1").find_element("css selector", "button.delete")
+    delete.click()
+    assert (delete.text, "confirm" in delete.get_attribute("class")) == ("Confirm delete", True)
+    wait_for(driver, lambda d: delete.text == "Delete", timeout=8, message="the button to reset")
+    assert "confirm" not in delete.get_attribute("class")
+    delete.click()
+    assert delete.text == "Confirm delete" and api_requests(stack) == [("GET /items", 200)]
+
+
+def test_a_delete_the_api_fails_says_why_and_can_be_tried_again(stack, fresh_app):
+    driver = fresh_app
+    put_item(stack, "LP-1", "Lamp", 5)
+    open_signed_in(driver, stack)
+    delete = row_for(driver, "LP-1").find_element("css selector", "button.delete")
+    delete.click()
+    stack["api_answers"].append(SERVER_ERROR)
+    delete.click()
+    wait_for(driver, lambda d: css(d, "#message").text, message="the API's error")
+    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+        "Internal Server Error",
+        "error",
+    )
+    assert delete.is_enabled()
+    delete.click()
+    wait_for(driver, lambda d: rows(d) == [], message="the row to go")
+    assert css(driver, "#message").text == "Deleted Lamp."
+
+
 # --------------------------------------------------------------------------- fresh UIs, edges, CSP
 
 
