@@ -1947,6 +1947,9 @@ def test_the_list_shows_every_item_whole_sorted_by_name_then_sku_with_a_summary(
     ]
     assert [row_for(driver, s).get_attribute("class") for s in ("A-9", "W-1", "W-2")] == ["low", "", "low"]
     assert css(driver, "#summary").text == "3 items · 2 low on stock"
+    assert driver.execute_script("return document.querySelector('#items tbody').textContent") == "".join(
+        driver.execute_script("return Array.from(document.querySelectorAll('#items tbody tr')).map(r => r.textContent)")
+    )  # the rows and nothing else
     assert not css(driver, "#empty").is_displayed() and not css(driver, "#load-more").is_displayed()
 
 
