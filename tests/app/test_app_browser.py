@@ -1435,6 +1435,11 @@ def test_a_refused_token_without_a_refresh_token_ends_the_session(stack, fresh_a
     assert session_entry(driver, TOKENS_KEY) is None
 
 
+def shown_message(driver):
+    """The app's message: its text and its class (``error`` for a failure)."""
+    return css(driver, "#message").text, css(driver, "#message").get_attribute("class")
+
+
 def test_a_pending_sign_in_exactly_ten_minutes_old_is_still_in_time_for_the_app(stack, fresh_app):
     """The app's window is inclusive, as the shared page's: on a clock the test holds still, a code answering a
     sign-in started 600000 ms before is exchanged."""
@@ -1496,7 +1501,7 @@ def test_a_token_answer_without_tokens_leaves_the_app_signed_out_saying_why(
     start_sign_in(driver, site)
     wait_for(driver, visible("#sign-in"), message="the signed-out app after the exchange")
     wait_for(driver, lambda d: css(d, "#message").text, message="the reason")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (message, "error")
+    assert shown_message(driver) == (message, "error")
     assert token_grants(stack) == ["authorization_code"]
     assert session_entry(driver, TOKENS_KEY) is None
     assert driver.current_url == site + PREFIX
@@ -1541,7 +1546,7 @@ def test_an_api_error_is_shown_by_its_message_or_its_status(stack, fresh_app, st
     set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600)})
     driver.get(site + PREFIX)
     wait_for(driver, lambda d: css(d, "#message").text, message="the API's error")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (message, "error")
+    assert shown_message(driver) == (message, "error")
     assert api_requests(stack) == [("GET /items", status)]
 
 
@@ -1682,24 +1687,30 @@ def test_an_edit_can_set_a_zero_price_and_clear_the_reorder_level(stack, fresh_a
     assert "low" not in row_for(driver, "GR-1").get_attribute("class")  # 8 > the default threshold 5
 
 
+def put_item(stack, sku, name, quantity, **fields):
+    """An item written straight into the table, as another user's save leaves it; its id is returned."""
+    item = {
+        "id": uuid.uuid4().hex,
+        "version": 1,
+        "name": name,
+        "sku": sku,
+        "quantity": quantity,
+        "location": "",
+        "unitPrice": 0,
+        "createdAt": "2026-01-01T00:00:00.000Z",
+        "updatedAt": "2026-01-01T00:00:00.000Z",
+        "createdBy": "amy@example.com",
+        "updatedBy": "amy@example.com",
+        **fields,
+    }
+    stack["lambda_app"]._table().put_item(Item=item)
+    return item["id"]
+
+
 def test_load_more_appends_the_next_page(stack, fresh_app):
-    driver, table = fresh_app, stack["lambda_app"]._table()
+    driver = fresh_app
     for n in range(60):
-        table.put_item(
-            Item={
-                "id": uuid.uuid4().hex,
-                "version": 1,
-                "name": f"Part {n:02d}",
-                "sku": f"P-{n:02d}",
-                "quantity": 10,
-                "location": "",
-                "unitPrice": 0,
-                "createdAt": "2026-01-01T00:00:00.000Z",
-                "updatedAt": "2026-01-01T00:00:00.000Z",
-                "createdBy": "jane@example.com",
-                "updatedBy": "jane@example.com",
-            }
-        )
+        put_item(stack, f"P-{n:02d}", f"Part {n:02d}", 10)
     open_signed_in(driver, stack)
     assert len(rows(driver)) == 50 and css(driver, "#summary").text == "50 items (more available)"
     css(driver, "#load-more").click()
@@ -1841,7 +1852,7 @@ def test_a_list_action_the_api_fails_says_why(stack, fresh_app, first, control):
     stack["api_answers"].append(SERVER_ERROR)
     css(driver, control).click()
     wait_for(driver, lambda d: css(d, "#message").text, message="the API's error")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+    assert shown_message(driver) == (
         "Internal Server Error",
         "error",
     )
@@ -1849,24 +1860,10 @@ def test_a_list_action_the_api_fails_says_why(stack, fresh_app, first, control):
 
 
 def test_refresh_shows_the_list_as_it_is_now(stack, fresh_app):
-    driver, table = fresh_app, stack["lambda_app"]._table()
+    driver = fresh_app
     open_signed_in(driver, stack)
     assert rows(driver) == []
-    table.put_item(
-        Item={
-            "id": uuid.uuid4().hex,
-            "version": 1,
-            "name": "Added elsewhere",
-            "sku": "AE-1",
-            "quantity": 12,
-            "location": "",
-            "unitPrice": 1,
-            "createdAt": "2026-01-01T00:00:00.000Z",
-            "updatedAt": "2026-01-01T00:00:00.000Z",
-            "createdBy": "amy@example.com",
-            "updatedBy": "amy@example.com",
-        }
-    )
+    put_item(stack, "AE-1", "Added elsewhere", 12, unitPrice=1)
     css(driver, "#refresh").click()
     wait_for(driver, lambda d: rows(d) == [("AE-1", "12")], message="the item added elsewhere")
     assert api_requests(stack) == [("GET /items", 200), ("GET /items", 200)]
@@ -1881,7 +1878,7 @@ def test_a_sign_in_that_cannot_start_says_why(stack, fresh_app):
         wait_for(driver, visible("#sign-in"), message="the sign-in button")
         css(driver, "#sign-in").click()
         wait_for(driver, lambda d: css(d, "#message").text, message="the reason")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+    assert shown_message(driver) == (
         "no SHA-256 here",
         "error",
     )
@@ -1897,26 +1894,6 @@ def test_cancelling_the_form_saves_nothing_and_closes_it(stack, fresh_app):
     css(driver, "#cancel-edit").click()
     wait_for(driver, lambda d: not css(d, "#item-form").is_displayed(), message="the form to close")
     assert api_requests(stack) == [("GET /items", 200)] and scan_table(stack["lambda_app"]) == {}
-
-
-def put_item(stack, sku, name, quantity, **fields):
-    """An item written straight into the table, as another user's save leaves it; its id is returned."""
-    item = {
-        "id": uuid.uuid4().hex,
-        "version": 1,
-        "name": name,
-        "sku": sku,
-        "quantity": quantity,
-        "location": "",
-        "unitPrice": 0,
-        "createdAt": "2026-01-01T00:00:00.000Z",
-        "updatedAt": "2026-01-01T00:00:00.000Z",
-        "createdBy": "amy@example.com",
-        "updatedBy": "amy@example.com",
-        **fields,
-    }
-    stack["lambda_app"]._table().put_item(Item=item)
-    return item["id"]
 
 
 def cells(driver):
@@ -2016,7 +1993,7 @@ def test_the_apis_field_errors_go_to_their_fields_and_the_rest_to_the_form(stack
     assert css(driver, '.field-error[data-for="body"]').text == "not a field."
     assert css(driver, "#f-sku").get_attribute("aria-invalid") == "true"
     assert css(driver, "#f-name").get_attribute("aria-invalid") is None
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+    assert shown_message(driver) == (
         "Please correct the highlighted fields.",
         "error",
     )
@@ -2054,7 +2031,7 @@ def test_saving_an_item_someone_else_deleted_says_so_and_reloads(stack, fresh_ap
     fill(driver, {"quantity": 6})
     css(driver, "#save-item").click()
     wait_for(driver, lambda d: rows(d) == [], message="the reloaded, empty list")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+    assert shown_message(driver) == (
         "This item no longer exists.",
         "error",
     )
@@ -2074,7 +2051,7 @@ def test_saving_over_someone_elses_change_shows_theirs_and_says_which_version(st
     fill(driver, {"quantity": 7})
     css(driver, "#save-item").click()
     wait_for(driver, lambda d: ("RG-2", "44") in rows(d), message="their change in the list")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+    assert shown_message(driver) == (
         "This item was changed by someone else (now version 2). The form shows their changes; apply yours again and save.",
         "error",
     )
@@ -2089,11 +2066,20 @@ def test_a_save_the_api_fails_keeps_the_form_and_says_why(stack, fresh_app):
     stack["api_answers"].append(SERVER_ERROR)
     css(driver, "#save-item").click()
     wait_for(driver, lambda d: css(d, "#message").text, message="the API's error")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+    assert shown_message(driver) == (
         "Internal Server Error",
         "error",
     )
     assert css(driver, "#item-form").is_displayed() and css(driver, "#save-item").is_enabled()
+
+
+def armed_delete(stack, driver):
+    """One item, Lamp (LP-1), listed, and its Delete clicked once: the id and the button, waiting for its confirmation."""
+    item = put_item(stack, "LP-1", "Lamp", 5)
+    open_signed_in(driver, stack)
+    delete = row_for(driver, "LP-1").find_element("css selector", "button.delete")
+    delete.click()
+    return item, delete
 
 
 @pytest.mark.parametrize(
@@ -2105,27 +2091,21 @@ def test_a_save_the_api_fails_keeps_the_form_and_says_why(stack, fresh_app):
 )
 def test_deleting_an_item_someone_else_changed_or_deleted_says_so_and_reloads(stack, fresh_app, change, message):
     driver, table = fresh_app, stack["lambda_app"]._table()
-    item = put_item(stack, "LP-1", "Lamp", 5)
-    open_signed_in(driver, stack)
-    delete = row_for(driver, "LP-1").find_element("css selector", "button.delete")
-    delete.click()
+    item, delete = armed_delete(stack, driver)
     if change == "changed":
         table.update_item(Key={"id": item}, UpdateExpression="SET version = :v", ExpressionAttributeValues={":v": 2})
     else:
         table.delete_item(Key={"id": item})
     delete.click()
     wait_for(driver, lambda d: css(d, "#message").text, message="the reason")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (message, "error")
+    assert shown_message(driver) == (message, "error")
     wait_for(driver, lambda d: api_requests(stack)[-1] == ("GET /items", 200), message="the reload")
     assert len(rows(driver)) == (1 if change == "changed" else 0)
 
 
 def test_a_delete_not_confirmed_within_five_seconds_is_forgotten(stack, fresh_app):
     driver = fresh_app
-    put_item(stack, "LP-1", "Lamp", 5)
-    open_signed_in(driver, stack)
-    delete = row_for(driver, "LP-1").find_element("css selector", "button.delete")
-    delete.click()
+    _, delete = armed_delete(stack, driver)
     assert (delete.text, "confirm" in delete.get_attribute("class")) == ("Confirm delete", True)
     wait_for(driver, lambda d: delete.text == "Delete", timeout=8, message="the button to reset")
     assert "confirm" not in delete.get_attribute("class")
@@ -2135,14 +2115,11 @@ def test_a_delete_not_confirmed_within_five_seconds_is_forgotten(stack, fresh_ap
 
 def test_a_delete_the_api_fails_says_why_and_can_be_tried_again(stack, fresh_app):
     driver = fresh_app
-    put_item(stack, "LP-1", "Lamp", 5)
-    open_signed_in(driver, stack)
-    delete = row_for(driver, "LP-1").find_element("css selector", "button.delete")
-    delete.click()
+    _, delete = armed_delete(stack, driver)
     stack["api_answers"].append(SERVER_ERROR)
     delete.click()
     wait_for(driver, lambda d: css(d, "#message").text, message="the API's error")
-    assert (css(driver, "#message").text, css(driver, "#message").get_attribute("class")) == (
+    assert shown_message(driver) == (
         "Internal Server Error",
         "error",
     )
