@@ -1448,6 +1448,20 @@ def shown_message(driver):
     return css(driver, "#message").text, css(driver, "#message").get_attribute("class")
 
 
+def test_the_user_and_sign_out_are_shown_only_while_signed_in(stack, fresh_app):
+    """The page's ``hidden`` attribute hides the session bar (the stylesheet must not show it anyway)."""
+    driver, site = fresh_app, stack["site"]
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert not css(driver, "#session").is_displayed() and not css(driver, "#sign-out").is_displayed()
+    with no_config(stack):
+        driver.get(site + PREFIX)
+        wait_for(driver, lambda d: css(d, "#message").text, message="the config error")
+    assert not css(driver, "#session").is_displayed()
+    open_signed_in(driver, stack)
+    assert css(driver, "#session").is_displayed() and css(driver, "#sign-out").is_displayed()
+
+
 def test_a_pending_sign_in_exactly_ten_minutes_old_is_still_in_time_for_the_app(stack, fresh_app):
     """The app's window is inclusive, as the shared page's: on a clock the test holds still, a code answering a
     sign-in started 600000 ms before is exchanged."""
