@@ -433,10 +433,12 @@ class ApiHandler(QuietHandler):
     def _proxy(self):
         parts = urlsplit(self.path)
         body = self.read_body()
+        # Each call's entry in the log: "request", "status", and the headers the app chose to send.
+        sent = {"content_type": self.headers.get("Content-Type"), "if_match": self.headers.get("If-Match")}
         auth = self.headers.get("Authorization", "")
         claims = verify_jwt(auth[7:]) if auth.startswith("Bearer ") else None
         if claims is None:
-            self.log.append({"request": f"{self.command} {parts.path}", "status": 401})
+            self.log.append({"request": f"{self.command} {parts.path}", "status": 401, **sent})
             return self.send(401, json.dumps({"message": "Unauthorized"}), self._cors(), "application/json")
         for pattern, template in self.ROUTES:  # noqa: B007 - the matching route is used after the loop
             match = re.fullmatch(pattern, parts.path)
@@ -446,7 +448,7 @@ class ApiHandler(QuietHandler):
             return self.send(404, json.dumps({"message": "Not Found"}), self._cors(), "application/json")
         if self.answers:
             status, answer, content_type = self.answers.pop(0)
-            self.log.append({"request": f"{self.command} {parts.path}", "status": status})
+            self.log.append({"request": f"{self.command} {parts.path}", "status": status, **sent})
             return self.send(status, answer, self._cors(), content_type)
         query = parse_qs(parts.query, keep_blank_values=True)
         event = {
@@ -479,7 +481,7 @@ class ApiHandler(QuietHandler):
             aws_request_id = str(uuid.uuid4())
 
         result = self.lambda_app.handler(event, Context())
-        self.log.append({"request": f"{self.command} {parts.path}", "status": result["statusCode"]})
+        self.log.append({"request": f"{self.command} {parts.path}", "status": result["statusCode"], **sent})
         headers = dict(result.get("headers") or {})
         headers.pop("Access-Control-Allow-Origin", None)  # API Gateway's CORS config wins
         headers.pop("Content-Type", None)
@@ -1961,6 +1963,31 @@ def test_the_list_shows_every_item_whole_sorted_by_name_then_sku_with_a_summary(
         driver.execute_script("return Array.from(document.querySelectorAll('#items tbody tr')).map(r => r.textContent)")
     )  # the rows and nothing else
     assert not css(driver, "#empty").is_displayed() and not css(driver, "#load-more").is_displayed()
+
+
+def test_each_call_sends_a_json_type_only_with_a_body_and_the_version_only_to_change_an_item(stack, fresh_app):
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    css(driver, "#add-item").click()
+    fill(driver, {"name": "Gear", "sku": "GR-1", "quantity": 8})
+    css(driver, "#save-item").click()
+    wait_for(driver, visible('#items tbody tr[data-sku="GR-1"]'), message="the new row")
+    row_for(driver, "GR-1").find_element("css selector", "button.edit").click()
+    fill(driver, {"quantity": 9})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: ("GR-1", "9") in rows(d), message="the saved row")
+    delete = row_for(driver, "GR-1").find_element("css selector", "button.delete")
+    delete.click()
+    delete.click()
+    wait_for(driver, lambda d: rows(d) == [], message="the row to go")
+    item = [e["request"] for e in stack["api_log"] if e.get("request", "").startswith("DELETE")][0].split("/")[-1]
+    sent = [(e["request"], e["content_type"], e["if_match"]) for e in stack["api_log"] if "request" in e]
+    assert sent == [
+        ("GET /items", None, None),
+        ("POST /items", "application/json", None),
+        (f"PUT /items/{item}", "application/json", '"1"'),
+        (f"DELETE /items/{item}", None, '"2"'),
+    ]
 
 
 @pytest.mark.parametrize(("count", "summary"), [(0, "0 items"), (1, "1 item")], ids=["none", "one"])
