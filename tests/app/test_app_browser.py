@@ -1851,6 +1851,7 @@ def test_the_no_access_page_names_the_user_the_app_and_the_first_group_to_ask_fo
     driver.get(site + PREFIX)
     wait_for(driver, visible("#no-access-view"), message="the no-access page")
     view = css(driver, "#no-access-view")
+    assert view.get_attribute("class") == "panel center"
     assert [view.find_element("css selector", s).text for s in ("h2", ".reason", ".hint")] == [
         "No access to this app",
         reason,
