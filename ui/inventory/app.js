@@ -327,7 +327,7 @@
     clearErrors();
     $('#form-title').textContent = item ? 'Edit ' + item.name : 'Add item';
     for (const field of FIELDS) {
-      const value = item ? item[field] : (field === 'unitPrice' ? '' : '');
+      const value = item ? item[field] : '';
       $('#f-' + field).value = value === undefined || value === null ? '' : String(value);
     }
     $('#item-form').hidden = false;
