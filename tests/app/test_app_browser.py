@@ -434,7 +434,11 @@ class ApiHandler(QuietHandler):
         parts = urlsplit(self.path)
         body = self.read_body()
         # Each call's entry in the log: "request", "status", and the headers the app chose to send.
-        sent = {"content_type": self.headers.get("Content-Type"), "if_match": self.headers.get("If-Match")}
+        sent = {
+            "content_type": self.headers.get("Content-Type"),
+            "if_match": self.headers.get("If-Match"),
+            "body": json.loads(body) if body else None,
+        }
         auth = self.headers.get("Authorization", "")
         claims = verify_jwt(auth[7:]) if auth.startswith("Bearer ") else None
         if claims is None:
@@ -2071,14 +2075,19 @@ def test_the_apis_field_errors_go_to_their_fields_and_the_rest_to_the_form(stack
     assert css(driver, "#f-sku").get_attribute("aria-invalid") is None
 
 
-def test_a_number_the_browser_cannot_read_is_sent_as_typed_for_the_api_to_name(stack, fresh_app):
+def test_the_form_sends_text_trimmed_numbers_as_numbers_and_leaves_an_empty_number_out(stack, fresh_app):
+    """A number field the browser cannot read (``1e999`` overflows) is empty to the page, so it is left out, and the
+    API names it."""
     driver = fresh_app
     open_signed_in(driver, stack)
     css(driver, "#add-item").click()
-    fill(driver, {"name": "Gear", "sku": "GR-1", "quantity": "lots"})
+    fill(driver, {"name": " Gear ", "sku": "GR-1 ", "quantity": "1e999", "location": "  ", "unitPrice": "2.5"})
     css(driver, "#save-item").click()
     wait_for(driver, lambda d: css(d, '.field-error[data-for="quantity"]').text, message="the quantity error")
+    assert css(driver, '.field-error[data-for="quantity"]').text == "is required"
     assert css(driver, "#f-quantity").get_attribute("aria-invalid") == "true"
+    [post] = [e for e in stack["api_log"] if e.get("request") == "POST /items"]
+    assert post["body"] == {"name": "Gear", "sku": "GR-1", "location": "", "unitPrice": 2.5}
     assert scan_table(stack["lambda_app"]) == {}
 
 

@@ -346,8 +346,8 @@
     data.name = text('name');
     data.sku = text('sku');
     data.location = text('location');
-    // Numbers go to the API as typed; the API names the field if one is wrong.
-    const num = (f) => (text(f) === '' ? null : (Number.isFinite(Number(text(f))) ? Number(text(f)) : text(f)));
+    // The number inputs hold a number or nothing (the browser empties what it cannot read); nothing is left out.
+    const num = (f) => (text(f) === '' ? null : Number(text(f)));
     data.quantity = num('quantity');
     const price = num('unitPrice');
     if (price !== null) data.unitPrice = price;
