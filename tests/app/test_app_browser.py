@@ -1302,7 +1302,7 @@ def test_a_user_outside_the_apps_group_sees_the_no_access_page(stack, fresh_app,
     assert "you have no access to john-inventory-dev." in view.text
     assert "john-inventory-dev-users" in view.text  # the group to ask for
     assert not css(driver, "#app-view").is_displayed()
-    assert {"request": "GET /items", "status": 403} in stack["api_log"]
+    assert ("GET /items", 403) in api_requests(stack)
 
 
 # --------------------------------------------------------------------------- the app: the code it accepts, its session, the form
