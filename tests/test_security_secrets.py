@@ -18,6 +18,37 @@ from hostile.support import as_folder, hostile_env_synth
 
 from generator.outfolder import MARKER
 
+#: Twelve decimal digits standing alone: an account id. A run inside a hex digest (an object's md5, an asset's
+#: hash) is not one, so hex digits on either side rule it out.
+ACCOUNT_ID = re.compile(r"(?<![0-9a-fA-F])[0-9]{12}(?![0-9a-fA-F])")
+#: Our own 12-hex-digit content hashes, which can be all decimal digits by chance (about 1 in 280): the UI
+#: template's file names (``app.<hash>.js``) and its prefix (``ui/<template>-<hash>/``).
+CONTENT_HASHES = re.compile(r"\.[0-9a-f]{12}\.(?:js|css)\b|\bui/[a-z0-9-]+-[0-9a-f]{12}/")
+
+
+def account_ids(text: str) -> list[str]:
+    """The account ids in ``text``, our content hashes left out."""
+    return ACCOUNT_ID.findall(CONTENT_HASHES.sub("", text))
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('"arn:aws:iam::123456789012:role/x"', ["123456789012"]),
+        ('"owner": "123456789012"', ["123456789012"]),
+        ('"bucket": "acme-logs-123456789012"', ["123456789012"]),
+        ('"arn:aws:s3:::acme-logs-123456789012/*"', ["123456789012"]),
+        ('"md5": "a190c63b604387555685da1cdb910ce5"', []),
+        ('"md5": "604387555685da1cdb910ce5a190c63b"', []),
+        ('"key": "ui/inventory-604387555685/app.604387555685.js"', []),
+        ('"styles.604387555685.css"', []),
+        ("1234567890123", []),
+    ],
+    ids=["arn", "owner", "bucket", "bucket-arn", "md5", "md5-start", "template", "styles", "thirteen-digits"],
+)
+def test_an_account_id_is_twelve_digits_alone_never_a_run_inside_a_hash(text, found):
+    assert account_ids(text) == found
+
 
 def _texts(out: Path) -> dict[str, bytes]:
     """Every file's bytes; zip archives also contribute each member's name and bytes."""
@@ -59,7 +90,7 @@ def test_output_holds_no_account_id_or_access_key_at_all(output) -> None:
             # in hex by chance. The planted-values test above still scans this file.
             assert re.fullmatch(r"inputs [0-9a-f]{64}\noutput [0-9a-f]{64}\n", text), name
             continue
-        assert not re.search(r"(?<![0-9])[0-9]{12}(?![0-9])", text) or name.endswith(".zip"), name
+        assert account_ids(text) == [] or name.endswith(".zip"), name
         assert not re.search(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b", text), name
 
 
