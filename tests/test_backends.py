@@ -424,17 +424,6 @@ def test_bootstrap_runs_on_the_node_of_the_requirements_with_no_node_on_the_path
     assert (root / "out" / "stacks" / "tfe-bootstrap" / "cdk.tf.json").is_file()
 
 
-def test_bootstrap_needs_the_cloud_backend(synthesized):
-    from workflow_helpers import run_cli
-
-    result = run_cli(synthesized["s3"].parent, "tfe-bootstrap")
-    assert result.exit_code == 1
-    assert (
-        result.output.strip()
-        == "error: backend.type: got 's3', expected cloud for tfe-bootstrap (see docs/terraform-cloud.md)"
-    )
-
-
 # --- graph on a real instance stack -----------------------------------------------------------
 
 
