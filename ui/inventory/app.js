@@ -346,7 +346,7 @@
     data.name = text('name');
     data.sku = text('sku');
     data.location = text('location');
-    // The number inputs hold a number or nothing (the browser empties what it cannot read); nothing is left out.
+    // A number input holds a number or nothing (the browser empties what it cannot read); nothing is null here.
     const num = (f) => (text(f) === '' ? null : Number(text(f)));
     data.quantity = num('quantity');
     const price = num('unitPrice');
