@@ -433,8 +433,9 @@ class ApiHandler(QuietHandler):
     def _proxy(self):
         parts = urlsplit(self.path)
         body = self.read_body()
-        # Each call's entry in the log: "request", "status", and the headers the app chose to send.
-        sent = {
+        # Each call's entry in the log: the request, the headers and body the app chose to send, and the status.
+        call = {
+            "request": f"{self.command} {parts.path}",
             "content_type": self.headers.get("Content-Type"),
             "if_match": self.headers.get("If-Match"),
             "body": json.loads(body) if body else None,
@@ -442,7 +443,7 @@ class ApiHandler(QuietHandler):
         auth = self.headers.get("Authorization", "")
         claims = verify_jwt(auth[7:]) if auth.startswith("Bearer ") else None
         if claims is None:
-            self.log.append({"request": f"{self.command} {parts.path}", "status": 401, **sent})
+            self.log.append({**call, "status": 401})
             return self.send(401, json.dumps({"message": "Unauthorized"}), self._cors(), "application/json")
         for pattern, template in self.ROUTES:  # noqa: B007 - the matching route is used after the loop
             match = re.fullmatch(pattern, parts.path)
@@ -452,7 +453,7 @@ class ApiHandler(QuietHandler):
             return self.send(404, json.dumps({"message": "Not Found"}), self._cors(), "application/json")
         if self.answers:
             status, answer, content_type = self.answers.pop(0)
-            self.log.append({"request": f"{self.command} {parts.path}", "status": status, **sent})
+            self.log.append({**call, "status": status})
             return self.send(status, answer, self._cors(), content_type)
         query = parse_qs(parts.query, keep_blank_values=True)
         event = {
@@ -485,7 +486,7 @@ class ApiHandler(QuietHandler):
             aws_request_id = str(uuid.uuid4())
 
         result = self.lambda_app.handler(event, Context())
-        self.log.append({"request": f"{self.command} {parts.path}", "status": result["statusCode"], **sent})
+        self.log.append({**call, "status": result["statusCode"]})
         headers = dict(result.get("headers") or {})
         headers.pop("Access-Control-Allow-Origin", None)  # API Gateway's CORS config wins
         headers.pop("Content-Type", None)
@@ -1322,11 +1323,12 @@ def sign_in_as(driver, username):
     wait_for(driver, visible("#app-view"), message="the signed-in app")
 
 
-def session_tokens(stack, seconds_left, username="jane", key=SIGNING_KEY):
+def session_tokens(stack, seconds_left, username="jane", key=SIGNING_KEY, claims=None):
     """Tokens as the app stores them after a sign-in, ``seconds_left`` before they expire (the ID token's exp too);
     the refresh token is one the stand-in pool knows. A ``key`` other than the pool's makes the API refuse the ID
-    token whatever its expiry."""
-    claims = id_token_claims(username, stack["oauth"], lifetime=seconds_left)
+    token whatever its expiry. ``claims`` change the tokens' claims (a claim given ``None`` is left out)."""
+    changed = {**id_token_claims(username, stack["oauth"], lifetime=seconds_left), **(claims or {})}
+    claims = {k: v for k, v in changed.items() if v is not None}
     refresh_token = uuid.uuid4().hex
     stack["refresh_tokens"][refresh_token] = username
     return {
@@ -1610,9 +1612,7 @@ AWKWARD_EMAIL = "zoë.ñandú+??????>>>>>>@example.com"
 
 def test_the_signed_in_address_is_read_from_any_id_token(stack, fresh_app):
     driver, site = fresh_app, stack["site"]
-    planted = session_tokens(stack, 3600)
-    claims = {**id_token_claims("jane", stack["oauth"]), "email": AWKWARD_EMAIL}
-    planted["idToken"] = make_jwt(claims)
+    planted = session_tokens(stack, 3600, claims={"email": AWKWARD_EMAIL})
     payload = planted["idToken"].split(".")[1]
     assert "-" in payload and "_" in payload
     set_session_storage(driver, site, {TOKENS_KEY: planted})
@@ -1623,15 +1623,25 @@ def test_the_signed_in_address_is_read_from_any_id_token(stack, fresh_app):
 
 
 @contextmanager
-def served_config(stack, **changes):
-    """The app's config.json with ``changes`` while the block runs (a key given ``None`` left out)."""
+def serving_config(stack, config):
+    """The site serves ``config`` as the app's config.json while the block runs (``None``: it answers 404)."""
     handler = stack["site_handler"]
-    saved = handler.config
-    handler.config = {k: v for k, v in {**saved, **changes}.items() if v is not None}
+    saved, handler.config = handler.config, config
     try:
-        yield handler.config
+        yield config
     finally:
         handler.config = saved
+
+
+def served_config(stack, **changes):
+    """The app's config.json with ``changes`` while the block runs (a key given ``None`` left out)."""
+    changed = {**stack["site_handler"].config, **changes}
+    return serving_config(stack, {k: v for k, v in changed.items() if v is not None})
+
+
+def no_config(stack):
+    """config.json answered 404 while the block runs."""
+    return serving_config(stack, None)
 
 
 def test_the_api_and_sign_in_addresses_may_end_in_slashes(stack, fresh_app):
@@ -1748,17 +1758,6 @@ def test_load_more_appends_the_next_page(stack, fresh_app):
     assert not css(driver, "#load-more").is_displayed()
 
 
-@contextmanager
-def no_config(stack):
-    """config.json answered 404 while the block runs."""
-    handler = stack["site_handler"]
-    saved, handler.config = handler.config, None
-    try:
-        yield
-    finally:
-        handler.config = saved
-
-
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
@@ -1804,9 +1803,7 @@ def test_an_app_served_from_another_path_than_its_config_names_will_not_start(st
 )
 def test_the_signed_in_user_is_named_by_address_else_user_name(stack, fresh_app, claims, shown):
     driver, site = fresh_app, stack["site"]
-    planted = session_tokens(stack, 3600)
-    token = {k: v for k, v in {**id_token_claims("jane", stack["oauth"]), **claims}.items() if v is not None}
-    planted["idToken"] = make_jwt(token)
+    planted = session_tokens(stack, 3600, claims=claims)
     set_session_storage(driver, site, {TOKENS_KEY: planted})
     driver.get(site + PREFIX)
     wait_for(driver, visible("#empty"), message="the signed-in, empty list")
@@ -1847,9 +1844,7 @@ def test_the_no_access_page_names_the_user_the_app_and_the_first_group_to_ask_fo
     """The API's 403 no_access names the app and its groups; without them the page falls back on the config's app
     name and a general hint, and on "this user" for a token naming nobody."""
     driver, site = fresh_app, stack["site"]
-    planted = session_tokens(stack, 3600)
-    token = {k: v for k, v in {**id_token_claims("jane", stack["oauth"]), **claims}.items() if v is not None}
-    planted["idToken"] = make_jwt(token)
+    planted = session_tokens(stack, 3600, claims=claims)
     stack["api_answers"].append((403, json.dumps(body), "application/json"))
     set_session_storage(driver, site, {TOKENS_KEY: planted})
     driver.get(site + PREFIX)
