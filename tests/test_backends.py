@@ -381,7 +381,7 @@ def test_a_second_bootstrap_replaces_the_first_and_leaves_no_scratch_folder(synt
     assert first == second == tmp_path.resolve() / "out" / "stacks" / "tfe-bootstrap"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert sorted(p.name for p in second.iterdir()) == ["cdk.tf.json"]
-    workspaces = json.loads((second / "cdk.tf.json").read_text())["resource"]["tfe_workspace"]
+    workspaces = stack(out, "tfe-bootstrap")["resource"]["tfe_workspace"]
     assert workspaces["platform-workspace"]["working_directory"] == "builds/stacks/platform"
 
 
@@ -396,8 +396,8 @@ def test_bootstrap_tags_each_workspace_with_the_prefix_in_lower_case_and_its_rol
     platform.write_text(
         platform.read_text().replace(BACKENDS["cloud"], BACKENDS["cloud"] + "  workspacePrefix: Acme-Apps\n")
     )
-    folder = synthesize_bootstrap(load_project(root), root / "out")
-    workspaces = json.loads((folder / "cdk.tf.json").read_text())["resource"]["tfe_workspace"]
+    synthesize_bootstrap(load_project(root), root / "out")
+    workspaces = stack(root / "out", "tfe-bootstrap")["resource"]["tfe_workspace"]
     assert workspaces["platform-workspace"]["name"] == "Acme-Apps-platform"
     assert workspaces["platform-workspace"]["tag_names"] == ["acme-apps", "platform"]
     assert workspaces["instance-workspaces"]["tag_names"] == ["acme-apps", "instance"]
