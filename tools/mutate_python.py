@@ -269,8 +269,42 @@ TARGETS["local"] = (
     ],
     {},
 )
+#: The speed machinery every synth process installs first (generator/runtime.py's configure_node: the lazy
+#: provider index.js and cdktf's stack-trace switch in our jsii cache, the bindings compiled without their checks,
+#: the provider packages imported submodule by submodule), against the tests that call it directly on stand-in
+#: files and packages. Left out of the selection: the tests comparing whole synths with and without the speed-ups
+#: (a module fixture of four synth processes, minutes per mutant); a survivor is run against them by hand.
+#: Mutants run in this process too, so give the run a jsii cache of its own (GENERATOR_JSII_CACHE): a mutant of
+#: the rewrite must never write into the cache every other synth on the machine uses.
+TARGETS["speed"] = (
+    ["generator", "modules"],
+    [
+        "generator/runtime.py",
+        "generator/jsii_cache.py",
+        "generator/bindings_bytecode.py",
+        "modules/_provider_loader.py",
+    ],
+    [
+        "tests/test_speed_lazy_node.py",
+        "tests/test_speed_bindings_bytecode.py",
+        "tests/test_speed_provider_loader.py",
+        *(
+            arg
+            for test in (
+                "test_speed_lazy_node.py::test_lazy_and_parallel_synth_are_byte_identical_to_the_plain_single_process",
+                "test_speed_lazy_node.py::test_the_lazy_runs_used_our_cache_with_both_providers_rewritten",
+                "test_speed_lazy_node.py::test_the_fast_runs_loaded_the_bindings_from_optimized_bytecode",
+                "test_speed_lazy_node.py::test_cdktf_stack_trace_helper_got_the_switch_and_it_works",
+                "test_speed_provider_loader.py::test_loader_output_is_byte_identical_to_the_plain_import",
+                "test_speed_provider_loader.py::test_loader_imports_only_the_submodules_in_use",
+            )
+            for arg in ("--deselect", f"tests/{test}")
+        ),
+    ],
+    {},
+)
 #: Targets whose mutants are judged by tools/mutate_worker.py (many mutants per warm process), not by mutmut.
-IN_PROCESS = {"constructs", "cli", "local"}
+IN_PROCESS = {"constructs", "cli", "local", "speed"}
 #: For an in-process target: what each worker runs once, unmutated, before its first mutant (the imports and the
 #: jsii kernel warm up without running the whole selection); a target not named here warms up on its selection.
 WARM_UP = {"constructs": ["tests/test_golden.py"], "cli": ["tests/test_golden.py"]}
