@@ -5,8 +5,8 @@ running every instance's work, the emulator's hosted zone (moto's server in this
 emulator's stacks get (environment, CLI config) with the exact command lines and summaries of applying and
 destroying a stack (a stand-in terraform that records its calls).
 
-Not here (they need a synth or a running emulator process): ``up``, ``down``, ``plan`` and ``_synth_and_init``;
-tests/e2e runs them for real."""
+``up``, ``down``, ``plan`` and ``_synth_and_init``, the steps in order with these parts stood in, are in
+tests/test_local_orchestration.py; tests/e2e runs them for real."""
 
 from __future__ import annotations
 

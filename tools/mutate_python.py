@@ -266,6 +266,8 @@ TARGETS["local"] = (
         "tests/test_emulator_patches.py",
         "tests/test_local_workspace.py",
         "tests/test_local_session.py",
+        # up, plan, down and _synth_and_init in order, every step stood in (before it, "no tests": end to end only).
+        "tests/test_local_orchestration.py",
     ],
     {},
 )

@@ -110,7 +110,7 @@ def up(
     applying = False
     try:
         terraform, local_project = _synth_and_init(
-            binary, root, workspace, server, project, instances, echo, jobs, parallelism
+            binary, root, workspace, server, project, instances, echo, parallelism
         )
         applying = True
         echo(f"[{PLATFORM_STACK}] {apply_stack(terraform, workspace, PLATFORM_STACK)}")
@@ -150,7 +150,6 @@ def _synth_and_init(
     project: Project,
     instances: frozenset[str] | None,
     echo: Echo,
-    jobs: int,
     parallelism: int,
 ) -> tuple[Terraform, Project]:
     """Write the emulator's copy of the project, synthesize it for the emulator and ``terraform init`` every
@@ -214,7 +213,8 @@ def plan(
     parallelism: int = DEFAULT_PARALLELISM,
 ) -> list[StackPlan]:
     """Synthesize for the running emulator and plan the platform and every instance without applying; save
-    each plan and its ``terraform show -json`` in the working folder. Changes nothing in the emulator."""
+    each plan and its ``terraform show -json`` in the working folder. Applies nothing: the emulator keeps its
+    resources (the hosted zone ``up`` made is looked up, and made again only if it is gone)."""
     binary = find_terraform()
     project = load_project(root)
     _check_instances(project, instances)
@@ -222,9 +222,7 @@ def plan(
     server = emu.running(workspace.root)
     if server is None:
         raise emu.EmulatorError(f"the emulator is not running in {workspace.root}; expected `local up` first")
-    terraform, local_project = _synth_and_init(
-        binary, root, workspace, server, project, instances, echo, jobs, parallelism
-    )
+    terraform, local_project = _synth_and_init(binary, root, workspace, server, project, instances, echo, parallelism)
     stacks = [PLATFORM_STACK] + [i.name for i in local_project.instances]
     plans_dir = workspace.root / "plans"
     plans_dir.mkdir(parents=True, exist_ok=True)
@@ -278,7 +276,7 @@ def down(
         return
     try:
         terraform = emulator_terraform(binary, workspace, echo, parallelism)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:  # up initialized them: init again only what changed
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # up initialized them: init only what changed
             list(pool.map(lambda stack: terraform.init(stack, reuse=True), stacks))
         _each(
             jobs,
