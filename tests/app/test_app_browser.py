@@ -397,7 +397,8 @@ class ApiHandler(QuietHandler):
     """API Gateway HTTP API: CORS, the JWT authorizer, and a payload-2.0 Lambda proxy.
 
     Each (status, body, content type) a test puts in ``answers`` is the answer to one authorized request, in order,
-    instead of the Lambda's (a gateway's own error, say).
+    instead of the Lambda's (a gateway's own error, say); a fourth item, a ``threading.Event``, holds that answer
+    until the test sets it (to look at the page while the request is in flight).
     """
 
     site_origin = None
@@ -452,7 +453,9 @@ class ApiHandler(QuietHandler):
         else:
             return self.send(404, json.dumps({"message": "Not Found"}), self._cors(), "application/json")
         if self.answers:
-            status, answer, content_type = self.answers.pop(0)
+            status, answer, content_type, *held = self.answers.pop(0)
+            for release in held:
+                release.wait(30)
             self.log.append({**call, "status": status})
             return self.send(status, answer, self._cors(), content_type)
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -2141,6 +2144,23 @@ def test_a_save_the_api_fails_keeps_the_form_and_says_why(stack, fresh_app):
     assert css(driver, "#item-form").is_displayed() and css(driver, "#save-item").is_enabled()
 
 
+def test_a_conflict_answered_without_the_current_item_says_what_the_api_said(stack, fresh_app):
+    """A 412 is shown as someone else's change only with the item it names; any other 412 (a gateway's, an older
+    API's) is the API's message, and the form stays open to save again."""
+    driver = fresh_app
+    put_item(stack, "RG-3", "Widget", 50)
+    open_signed_in(driver, stack)
+    row_for(driver, "RG-3").find_element("css selector", "button.edit").click()
+    wait_for(driver, visible("#item-form"), message="the edit form")
+    fill(driver, {"quantity": 60})
+    stack["api_answers"].append((412, json.dumps({"message": "Precondition Failed"}), "application/json"))
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: css(d, "#message").text, message="the API's message")
+    assert shown_message(driver) == ("Precondition Failed", "error")
+    assert css(driver, "#item-form").is_displayed() and css(driver, "#form-title").text == "Edit Widget"
+    assert css(driver, "#save-item").is_enabled() and rows(driver) == [("RG-3", "50")]
+
+
 def armed_delete(stack, driver):
     """One item, Lamp (LP-1), listed, and its Delete clicked once: the id and the button, waiting for its confirmation."""
     item = put_item(stack, "LP-1", "Lamp", 5)
@@ -2184,6 +2204,21 @@ def test_a_delete_not_confirmed_within_five_seconds_is_forgotten(stack, fresh_ap
     assert "confirm" not in delete.get_attribute("class")
     delete.click()
     assert delete.text == "Confirm delete" and api_requests(stack) == [("GET /items", 200)]
+
+
+def test_a_delete_in_flight_cannot_be_clicked_again(stack, fresh_app):
+    driver = fresh_app
+    _, delete = armed_delete(stack, driver)
+    answered = threading.Event()
+    stack["api_answers"].append((204, "", "application/json", answered))
+    delete.click()
+    try:
+        # A second click would send a second DELETE.
+        wait_for(driver, lambda d: not delete.is_enabled(), message="the button disabled while the delete is in flight")
+    finally:
+        answered.set()
+    wait_for(driver, lambda d: rows(d) == [], message="the row to go")
+    assert css(driver, "#message").text == "Deleted Lamp."
 
 
 def test_a_delete_the_api_fails_says_why_and_can_be_tried_again(stack, fresh_app):
