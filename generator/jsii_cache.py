@@ -199,9 +199,12 @@ def switchable_stack_trace(text: str, where: str = "stack-trace.js") -> str:
                 f"check what the new lines do, then update generator/jsii_cache.py (or set {SWITCH_ENV}=off)"
             )
     rest = lines[len(STACK_TRACE_JS) :]
-    if len(rest) > 1 or (rest and not _SOURCE_MAP.match(rest[0])):
+    # At most the source map comment follows; name the first line that is not it, or the line after it.
+    extra = 0 if rest and not _SOURCE_MAP.match(rest[0]) else 1
+    if len(rest) > extra:
         raise LazyLoaderError(
-            f"{where}:{len(STACK_TRACE_JS) + 1}: got {rest[0][:120]!r}, expected the source map comment or the end; "
+            f"{where}:{len(STACK_TRACE_JS) + 1 + extra}: got {rest[extra][:120]!r}, expected "
+            f"{'the end' if extra else 'the source map comment or the end'}; "
             f"cdktf's stack-trace.js changed shape: update generator/jsii_cache.py (or set {SWITCH_ENV}=off)"
         )
     at = STACK_TRACE_JS.index("function captureStackTrace(below) {") + 1

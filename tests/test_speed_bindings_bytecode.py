@@ -9,7 +9,13 @@ provider class still fails the synth (Node's own check) with the checks gone.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import importlib.util
+import marshal
 import os
+import py_compile
+import shutil
+import stat
 import subprocess
 import sys
 import textwrap
@@ -22,6 +28,11 @@ from generator import bindings_bytecode
 from generator.bindings_bytecode import BindingsLayoutError, check_generated
 
 STUB = "_typecheckingstub__" + "0123456789abcdef" * 4
+#: The end of every refusal's message.
+CHANGED_SHAPE = (
+    "; the jsii bindings changed shape: check what the new lines do, then update generator/bindings_bytecode.py "
+    "(or set GENERATOR_FAST_BINDINGS=off)"
+)
 
 GENERATED = textwrap.dedent(f'''\
     import typing
@@ -55,6 +66,27 @@ GENERATED = textwrap.dedent(f'''\
                 check_type(argname="argument items", value=items, expected_type=typing.Tuple[type_hints["items"], ...]) # pyright: ignore [reportGeneralTypeIssues]
             return len(items)
 ''')
+
+
+def test_every_line_of_a_check_block_is_read_to_its_end():
+    # First in the file: a check_generated that loses its place in the block (and may loop) fails here quickly.
+    source = f'import typing\nX = 1\ndef f(x):\n    if __debug__:\n        type_hints = typing.get_type_hints({STUB})\n        print("side effect")\n'
+    with pytest.raises(BindingsLayoutError) as refused:
+        check_generated(source, "block.py")
+    assert str(refused.value) == (
+        """block.py:6: got 'print("side effect")', expected 'type_hints = ...' or 'check_type(...)'""" + CHANGED_SHAPE
+    )
+
+
+@pytest.mark.parametrize("end", ["", "\n", "\n\n"])
+def test_a_check_block_that_ends_the_file_is_read_to_its_end(end):
+    block = f"def f(x):\n    if __debug__:\n        type_hints = typing.get_type_hints({STUB})"
+    check_generated(block + end, "end.py")  # accepted: no error
+    with pytest.raises(BindingsLayoutError) as refused:
+        check_generated(block + "\n        print(1)" + end, "end.py")
+    assert str(refused.value) == (
+        "end.py:4: got 'print(1)', expected 'type_hints = ...' or 'check_type(...)'" + CHANGED_SHAPE
+    )
 
 
 def test_the_generated_checks_are_accepted():
@@ -95,6 +127,35 @@ def test_any_other_debug_or_assert_is_refused(old, new, line):
         check_generated(GENERATED.replace(old, new, 1), "bucket.py")
 
 
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        (
+            "x = 1\nif __debug__ and True:\n    pass\n",
+            "odd.py:2: got 'if __debug__ and True:', expected 'if __debug__:' on a line of its own",
+        ),
+        (
+            f"if __debug__:\n    type_hints = typing.get_type_hints({STUB})\n\n    print(1)\n",
+            "odd.py:4: got 'print(1)', expected 'type_hints = ...' or 'check_type(...)'",
+        ),
+        (
+            "def f(result):\n    assert result, 'missing'\n",
+            """odd.py:2: got "assert result, 'missing'", expected 'assert result is not None, "Required property ... is missing"'""",
+        ),
+        (
+            "assert " + "x" * 200 + "\n",
+            "odd.py:1: got 'assert "
+            + "x" * 113
+            + "', expected 'assert result is not None, \"Required property ... is missing\"'",
+        ),
+    ],
+)
+def test_each_refusal_names_the_file_line_what_it_got_and_what_it_expected(source, message):
+    with pytest.raises(BindingsLayoutError) as refused:
+        check_generated(source, "odd.py")
+    assert str(refused.value) == message + CHANGED_SHAPE
+
+
 @pytest.fixture
 def fake_bindings(tmp_path, monkeypatch):
     """A package ``fakebind`` (the GENERATED module) loaded through the finder, cache in tmp_path."""
@@ -109,7 +170,8 @@ def fake_bindings(tmp_path, monkeypatch):
         monkeypatch.delitem(sys.modules, name)
     assert bindings_bytecode.install(tmp_path / "cache", ("fakebind",)) is True
     yield module, tmp_path / "cache"
-    sys.modules.pop("fakebind", None)
+    for name in [n for n in sys.modules if n.partition(".")[0] == "fakebind"]:
+        sys.modules.pop(name)
 
 
 def test_loaded_code_skips_the_checks_and_keeps_the_rest(fake_bindings):
@@ -157,6 +219,8 @@ def test_casts_are_dropped_and_their_types_never_built(fake_bindings):
         "import typing\nfrom x import typing\n",
         "import typing\nclass typing:\n    pass\n",
         "import typing\nfor typing in ():\n    pass\n",
+        "import typing\nimport typing.re\n",
+        "import typing\ndef g():\n    global typing\n",
         "from typing import cast\n",
         "import typing as t\n",
     ],
@@ -200,12 +264,151 @@ def test_a_module_of_another_shape_is_refused_at_import(fake_bindings):
 
 
 def test_switched_off_or_too_late_it_installs_nothing(monkeypatch, tmp_path):
-    monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path if type(f).__name__ != "_Finder"])
+    others = [f for f in sys.meta_path if type(f).__name__ != "_Finder"]
+    monkeypatch.setattr(sys, "meta_path", list(others))
     monkeypatch.setenv(bindings_bytecode.SWITCH_ENV, "off")
     assert bindings_bytecode.install(tmp_path) is False
+    assert bindings_bytecode.install(tmp_path, ("fresh_binding",)) is False
+    assert sys.meta_path == others
     monkeypatch.delenv(bindings_bytecode.SWITCH_ENV)
     monkeypatch.setitem(sys.modules, "jsonlike_binding", object())
     assert bindings_bytecode.install(tmp_path, ("jsonlike_binding",)) is False  # imported already: keeps its checks
+
+
+@pytest.mark.parametrize(
+    "value, on",
+    [
+        (None, True),
+        ("on", True),
+        ("1", True),
+        ("yes", True),
+        ("", True),
+        ("off", False),
+        ("OFF", False),
+        ("Off", False),
+        ("0", False),
+        ("false", False),
+        ("False", False),
+        ("no", False),
+        ("NO", False),
+    ],
+)
+def test_the_switch_turns_off_only_on_off_0_false_no(monkeypatch, value, on):
+    if value is None:
+        monkeypatch.delenv("GENERATOR_FAST_BINDINGS", raising=False)
+    else:
+        monkeypatch.setenv("GENERATOR_FAST_BINDINGS", value)
+    assert bindings_bytecode.enabled() is on
+
+
+def test_install_puts_one_finder_first_for_the_packages_not_imported_yet(monkeypatch, tmp_path):
+    others = [f for f in sys.meta_path if not isinstance(f, bindings_bytecode._Finder)]
+    monkeypatch.setattr(sys, "meta_path", list(others))
+    monkeypatch.delenv(bindings_bytecode.SWITCH_ENV, raising=False)
+    monkeypatch.setitem(sys.modules, "imported_binding", object())
+    monkeypatch.delitem(sys.modules, "fresh_binding", raising=False)
+    assert bindings_bytecode.install(tmp_path / "cache", ("imported_binding", "fresh_binding")) is False
+    finder = sys.meta_path[0]
+    assert (type(finder), finder.packages, finder.cache) == (
+        bindings_bytecode._Finder,
+        ("fresh_binding",),
+        tmp_path / "cache",
+    )
+    assert sys.meta_path[1:] == others
+    assert bindings_bytecode.install(tmp_path / "other", ("another_binding",)) is False  # one finder per process
+    assert sys.meta_path == [finder, *others]
+
+
+def test_the_cache_file_holds_format_mtime_size_path_then_the_code(fake_bindings):
+    module, cache = fake_bindings
+    module.write_text("X = 1\n")  # 6 bytes
+    os.utime(module, (1_700_000_000, 1_700_000_000))
+    assert importlib.import_module("fakebind").X == 1
+    data = (cache / sys.implementation.cache_tag / "fakebind.opt-1.pyc").read_bytes()
+    head = (
+        importlib.util.MAGIC_NUMBER
+        + b"\x02\x00\x00\x00"  # FORMAT 2, little-endian
+        + b"\x00\xf1\x53\x65"  # mtime 1700000000
+        + b"\x06\x00\x00\x00"  # size
+        + str(module).encode()
+        + b"\0"
+    )
+    assert data[: len(head)] == head
+    code = marshal.loads(data[len(head) :])
+    assert (code.co_filename, code.co_names) == (str(module), ("X",))
+
+
+def test_cache_folder_is_private_and_a_read_only_cache_is_no_error(fake_bindings, tmp_path):
+    module, cache = fake_bindings
+    umask = os.umask(0o022)
+    try:
+        importlib.import_module("fakebind")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((cache / sys.implementation.cache_tag).stat().st_mode) == 0o700
+    sys.modules.pop("fakebind")
+    shutil.rmtree(cache)
+    cache.write_text("not a folder")  # even root cannot make a folder under a file
+    fakebind = importlib.import_module("fakebind")
+    assert (type(fakebind.__spec__.loader).__name__, fakebind.Bucket(bucket=42).bucket) == ("OptimizedLoader", 42)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "src"]
+
+
+def test_annotations_stay_evaluated_as_in_the_plain_module(fake_bindings):
+    # The loader's own module has `from __future__ import annotations`; the bindings must not inherit it.
+    module, _ = fake_bindings
+    module.write_text("def f(x: int) -> str:\n    return str(x)\n")
+    assert importlib.import_module("fakebind").f.__annotations__ == {"x": int, "return": str}
+
+
+def test_a_syntax_error_names_the_binding_file(fake_bindings):
+    module, _ = fake_bindings
+    module.write_text("X = 1\ndef broken(:\n")
+    with pytest.raises(SyntaxError) as error:
+        importlib.import_module("fakebind")
+    assert (error.value.filename, error.value.lineno) == (str(module), 2)
+
+
+def test_a_loader_compiles_only_the_module_it_was_made_for(fake_bindings):
+    module, cache = fake_bindings
+    loader = bindings_bytecode.OptimizedLoader("fakebind", str(module), cache)
+    with pytest.raises(ImportError, match=r"^loader for fakebind cannot handle fakebind\.other$"):
+        loader.get_code("fakebind.other")
+    assert not cache.exists()
+    assert loader.get_code("fakebind").co_filename == str(module)
+
+
+def test_the_finder_swaps_only_source_loaders_of_its_packages(fake_bindings, monkeypatch):
+    module, cache = fake_bindings
+    package = str(module.parent)
+    finder = bindings_bytecode._Finder(("fakebind",), cache)
+    assert finder.find_spec("fakebindings", None) is None
+    assert finder.find_spec("other.fakebind", None) is None
+    assert finder.find_spec("fakebind.missing", [package]) is None
+    (module.parent / "plain.py").write_text("Y = 2\n")
+    py_compile.compile(str(module.parent / "plain.py"), cfile=str(module.parent / "compiled.pyc"))
+    (module.parent / "plain.py").unlink()
+    spec = finder.find_spec("fakebind.compiled", [package])
+    assert (type(spec.loader), spec.origin) == (
+        importlib.machinery.SourcelessFileLoader,
+        str(module.parent / "compiled.pyc"),
+    )
+    assert importlib.import_module("fakebind.compiled").Y == 2
+
+
+def test_the_finder_passes_the_reload_target_on_to_the_path_entry_finders(tmp_path, monkeypatch):
+    seen = []
+
+    class Recording:
+        def find_spec(self, fullname, target=None):
+            seen.append((fullname, target))
+            return None
+
+    monkeypatch.setitem(sys.path_importer_cache, "recording-entry", Recording())
+    target = object()
+    finder = bindings_bytecode._Finder(("fakebind",), tmp_path / "cache")
+    assert finder.find_spec("fakebind.sub", ["recording-entry"], target) is None
+    assert seen == [("fakebind.sub", target)]
 
 
 WRONG_TYPES = textwrap.dedent("""

@@ -11,7 +11,9 @@ primed by a first (eager) run, so the compared runs really load lazily and from 
 from __future__ import annotations
 
 import json
+import locale
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -206,3 +208,408 @@ def test_prepare_rewrites_only_complete_entries_of_the_provider_packages(tmp_pat
     done = jsii_cache.prepare(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in done] == ["@cdktf/provider-aws/1.0.0/abc/lib/index.js"]
     assert (tmp_path / "cdktf/1.0.0/abc/lib/index.js").read_text() == GENERATED
+
+
+# Fast unit tests of generator/jsii_cache.py: every expected text and message is written out.
+
+MARK = "// lazy exports: rewritten from index.js.eager by serverless-platform-generator (generator/jsii_cache.py)"
+HEADER = (
+    '"use strict";\n/**\n * Copyright (c) HashiCorp, Inc.\n * SPDX-License-Identifier: MPL-2.0\n */\n'
+    'Object.defineProperty(exports, "__esModule", { value: true });\n'
+)
+SOURCE_MAP = "//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==\n"
+LAZY = (
+    MARK
+    + "\n"
+    + HEADER
+    + 'Object.defineProperty(exports, "acmCertificate", { enumerable: true, get: function () { return require("./acm-certificate"); } });\n'
+    'Object.defineProperty(exports, "s3Bucket", { enumerable: true, get: function () { return require("./s3-bucket"); } });\n'
+    'Object.defineProperty(exports, "provider", { enumerable: true, get: function () { return require("./provider"); } });\n'
+)
+INDEX_TAIL = (
+    "the provider's generated index.js changed shape: check what the new lines do, then update "
+    "generator/jsii_cache.py (or set GENERATOR_LAZY_NODE=off to load it eagerly)"
+)
+#: cdktf 0.21.0's lib/tokens/private/stack-trace.js (its real source map shortened).
+STACK_TRACE = (
+    '"use strict";\n'
+    + r"""// Copyright (c) HashiCorp, Inc
+// SPDX-License-Identifier: MPL-2.0
+// copied from https://github.com/aws/constructs/blob/e01e47f78ef1e9b600efcd23ff7705aa8d384017/lib/private/stack-trace.ts
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.captureStackTrace = captureStackTrace;
+/**
+ * Captures a complete stack trace at the point of invocation.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+function captureStackTrace(below) {
+    below = below || captureStackTrace; // hide myself if nothing else
+    const object = { stack: "" };
+    const previousLimit = Error.stackTraceLimit;
+    try {
+        Error.stackTraceLimit = Number.MAX_SAFE_INTEGER;
+        Error.captureStackTrace(object, below);
+    }
+    finally {
+        Error.stackTraceLimit = previousLimit;
+    }
+    if (!object.stack) {
+        return [];
+    }
+    return object.stack
+        .split("\n")
+        .slice(1)
+        .map((s) => s.replace(/^\s*at\s+/, ""));
+}
+//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==
+"""
+)
+SWITCHED = r"""// stack-trace switch: rewritten from stack-trace.js.eager by serverless-platform-generator (generator/jsii_cache.py)
+"use strict";
+// Copyright (c) HashiCorp, Inc
+// SPDX-License-Identifier: MPL-2.0
+// copied from https://github.com/aws/constructs/blob/e01e47f78ef1e9b600efcd23ff7705aa8d384017/lib/private/stack-trace.ts
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.captureStackTrace = captureStackTrace;
+/**
+ * Captures a complete stack trace at the point of invocation.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+function captureStackTrace(below) {
+    if (process.env.CDK_DISABLE_STACK_TRACE) { return ["stack traces disabled"]; } // added by serverless-platform-generator (generator/jsii_cache.py), as in aws-cdk
+    below = below || captureStackTrace; // hide myself if nothing else
+    const object = { stack: "" };
+    const previousLimit = Error.stackTraceLimit;
+    try {
+        Error.stackTraceLimit = Number.MAX_SAFE_INTEGER;
+        Error.captureStackTrace(object, below);
+    }
+    finally {
+        Error.stackTraceLimit = previousLimit;
+    }
+    if (!object.stack) {
+        return [];
+    }
+    return object.stack
+        .split("\n")
+        .slice(1)
+        .map((s) => s.replace(/^\s*at\s+/, ""));
+}
+//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==
+"""
+STACK_TRACE_TAIL = (
+    "cdktf's stack-trace.js changed shape: check what the new lines do, then update generator/jsii_cache.py "
+    "(or set GENERATOR_LAZY_NODE=off)"
+)
+
+
+@pytest.fixture
+def ascii_locale():
+    """The process's locale encoding is ASCII (LC_CTYPE=C), as on a machine without a UTF-8 locale."""
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)
+
+
+@pytest.fixture
+def cache_env(monkeypatch):
+    """No jsii, XDG or generator cache variable and the lazy loading on; a test sets what it needs."""
+    for name in ("GENERATOR_JSII_CACHE", "JSII_RUNTIME_PACKAGE_CACHE_ROOT", "XDG_CACHE_HOME", "GENERATOR_LAZY_NODE"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def _entry(root: Path, folder: str, files: dict[str, str], complete: bool = True) -> Path:
+    entry = root / folder
+    for name, text in files.items():
+        (entry / name).parent.mkdir(parents=True, exist_ok=True)
+        (entry / name).write_text(text)
+    if complete:
+        (entry / ".jsii-runtime-package-cache").write_text("")
+    return entry
+
+
+@pytest.mark.parametrize(
+    "variables, expected",
+    [
+        ({"GENERATOR_JSII_CACHE": "/x/ours", "XDG_CACHE_HOME": "/x/xdg", "HOME": "/x/home"}, "/x/ours"),
+        (
+            {"GENERATOR_JSII_CACHE": "", "XDG_CACHE_HOME": "/x/xdg", "HOME": "/x/home"},
+            "/x/xdg/serverless-platform-generator/jsii-packages",
+        ),
+        ({"XDG_CACHE_HOME": "/x/xdg", "HOME": "/x/home"}, "/x/xdg/serverless-platform-generator/jsii-packages"),
+        ({"XDG_CACHE_HOME": "", "HOME": "/x/home"}, "/x/home/.cache/serverless-platform-generator/jsii-packages"),
+        ({"HOME": "/x/home"}, "/x/home/.cache/serverless-platform-generator/jsii-packages"),
+    ],
+)
+def test_cache_root_is_ours_then_xdg_then_home(cache_env, variables, expected):
+    for name, value in variables.items():
+        cache_env.setenv(name, value)
+    assert jsii_cache.cache_root() == Path(expected)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, True),
+        ("on", True),
+        ("1", True),
+        ("yes", True),
+        ("", True),
+        ("off", False),
+        ("OFF", False),
+        ("Off", False),
+        ("0", False),
+        ("false", False),
+        ("FALSE", False),
+        ("no", False),
+        ("NO", False),
+    ],
+)
+def test_lazy_loading_is_on_unless_switched_off(cache_env, value, expected):
+    if value is not None:
+        cache_env.setenv("GENERATOR_LAZY_NODE", value)
+    assert jsii_cache.enabled() is expected
+
+
+def test_switched_off_nothing_is_configured_or_rewritten(tmp_path, cache_env):
+    cache_env.setenv("GENERATOR_LAZY_NODE", "off")
+    cache_env.setenv("GENERATOR_JSII_CACHE", str(tmp_path / "ours"))
+    entry = _entry(tmp_path / "ours", "@cdktf/provider-aws/20.1.0/a1", {"lib/index.js": GENERATED})
+    assert jsii_cache.configure() is None
+    assert jsii_cache.prepare(tmp_path / "ours") == []
+    assert "JSII_RUNTIME_PACKAGE_CACHE_ROOT" not in os.environ
+    assert (entry / "lib" / "index.js").read_text() == GENERATED
+
+
+def test_configure_makes_a_private_cache_folder_and_points_jsii_at_it(tmp_path, cache_env):
+    cache_env.setenv("GENERATOR_JSII_CACHE", str(tmp_path / "cache" / "jsii"))  # its parent does not exist yet
+    umask = os.umask(0o022)
+    try:
+        root = jsii_cache.configure()
+    finally:
+        os.umask(umask)
+    assert root == tmp_path / "cache" / "jsii"
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert os.environ["JSII_RUNTIME_PACKAGE_CACHE_ROOT"] == str(tmp_path / "cache" / "jsii")
+    entry = _entry(root, "@cdktf/provider-aws/20.1.0/a1", {"lib/index.js": GENERATED})
+    assert jsii_cache.configure() == tmp_path / "cache" / "jsii"  # the folder exists now: fine
+    assert (entry / "lib" / "index.js").read_text() == LAZY
+
+
+def test_configure_keeps_a_jsii_cache_variable_already_set(tmp_path, cache_env):
+    cache_env.setenv("GENERATOR_JSII_CACHE", str(tmp_path / "ours"))
+    cache_env.setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(tmp_path / "theirs"))
+    assert jsii_cache.configure() == tmp_path / "theirs"
+    assert os.environ["JSII_RUNTIME_PACKAGE_CACHE_ROOT"] == str(tmp_path / "theirs")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs"]
+
+
+def test_prepare_rewrites_complete_entries_of_both_providers_and_the_stack_trace_helper(tmp_path, cache_env):
+    helper = "lib/tokens/private/stack-trace.js"
+    aws = _entry(tmp_path, "@cdktf/provider-aws/20.1.0/a1", {"lib/index.js": GENERATED})
+    kubernetes = _entry(tmp_path, "@cdktf/provider-kubernetes/12.1.1/b2", {"lib/index.js": GENERATED})
+    partial = _entry(tmp_path, "@cdktf/provider-aws/20.0.0/c3", {"lib/index.js": GENERATED}, complete=False)
+    cdktf = _entry(tmp_path, "cdktf/0.21.0/d4", {"lib/index.js": GENERATED, helper: STACK_TRACE})
+    cdktf_partial = _entry(tmp_path, "cdktf/0.20.0/e5", {helper: STACK_TRACE}, complete=False)
+    _entry(tmp_path, "cdktf/0.19.0/f6", {"lib/index.js": GENERATED})  # complete, without the helper
+    expected = [
+        "@cdktf/provider-aws/20.1.0/a1/lib/index.js",
+        "@cdktf/provider-kubernetes/12.1.1/b2/lib/index.js",
+        "cdktf/0.21.0/d4/lib/tokens/private/stack-trace.js",
+    ]
+    for _ in range(2):  # the second run finds everything done and accepts it as it is
+        assert [p.relative_to(tmp_path).as_posix() for p in jsii_cache.prepare(tmp_path)] == expected
+        assert (aws / "lib/index.js").read_text() == LAZY
+        assert (kubernetes / "lib/index.js").read_text() == LAZY
+        assert (cdktf / helper).read_text() == SWITCHED
+        assert (cdktf / (helper + ".eager")).read_text() == STACK_TRACE
+        assert (cdktf / "lib/index.js").read_text() == GENERATED
+        assert (partial / "lib/index.js").read_text() == GENERATED
+        assert (cdktf_partial / helper).read_text() == STACK_TRACE
+    assert sorted(p.name for p in (cdktf / "lib/tokens/private").iterdir()) == [
+        "stack-trace.js",
+        "stack-trace.js.eager",
+    ]
+
+
+def test_prepare_without_a_root_takes_jsii_variable_then_ours(tmp_path, cache_env):
+    jsii = _entry(tmp_path / "jsii", "@cdktf/provider-aws/20.1.0/a1", {"lib/index.js": GENERATED})
+    ours = _entry(tmp_path / "ours", "@cdktf/provider-aws/20.1.0/a1", {"lib/index.js": GENERATED})
+    cache_env.setenv("GENERATOR_JSII_CACHE", str(tmp_path / "ours"))
+    cache_env.setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(tmp_path / "jsii"))
+    assert jsii_cache.prepare() == [jsii / "lib" / "index.js"]
+    assert (ours / "lib" / "index.js").read_text() == GENERATED
+    cache_env.delenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT")
+    assert jsii_cache.prepare() == [ours / "lib" / "index.js"]
+    assert (ours / "lib" / "index.js").read_text() == LAZY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        GENERATED.replace(SOURCE_MAP, ""),
+        GENERATED.replace(SOURCE_MAP, "").removesuffix("\n"),  # ends on a require line, no final newline
+        GENERATED.removesuffix("\n"),
+    ],
+    ids=["no-source-map", "no-source-map-no-final-newline", "no-final-newline"],
+)
+def test_rewrite_without_source_map_or_final_newline(text):
+    assert jsii_cache.lazy_index(text) == LAZY
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            '"use strict";\n/**\n',
+            "index.js:3: got 'end of file', expected ' * Copyright (c) HashiCorp, Inc.'; ",
+        ),
+        (
+            GENERATED.replace('Object.defineProperty(exports, "__esModule", { value: true });', "y" * 130),
+            f"index.js:6: got '{'y' * 120}', expected 'Object.defineProperty(exports, \"__esModule\", {{ value: true }});'; ",
+        ),
+        (
+            HEADER + '// generated by cdktf get\nexports.provider = require("./provider");\n',
+            "index.js:7: got '// generated by cdktf get', expected the 'exports.a = ... = void 0;' lines; ",
+        ),
+        (HEADER, "index.js:7: got 'end of file', expected the 'exports.a = ... = void 0;' lines; "),
+        (
+            HEADER + "exports.provider = void 0;\n",
+            "index.js:8: got 'end of file', expected '// generated by cdktf get'; ",
+        ),
+        (
+            GENERATED.replace("// generated by cdktf get\n", ""),
+            "index.js:9: got 'exports.acmCertificate = require(\"./acm-certificate\");', expected '// generated by cdktf get'; ",
+        ),
+        (
+            GENERATED + "exports.x = 1;\n",
+            "index.js:14: got 'exports.x = 1;', expected 'exports.<name> = require(\"./<module>\");' or the source map comment; ",
+        ),
+        (
+            GENERATED.replace("exports.provider = void 0;\n", ""),
+            "index.js:7: got 'exports.s3Bucket = exports.acmCertificate = void 0;', expected 'void 0' declarations of exactly the required names; ",
+        ),
+    ],
+    ids=[
+        "header-cut-short",
+        "header-line-changed",
+        "no-void-0-line",
+        "header-only",
+        "no-generated-comment-at-end",
+        "no-generated-comment",
+        "line-after-source-map",
+        "required-but-not-declared",
+    ],
+)
+def test_rewrite_refusal_messages(text, message):
+    with pytest.raises(jsii_cache.LazyLoaderError) as refused:
+        jsii_cache.lazy_index(text)
+    assert str(refused.value) == message + INDEX_TAIL
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (STACK_TRACE, SWITCHED),
+        (STACK_TRACE.removesuffix("\n"), SWITCHED),
+        (STACK_TRACE.replace(SOURCE_MAP, ""), SWITCHED.replace(SOURCE_MAP, "")),
+        (STACK_TRACE.replace(SOURCE_MAP, "").removesuffix("\n"), SWITCHED.replace(SOURCE_MAP, "")),
+    ],
+    ids=["generated", "no-final-newline", "no-source-map", "no-source-map-no-final-newline"],
+)
+def test_stack_trace_switch_goes_first_in_the_function(text, expected):
+    assert jsii_cache.switchable_stack_trace(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            '"use strict";\n// Copyright (c) HashiCorp, Inc\n// SPDX-License-Identifier: MPL-2.0\n',
+            "stack-trace.js:4: got 'end of file', expected '// copied from https://github.com/aws/constructs/blob/e01e47f78ef1e9b600efcd23ff7705aa8d384017/lib/private/stack-trace.ts'; "
+            + STACK_TRACE_TAIL,
+        ),
+        (
+            STACK_TRACE.replace('    const object = { stack: "" };', "y" * 130),
+            f"stack-trace.js:13: got '{'y' * 120}', expected '    const object = {{ stack: \"\" }};'; "
+            + STACK_TRACE_TAIL,
+        ),
+        (
+            STACK_TRACE.replace(SOURCE_MAP, "z" * 130 + "\n"),
+            f"stack-trace.js:30: got '{'z' * 120}', expected the source map comment or the end; cdktf's stack-trace.js "
+            "changed shape: update generator/jsii_cache.py (or set GENERATOR_LAZY_NODE=off)",
+        ),
+        (  # a line after the source map: that line is named, not the source map
+            STACK_TRACE + "// one more\n",
+            "stack-trace.js:31: got '// one more', expected the end; cdktf's stack-trace.js changed shape: update "
+            "generator/jsii_cache.py (or set GENERATOR_LAZY_NODE=off)",
+        ),
+        (  # two lines that are neither: the first is named
+            STACK_TRACE.replace(SOURCE_MAP, "// one\n// two\n"),
+            "stack-trace.js:30: got '// one', expected the source map comment or the end; cdktf's stack-trace.js "
+            "changed shape: update generator/jsii_cache.py (or set GENERATOR_LAZY_NODE=off)",
+        ),
+    ],
+    ids=["cut-short", "line-changed", "line-instead-of-source-map", "line-after-source-map", "two-lines-instead"],
+)
+def test_stack_trace_refusal_messages(text, message):
+    with pytest.raises(jsii_cache.LazyLoaderError) as refused:
+        jsii_cache.switchable_stack_trace(text)
+    assert str(refused.value) == message
+
+
+def test_make_lazy_refuses_another_shape_and_writes_nothing(tmp_path):
+    index = tmp_path / "index.js"
+    index.write_text("module.exports = {};\n")
+    with pytest.raises(jsii_cache.LazyLoaderError) as refused:
+        jsii_cache.make_lazy(index)
+    assert str(refused.value) == f"{index}:1: got 'module.exports = {{}};', expected '\"use strict\";'; " + INDEX_TAIL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.js"]
+    assert index.read_text() == "module.exports = {};\n"
+
+
+def test_make_lazy_checks_a_rewrite_against_its_backup(tmp_path):
+    index = tmp_path / "index.js"
+    index.write_text(LAZY)
+    (tmp_path / "index.js.eager").write_text("garbage\n")
+    with pytest.raises(jsii_cache.LazyLoaderError) as refused:
+        jsii_cache.make_lazy(index)
+    assert (
+        str(refused.value) == f"{tmp_path}/index.js.eager:1: got 'garbage', expected '\"use strict\";'; " + INDEX_TAIL
+    )
+
+
+@pytest.mark.parametrize("jsii_variable", [True, False])
+def test_make_lazy_refuses_a_rewrite_without_backup_and_names_the_folder_to_delete(tmp_path, cache_env, jsii_variable):
+    cache_env.setenv("GENERATOR_JSII_CACHE", "/x/ours")
+    if jsii_variable:
+        cache_env.setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", "/x/jsii")
+    index = tmp_path / "index.js"
+    index.write_text(LAZY)
+    with pytest.raises(jsii_cache.LazyLoaderError) as refused:
+        jsii_cache.make_lazy(index)
+    folder = "/x/jsii" if jsii_variable else "/x/ours"
+    assert str(refused.value) == (
+        f"{index}: got a rewritten index.js that is not the rewrite of index.js.eager, expected the two to match; "
+        f"delete the cache folder {folder} and run again"
+    )
+
+
+def test_make_lazy_reads_and_writes_utf8_whatever_the_locale(tmp_path, ascii_locale):
+    original = HEADER + 'exports.café = void 0;\n// generated by cdktf get\nexports.café = require("./cafe");\n'
+    index = tmp_path / "index.js"
+    index.write_bytes(original.encode("utf-8"))
+    assert jsii_cache.make_lazy(index) is True
+    assert index.read_bytes() == (
+        MARK
+        + "\n"
+        + HEADER
+        + 'Object.defineProperty(exports, "café", { enumerable: true, get: function () { return require("./cafe"); } });\n'
+    ).encode("utf-8")
+    assert (tmp_path / "index.js.eager").read_bytes() == original.encode("utf-8")
+    assert jsii_cache.make_lazy(index) is False  # reads both files back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.js", "index.js.eager"]

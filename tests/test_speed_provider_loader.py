@@ -10,6 +10,7 @@ sync modes, which together use every construct in modules/.
 from __future__ import annotations
 
 import json
+import locale
 import subprocess
 import sys
 import textwrap
@@ -137,3 +138,112 @@ def test_loader_leaves_an_already_imported_package_alone(monkeypatch):
     monkeypatch.setitem(sys.modules, "fake_provider_imported", sentinel)
     _provider_loader.install(("fake_provider_imported",))
     assert sys.modules["fake_provider_imported"] is sentinel
+
+
+@pytest.fixture
+def ascii_locale():
+    """The process's locale encoding is ASCII (LC_CTYPE=C), as on a machine without a UTF-8 locale."""
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)
+
+
+@pytest.fixture
+def importable(tmp_path, monkeypatch):
+    """tmp_path on sys.path; whatever a test imports from it is forgotten afterwards."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    for name in [m for m in sys.modules if m.startswith("fake_provider_")]:
+        del sys.modules[name]
+
+
+def test_loader_import_of_a_submodule_and_refusal_of_any_other_attribute(importable):
+    _fake_provider(importable, "fake_provider_ok", _generated_init())
+    _provider_loader.install(("fake_provider_ok",))
+    package = sys.modules["fake_provider_ok"]
+    with pytest.raises(AttributeError) as private:
+        package._jsii  # noqa: B018 - a private folder is not imported on attribute access
+    assert str(private.value) == "module 'fake_provider_ok' has no attribute '_jsii'"
+    with pytest.raises(AttributeError) as missing:
+        package.no_such_resource  # noqa: B018 - the attribute access is what raises
+    assert str(missing.value) == "module 'fake_provider_ok' has no attribute 'no_such_resource'"
+    assert sorted(m for m in sys.modules if m.startswith("fake_provider_ok")) == ["fake_provider_ok"]
+    assert package.some_resource.VALUE == 42
+
+
+@pytest.mark.parametrize("kind", ["missing", "module", "namespace"])
+def test_loader_refuses_anything_but_a_regular_package(importable, kind):
+    if kind == "module":
+        (importable / "fake_provider_x.py").write_text("VALUE = 1\n")
+    elif kind == "namespace":
+        (importable / "fake_provider_x" / "some_resource").mkdir(parents=True)
+    with pytest.raises(_provider_loader.ProviderLayoutError) as refused:
+        _provider_loader.install(("fake_provider_x",))
+    assert str(refused.value) == (
+        "fake_provider_x: got no regular package, expected the installed provider bindings "
+        "(pip install -r requirements.txt)"
+    )
+    assert "fake_provider_x" not in sys.modules
+
+
+def test_loader_refuses_a_package_without_its_jsii_assembly(importable):
+    _fake_provider(importable, "fake_provider_x", _generated_init())
+    (importable / "fake_provider_x" / "_jsii" / "__init__.py").unlink()
+    with pytest.raises(_provider_loader.ProviderLayoutError) as refused:
+        _provider_loader.install(("fake_provider_x",))
+    assert str(refused.value) == (
+        f"{importable / 'fake_provider_x'}: got no _jsii/__init__.py, expected the jsii assembly module; "
+        "the provider layout changed, update modules._provider_loader"
+    )
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("import abc\n", "import abc   \n"),  # trailing blanks
+        ("import jsii\n", "import jsii\n\n\n"),  # blank lines
+        ("           pass\n", "           # an indented comment\n           pass\n"),
+        ("import abc\n", "# a comment\nimport abc\n"),
+    ],
+    ids=["trailing-blanks", "blank-lines", "indented-comment", "comment"],
+)
+def test_loader_ignores_blanks_and_comments_in_the_package_body(importable, old, new):
+    init = _generated_init()
+    assert old in init
+    _fake_provider(importable, "fake_provider_x", init.replace(old, new, 1))
+    _provider_loader.install(("fake_provider_x",))
+    assert sys.modules["fake_provider_x"].__provider_loader__ is True
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("           pass\n", "            pass\n"),  # indented one more
+        ("publication.publish()\n", "publication.publish(); jsii.load()\n"),
+    ],
+    ids=["indentation-changed", "statement-added-on-a-line"],
+)
+def test_loader_refuses_a_changed_package_body(importable, old, new):
+    init = _generated_init()
+    assert old in init
+    _fake_provider(importable, "fake_provider_x", init.replace(old, new, 1))
+    with pytest.raises(_provider_loader.ProviderLayoutError) as refused:
+        _provider_loader.install(("fake_provider_x",))
+    assert str(refused.value) == (
+        f"{importable / 'fake_provider_x' / '__init__.py'}: got a package __init__ that does more than the generated "
+        "preamble, submodule imports and __all__, expected exactly modules._provider_loader.EXPECTED_PREAMBLE; a "
+        "provider release changed the layout: check what the new statements do, then update the loader (and run "
+        "tests/test_speed_provider_loader.py)"
+    )
+    assert "fake_provider_x" not in sys.modules
+
+
+def test_loader_reads_the_package_as_utf8_whatever_the_locale(importable, ascii_locale):
+    _fake_provider(importable, "fake_provider_x", _generated_init())
+    init = importable / "fake_provider_x" / "__init__.py"
+    init.write_bytes(_generated_init().replace("# docs", "# docs: café").encode("utf-8"))
+    _provider_loader.install(("fake_provider_x",))
+    assert sys.modules["fake_provider_x"].__provider_loader__ is True

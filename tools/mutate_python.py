@@ -290,6 +290,7 @@ TARGETS["speed"] = (
         "tests/test_speed_lazy_node.py",
         "tests/test_speed_bindings_bytecode.py",
         "tests/test_speed_provider_loader.py",
+        "tests/test_runtime.py",
         *(
             arg
             for test in (
