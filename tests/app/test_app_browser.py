@@ -1863,6 +1863,24 @@ def test_the_no_access_page_names_the_user_the_app_and_the_first_group_to_ask_fo
     assert driver.execute_script("return document.body.dataset.state") == "no-access"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"message": "Forbidden"}, {"message": "Forbidden", "error": "forbidden"}],
+    ids=["gateway", "another-error"],
+)
+def test_a_403_that_is_not_no_access_is_shown_as_the_apis_message(stack, fresh_app, body):
+    """Only the API's own ``no_access`` answer is the no-access page; another 403 (a gateway's, a WAF's) is an error
+    like any other, shown over the signed-in app."""
+    driver, site = fresh_app, stack["site"]
+    stack["api_answers"].append((403, json.dumps(body), "application/json"))
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600)})
+    driver.get(site + PREFIX)
+    wait_for(driver, lambda d: css(d, "#message").text, message="the API's message")
+    assert shown_message(driver) == ("Forbidden", "error")
+    assert css(driver, "#app-view").is_displayed() and not driver.find_elements("css selector", "#no-access-view")
+    assert driver.execute_script("return document.body.dataset.state") == "app"
+
+
 SERVER_ERROR = (500, json.dumps({"message": "Internal Server Error"}), "application/json")
 A_PAGE_WITH_MORE = (200, json.dumps({"items": [], "nextToken": "next"}), "application/json")
 
