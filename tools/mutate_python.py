@@ -20,8 +20,10 @@ without first profiling the target's whole selection.
 Targets: lambda_code, validation (generator/validation, project.py, naming.py), rules (rules.py and
 naming.py only), cache (generator/cache.py), modules (the permission model's three files, mutmut's runner),
 constructs (all of modules/, judged in warm processes by tools/mutate_worker.py), workflow (generator/workflow
-less bootstrap.py, states.py), cli (the synth layer and the CLI, in-process), local (generator/local, in-process).
-The default: lambda_code, validation, cache, constructs, workflow, cli, local.
+less bootstrap.py, states.py), cli (the synth layer and the CLI, in-process), local (generator/local, in-process),
+speed (runtime.py, jsii_cache.py, bindings_bytecode.py and modules/_provider_loader.py, in-process, with a jsii
+cache of its own under --work unless GENERATOR_JSII_CACHE is set).
+The default: lambda_code, validation, cache, constructs, workflow, cli, local, speed.
 Slow (minutes per target on two cores): not run in CI.
 """
 
@@ -774,7 +776,7 @@ def main() -> int:
     parser.add_argument(
         "targets",
         nargs="*",
-        default=["lambda_code", "validation", "cache", "constructs", "workflow", "cli", "local"],
+        default=["lambda_code", "validation", "cache", "constructs", "workflow", "cli", "local", "speed"],
         choices=[*TARGETS, []],
     )
     parser.add_argument(
@@ -825,6 +827,10 @@ def main() -> int:
         help="print the diffs of the target's surviving mutants matching GLOB",
     )
     args = parser.parse_args()
+    if "speed" in args.targets and not args.show:
+        # The speed target's mutants run in these processes and rewrite jsii package caches: never the machine's own
+        # (generator/jsii_cache.py's GENERATOR_JSII_CACHE; the other targets of this run share this one too).
+        os.environ.setdefault("GENERATOR_JSII_CACHE", str((args.work / "speed-jsii-cache").resolve()))
     if args.show:
         for target in args.targets:
             _, diffs = _verdicts_and_survivor_diffs(args.work / target)
