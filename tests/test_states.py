@@ -749,9 +749,17 @@ def test_cloud_with_a_project_reads_only_that_project_s_workspaces(monkeypatch):
     assert api.urls() == [PROJECTS, FIRST_PAGE]
 
 
-def test_cloud_names_a_configured_project_that_does_not_exist(monkeypatch):
-    near_miss = {"data": [{"id": "prj-x", "type": "projects", "attributes": {"name": "serverless apps"}}]}
-    reader, api = project_reader(monkeypatch, {PROJECTS: near_miss})
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"data": [{"id": "prj-x", "type": "projects", "attributes": {"name": "serverless apps"}}]},
+        {"meta": {}},  # no "data": no project of that name either, not a TypeError
+        {"data": [{"id": "prj-x", "type": "projects"}]},  # a project without attributes has no name
+    ],
+    ids=["near-miss", "no-data", "no-attributes"],
+)
+def test_cloud_names_a_configured_project_that_does_not_exist(monkeypatch, answer):
+    reader, api = project_reader(monkeypatch, {PROJECTS: answer})
     with pytest.raises(StateUnavailable) as raised:
         reader.stacks()
     assert str(raised.value) == (
