@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.errors import Problem
 from generator.validation.reader import read_yaml
@@ -142,3 +143,35 @@ def test_a_mapping_s_own_values_are_read_before_the_mappings_nested_in_it(tmp_pa
 def test_a_value_its_tag_cannot_hold_is_one_problem_not_a_traceback(tmp_path, text, message):
     # Each of these raised ValueError, IndexError, KeyError, AttributeError or TypeError out of read_yaml.
     assert _read(tmp_path, text) == (None, [Problem("instances/x.yaml", "", message)])
+
+
+# PyYAML's errors as read_yaml may get them: every YAMLError it raises today is a MarkedYAMLError with a mark and a
+# problem, or a ReaderError about an int code point. The branches for the others keep the promise of one Problem
+# whatever a PyYAML release raises; these stand in for the parser to reach them.
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (yaml.YAMLError("something  went\n   wrong"), "invalid YAML: something went wrong"),
+        (yaml.MarkedYAMLError(problem="got this"), "invalid YAML: got this"),
+        (yaml.MarkedYAMLError(context="while reading that"), "invalid YAML: while reading that"),
+        (
+            yaml.MarkedYAMLError(context_mark=yaml.Mark("x", 0, 2, 4, None, None)),
+            "invalid YAML: line 3, column 5: invalid YAML",
+        ),
+        (
+            yaml.reader.ReaderError("x", 6, b"\x80", "utf-8", "invalid start byte"),
+            "invalid YAML: got control character b'\\x80' at character 7, expected printable text",
+        ),
+        (
+            yaml.reader.ReaderError("x", 0, 0x85, "unicode", "special characters are not allowed"),
+            "invalid YAML: got control character #x0085 at character 1, expected printable text",
+        ),
+    ],
+    ids=["unmarked", "no-mark", "context-only", "mark-alone", "byte-character", "code-point"],
+)
+def test_any_yaml_error_is_one_problem_naming_what_it_can(tmp_path, monkeypatch, error, message):
+    def refuse(text, Loader):
+        raise error
+
+    monkeypatch.setattr(yaml, "load_all", refuse)
+    assert _read(tmp_path, "name: x\n") == (None, [Problem(DISPLAY, "", message)])
