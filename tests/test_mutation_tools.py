@@ -351,3 +351,37 @@ def test_generate_makes_a_fresh_copy_with_every_mutant_not_checked_and_judges_no
     calc = sorted(name for names in expected.values() for name in names if name.startswith("toy.calc."))
     assert (list(verdicts), sorted(verdicts["not checked"])) == (["not checked"], calc)
     assert 'source_paths = ["toy"]' in (tmp_path / "toy" / "pyproject.toml").read_text()
+
+
+DECORATED = '''import click
+
+
+def plain(x):
+    return x + 1
+
+
+@click.command("go")
+@click.option("--n", default=2)
+def go(n):
+    """Say twice n."""
+    click.echo(n * 2)
+'''
+
+
+def test_decorated_functions_are_mutated_with_their_decorators_kept_and_nothing_else():
+    """tools/mutate_decorated.py: mutmut's operators on the bodies mutmut leaves alone, the decorators put back."""
+    import mutate_decorated
+
+    mutants = mutate_decorated.decorated_mutants(DECORATED)
+    assert [name for name, _ in mutants] == ["go__1", "go__2", "go__3"]
+    changed = {
+        name: [line for line in text.splitlines() if line not in DECORATED.splitlines()] for name, text in mutants
+    }
+    assert changed == {
+        "go__1": ["    click.echo(None)"],
+        "go__2": ["    click.echo(n / 2)"],
+        "go__3": ["    click.echo(n * 3)"],
+    }
+    for _, text in mutants:  # the rest, the decorators and the undecorated function included, as it was
+        assert text.splitlines()[:-1] == DECORATED.splitlines()[:-1]
+    assert mutate_decorated.decorated_mutants(DECORATED, ("plain",)) == []
