@@ -106,8 +106,10 @@ def test_codeowners_is_written_from_teams_and_checked_by_validate(tmp_path):
 
 def test_codeowners_without_teams_is_an_error(repo):
     result = run_cli(repo, "codeowners")
-    assert result.exit_code == 1
-    assert "error: platform.yaml: teams: got none" in result.output
+    assert (result.exit_code, result.output) == (
+        1,
+        "error: platform.yaml: teams: got none, expected a mapping of teamName to GitHub team (@org/team)\n",
+    )
 
 
 def test_codeowners_says_what_it_did_in_text_and_json(tmp_path):

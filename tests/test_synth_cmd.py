@@ -29,6 +29,7 @@ class StandIn:
     def __init__(self, report: SyncReport | None = None, error: Exception | None = None):
         self.calls: list[tuple[bool, frozenset[str] | None, int | None]] = []
         self.outdirs: list[Path] = []
+        self.projects: list = []
         self.report = report or SyncReport(written=["platform"], unchanged=[DEV])
         self.error = error
 
@@ -36,6 +37,7 @@ class StandIn:
         assert emulator is None  # the CLI never targets the emulator
         self.calls.append((with_platform, instances, workers))
         self.outdirs.append(outdir)
+        self.projects.append(project)
         if self.error is not None:
             raise self.error
         return self.report
@@ -249,6 +251,35 @@ def test_changed_with_a_platform_edit_builds_the_platform_and_every_instance(rep
     edit(repo / "platform.yaml", "selfSignUp: false", "selfSignUp: true")
     assert synth(repo, "--changed", "--base", "main").exit_code == 0
     assert stand_in.calls == [(True, frozenset({DEV, PROD, STAGING}), None)]  # every instance reads the platform
+
+
+def test_the_synth_is_given_the_project_of_the_root_named(project, stand_in):
+    assert synth(project).exit_code == 0
+    assert [(p.root, [i.name for i in p.instances]) for p in stand_in.projects] == [(project, [DEV, PROD, STAGING])]
+
+
+def test_base_alone_with_nothing_changed_still_builds_everything(repo, stand_in):
+    """--base without --changed is only the replacement check: it never narrows what is built."""
+    result = synth(repo, "--base", "main")
+    assert result.exit_code == 0, result.output
+    assert stand_in.calls == [(True, None, None)]
+
+
+def test_changed_with_every_instance_removed_and_a_platform_edit_is_a_whole_synth_of_the_platform(repo, stand_in):
+    """The platform changed and no instance is left: a whole synth (None: every instance, here none), which also
+    prunes the removed instances' folders; --no-instances refuses --changed even then."""
+    for name in (DEV, PROD, STAGING):
+        (repo / "instances" / f"{name}.yaml").unlink()
+    edit(repo / "platform.yaml", "selfSignUp: false", "selfSignUp: true")
+    result = synth(repo, "--changed", "--base", "main")
+    assert result.exit_code == 0, result.output
+    assert stand_in.calls == [(True, None, None)]
+    result = synth(repo, "--no-instances", "--changed", "--base", "main")
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        1,
+        "error: --no-instances: got --instance, --shard or --changed too, expected none of them",
+    )
+    assert stand_in.calls == [(True, None, None)]
 
 
 def test_a_removed_instance_is_named_with_where_to_look(repo, stand_in):

@@ -1151,10 +1151,12 @@ class Synth:
     def __init__(self):
         self.calls: list[tuple[str, bool, frozenset[str] | None]] = []
         self.outdirs: list[Path] = []
+        self.projects: list[Path] = []  # the root of each project given
 
     def __call__(self, project, outdir, with_platform, instances, emulator=None, workers=None):
         self.calls.append((outdir.name, with_platform, instances))
         self.outdirs.append(outdir)
+        self.projects.append(project.root)
         for name in (["platform"] if with_platform else []) + sorted(instances or ()):
             (outdir / "stacks" / name).mkdir(parents=True)
             (outdir / "stacks" / name / "cdk.tf.json").write_text(json.dumps(STACK).replace(DEV, name))
@@ -1237,6 +1239,7 @@ def test_graph_of_a_workspace_not_synthesized_synthesizes_it_in_a_scratch_folder
     assert result.exit_code == 0, result.output
     assert result.stdout == DIAGRAM.replace(DEV, name)
     assert synth.calls == [("out", *call)]
+    assert synth.projects == [with_sources]
     assert not synth.outdirs[0].parent.exists()  # the scratch folder is gone
     assert not (with_sources / "cdktf.out").exists()
 
@@ -1253,6 +1256,10 @@ def test_graph_of_a_workspace_that_cannot_be_synthesized_lists_what_is_missing(r
         f"cloudfront_function: {missing} the viewer-request CloudFront Function",
         f"error: 5 problems found; {DEV} is not synthesized in {repo / 'cdktf.out'} and cannot be",
     ]
+    result = invoke(repo, "graph", DEV, "--out", "builds")  # the folder asked for is the one named
+    assert (
+        result.stderr.splitlines()[-1] == f"error: 5 problems found; {DEV} is not synthesized in builds and cannot be"
+    )
     assert synth.calls == []
 
 
@@ -1298,9 +1305,11 @@ class Bootstrap:
 
     def __init__(self):
         self.calls: list[tuple[Path, str]] = []
+        self.projects: list[Path] = []  # the root of each project given
 
     def __call__(self, project, outdir, synth_dir="cdktf.out"):
         self.calls.append((outdir, synth_dir))
+        self.projects.append(project.root)
         return outdir / "stacks" / "tfe-bootstrap"
 
 
@@ -1351,3 +1360,4 @@ def test_bootstrap_writes_its_stack_and_says_how_to_apply_it(cloud, bootstrap, t
         (cloud / "infra" / "tfe", "build/out"),
         (tmp_path / "abs", "cdktf.out"),
     ]
+    assert bootstrap.projects == [cloud, cloud, cloud]
