@@ -496,6 +496,19 @@ def test_merge_with_allow_replace_lets_the_destroy_through(summaries):
     assert result.stderr == "error: bob would destroy stateful data, expected --allow-replace\n"
     result = invoke("summary", "merge", str(summaries), "--shards", "1", "--allow-replace")
     assert (result.exit_code, result.stderr) == (0, "")
+    comment = summaries / "comment.md"  # the comment says the same as the lines
+    assert invoke("summary", "merge", str(summaries), "--shards", "1", "--markdown", str(comment)).exit_code == 1
+    refused = comment.read_text()
+    assert (
+        invoke(
+            "summary", "merge", str(summaries), "--shards", "1", "--allow-replace", "--markdown", str(comment)
+        ).exit_code
+        == 0
+    )
+    assert (refused.splitlines()[-1], comment.read_text().splitlines()[-1]) == (
+        "| `bob` | 1 | 0 | 1 | **blocked**: destroys aws_dynamodb_table.t |",
+        "| `bob` | 1 | 0 | 1 | allowed: destroys aws_dynamodb_table.t |",
+    )
 
 
 def test_merge_names_every_failed_and_every_blocked_workspace(summaries):
@@ -802,6 +815,22 @@ def test_up_on_an_invalid_project_starts_nothing(broken, session):
     assert session.up.calls == []
 
 
+@pytest.mark.parametrize(("command", "consequence"), [("up", "nothing was started"), ("plan", None)])
+def test_up_and_plan_without_a_source_folder_start_nothing(tmp_path, session, command, consequence):
+    """What a synth reads is checked with the project, before the emulator is asked for: every problem at once."""
+    root = copy_project(tmp_path / "p")
+    shutil.rmtree(root / "cloudfront_function")
+    edit(root / "instances" / f"{DEV}.yaml", "environment: dev", "environment: qa")
+    result = invoke("--root", str(root), "local", command)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        f"cloudfront_function: missing folder in {root}, expected the viewer-request CloudFront Function",
+        BROKEN_PROBLEM,
+        "error: 2 problems found" + (f"; {consequence}" if consequence else ""),
+    ]
+    assert getattr(session, command).calls == []
+
+
 def with_note(error: BaseException, note: str) -> BaseException:
     error.local_cleanup = note  # CLEANUP_NOTE: what up/down did about the emulator after the failure
     return error
@@ -902,6 +931,7 @@ def emulator(monkeypatch):
         edge: EdgeRecord | None = None
         rows: list[AppStatus] = []
         asked: list = []
+        edge_asked: list = []  # the folders running_edge was asked about
 
     def running(workdir):
         State.asked.append(("running", workdir))
@@ -913,7 +943,12 @@ def emulator(monkeypatch):
 
     monkeypatch.setattr(emu, "running", running)
     monkeypatch.setattr(local_cmds, "status_rows", status_rows)
-    monkeypatch.setattr(local_cmds, "running_edge", lambda _root: State.edge)
+
+    def running_edge(root):
+        State.edge_asked.append(root)
+        return State.edge
+
+    monkeypatch.setattr(local_cmds, "running_edge", running_edge)
     monkeypatch.setattr(local_cmds, "platform_resources", lambda workspace: 7)
     return State
 
@@ -961,6 +996,7 @@ def test_status_with_nothing_running_says_how_to_start(project, emulator, tmp_pa
         f"no app has been applied (run: python main.py --root {project} local up)",
     ]
     assert emulator.asked == [("running", tmp_path), ("status_rows", tmp_path, {DEV, PROD, STAGING})]
+    assert emulator.edge_asked == [tmp_path]
 
 
 def test_status_prints_the_emulator_the_edge_and_the_apps(project, emulator):
@@ -981,6 +1017,7 @@ def test_status_json(project, broken, emulator):
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {"edge": None, "emulator": None, "platform_resources": 7, "apps": []}
     assert emulator.asked[-1] == ("status_rows", broken / ".local", None)  # invalid: nothing is marked orphan
+    assert emulator.edge_asked == [broken / ".local"]
     emulator.server, emulator.edge, emulator.rows = SERVER, EDGE, [APPLIED, GONE]
     result = invoke("--root", str(project), "local", "status", "--json")
     assert (result.exit_code, result.stderr) == (0, "")
