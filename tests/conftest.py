@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import locale
 import os
 from pathlib import Path
 
@@ -56,3 +57,14 @@ def emulator_aws(tmp_path_factory):
     server = emu.start(workdir)
     yield clients(server.endpoint)
     emu.stop(workdir)
+
+
+@pytest.fixture
+def ascii_locale():
+    """The process's locale encoding is ASCII (LC_CTYPE=C), as on a machine without a UTF-8 locale."""
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)

@@ -78,3 +78,21 @@ def listening_ports(pid: int) -> dict[int, int]:
         if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
             ports[inodes[fields[9]]] = int(fields[1].rsplit(":", 1)[1], 16)
     return ports
+
+
+#: How our speed switches (GENERATOR_LAZY_NODE, GENERATOR_FAST_BINDINGS) read a value: (value, on); None is unset.
+SWITCH_SPELLINGS = (
+    (None, True),
+    ("on", True),
+    ("1", True),
+    ("yes", True),
+    ("", True),
+    ("off", False),
+    ("OFF", False),
+    ("Off", False),
+    ("0", False),
+    ("false", False),
+    ("FALSE", False),
+    ("no", False),
+    ("NO", False),
+)

@@ -22,7 +22,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import REPO, SWITCH_SPELLINGS
 
 from generator import bindings_bytecode
 from generator.bindings_bytecode import BindingsLayoutError, check_generated
@@ -275,24 +275,7 @@ def test_switched_off_or_too_late_it_installs_nothing(monkeypatch, tmp_path):
     assert bindings_bytecode.install(tmp_path, ("jsonlike_binding",)) is False  # imported already: keeps its checks
 
 
-@pytest.mark.parametrize(
-    "value, on",
-    [
-        (None, True),
-        ("on", True),
-        ("1", True),
-        ("yes", True),
-        ("", True),
-        ("off", False),
-        ("OFF", False),
-        ("Off", False),
-        ("0", False),
-        ("false", False),
-        ("False", False),
-        ("no", False),
-        ("NO", False),
-    ],
-)
+@pytest.mark.parametrize(("value", "on"), SWITCH_SPELLINGS)
 def test_the_switch_turns_off_only_on_off_0_false_no(monkeypatch, value, on):
     if value is None:
         monkeypatch.delenv("GENERATOR_FAST_BINDINGS", raising=False)

@@ -11,7 +11,6 @@ primed by a first (eager) run, so the compared runs really load lazily and from 
 from __future__ import annotations
 
 import json
-import locale
 import os
 import stat
 import subprocess
@@ -20,7 +19,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_project
+from helpers import REPO, SWITCH_SPELLINGS, copy_project
 
 from generator import bindings_bytecode, jsii_cache
 from generator.runtime import wheel_node
@@ -264,54 +263,21 @@ function captureStackTrace(below) {
 //# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==
 """
 )
-SWITCHED = r"""// stack-trace switch: rewritten from stack-trace.js.eager by serverless-platform-generator (generator/jsii_cache.py)
-"use strict";
-// Copyright (c) HashiCorp, Inc
-// SPDX-License-Identifier: MPL-2.0
-// copied from https://github.com/aws/constructs/blob/e01e47f78ef1e9b600efcd23ff7705aa8d384017/lib/private/stack-trace.ts
-Object.defineProperty(exports, "__esModule", { value: true });
-exports.captureStackTrace = captureStackTrace;
-/**
- * Captures a complete stack trace at the point of invocation.
- */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-function captureStackTrace(below) {
-    if (process.env.CDK_DISABLE_STACK_TRACE) { return ["stack traces disabled"]; } // added by serverless-platform-generator (generator/jsii_cache.py), as in aws-cdk
-    below = below || captureStackTrace; // hide myself if nothing else
-    const object = { stack: "" };
-    const previousLimit = Error.stackTraceLimit;
-    try {
-        Error.stackTraceLimit = Number.MAX_SAFE_INTEGER;
-        Error.captureStackTrace(object, below);
-    }
-    finally {
-        Error.stackTraceLimit = previousLimit;
-    }
-    if (!object.stack) {
-        return [];
-    }
-    return object.stack
-        .split("\n")
-        .slice(1)
-        .map((s) => s.replace(/^\s*at\s+/, ""));
-}
-//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==
-"""
+#: The same with the mark on top and aws-cdk's switch as the function's first line.
+SWITCHED = (
+    "// stack-trace switch: rewritten from stack-trace.js.eager by serverless-platform-generator "
+    "(generator/jsii_cache.py)\n"
+    + STACK_TRACE.replace(
+        "function captureStackTrace(below) {\n",
+        "function captureStackTrace(below) {\n"
+        '    if (process.env.CDK_DISABLE_STACK_TRACE) { return ["stack traces disabled"]; } '
+        "// added by serverless-platform-generator (generator/jsii_cache.py), as in aws-cdk\n",
+    )
+)
 STACK_TRACE_TAIL = (
     "cdktf's stack-trace.js changed shape: check what the new lines do, then update generator/jsii_cache.py "
     "(or set GENERATOR_LAZY_NODE=off)"
 )
-
-
-@pytest.fixture
-def ascii_locale():
-    """The process's locale encoding is ASCII (LC_CTYPE=C), as on a machine without a UTF-8 locale."""
-    saved = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, saved)
 
 
 @pytest.fixture
@@ -351,24 +317,7 @@ def test_cache_root_is_ours_then_xdg_then_home(cache_env, variables, expected):
     assert jsii_cache.cache_root() == Path(expected)
 
 
-@pytest.mark.parametrize(
-    "value, expected",
-    [
-        (None, True),
-        ("on", True),
-        ("1", True),
-        ("yes", True),
-        ("", True),
-        ("off", False),
-        ("OFF", False),
-        ("Off", False),
-        ("0", False),
-        ("false", False),
-        ("FALSE", False),
-        ("no", False),
-        ("NO", False),
-    ],
-)
+@pytest.mark.parametrize(("value", "expected"), SWITCH_SPELLINGS)
 def test_lazy_loading_is_on_unless_switched_off(cache_env, value, expected):
     if value is not None:
         cache_env.setenv("GENERATOR_LAZY_NODE", value)

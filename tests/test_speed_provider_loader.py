@@ -10,7 +10,6 @@ sync modes, which together use every construct in modules/.
 from __future__ import annotations
 
 import json
-import locale
 import subprocess
 import sys
 import textwrap
@@ -138,17 +137,6 @@ def test_loader_leaves_an_already_imported_package_alone(monkeypatch):
     monkeypatch.setitem(sys.modules, "fake_provider_imported", sentinel)
     _provider_loader.install(("fake_provider_imported",))
     assert sys.modules["fake_provider_imported"] is sentinel
-
-
-@pytest.fixture
-def ascii_locale():
-    """The process's locale encoding is ASCII (LC_CTYPE=C), as on a machine without a UTF-8 locale."""
-    saved = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, saved)
 
 
 @pytest.fixture
