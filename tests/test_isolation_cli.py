@@ -159,3 +159,17 @@ def test_the_stale_codeowners_hint_names_the_command_as_the_user_runs_it(tmp_pat
     assert result.stderr.splitlines()[0] == (
         f".github/CODEOWNERS: got no file, expected the generated file (run: python main.py --root '{repo}' codeowners)"
     )
+
+
+def test_codeowners_is_utf8_whatever_the_locale(tmp_path, ascii_locale):
+    """An instance file may have a name outside ASCII; CODEOWNERS is read and written as UTF-8 even where the
+    locale's encoding is ASCII (a CI image without a UTF-8 locale)."""
+    repo = copy_project(tmp_path / "project")
+    (repo / "platform.yaml").write_text((repo / "platform.yaml").read_text() + TEAMS)
+    (repo / "instances" / f"{DEV}.yaml").rename(repo / "instances" / "café.yaml")
+    result = run_cli(repo, "codeowners")
+    assert (result.exit_code, result.output) == (0, "wrote      .github/CODEOWNERS\n")
+    lines = (repo / ".github" / "CODEOWNERS").read_bytes().decode("utf-8").splitlines()
+    assert "/instances/café.yaml @acme/team-backend" in lines
+    assert run_cli(repo, "codeowners").output == "unchanged  .github/CODEOWNERS\n"
+    assert run_cli(repo, "codeowners", "--check").exit_code == 0
