@@ -184,6 +184,18 @@ def test_the_viewer_function_is_read_as_utf8_or_named_in_the_error(tmp_path):
     assert assets.viewer_request_code(tmp_path) == "// café\n"
 
 
+def test_the_entry_page_and_the_viewer_function_are_utf8_whatever_the_locale(tmp_path, ascii_locale):
+    """Read and written as UTF-8 where the locale's encoding is ASCII (a CI image without a UTF-8 locale)."""
+    root = tmp_path / "p"
+    index = INDEX.replace("<body>", "<body><h1>Lager · Übersicht</h1>")
+    _tree(root / "ui" / "inventory", {"index.html": index.encode(), "app.js": b"x", "css/app.css": b"x"})
+    _tree(root / "cloudfront_function", {"viewer_request.js": "// café\n".encode()})
+    published = assets.publish_template(root, tmp_path / "work")
+    assert "<body><h1>Lager · Übersicht</h1>" in published.index_html
+    assert (tmp_path / "work" / "inventory-published" / "index.html").read_bytes() == published.index_html.encode()
+    assert assets.viewer_request_code(root) == "// café\n"
+
+
 def test_template_prefix_follows_every_path_and_content(tmp_path):
     one = (StaticFile("a.js", "t", "m1"), StaticFile("index.html", "t", "m2"))
     assert (
