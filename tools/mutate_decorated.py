@@ -17,23 +17,37 @@ Seconds per mutant (a pytest process); not run in CI.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import libcst as cst
 from mutate_js import copy_tracked  # tools/ is on sys.path when this script runs
+from mutmut import configuration
 from mutmut.mutation.file_mutation import create_mutations, deep_replace
 
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _mutmut_settings() -> None:
+    """mutmut reads its settings from the working folder and, without any, guesses where the code is from the
+    folder's name (a clone named otherwise fails): give it settings of its own, its defaults, once."""
+    if configuration._config is not None:
+        return
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        Path("setup.cfg").write_text("[mutmut]\nsource_paths=code\n")
+        configuration.config()
+
+
 def decorated_mutants(source: str, only: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """``(name, mutated source)`` for every mutmut mutant of the bodies of ``source``'s decorated top-level
     functions (``only`` those named, when given), numbered per function from 1 in mutmut's order."""
+    _mutmut_settings()
     module = cst.parse_module(source)
     found = []
     for node in module.body:
