@@ -307,6 +307,21 @@ def _synth_calls(world: World, server: Emulator, instances: frozenset[str] | Non
     ]
 
 
+def applied(stack: str) -> list:
+    """What ``apply_stack`` asks of the stand-in Terraform for ``stack``: it says so, then plans and applies it."""
+    return [("say", stack, "applying"), ("apply", stack, {"show": True})]
+
+
+def destroyed(stack: str) -> list:
+    """What ``destroy_stack`` asks: it says so, then destroys without refreshing."""
+    return [("say", stack, "destroying"), ("destroy", stack, {"refresh": False, "show": True})]
+
+
+def inits(*stacks: str) -> list:
+    """``terraform init`` of each stack, reusing what an earlier init left."""
+    return [("init", stack, {"reuse": True}) for stack in stacks]
+
+
 # ---------------------------------------------------------------- up
 
 
@@ -321,16 +336,11 @@ def test_up_starts_the_emulator_applies_the_platform_then_each_instance_and_serv
         ("emu.start", w, None),
         *_synth_calls(world, server, frozenset({DEV, STAGING}), (DEV, STAGING)),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 7),
-        ("init", DEV, {"reuse": True}),
-        ("init", "platform", {"reuse": True}),
-        ("init", STAGING, {"reuse": True}),
-        ("say", "platform", "applying"),
-        ("apply", "platform", {"show": True}),
+        *inits(DEV, "platform", STAGING),
+        *applied("platform"),
         ("_each", 1, [DEV, STAGING]),
-        ("say", DEV, "applying"),
-        ("apply", DEV, {"show": True}),
-        ("say", STAGING, "applying"),
-        ("apply", STAGING, {"show": True}),
+        *applied(DEV),
+        *applied(STAGING),
         ("spawn_edge", w, "http://127.0.0.1:45123", "echo"),
         ("status_rows", Workspace(w), {DEV, PROD, STAGING}),  # every instance with a file: the others are orphans
     ]
@@ -363,19 +373,12 @@ def test_up_discards_the_state_a_stopped_emulator_left_and_starts_one_on_the_por
         ("emu.start", w, 4599),
         *_synth_calls(world, server, None, (DEV, PROD, STAGING)),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 7),
-        ("init", DEV, {"reuse": True}),
-        ("init", "platform", {"reuse": True}),
-        ("init", PROD, {"reuse": True}),
-        ("init", STAGING, {"reuse": True}),
-        ("say", "platform", "applying"),
-        ("apply", "platform", {"show": True}),
+        *inits(DEV, "platform", PROD, STAGING),
+        *applied("platform"),
         ("_each", 1, [DEV, PROD, STAGING]),
-        ("say", DEV, "applying"),
-        ("apply", DEV, {"show": True}),
-        ("say", PROD, "applying"),
-        ("apply", PROD, {"show": True}),
-        ("say", STAGING, "applying"),
-        ("apply", STAGING, {"show": True}),
+        *applied(DEV),
+        *applied(PROD),
+        *applied(STAGING),
         ("spawn_edge", w, "http://127.0.0.1:4599", "echo"),
         ("status_rows", Workspace(w), {DEV, PROD, STAGING}),
     ]
@@ -415,13 +418,10 @@ def test_up_reuses_a_running_emulator_and_keeps_its_state(world, port, port_line
         ("emu.running", w),
         *_synth_calls(world, Emulator(pid=4242, port=4566), frozenset({PROD}), (PROD,)),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 7),
-        ("init", "platform", {"reuse": True}),
-        ("init", PROD, {"reuse": True}),
-        ("say", "platform", "applying"),
-        ("apply", "platform", {"show": True}),
+        *inits("platform", PROD),
+        *applied("platform"),
         ("_each", 1, [PROD]),
-        ("say", PROD, "applying"),
-        ("apply", PROD, {"show": True}),
+        *applied(PROD),
         ("spawn_edge", w, "http://127.0.0.1:4566", "echo"),
         ("status_rows", Workspace(w), {DEV, PROD, STAGING}),
     ]
@@ -450,13 +450,10 @@ def test_up_by_default_works_in_the_projects_folder_two_instances_at_once_with_a
         ("emu.running", w),
         *_synth_calls(world, Emulator(pid=4242, port=4566), frozenset({DEV}), (DEV,)),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 20),
-        ("init", DEV, {"reuse": True}),
-        ("init", "platform", {"reuse": True}),
-        ("say", "platform", "applying"),
-        ("apply", "platform", {"show": True}),
+        *inits(DEV, "platform"),
+        *applied("platform"),
         ("_each", 2, [DEV]),
-        ("say", DEV, "applying"),
-        ("apply", DEV, {"show": True}),
+        *applied(DEV),
         ("spawn_edge", w, "http://127.0.0.1:4566", "echo"),
         ("status_rows", Workspace(w), {DEV, PROD, STAGING}),
     ]
@@ -526,16 +523,11 @@ def test_up_failing_in_an_apply_lets_the_others_finish_then_stops_a_reused_emula
         ("emu.running", w),
         *_synth_calls(world, Emulator(pid=4242, port=4566), frozenset({DEV, STAGING}), (DEV, STAGING)),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 7),
-        ("init", DEV, {"reuse": True}),
-        ("init", "platform", {"reuse": True}),
-        ("init", STAGING, {"reuse": True}),
-        ("say", "platform", "applying"),
-        ("apply", "platform", {"show": True}),
+        *inits(DEV, "platform", STAGING),
+        *applied("platform"),
         ("_each", 1, [DEV, STAGING]),
-        ("say", DEV, "applying"),
-        ("apply", DEV, {"show": True}),
-        ("say", STAGING, "applying"),
-        ("apply", STAGING, {"show": True}),
+        *applied(DEV),
+        *applied(STAGING),
         ("stop_edge", w),
         ("emu.stop", w),
     ]
@@ -608,10 +600,7 @@ def test_synth_and_init_returns_the_terraform_and_the_copy_and_inits_every_stack
     assert world.settled() == [
         *_synth_calls(world, server, None, (DEV, PROD, STAGING)),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 5),
-        ("init", DEV, {"reuse": True}),
-        ("init", "platform", {"reuse": True}),
-        ("init", PROD, {"reuse": True}),
-        ("init", STAGING, {"reuse": True}),
+        *inits(DEV, "platform", PROD, STAGING),
     ]
     assert world.said == [
         f"synth: 4 stack(s) for the emulator in 41 s ({w}/cdktf.out)",
@@ -633,7 +622,7 @@ def test_synth_and_init_inits_every_stack_at_once_however_many(world):
         *_synth_calls(world, server, None, tuple(f"app-{i:02d}" for i in range(40))),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 5),
         *[("init", f"app-{i:02d}", {"reuse": True}) for i in range(40)],
-        ("init", "platform", {"reuse": True}),
+        *inits("platform"),
     ]
     assert world.said == [
         f"synth: 41 stack(s) for the emulator in 41 s ({w}/cdktf.out)",
@@ -695,8 +684,7 @@ def test_plan_saves_each_stacks_plan_and_its_json_one_stack_at_a_time(world, job
         ("emu.running", w),
         *_synth_calls(world, Emulator(pid=4242, port=4566), frozenset({PROD}), (PROD,)),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 7),
-        ("init", "platform", {"reuse": True}),
-        ("init", PROD, {"reuse": True}),
+        *inits("platform", PROD),
         ("plan", "platform", {"out": data / "platform" / "tfplan"}),
         ("show_json", "platform", data / "platform" / "tfplan"),
         ("say", "platform", "1 to create, 1 to update in place, 0 to destroy, 0 to replace"),
@@ -778,16 +766,11 @@ def test_down_destroys_the_instances_then_the_platform_and_stops_the_edge_and_th
         ("find_terraform",),
         ("emu.running", w),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 7),
-        ("init", DEV, {"reuse": True}),
-        ("init", STAGING, {"reuse": True}),
-        ("init", "platform", {"reuse": True}),
+        *inits(DEV, STAGING, "platform"),
         ("_each", jobs, [DEV, STAGING]),
-        ("say", DEV, "destroying"),
-        ("destroy", DEV, {"refresh": False, "show": True}),
-        ("say", STAGING, "destroying"),
-        ("destroy", STAGING, {"refresh": False, "show": True}),
-        ("say", "platform", "destroying"),
-        ("destroy", "platform", {"refresh": False, "show": True}),
+        *destroyed(DEV),
+        *destroyed(STAGING),
+        *destroyed("platform"),
         ("stop_edge", w),
         ("emu.stop", w),
     ]
@@ -815,10 +798,9 @@ def test_down_leaves_the_platform_alone_when_it_has_no_state(world):
         ("find_terraform",),
         ("emu.running", w),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 20),
-        ("init", PROD, {"reuse": True}),
+        *inits(PROD),
         ("_each", 2, [PROD]),
-        ("say", PROD, "destroying"),
-        ("destroy", PROD, {"refresh": False, "show": True}),
+        *destroyed(PROD),
         ("stop_edge", w),
         ("emu.stop", w),
     ]
@@ -843,14 +825,10 @@ def test_down_failing_lets_the_other_instances_finish_then_stops_the_emulator_an
         ("find_terraform",),
         ("emu.running", w),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 7),
-        ("init", DEV, {"reuse": True}),
-        ("init", STAGING, {"reuse": True}),
-        ("init", "platform", {"reuse": True}),
+        *inits(DEV, STAGING, "platform"),
         ("_each", 1, [DEV, STAGING]),
-        ("say", DEV, "destroying"),
-        ("destroy", DEV, {"refresh": False, "show": True}),
-        ("say", STAGING, "destroying"),
-        ("destroy", STAGING, {"refresh": False, "show": True}),
+        *destroyed(DEV),
+        *destroyed(STAGING),
         ("stop_edge", w),
         ("emu.stop", w),
     ]
@@ -871,7 +849,7 @@ def test_down_interrupted_says_at_once_that_the_state_was_discarded(world):
         ("find_terraform",),
         ("emu.running", w),
         ("emulator_terraform", TERRAFORM, Workspace(w), "echo", 7),
-        ("init", "platform", {"reuse": True}),
+        *inits("platform"),
         ("stop_edge", w),
         ("emu.stop", w),
     ]
