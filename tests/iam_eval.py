@@ -146,6 +146,8 @@ def decide(document: dict, action: str, resource: str = "*", context: dict[str, 
         )
         if result == PermissionResult.NEUTRAL or not _conditions_hold(statement, context):
             continue
+        # moto permits a statement without Resource (a trust policy's) whatever its Effect: only "Allow" allows.
+        assert statement["Effect"] in ("Allow", "Deny"), f"IAM refuses the Effect {statement['Effect']!r}"
         if statement["Effect"] == "Deny":
             return DENIED
         if result == PermissionResult.PERMITTED:

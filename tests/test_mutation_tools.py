@@ -385,3 +385,145 @@ def test_decorated_functions_are_mutated_with_their_decorators_kept_and_nothing_
     for _, text in mutants:  # the rest, the decorators and the undecorated function included, as it was
         assert text.splitlines()[:-1] == DECORATED.splitlines()[:-1]
     assert mutate_decorated.decorated_mutants(DECORATED, ("plain",)) == []
+
+
+EVERY = """import click
+
+LIMIT = 3
+
+
+class Box:
+    def size(self, x):
+        return x + LIMIT
+
+
+@click.command()
+def go():
+    click.echo(1)
+"""
+
+
+def test_every_function_method_and_module_constant_is_mutated_with_every():
+    """``--every``: mutmut's mutants of the whole file (module constants, methods), then the decorated bodies."""
+    import mutate_decorated
+
+    changed = {
+        name: [line for line in text.splitlines() if line not in EVERY.splitlines()]
+        for name, text in mutate_decorated.every_mutants(EVERY)
+    }
+    assert changed == {
+        "module__1": ["LIMIT = None"],
+        "module__2": ["LIMIT = 4"],
+        "size__1": ["        return x - LIMIT"],
+        "go__1": ["    click.echo(None)"],
+        "go__2": ["    click.echo(2)"],
+    }
+    assert [name for name, _ in mutate_decorated.every_mutants(EVERY, ("size",))] == ["size__1"]
+
+
+POLICY = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}
+  ]
+}
+"""
+
+WORKFLOW = """on: pull_request
+jobs:
+  plan:
+    permissions:
+      id-token: write
+    steps:
+      - run: |
+          make plan
+          make check
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+          lfs: false
+"""
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta name="referrer" content="no-referrer">
+  <script src="a.js" defer></script>
+</head>
+</html>
+"""
+
+
+def _mutated(path: str, text: str) -> dict[str, str]:
+    """Each mutant of tools/mutate_data.py as its diff's changed lines, old then new."""
+    import mutate_data
+
+    found = {}
+    for name, mutated in mutate_data.mutants_of(path, text):
+        old, new = text.splitlines(), mutated.splitlines()
+        found[name] = [f"-{line}" for line in old if line not in new] + [f"+{line}" for line in new if line not in old]
+    return found
+
+
+def test_data_mutants_of_a_json_policy_are_edits_of_its_text():
+    """Every entry and item dropped (with its comma), values emptied, Allow swapped; the rest of the text kept."""
+    statement = '    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}'
+    assert _mutated("p.json", POLICY) == {
+        "drop-2-3": ['-  "Version": "2012-10-17",'],
+        "empty-2-14": ['-  "Version": "2012-10-17",', '+  "Version": "",'],
+        "drop-3-3": [
+            '-  "Version": "2012-10-17",',
+            '-  "Statement": [',
+            f"-{statement}",
+            "-  ]",
+            '+  "Version": "2012-10-17"',
+        ],
+        "drop-4-5": [f"-{statement}", "+    "],
+        "drop-4-6": [f"-{statement}", '+    {"Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}'],
+        "empty-4-16": [f"-{statement}", "+" + statement.replace('"Allow"', '""')],
+        "swap-4-16": [f"-{statement}", "+" + statement.replace("Allow", "Deny")],
+        "drop-4-25": [f"-{statement}", '+    {"Effect": "Allow", "Resource": "*"}'],
+        "drop-4-36": [f"-{statement}", '+    {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": "*"}'],
+        "empty-4-36": [f"-{statement}", "+" + statement.replace('"s3:GetObject"', '""')],
+        "drop-4-52": [f"-{statement}", '+    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}'],
+        "empty-4-52": [f"-{statement}", "+" + statement.replace('"s3:ListBucket"', '""')],
+        "drop-4-70": [f"-{statement}", '+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"]}'],
+        "empty-4-82": [f"-{statement}", "+" + statement.replace('"*"', '""')],
+    }
+
+
+def test_data_mutants_of_a_yaml_workflow_drop_lines_of_a_shell_step_and_entries():
+    found = _mutated("w.yml", WORKFLOW)
+    assert found["line-8"] == ["-          make plan"]
+    assert found["line-9"] == ["-          make check"]
+    assert found["drop-5-7"] == ["-      id-token: write"]
+    assert found["swap-5-17"] == ["-      id-token: write", "+      id-token: read"]
+    assert found["drop-10-9"] == [
+        "-      - uses: actions/checkout@v4",
+        "-        with:",
+        "-          fetch-depth: 0",
+        "-          lfs: false",
+    ]
+    assert found["number-12-24"] == ["-          fetch-depth: 0", "+          fetch-depth: 1"]
+    assert found["swap-13-16"] == ["-          lfs: false", "+          lfs: true"]
+    assert found["empty-1-5"] == ["-on: pull_request", "+on: ''"]
+    assert all(not name.startswith("empty-8") for name in found)  # a block scalar loses lines, never all at once
+
+
+def test_data_mutants_of_html_drop_tag_lines_and_attributes():
+    found = _mutated("p.html", PAGE)
+    assert found == {
+        "line-3": ["-<head>"],
+        "line-4": ['-  <meta name="referrer" content="no-referrer">'],
+        "line-5": ['-  <script src="a.js" defer></script>'],
+        "line-6": ["-</head>"],
+        "attribute-2-7": ['-<html lang="en">', "+<html>"],
+        "empty-2-12": ['-<html lang="en">', '+<html lang="">'],
+        "attribute-4-9": ['-  <meta name="referrer" content="no-referrer">', '+  <meta content="no-referrer">'],
+        "empty-4-14": ['-  <meta name="referrer" content="no-referrer">', '+  <meta name="" content="no-referrer">'],
+        "attribute-4-25": ['-  <meta name="referrer" content="no-referrer">', '+  <meta name="referrer">'],
+        "empty-4-33": ['-  <meta name="referrer" content="no-referrer">', '+  <meta name="referrer" content="">'],
+        "attribute-5-11": ['-  <script src="a.js" defer></script>', "+  <script defer></script>"],
+        "empty-5-15": ['-  <script src="a.js" defer></script>', '+  <script src="" defer></script>'],
+        "attribute-5-22": ['-  <script src="a.js" defer></script>', '+  <script src="a.js"></script>'],
+    }

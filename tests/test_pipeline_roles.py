@@ -140,7 +140,11 @@ APP_DATA = [
     ("logs:FilterLogEvents", LOG_GROUP),
     ("logs:StartQuery", LOG_GROUP),
     ("logs:StartLiveTail", LOG_GROUP),
+    ("logs:GetQueryResults", "*"),  # an action on no resource: a query's results by its id
 ]
+SECRET = f"arn:aws:secretsmanager:us-east-2:{ACCOUNT}:secret:{APP}-db-AbCdEf"
+#: Denied whatever else the role is given: the reads above, and a secret's value (not in ReadOnlyAccess).
+ALWAYS_DENIED = [*APP_DATA, ("secretsmanager:GetSecretValue", SECRET)]
 
 
 def load(name: str) -> dict:
@@ -193,6 +197,17 @@ def test_the_doc_shows_each_file_verbatim(name):
     assert block == (PIPELINE / name).read_text(), f"docs/workflow.md's copy of {name} differs from the file"
 
 
+@pytest.mark.parametrize("name", FILES)
+def test_iam_accepts_each_document(name):
+    """moto's validator of what CreatePolicy and CreateRole take: the version (without it IAM reads 2008-10-17,
+    where policy variables are plain text), each statement's Effect, Action and Resource, the conditions'
+    operators, a trust policy's principal."""
+    from moto.iam.policy_validation import IAMPolicyDocumentValidator, IAMTrustPolicyDocumentValidator
+
+    validator = IAMTrustPolicyDocumentValidator if name.endswith("-trust.json") else IAMPolicyDocumentValidator
+    validator(json.dumps(load(name))).validate()
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("action, resource", READS, ids=[f"{a} {r.rsplit(':', 1)[-1]}" for a, r in READS])
 def test_the_plan_role_reads_what_terraform_refreshes(variant, action, resource):
@@ -237,6 +252,23 @@ def test_the_plan_role_reads_no_app_data_users_or_logs(variant, action, resource
     alone = {"Version": "2012-10-17", "Statement": list(read_only_access(action.split(":", 1)[0]))}
     assert decide(alone, action, resource) == ALLOWED, "ReadOnlyAccess alone allows it (else this case checks nothing)"
     assert decide(plan_role(action, variant), action, resource) == DENIED
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("action, resource", ALWAYS_DENIED, ids=[a for a, _ in ALWAYS_DENIED])
+def test_the_deny_holds_against_any_other_policy_of_the_role(variant, action, resource):
+    """A platform team may attach more to the plan role; the explicit Deny wins over an Allow of everything."""
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    role = {"Version": "2012-10-17", "Statement": [everything, *load(variant)["Statement"]]}
+    assert decide(role, action, resource) == DENIED
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_our_policy_alone_reads_the_state_and_nothing_beside_it(variant):
+    """The state's reads do not lean on ReadOnlyAccess (a team may swap it for a narrower read policy)."""
+    assert decide(load(variant), "s3:GetObject", STATE_KEY) == ALLOWED
+    assert decide(load(variant), "s3:GetObject", f"arn:aws:s3:::{STATE_BUCKET}/other-prefix/x.tfstate") != ALLOWED
+    assert decide(load(variant), "s3:GetObject", UI_OBJECT) != ALLOWED
 
 
 # --------------------------------------------------------------------------- trust

@@ -8,7 +8,12 @@ back on each mutated function, writes that into a scratch copy of the repository
 the TESTS there in a pytest process of their own (``-x``: killed at the first failure). The decorators themselves
 are not mutated: ``tests/test_cli_help.py`` compares every command's help whole.
 
-    python tools/mutate_decorated.py FILE [--only NAME ...] [--work /tmp/mutation-decorated] [--children 2] -- TESTS...
+With ``--every`` it mutates every function and method of FILE, decorated or not, the same way: for a file in no
+mutmut target, such as the tests' own oracles (``tests/iam_eval.py``, ``tests/ci_guard.py``), whose bugs would let
+the suite pass having checked nothing.
+
+    python tools/mutate_decorated.py FILE [--every] [--only NAME ...] [--work /tmp/mutation-decorated] \
+        [--children 2] -- TESTS...
 
 Prints each verdict, then the score and every survivor's diff; docs/testing.md records and triages them.
 Seconds per mutant (a pytest process); not run in CI.
@@ -67,6 +72,25 @@ def decorated_mutants(source: str, only: tuple[str, ...] = ()) -> list[tuple[str
     return found
 
 
+def every_mutants(source: str, only: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """``(name, mutated source)`` for every mutmut mutant of every function and method of ``source``: those mutmut
+    itself makes (named after the outermost function holding them, numbered per name from 1 in mutmut's order),
+    then the decorated functions' (:func:`decorated_mutants`)."""
+    _mutmut_settings()
+    module, mutations, _, _ = create_mutations("every.py", source)
+    found, numbers = [], {}
+    for mutation in mutations:
+        holder = mutation.contained_by_top_level_function
+        name = holder.name.value if holder is not None else "module"
+        if only and name not in only:
+            continue
+        numbers[name] = numbers.get(name, 0) + 1
+        text = module.deep_replace(mutation.original_node, mutation.mutated_node).code
+        if text != source:
+            found.append((f"{name}__{numbers[name]}", text))
+    return found + decorated_mutants(source, only)
+
+
 def judge(scratch: Path, name: str, path: str, text: str, tests: list[str]) -> str:
     """Write ``text`` as ``path`` in a copy of ``scratch`` of its own (hard links, but for that file) and run the
     tests there, writing no bytecode (a cached one of the original could pass for the mutant)."""
@@ -97,18 +121,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", help="a Python file of this repository, e.g. generator/cli/workflow_cmds.py")
     parser.add_argument("tests", nargs="+", help="pytest arguments (after --)")
+    parser.add_argument("--every", action="store_true", help="every function and method, decorated or not")
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="only this function")
     parser.add_argument("--work", type=Path, default=Path("/tmp/mutation-decorated"))
     parser.add_argument("--children", type=int, default=2)
     args = parser.parse_args()
     source = (REPO / args.file).read_text()
-    mutants = decorated_mutants(source, tuple(args.only))
+    mutants = (every_mutants if args.every else decorated_mutants)(source, tuple(args.only))
     scratch = copy_tracked(args.work / "repo")
     baseline = judge(scratch, "unmutated", args.file, source, args.tests)
     if baseline != "survived":
         print(f"the unmutated code fails the tests: {baseline}", file=sys.stderr)
         return 2
-    print(f"{args.file}: {len(mutants)} mutants of decorated functions", flush=True)
+    print(f"{args.file}: {len(mutants)} mutants of {'all' if args.every else 'decorated'} functions", flush=True)
     with ThreadPoolExecutor(max_workers=max(1, args.children)) as pool:
         verdicts = list(pool.map(lambda m: judge(scratch, m[0], args.file, m[1], args.tests), mutants))
     survivors = []
