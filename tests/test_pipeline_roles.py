@@ -264,11 +264,16 @@ def test_the_deny_holds_against_any_other_policy_of_the_role(variant, action, re
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_our_policy_alone_reads_the_state_and_nothing_beside_it(variant):
+def test_our_policy_alone_reads_the_state_and_takes_the_lock(variant):
     """The state's reads do not lean on ReadOnlyAccess (a team may swap it for a narrower read policy)."""
     assert decide(load(variant), "s3:GetObject", STATE_KEY) == ALLOWED
     assert decide(load(variant), "s3:GetObject", f"arn:aws:s3:::{STATE_BUCKET}/other-prefix/x.tfstate") != ALLOWED
     assert decide(load(variant), "s3:GetObject", UI_OBJECT) != ALLOWED
+    lock = [(a, LOCK_FILE) for a in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")]
+    if variant == "plan-role-permissions-lock-table.json":
+        lock = [(a, LOCK_TABLE_ARN) for a in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")]
+    for action, resource in lock:  # and takes and releases the lock
+        assert decide(load(variant), action, resource) == ALLOWED, action
 
 
 # --------------------------------------------------------------------------- trust

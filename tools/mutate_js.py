@@ -48,12 +48,17 @@ APP_TESTS = "not callback and not logout"
 
 #: A generated mutant of a shared page runs that page's own tests of the selection first: the same tests, to the
 #: first failure sooner (a logout mutant would otherwise wait behind every callback test).
-OWN_TESTS_FIRST = {CALLBACK: "callback", LOGOUT: "logout"}
+OWN_TESTS_FIRST = {
+    CALLBACK: "callback",
+    LOGOUT: "logout",
+    "ui/auth/callback/index.html": "callback",
+    "ui/auth/logout/index.html": "logout",
+}
 
 
 def browser_tests(path: str) -> str:
     """The -k expression whose tests judge a mutant of ``path``."""
-    return APP_TESTS if path == APP else AUTH_TESTS
+    return APP_TESTS if path.startswith("ui/inventory/") else AUTH_TESTS
 
 
 #: (id, file, text, replacement): each text occurs exactly once in its file. A generated mutant
@@ -277,10 +282,20 @@ def _scratch(work: Path) -> Path:
 
 
 def generated_mutants(paths: list[str]) -> list[tuple]:
-    """The operator-generated mutants of ``paths``, as (id, file, text, replacement, (start, end))."""
-    mutants = [m for path in paths for m in generate_file(path)]
+    """The operator-generated mutants of ``paths``, as (id, file, text, replacement, (start, end)); an HTML page's
+    are tools/mutate_data.py's (``gen-<folder>-html-<its id>``)."""
+    from mutate_data import edits_of  # not at the top: it imports this module
+
+    mutants = [m for path in paths if not path.endswith(".html") for m in generate_file(path)]
     print(counts(mutants), flush=True)
-    return [(m.id, m.path, m.original, m.replacement, (m.start, m.end)) for m in mutants]
+    found = [(m.id, m.path, m.original, m.replacement, (m.start, m.end)) for m in mutants]
+    for path in (path for path in paths if path.endswith(".html")):
+        text = (REPO / path).read_text()
+        edits = edits_of(path, text)
+        print(f"{path}: {len(edits)} mutants (tools/mutate_data.py)", flush=True)
+        folder = Path(path).parent.name
+        found += [(f"gen-{folder}-html-{name}", path, text[a:b], new, (a, b)) for name, a, b, new in edits]
+    return found
 
 
 def select(mutants: list[tuple], keyword: str) -> list[tuple]:
