@@ -11,7 +11,8 @@ file's text at the places its structure gives (never a rewrite of the whole file
   moved by one, a value of a known pair swapped (``Allow``/``Deny``, ``StringEquals``/``StringLike``, ...); each
   line of a multi-line (block) scalar removed, which is how a workflow's shell step loses a command. A mutant that
   no longer parses, or parses to the same data, is not made.
-- HTML: each line with a tag removed, each attribute of a start tag removed, each attribute value emptied.
+- HTML: each line with a tag removed (not a comment's), each attribute of a start tag removed, each attribute
+  value emptied.
 
 Each mutant is judged as tools/mutate_decorated.py judges one: written into a hard-linked scratch copy of its own,
 the TESTS run there in a pytest process of their own, ``-x``.
@@ -163,7 +164,8 @@ def html_edits(text: str) -> list[tuple[str, int, int, str]]:
         offsets.append(offsets[-1] + len(line))
     found: list[tuple[str, tuple[int, int], str]] = []
     for number, line in enumerate(lines, start=1):
-        if "<" in line and line.strip() not in ("<!doctype html>", '<html lang="en">', "</html>"):
+        kept = line.strip() in ("<!doctype html>", '<html lang="en">', "</html>") or line.lstrip().startswith("<!--")
+        if "<" in line and not kept:
             found.append((f"line-{number}", (offsets[number - 1], offsets[number]), ""))
     parser = _Tags()
     parser.feed(text)

@@ -237,6 +237,7 @@ class SiteHandler(QuietHandler):
     cf = None
     config = None
     requests_seen = None
+    referers = None  # (path, the Referer header or None) of each request, in order
     #: {"dir": the published template folder, "index": the app's index.html}; swapped by a test.
     published = None
     csp = None
@@ -251,6 +252,7 @@ class SiteHandler(QuietHandler):
     def do_GET(self):
         parts = urlsplit(self.path)
         self.requests_seen.append(self.path)
+        self.referers.append((parts.path, self.headers.get("Referer")))
         result = self.cf(parts.path, parts.query)
         if "statusCode" in result:
             location = result["headers"]["location"]["value"]
@@ -552,7 +554,7 @@ def stack(tmp_path_factory, synthesized_csp):
             create_table()
             lambda_app = load_lambda_module()
             published = publish(REPO, tmp_path_factory.mktemp("published"))
-            site = Server(SiteHandler, cf=cf, config=None, requests_seen=[], published=published)
+            site = Server(SiteHandler, cf=cf, config=None, requests_seen=[], referers=[], published=published)
             os.environ["ALLOWED_ORIGIN"] = site.origin
             oauth_log, api_log, refresh_tokens, codes, token_answers, api_answers = [], [], {}, {}, [], []
             oauth = Server(
@@ -591,6 +593,7 @@ def stack(tmp_path_factory, synthesized_csp):
                 "api_log": api_log,
                 "lambda_app": lambda_app,
                 "site_requests": site.httpd.RequestHandlerClass.requests_seen,
+                "site_referers": site.httpd.RequestHandlerClass.referers,
                 "site_handler": site.httpd.RequestHandlerClass,
             }
         finally:
@@ -1204,6 +1207,23 @@ def test_callback_says_it_is_returning_to_the_app_before_it_leaves(stack, browse
         browser.get(f"{site}/auth/callback?code=abc123&state={quote(f'{nonce}:{PREFIX}', safe='')}")
         wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after the callback")
     assert session_entry(browser, "test.verdict") == ["redirecting", "Signed in. Returning to the app…", ""]
+
+
+def test_callback_leaks_its_code_in_no_referer(stack, browser):
+    """The callback's address holds the one-time code: neither its own scripts and style nor the app it returns
+    to (whose address holds the code too, until the exchange) are requested with a Referer."""
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    browser.execute_cdp_cmd("Network.clearBrowserCache", {})  # the scripts requested again, not taken from cache
+    seen = len(stack["site_referers"])
+    browser.get(f"{site}/auth/callback?code=abc123&state={quote(f'{nonce}:{PREFIX}', safe='')}")
+    wait_for(browser, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after the callback")
+    wait_for(browser, lambda d: any(p.startswith(PREFIX + "app.") for p, _ in stack["site_referers"][seen:]))
+    requests = stack["site_referers"][seen:]
+    paths = [path for path, _ in requests]
+    for path in ("/auth/callback", "/auth/auth.css", "/auth/auth-common.js", "/auth/callback/callback.js", PREFIX):
+        assert path in paths, f"{path} was not requested: {paths}"
+    assert [(path, referer) for path, referer in requests if referer is not None] == []
 
 
 def test_callback_follows_a_sign_in_exactly_ten_minutes_old(stack, browser):
