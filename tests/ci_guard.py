@@ -27,14 +27,17 @@ def _allowed(nodeid: str) -> bool:
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    ran_through = hasattr(report, "wasxfail") or not report.skipped  # an xfail ran; a skip did not
-    if report.when == "call" and ran_through:
+    # The test's body ran: passed, failed, xfailed or xpassed. A skip did not, nor an xfail with run=False
+    # (pytest marks it xfailed at setup without running it): both count as skipped, and fail under CI.
+    ran = report.when == "call" and (hasattr(report, "wasxfail") or not report.skipped)
+    if ran:
         _COUNTS["run"] += 1
-    elif report.skipped and not hasattr(report, "wasxfail"):
+    elif report.skipped:
         _COUNTS["skipped"] += 1
-    if not report.skipped or hasattr(report, "wasxfail") or not in_ci() or _allowed(report.nodeid):
+    if not report.skipped or ran or not in_ci() or _allowed(report.nodeid):
         return
-    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    # An xfail not run says why in wasxfail; a skip's longrepr is always (path, line, message).
+    reason = report.wasxfail if hasattr(report, "wasxfail") else report.longrepr[2]
     report.outcome = "failed"
     report.longrepr = (
         f"skipped under CI: {reason}\n"
