@@ -224,6 +224,8 @@ def _cached(out: Path) -> Roles:
 @pytest.mark.parametrize("a, b", PAIRS)
 def test_each_uploader_is_trusted_by_its_own_service_account_only(k8s, a, b):
     trust = _cached(k8s).trust[a]
+    (statement,) = trust["Statement"]  # the principal: this cluster's OIDC provider (decide reads no principal)
+    assert statement["Principal"] == {"Federated": [f"arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER}"]}
 
     def assume(service_account: str, audience: str = "sts.amazonaws.com") -> str:
         context = {
