@@ -1286,6 +1286,36 @@ def test_logout_without_a_valid_return_path_only_says_signed_out(stack, browser,
     assert browser.execute_script("return sessionStorage.getItem('inventoryAuth.returnTo')") is None
 
 
+@pytest.mark.parametrize(
+    ("page", "title", "status", "color"),
+    [
+        ("/auth/callback", "Signing in…", "refused", "rgba(200, 30, 30, 1)"),
+        ("/auth/logout", "Signed out", "signed-out", "rgba(31, 41, 51, 1)"),
+    ],
+    ids=["callback", "logout"],
+)
+def test_callback_and_logout_pages_as_a_person_meets_them(stack, browser, page, title, status, color):
+    """In English, under their title and the app's name, the message announced to a screen reader (its computed
+    role is status), styled by the shared stylesheet (a refusal in red, else the body's colour), laid out at a
+    phone's width."""
+    site = stack["site"]
+    store_return_to(browser, site, None)
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 700, "deviceScaleFactor": 2, "mobile": True}
+    )
+    try:
+        browser.get(site + page)
+        wait_for(browser, lambda d: css(d, "body").get_attribute("data-status") == status, message=status)
+        assert browser.execute_script("return [document.documentElement.lang, document.title]") == ["en", title]
+        assert css(browser, "h1").text == "Smart Inventory Hub"
+        assert css(browser, "#message").aria_role == "status"
+        shown = "return [getComputedStyle(document.querySelector('main')).maxWidth, window.innerWidth]"
+        assert browser.execute_script(shown) == ["512px", 375]  # 32rem; without the viewport meta, 980
+        assert css(browser, "#message").value_of_css_property("color") == color
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 @pytest.mark.parametrize("app", [OTHER_APP, "/a/", "/" + "a" * 63 + "/"], ids=["app", "name-of-1", "name-of-63"])
 def test_logout_returns_to_a_valid_app_path_once(stack, browser, app):
     site = stack["site"]

@@ -17,7 +17,8 @@ var InventoryAuth = (function () {
   function finish(status, text, link) {
     var message = document.getElementById('message');
     message.textContent = text;
-    message.className = status === 'redirecting' ? '' : 'error';
+    // A failure reads as one; being signed out or on the way back to the app is no error.
+    message.className = status === 'refused' || status === 'error' ? 'error' : '';
     if (link) {
       var p = document.createElement('p');
       var a = document.createElement('a');
