@@ -19,6 +19,13 @@ the TESTS run there in a pytest process of their own, ``-x``.
 
     python tools/mutate_data.py FILE [--only ID ...] [--work /tmp/mutation-data] [--children 2] -- TESTS...
     python tools/mutate_data.py FILE --list
+    python tools/mutate_data.py --all [--work W] [--children 2]
+
+``--all`` runs the files of ``ALL`` below, each against its tests, and with them the tests' own oracles, whose bugs
+would let the suite pass having checked nothing: ``tests/iam_eval.py`` (the IAM evaluator every security test
+asks), ``tests/ci_guard.py`` and the CI check of ``tests/helpers.py``, mutated by mutmut's operators as
+``tools/mutate_decorated.py --every`` does. The pages' HTML runs in tools/mutate_js.py's browser session instead
+(``--generated ui/auth/callback/index.html,...``). About 55 minutes on two cores.
 
 Prints each verdict, then the score and every survivor's diff; docs/testing.md records and triages them.
 """
@@ -35,7 +42,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
-from mutate_decorated import judge  # tools/ is on sys.path when this script runs
+from mutate_decorated import every_mutants, judge  # tools/ is on sys.path when this script runs
 from mutate_js import copy_tracked
 
 REPO = Path(__file__).resolve().parent.parent
@@ -222,9 +229,61 @@ def _diff(path: str, before: str, after: str) -> str:
     )
 
 
+PIPELINE_TESTS = ["tests/test_pipeline_roles.py", "-k", "not verbatim"]  # docs/workflow.md's copy would kill all
+#: What ``--all`` runs: (file, only these functions of a Python file, the tests that judge it). The workflow's test
+#: that runs its commands in this repository's git checkout is left out: a scratch copy is no checkout.
+ALL = [
+    *(
+        (f"security/pipeline/{name}.json", (), PIPELINE_TESTS)
+        for name in ("plan-role-trust", "apply-role-trust", "plan-role-permissions", "plan-role-permissions-lock-table")
+    ),
+    (".github/workflows/instances.yml", (), ["tests/test_workflow_github.py", "-k", "not cheap_commands"]),
+    ("cdktf.json", (), ["tests/test_cdktf_json.py"]),
+    (
+        "tests/iam_eval.py",
+        (),
+        [
+            "tests/test_iam_eval.py",
+            "tests/test_isolation.py",
+            "tests/test_pipeline_roles.py",
+            "tests/test_iam_expectations.py",
+        ],
+    ),
+    ("tests/ci_guard.py", (), ["tests/test_ci_guard.py"]),
+    ("tests/helpers.py", ("in_ci", "skip_or_fail"), ["tests/test_ci_guard.py"]),
+]
+
+
+def run_file(path: str, only: tuple[str, ...], tests: list[str], work: Path, children: int) -> tuple[int, int]:
+    """Judge every mutant of ``path`` (a Python file's: tools/mutate_decorated.py's ``--every``); print each
+    verdict, the score and the survivors' diffs; return (mutants, survivors)."""
+    source = (REPO / path).read_text()
+    if path.endswith(".py"):
+        mutants = every_mutants(source, only)
+    else:
+        mutants = [m for m in mutants_of(path, source) if not only or m[0] in only]
+    scratch = copy_tracked(work / "repo")
+    baseline = judge(scratch, "unmutated", path, source, tests)
+    if baseline != "survived":
+        raise SystemExit(f"{path}: the unmutated file fails the tests: {baseline}")
+    print(f"{path}: {len(mutants)} mutants", flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, children)) as pool:
+        verdicts = list(pool.map(lambda m: judge(scratch, m[0], path, m[1], tests), mutants))
+    survivors = []
+    for (name, text), verdict in zip(mutants, verdicts, strict=True):
+        print(f"{name}: {verdict}", flush=True)
+        if verdict == "survived":
+            survivors.append((name, text))
+    print(f"{path} score: {len(mutants) - len(survivors)}/{len(mutants)} killed")
+    for name, text in survivors:
+        print(f"--- {name}\n{_diff(path, source, text)}")
+    return len(mutants), len(survivors)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", help="a JSON, YAML or HTML file of this repository")
+    parser.add_argument("file", nargs="?", help="a JSON, YAML or HTML file of this repository")
+    parser.add_argument("--all", action="store_true", help="every file of ALL, each with its tests")
     parser.add_argument("--only", action="append", default=[], metavar="ID", help="only this mutant")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
     parser.add_argument("--work", type=Path, default=Path("/tmp/mutation-data"))
@@ -232,31 +291,23 @@ def main() -> int:
     argv = sys.argv[1:]
     tests = argv[argv.index("--") + 1 :] if "--" in argv else []
     args = parser.parse_args(argv[: len(argv) - len(tests) - (1 if "--" in argv else 0)])
-    args.tests = tests
-    source = (REPO / args.file).read_text()
-    mutants = [m for m in mutants_of(args.file, source) if not args.only or m[0] in args.only]
+    if args.all:
+        totals = [0, 0]
+        for number, (path, only, file_tests) in enumerate(ALL):
+            mutants, survivors = run_file(path, only, file_tests, args.work / str(number), args.children)
+            totals = [totals[0] + mutants, totals[1] + survivors]
+        print(f"all: {totals[0] - totals[1]}/{totals[0]} killed")
+        return 0
+    if not args.file:
+        parser.error("give a FILE, or --all")
     if args.list:
-        for name, text in mutants:
+        source = (REPO / args.file).read_text()
+        for name, text in mutants_of(args.file, source):
             print(f"--- {name}\n{_diff(args.file, source, text)}")
         return 0
-    if not args.tests:
+    if not tests:
         parser.error("give the tests after --")
-    scratch = copy_tracked(args.work / "repo")
-    baseline = judge(scratch, "unmutated", args.file, source, args.tests)
-    if baseline != "survived":
-        print(f"the unmutated file fails the tests: {baseline}", file=sys.stderr)
-        return 2
-    print(f"{args.file}: {len(mutants)} mutants", flush=True)
-    with ThreadPoolExecutor(max_workers=max(1, args.children)) as pool:
-        verdicts = list(pool.map(lambda m: judge(scratch, m[0], args.file, m[1], args.tests), mutants))
-    survivors = []
-    for (name, text), verdict in zip(mutants, verdicts, strict=True):
-        print(f"{name}: {verdict}", flush=True)
-        if verdict == "survived":
-            survivors.append((name, text))
-    print(f"score: {len(mutants) - len(survivors)}/{len(mutants)} killed")
-    for name, text in survivors:
-        print(f"--- {name}\n{_diff(args.file, source, text)}")
+    run_file(args.file, tuple(args.only), tests, args.work, args.children)
     return 0
 
 
