@@ -58,8 +58,10 @@ class Resolver:
             return self._platform.resolve(self._platform.stack["output"][parts[4]]["value"])
         if expression.startswith("replace(data.aws_eks_cluster."):
             return self.oidc_issuer
-        if parts[0] == "data" and parts[1] in ("aws_iam_openid_connect_provider",):
+        if parts[:2] == ["data", "aws_iam_openid_connect_provider"]:
             return f"arn:aws:iam::{ACCOUNT}:oidc-provider/{self.oidc_issuer}"
+        if parts[0] == "data" or len(parts) != 3:
+            raise KeyError(expression)  # a data source or an expression it cannot give a value for
         type_, name, attribute = parts
         resource = self.stack["resource"][type_][name]
         region = self.region(resource.get("provider"))

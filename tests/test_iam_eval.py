@@ -26,6 +26,7 @@ PLATFORM = {
     "output": {
         "ui_bucket_arn": {"value": "${aws_s3_bucket.ui.arn}"},
         "boundary_arn": {"value": "${aws_iam_policy.boundary.arn}"},
+        "oidc_provider_arn": {"value": "${data.aws_iam_openid_connect_provider.cluster.arn}"},
     },
 }
 
@@ -67,6 +68,7 @@ APP = {
                             "${aws_iam_role.fn.arn}",
                             "${aws_iam_role.plain.arn}",
                             "${data.terraform_remote_state.platform.outputs.boundary_arn}",
+                            "${data.terraform_remote_state.platform.outputs.oidc_provider_arn}",
                         ],
                     },
                 ],
@@ -146,6 +148,7 @@ def test_documents_resolve_to_the_arns_terraform_would_give(out):
                     f"arn:aws:iam::{ACCOUNT}:role/acme/app/app-function",
                     f"arn:aws:iam::{ACCOUNT}:role/app-plain",
                     f"arn:aws:iam::{ACCOUNT}:policy/acme-boundary",
+                    f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.example/id/ABC",  # the platform's, same issuer
                 ],
             },
         ],
@@ -185,6 +188,11 @@ def test_the_default_issuer_is_an_eks_one(out):
         ("aws_lambda_function.fn.arn", "'aws_lambda_function'"),  # a type it cannot build an ARN for
         ("aws_dynamodb_table.items.stream_arn", "'aws_dynamodb_table.items.stream_arn'"),
         ("aws_iam_role.fn.name", "'aws_iam_role.fn.name'"),
+        ("data.aws_region.current.name", "'data.aws_region.current.name'"),  # a data source it does not know
+        ("data.aws_iam_role.other.arn", "'data.aws_iam_role.other.arn'"),
+        ("data.aws_region.current", "'data.aws_region.current'"),  # three parts, as a resource's would be
+        ("var.table_arn", "'var.table_arn'"),
+        ("aws_s3_bucket.own.tags.team", "'aws_s3_bucket.own.tags.team'"),
     ],
 )
 def test_a_reference_it_cannot_resolve_is_an_error_naming_it(out, expression, message):
