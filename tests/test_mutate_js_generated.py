@@ -213,3 +213,24 @@ def test_k_names_one_generated_mutant_by_its_id_or_several_by_a_substring():
     assert mutate_js.select(mutants, "regex") == mutants[:2]
     assert mutate_js.select(mutants, "gen-x-1-1-regex-2,block") == mutants[1:]
     assert mutate_js.select(mutants, "") == mutants
+
+
+def test_an_auth_pages_html_runs_in_the_browser_session_as_tools_mutate_data_makes_it():
+    """``--generated`` takes the auth pages' HTML too: tools/mutate_data.py's mutants, as spans of the page, each
+    judged by that page's tests first (the callback's or the logout page's) and the app's page by the app's."""
+    path = "ui/auth/logout/index.html"
+    text = (REPO / path).read_text()
+    mutants = mutate_js.generated_mutants([path])
+    assert mutants[0] == (
+        "gen-logout-html-line-3",
+        path,
+        "<head>\n",
+        "",
+        (text.index("<head>"), text.index("<head>") + 7),
+    )
+    referrer = next(m for m in mutants if m[0] == "gen-logout-html-line-6")
+    assert referrer[2] == '  <meta name="referrer" content="no-referrer">\n' and referrer[3] == ""
+    for name, file, original, _, (start, end) in mutants:
+        assert name.startswith("gen-logout-html-") and file == path and text[start:end] == original, name
+    assert mutate_js.browser_tests(path) == "callback or logout" and mutate_js.OWN_TESTS_FIRST[path] == "logout"
+    assert mutate_js.browser_tests("ui/inventory/index.html") == "not callback and not logout"
