@@ -50,12 +50,13 @@ def _environments(out: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def scan(k8s_out: Path, tf_out: Path) -> tuple[int, list[dict]]:
-    """(passed count, failed checks [{check_id, stack, environment, resource}]) over every stack."""
+def scan(k8s_out: Path, tf_out: Path) -> tuple[int, list[dict], list[dict]]:
+    """(passed count, failed checks [{check_id, stack, environment, resource}], passed checks likewise) over every
+    stack."""
     checkov = _checkov()
     if checkov is None:
         skip_or_fail("checkov is not installed (pip install checkov in its own venv, set $CHECKOV; docs/security.md)")
-    findings, passed, scanned = [], 0, set()
+    findings, passes, passed, scanned = [], [], 0, set()
     for out in (k8s_out, tf_out):
         environments = _environments(out)
         result = subprocess.run(
@@ -82,7 +83,16 @@ def scan(k8s_out: Path, tf_out: Path) -> tuple[int, list[dict]]:
             assert report["summary"]["parsing_errors"] == 0
             passed += report["summary"]["passed"]
             for check in report["results"]["passed_checks"]:
-                scanned.add(check["file_path"].strip("/").split("/")[0])
+                stack = check["file_path"].strip("/").split("/")[0]
+                scanned.add(stack)
+                passes.append(
+                    {
+                        "check_id": check["check_id"],
+                        "stack": stack,
+                        "environment": environments[stack],
+                        "resource": check["resource"],
+                    }
+                )
             for check in report["results"]["failed_checks"]:
                 stack = check["file_path"].strip("/").split("/")[0]
                 scanned.add(stack)
@@ -95,7 +105,7 @@ def scan(k8s_out: Path, tf_out: Path) -> tuple[int, list[dict]]:
                     }
                 )
     assert scanned == set(_environments(k8s_out)), f"checkov scanned {sorted(scanned)}, not every stack"
-    return passed, findings
+    return passed, findings, passes
 
 
 def _skip_for(finding: dict, skips: list[dict]) -> dict | None:
@@ -109,9 +119,9 @@ def _skip_for(finding: dict, skips: list[dict]) -> dict | None:
     return None
 
 
-def test_checkov_finds_nothing_that_is_not_explicitly_skipped(scan: tuple[int, list[dict]], capsys) -> None:
+def test_checkov_finds_nothing_that_is_not_explicitly_skipped(scan: tuple[int, list[dict], list[dict]], capsys) -> None:
     skips = _skips()
-    passed, failed = scan
+    passed, failed, _ = scan
     skipped = [f for f in failed if _skip_for(f, skips)]
     unexplained = sorted({f"{f['check_id']} {f['stack']} {f['resource']}" for f in failed if not _skip_for(f, skips)})
     with capsys.disabled():
@@ -122,9 +132,9 @@ def test_checkov_finds_nothing_that_is_not_explicitly_skipped(scan: tuple[int, l
     assert unexplained == [], "fix these, or skip them with a reason in security/checkov-skips.yaml"
 
 
-def test_every_skip_has_a_reason_and_still_matches_a_finding(scan: tuple[int, list[dict]]) -> None:
+def test_every_skip_has_a_reason_and_still_matches_a_finding(scan: tuple[int, list[dict], list[dict]]) -> None:
     skips = _skips()
-    _, failed = scan
+    _, failed, _ = scan
     for skip in skips:
         assert set(skip) <= {"check", "environments", "resources", "reason"}, skip
         assert len(skip.get("reason", "").split()) >= 8, f"{skip['check']}: give the reason in a sentence"
@@ -132,6 +142,21 @@ def test_every_skip_has_a_reason_and_still_matches_a_finding(scan: tuple[int, li
     stale = [s["check"] for s in skips if not any(_skip_for(f, [s]) is s for f in failed)]
     assert stale == [], f"these skips match no finding any more: delete them from {SKIPS_FILE.name}"
     assert len({s["check"] for s in skips}) == len(skips), "one entry per check"
+
+
+def test_every_skip_is_as_narrow_as_its_findings(scan: tuple[int, list[dict], list[dict]]) -> None:
+    """Where a skip applies, its check never passes: a skip wider than its findings (an environment or a resource
+    where the check holds today) would hide the next finding there. Name the environments and resources instead."""
+    _, _, passes = scan
+    wide = sorted(
+        {
+            f"{s['check']}: passes on {p['resource']} ({p['stack']})"
+            for s in _skips()
+            for p in passes
+            if _skip_for(p, [s])
+        }
+    )
+    assert wide == [], f"narrow these skips in {SKIPS_FILE.name} with environments: or resources:"
 
 
 def test_security_headers_policy_is_on_every_behavior(k8s_out: Path) -> None:
