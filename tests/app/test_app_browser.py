@@ -1154,6 +1154,7 @@ def test_callback_reports_the_identity_providers_error_and_links_back_to_the_app
     wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the callback verdict")
     assert verdict(browser)[:4] == ("error", f"Sign-in did not complete: {message}", site + PREFIX, "/auth/callback")
     assert css(browser, "#next-link").text == "Back to the app"
+    assert css(browser, "#message").get_attribute("class") == "error"  # styled as the failure it is
 
 
 @pytest.mark.parametrize(
