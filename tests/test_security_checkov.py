@@ -146,8 +146,9 @@ def test_every_skip_has_a_reason_and_still_matches_a_finding(scan: tuple[int, li
 
 def test_every_skip_is_as_narrow_as_its_findings(scan: tuple[int, list[dict], list[dict]]) -> None:
     """Where a skip applies, its check never passes: a skip wider than its findings (an environment or a resource
-    where the check holds today) would hide the next finding there. Name the environments and resources instead."""
-    _, _, passes = scan
+    where the check holds today, or does not run) would hide the next finding there. Name the environments and
+    resources instead."""
+    _, failed, passes = scan
     wide = sorted(
         {
             f"{s['check']}: passes on {p['resource']} ({p['stack']})"
@@ -157,6 +158,13 @@ def test_every_skip_is_as_narrow_as_its_findings(scan: tuple[int, list[dict], li
         }
     )
     assert wide == [], f"narrow these skips in {SKIPS_FILE.name} with environments: or resources:"
+    # A skip without environments: its check fires in every one (else it would also cover, unseen, a stack where
+    # the check does not run today: an instance that gains a bucket, the platform a function).
+    everywhere = {"dev", "staging", "prod", "platform"}
+    fires_in = {s["check"]: sorted({f["environment"] for f in failed if _skip_for(f, [s])}) for s in _skips()}
+    unscoped = {s["check"]: fires_in[s["check"]] for s in _skips() if "environments" not in s}
+    unscoped = {check: found for check, found in unscoped.items() if set(found) != everywhere}
+    assert unscoped == {}, f"name the environments of these skips (where each fires) in {SKIPS_FILE.name}"
 
 
 def test_security_headers_policy_is_on_every_behavior(k8s_out: Path) -> None:
