@@ -31,7 +31,7 @@ def ci(tmp_path):
     shutil.copytree(REPO / ".ci", repo / ".ci")
     bin_ = tmp_path / "bin"
     bin_.mkdir()
-    for name in ("python", "ruff", "lint-imports", "apt-get", "chromium", "chromedriver"):
+    for name in ("python", "ruff", "lint-imports", "apt-get", "chromium", "chromedriver", "jq"):
         (bin_ / name).write_text(STUB)
         (bin_ / name).chmod(0o755)
     for venv, tool in (("checkov-venv", "checkov"), ("awscli-venv", "aws")):
@@ -109,8 +109,9 @@ def test_failing_tests_fail_ci(ci):
     assert calls[-1] == "python -m pytest -q" + _vars(ci)
 
 
-def test_a_machine_without_chromium_or_the_tool_venvs_gets_them(ci):
-    (ci.bin / "chromium").unlink()
+@pytest.mark.parametrize("missing", ["chromium", "chromedriver", "jq"])
+def test_a_machine_without_chromium_or_the_tool_venvs_gets_them(ci, missing):
+    (ci.bin / missing).unlink()
     shutil.rmtree(ci.tmp / "checkov-venv")
     shutil.rmtree(ci.tmp / "awscli-venv")
     status, calls = ci()
@@ -121,7 +122,7 @@ def test_a_machine_without_chromium_or_the_tool_venvs_gets_them(ci):
     assert calls[:7] == [
         _before_exports(ci, pip),
         _before_exports(ci, "apt-get update -qq"),
-        _before_exports(ci, "apt-get install -y -qq chromium chromium-driver"),
+        _before_exports(ci, "apt-get install -y -qq chromium chromium-driver jq"),
         f"python -m venv {checkov_venv}" + none.format(f"{ci.repo}/.ci/terraformrc", "", ""),
         "pip install --quiet checkov==3.3.30" + none.format(f"{ci.repo}/.ci/terraformrc", "", ""),
         f"python -m venv {awscli_venv}" + none.format(f"{ci.repo}/.ci/terraformrc", f"{checkov_venv}/bin/checkov", ""),

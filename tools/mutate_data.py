@@ -237,7 +237,11 @@ ALL = [
         (f"security/pipeline/{name}.json", (), PIPELINE_TESTS)
         for name in ("plan-role-trust", "apply-role-trust", "plan-role-permissions", "plan-role-permissions-lock-table")
     ),
-    (".github/workflows/instances.yml", (), ["tests/test_workflow_github.py", "-k", "not cheap_commands"]),
+    (
+        ".github/workflows/instances.yml",
+        (),
+        ["tests/test_workflow_github.py", "tests/test_workflow_contract.py", "-k", "not cheap_commands"],
+    ),
     ("cdktf.json", (), ["tests/test_cdktf_json.py"]),
     (
         "tests/iam_eval.py",
