@@ -37,13 +37,11 @@ import difflib
 import json
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
-from mutate_decorated import every_mutants, judge  # tools/ is on sys.path when this script runs
-from mutate_js import copy_tracked
+from mutate_decorated import every_mutants, run_mutants  # tools/ is on sys.path when this script runs
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -259,29 +257,14 @@ ALL = [
 
 
 def run_file(path: str, only: tuple[str, ...], tests: list[str], work: Path, children: int) -> tuple[int, int]:
-    """Judge every mutant of ``path`` (a Python file's: tools/mutate_decorated.py's ``--every``); print each
-    verdict, the score and the survivors' diffs; return (mutants, survivors)."""
+    """Judge every mutant of ``path`` (a Python file's: tools/mutate_decorated.py's ``--every``); return (mutants,
+    survivors)."""
     source = (REPO / path).read_text()
     if path.endswith(".py"):
         mutants = every_mutants(source, only)
     else:
         mutants = [m for m in mutants_of(path, source) if not only or m[0] in only]
-    scratch = copy_tracked(work / "repo")
-    baseline = judge(scratch, "unmutated", path, source, tests)
-    if baseline != "survived":
-        raise SystemExit(f"{path}: the unmutated file fails the tests: {baseline}")
-    print(f"{path}: {len(mutants)} mutants", flush=True)
-    with ThreadPoolExecutor(max_workers=max(1, children)) as pool:
-        verdicts = list(pool.map(lambda m: judge(scratch, m[0], path, m[1], tests), mutants))
-    survivors = []
-    for (name, text), verdict in zip(mutants, verdicts, strict=True):
-        print(f"{name}: {verdict}", flush=True)
-        if verdict == "survived":
-            survivors.append((name, text))
-    print(f"{path} score: {len(mutants) - len(survivors)}/{len(mutants)} killed")
-    for name, text in survivors:
-        print(f"--- {name}\n{_diff(path, source, text)}")
-    return len(mutants), len(survivors)
+    return len(mutants), run_mutants(path, source, mutants, tests, work, children)
 
 
 def main() -> int:

@@ -117,6 +117,29 @@ def judge(scratch: Path, name: str, path: str, text: str, tests: list[str]) -> s
     return "killed" + (f" by {failed[0].split(' ', 1)[1]}" if failed else f" (exit {done.returncode})")
 
 
+def run_mutants(path: str, source: str, mutants, tests: list[str], work: Path, children: int) -> int:
+    """Judge each ``(name, text)`` of ``mutants`` of ``path`` (its unmutated ``source`` must pass first) in a
+    scratch copy under ``work``; print each verdict, the score and the survivors' diffs; return the survivors'
+    count."""
+    scratch = copy_tracked(work / "repo")
+    baseline = judge(scratch, "unmutated", path, source, tests)
+    if baseline != "survived":
+        raise SystemExit(f"{path}: the unmutated file fails the tests: {baseline}")
+    print(f"{path}: {len(mutants)} mutants", flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, children)) as pool:
+        verdicts = list(pool.map(lambda m: judge(scratch, m[0], path, m[1], tests), mutants))
+    survivors = []
+    for (name, text), verdict in zip(mutants, verdicts, strict=True):
+        print(f"{name}: {verdict}", flush=True)
+        if verdict == "survived":
+            survivors.append((name, text))
+    print(f"{path} score: {len(mutants) - len(survivors)}/{len(mutants)} killed")
+    for name, text in survivors:
+        diff = difflib.unified_diff(source.splitlines(), text.splitlines(), path, path, n=0, lineterm="")
+        print(f"--- {name}\n" + "\n".join(list(diff)[2:]))
+    return len(survivors)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", help="a Python file of this repository, e.g. generator/cli/workflow_cmds.py")
@@ -128,23 +151,7 @@ def main() -> int:
     args = parser.parse_args()
     source = (REPO / args.file).read_text()
     mutants = (every_mutants if args.every else decorated_mutants)(source, tuple(args.only))
-    scratch = copy_tracked(args.work / "repo")
-    baseline = judge(scratch, "unmutated", args.file, source, args.tests)
-    if baseline != "survived":
-        print(f"the unmutated code fails the tests: {baseline}", file=sys.stderr)
-        return 2
-    print(f"{args.file}: {len(mutants)} mutants of {'all' if args.every else 'decorated'} functions", flush=True)
-    with ThreadPoolExecutor(max_workers=max(1, args.children)) as pool:
-        verdicts = list(pool.map(lambda m: judge(scratch, m[0], args.file, m[1], args.tests), mutants))
-    survivors = []
-    for (name, text), verdict in zip(mutants, verdicts, strict=True):
-        print(f"{name}: {verdict}", flush=True)
-        if verdict == "survived":
-            survivors.append((name, text))
-    print(f"score: {len(mutants) - len(survivors)}/{len(mutants)} killed")
-    for name, text in survivors:
-        diff = difflib.unified_diff(source.splitlines(), text.splitlines(), args.file, args.file, n=1, lineterm="")
-        print(f"--- {name}\n" + "\n".join(list(diff)[2:]))
+    run_mutants(args.file, source, mutants, args.tests, args.work, args.children)
     return 0
 
 
