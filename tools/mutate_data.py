@@ -45,18 +45,15 @@ from mutate_decorated import every_mutants, run_mutants  # tools/ is on sys.path
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: a scalar value -> the value it is swapped with (both ways).
-SWAPS = {
-    "Allow": "Deny",
-    "StringEquals": "StringLike",
-    "StringLike": "StringEquals",
-    "ForAnyValue:StringLike": "ForAllValues:StringLike",
-    "read": "write",
-    "write": "read",
-    "true": "false",
-    "false": "true",
-}
-SWAPS.update({value: key for key, value in list(SWAPS.items())})
+#: Values swapped for each other, both ways.
+PAIRS = [
+    ("Allow", "Deny"),
+    ("StringEquals", "StringLike"),
+    ("ForAnyValue:StringLike", "ForAllValues:StringLike"),
+    ("read", "write"),
+    ("true", "false"),
+]
+SWAPS = {**dict(PAIRS), **{second: first for first, second in PAIRS}}
 
 
 def _load(text: str, suffix: str):
