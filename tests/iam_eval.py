@@ -15,7 +15,9 @@ and it evaluates only ``StringEquals``, ignoring ``StringLike``: :func:`_conditi
 checks every condition of the documents we generate (StringEquals, StringLike) itself.
 A third: it has no ``NotResource`` (a statement without ``Resource`` counts as matching
 everything, which is right for trust policies only); :func:`decide` applies ``NotResource``
-itself: the statement covers every resource but those listed.
+itself: the statement covers every resource but those listed. A fourth: it permits a statement without
+``Resource`` whatever its ``Effect``; :func:`decide` refuses an effect other than ``Allow`` or ``Deny`` (IAM does).
+It reads no ``Principal``: a test of a trust policy compares the principal itself.
 """
 
 from __future__ import annotations
