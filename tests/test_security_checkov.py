@@ -82,28 +82,18 @@ def scan(k8s_out: Path, tf_out: Path) -> tuple[int, list[dict], list[dict]]:
             assert report["check_type"] == "terraform_json"
             assert report["summary"]["parsing_errors"] == 0
             passed += report["summary"]["passed"]
-            for check in report["results"]["passed_checks"]:
-                stack = check["file_path"].strip("/").split("/")[0]
-                scanned.add(stack)
-                passes.append(
-                    {
-                        "check_id": check["check_id"],
-                        "stack": stack,
-                        "environment": environments[stack],
-                        "resource": check["resource"],
-                    }
-                )
-            for check in report["results"]["failed_checks"]:
-                stack = check["file_path"].strip("/").split("/")[0]
-                scanned.add(stack)
-                findings.append(
-                    {
-                        "check_id": check["check_id"],
-                        "stack": stack,
-                        "environment": environments[stack],
-                        "resource": check["resource"],
-                    }
-                )
+            for kind, found in (("passed_checks", passes), ("failed_checks", findings)):
+                for check in report["results"][kind]:
+                    stack = check["file_path"].strip("/").split("/")[0]
+                    scanned.add(stack)
+                    found.append(
+                        {
+                            "check_id": check["check_id"],
+                            "stack": stack,
+                            "environment": environments[stack],
+                            "resource": check["resource"],
+                        }
+                    )
     assert scanned == set(_environments(k8s_out)), f"checkov scanned {sorted(scanned)}, not every stack"
     return passed, findings, passes
 
@@ -161,9 +151,12 @@ def test_every_skip_is_as_narrow_as_its_findings(scan: tuple[int, list[dict], li
     # A skip without environments: its check fires in every one (else it would also cover, unseen, a stack where
     # the check does not run today: an instance that gains a bucket, the platform a function).
     everywhere = {"dev", "staging", "prod", "platform"}
-    fires_in = {s["check"]: sorted({f["environment"] for f in failed if _skip_for(f, [s])}) for s in _skips()}
-    unscoped = {s["check"]: fires_in[s["check"]] for s in _skips() if "environments" not in s}
-    unscoped = {check: found for check, found in unscoped.items() if set(found) != everywhere}
+    fires_in = {s["check"]: {f["environment"] for f in failed if _skip_for(f, [s])} for s in _skips()}
+    unscoped = {
+        s["check"]: sorted(fires_in[s["check"]])
+        for s in _skips()
+        if "environments" not in s and fires_in[s["check"]] != everywhere
+    }
     assert unscoped == {}, f"name the environments of these skips (where each fires) in {SKIPS_FILE.name}"
 
 

@@ -33,7 +33,6 @@ Prints each verdict, then the score and every survivor's diff; docs/testing.md r
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import re
 import sys
@@ -41,7 +40,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
-from mutate_decorated import every_mutants, run_mutants  # tools/ is on sys.path when this script runs
+from mutate_decorated import changed_lines, every_mutants, run_mutants  # tools/ is on sys.path when this script runs
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -218,12 +217,6 @@ def mutants_of(path: str, text: str) -> list[tuple[str, str]]:
     return [(name, text[:start] + replacement + text[end:]) for name, start, end, replacement in edits_of(path, text)]
 
 
-def _diff(path: str, before: str, after: str) -> str:
-    return "\n".join(
-        list(difflib.unified_diff(before.splitlines(), after.splitlines(), path, path, n=0, lineterm=""))[2:]
-    )
-
-
 PIPELINE_TESTS = ["tests/test_pipeline_roles.py", "-k", "not verbatim"]  # docs/workflow.md's copy would kill all
 #: What ``--all`` runs: (file, only these functions of a Python file, the tests that judge it). The workflow's test
 #: that runs its commands in this repository's git checkout is left out: a scratch copy is no checkout.
@@ -287,7 +280,7 @@ def main() -> int:
     if args.list:
         source = (REPO / args.file).read_text()
         for name, text in mutants_of(args.file, source):
-            print(f"--- {name}\n{_diff(args.file, source, text)}")
+            print(f"--- {name}\n{changed_lines(args.file, source, text)}")
         return 0
     if not tests:
         parser.error("give the tests after --")

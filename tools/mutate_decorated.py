@@ -117,6 +117,12 @@ def judge(scratch: Path, name: str, path: str, text: str, tests: list[str]) -> s
     return "killed" + (f" by {failed[0].split(' ', 1)[1]}" if failed else f" (exit {done.returncode})")
 
 
+def changed_lines(path: str, before: str, after: str) -> str:
+    """The lines a mutant changed, as a unified diff without its file header."""
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), path, path, n=0, lineterm="")
+    return "\n".join(list(diff)[2:])
+
+
 def run_mutants(path: str, source: str, mutants, tests: list[str], work: Path, children: int) -> int:
     """Judge each ``(name, text)`` of ``mutants`` of ``path`` (its unmutated ``source`` must pass first) in a
     scratch copy under ``work``; print each verdict, the score and the survivors' diffs; return the survivors'
@@ -135,8 +141,7 @@ def run_mutants(path: str, source: str, mutants, tests: list[str], work: Path, c
             survivors.append((name, text))
     print(f"{path} score: {len(mutants) - len(survivors)}/{len(mutants)} killed")
     for name, text in survivors:
-        diff = difflib.unified_diff(source.splitlines(), text.splitlines(), path, path, n=0, lineterm="")
-        print(f"--- {name}\n" + "\n".join(list(diff)[2:]))
+        print(f"--- {name}\n{changed_lines(path, source, text)}")
     return len(survivors)
 
 
