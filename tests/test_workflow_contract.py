@@ -24,11 +24,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from helpers import skip_or_fail
-
-REPO = Path(__file__).resolve().parent.parent
-WORKFLOW = REPO / ".github" / "workflows" / "instances.yml"
+from workflow_helpers import load_workflow
 
 PR_JOBS = ("prepare", "plan-shard", "plan-summary")
 PUSH_JOBS = ("apply-platform", "apply-shard", "apply-summary")
@@ -108,10 +105,7 @@ new AsyncFunction('require', 'core', 'github', 'context', script)(require, core,
 
 @pytest.fixture(scope="module")
 def workflow() -> dict:
-    document = yaml.safe_load(WORKFLOW.read_text())
-    # YAML 1.1 reads the key `on` as True; GitHub reads it as "on".
-    document["on"] = document.pop(True)
-    return document
+    return load_workflow()
 
 
 def key(step: dict) -> str:

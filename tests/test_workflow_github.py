@@ -12,18 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from workflow_helpers import WORKFLOW, load_workflow
 
 REPO = Path(__file__).resolve().parent.parent
-WORKFLOW = REPO / ".github" / "workflows" / "instances.yml"
 
 
 @pytest.fixture(scope="module")
 def workflow() -> dict:
-    document = yaml.safe_load(WORKFLOW.read_text())
-    # YAML 1.1 reads the key `on` as True; GitHub reads it as "on".
-    document["on"] = document.pop(True)
-    return document
+    return load_workflow()
 
 
 def steps(workflow: dict, job: str) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Temporary git repositories holding a project, for the workflow tests (changed, diff, orphans, status)."""
+"""Temporary git repositories holding a project, for the workflow tests (changed, diff, orphans, status), and the
+GitHub Actions workflow as GitHub reads it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parent.parent
+WORKFLOW = REPO / ".github" / "workflows" / "instances.yml"
+
+
+def load_workflow() -> dict:
+    """.github/workflows/instances.yml as GitHub reads it."""
+    document = yaml.safe_load(WORKFLOW.read_text())
+    # YAML 1.1 reads the key `on` as True; GitHub reads it as "on".
+    document["on"] = document.pop(True)
+    return document
+
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",
