@@ -1,9 +1,10 @@
 """The handler's answers that hand-written bugs changed while the rest of the suite still passed.
 
-Each test here failed on one injected bug (a group compared without case, HEAD answered before the access
-check, an If-Match with text after the version, a next token with keys of its own, a reorder level of 0 read
-as "none", a filtered page longer than ``limit``, a null reorder level stored on create, a body measured in
-characters) and passes on the handler as it is. Events are the realistic payload-2.0 events of app_helpers.
+Each test here failed on one injected bug (a group compared without case, a request header read as groups,
+HEAD answered before the access check, an If-Match with text after the version, a next token with keys of its
+own, a reorder level of 0 read as "none", a filtered page longer than ``limit``, a scan without its cap of 10
+DynamoDB pages, a next token made from the last item shown, a null reorder level stored on create, a body
+measured in characters) and passes on the handler as it is. Events are the realistic payload-2.0 events of app_helpers.
 """
 
 import base64
@@ -64,6 +65,21 @@ def test_a_group_differing_only_in_case_is_another_group(call, groups):
     status, body = call("GET", "/items", claims=_claims(groups))
     assert status == 403, body
     assert body["error"] == "no_access"
+
+
+@pytest.mark.parametrize(
+    "header", ["x-cognito-groups", "cognito-groups", "x-amzn-oidc-groups", "x-groups", "x-forwarded-groups"]
+)
+def test_only_the_tokens_claim_grants_access_never_a_request_header(call, header):
+    """The groups come from the claims API Gateway verified; a header of the caller's choosing changes nothing."""
+    claims = _claims("[team-backend-inventory-prod-users]")
+    for value in (OWN_GROUP, f"[{OWN_GROUP}]"):
+        status, body = call("GET", "/items", claims=claims, headers={header: value})
+        assert status == 403, body
+        status, body = call("POST", "/items", WIDGET, claims=claims, headers={header: value})
+        assert status == 403, body
+    status, listing = call("GET", "/items")
+    assert status == 200 and listing["items"] == []
 
 
 @pytest.mark.parametrize("method", ["HEAD", "PATCH", "TRACE"])
@@ -169,6 +185,40 @@ def test_a_filtered_page_never_holds_more_than_limit(call, create):
             break
         assert pages < 20
     assert sorted(seen) == sorted(low)
+
+
+class _CountingTable:
+    """The handler's table with its scan calls counted (``name`` is what _table() compares)."""
+
+    def __init__(self, table):
+        self._table, self.name, self.scans = table, table.name, 0
+
+    def scan(self, **kwargs):
+        self.scans += 1
+        return self._table.scan(**kwargs)
+
+    def __getattr__(self, attribute):
+        return getattr(self._table, attribute)
+
+
+def test_a_filtered_request_scans_at_most_ten_pages_and_hands_back_a_token(lambda_app, call, create):
+    """15 items, none low: with limit 1 each DynamoDB page evaluates one item, so the first request stops after
+    10 pages with no item and a nextToken (never a 500), and the next one finishes the table."""
+    for n in range(15):
+        create(sku=f"PLENTY-{n}", quantity=100)
+    counting = _CountingTable(lambda_app._table())
+    lambda_app._TABLE = counting
+    status, page = call("GET", "/items", query={"lowStock": "true", "limit": "1"})
+    assert status == 200, page
+    assert (page["items"], page["count"], counting.scans) == ([], 0, 10)
+    assert "nextToken" in page
+    token, requests = page["nextToken"], 1
+    while token:
+        status, page = call("GET", "/items", query={"lowStock": "true", "limit": "1", "nextToken": token})
+        assert status == 200 and page["items"] == [], page
+        token, requests = page.get("nextToken"), requests + 1
+        assert requests <= 3
+    assert counting.scans <= 21
 
 
 def test_a_null_reorder_level_on_create_is_not_stored(call):
