@@ -47,6 +47,27 @@ def load_stack(out: Path, name: str) -> dict:
 NOT_CI = ("", "0", "false", "no", "off")
 
 
+def write_project(root: Path, instances: dict[str, str], platform: str) -> Path:
+    """A project folder of its own: platform.yaml and instances/<file name> with the given texts."""
+    (root / "platform.yaml").write_text(platform)
+    (root / "instances").mkdir()
+    for name, text in instances.items():
+        (root / "instances" / name).write_text(text)
+    return root
+
+
+def problems(root: Path) -> list[str]:
+    """The problems loading the project at ``root`` reports (it must fail), each as its one line."""
+    import pytest
+
+    from generator.errors import ValidationFailed
+    from generator.project import load_project
+
+    with pytest.raises(ValidationFailed) as failed:
+        load_project(root)
+    return [str(p) for p in failed.value.problems]
+
+
 def in_ci() -> bool:
     """The one CI check of the suite: ``CI`` is set to anything but an explicit no."""
     return os.environ.get("CI", "").strip().lower() not in NOT_CI

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workflow_helpers import commit, git, make_repo
+from workflow_helpers import FakeStates, commit, git, make_repo
 
 from generator.project import load_project
 from generator.workflow.changed import changed
@@ -38,19 +38,6 @@ def test_a_deleted_instance_file_that_no_longer_validates_is_still_removed(repo)
     assert found.empty is False
 
 
-class States:
-    """A states reader: the workspaces it lists and what each one's state says."""
-
-    def __init__(self, states: dict):
-        self.states = states
-
-    def stacks(self) -> list[str]:
-        return list(self.states)
-
-    def read(self, stack: str):
-        return self.states[stack]
-
-
 def test_orphans_are_matched_by_workspace_name_not_by_base_name(repo):
     # A workspace is named after metadata.name; the base name (john-inventory-dev) is only the resources' prefix.
     from generator.states import WorkspaceState
@@ -60,7 +47,7 @@ def test_orphans_are_matched_by_workspace_name_not_by_base_name(repo):
     path.write_text(path.read_text().replace(f"name: {DEV}", "name: johns-api"))
     live = WorkspaceState("johns-api", "s3://bucket/states/johns-api.tfstate", 4)
     gone = WorkspaceState(DEV, "s3://bucket/states/john-inventory-dev.tfstate", 2)
-    found = orphans.find(load_project(repo), States({"johns-api": live, DEV: gone}), repo / "cdktf.out")
+    found = orphans.find(load_project(repo), FakeStates({"johns-api": live, DEV: gone}), repo / "cdktf.out")
     assert [o.stack for o in found] == [DEV]
 
 

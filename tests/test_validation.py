@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import problems, write_project
 
 from generator.errors import ValidationFailed
 from generator.project import load_project
@@ -33,17 +34,7 @@ spec:
 
 
 def make(tmp_path: Path, instances: dict[str, str], platform: str = PLATFORM) -> Path:
-    (tmp_path / "platform.yaml").write_text(platform)
-    (tmp_path / "instances").mkdir()
-    for name, text in instances.items():
-        (tmp_path / "instances" / name).write_text(text)
-    return tmp_path
-
-
-def problems(root: Path) -> list[str]:
-    with pytest.raises(ValidationFailed) as failed:
-        load_project(root)
-    return [str(p) for p in failed.value.problems]
+    return write_project(tmp_path, instances, platform)
 
 
 def instance(**overrides: str) -> str:

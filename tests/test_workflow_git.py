@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from workflow_helpers import commit, edit, git, make_repo, run_cli, write_state
+from workflow_helpers import FakeStates, commit, edit, git, make_repo, run_cli, write_state
 
 DEV = "john-inventory-dev"
 STAGING = "team-backend-inventory-staging"
@@ -707,19 +707,6 @@ def test_raw_name_of_yaml_that_does_not_validate():
 
 
 # --- generator.workflow.orphans, called directly ---------------------------------------------
-
-
-class FakeStates:
-    """A states reader of any backend: the workspaces it lists and what each one's state says."""
-
-    def __init__(self, states: dict):
-        self.states = states
-
-    def stacks(self) -> list[str]:
-        return list(self.states)
-
-    def read(self, stack: str):
-        return self.states[stack]
 
 
 def test_find_lists_each_workspace_with_resources_and_no_instance_sorted(repo, monkeypatch):

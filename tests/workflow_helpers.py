@@ -116,3 +116,16 @@ def outcome_json(stack: str, **fields) -> dict:
         "detail": [],
         **fields,
     }
+
+
+class FakeStates:
+    """A states reader of any backend: the workspaces it lists and what each one's state says."""
+
+    def __init__(self, states: dict):
+        self.states = states
+
+    def stacks(self) -> list[str]:
+        return list(self.states)
+
+    def read(self, stack: str):
+        return self.states[stack]

@@ -24,6 +24,8 @@ from cdktf import App, TerraformStack, Testing
 from generator.assets import StaticFile
 from generator.locations import StateLocation
 from generator.model import BackendSettings, CognitoSettings, Instance, KubernetesSettings, PlatformConfig
+from generator.naming import instance_names
+from modules.instance_stack import HOME_ALIAS, InstanceStack, InstanceStackProps
 from modules.stack_base import AwsAccount, StackSettings
 
 #: Literal account id and partition (in a stack they are data source tokens), so ARNs read as plain text.
@@ -199,3 +201,23 @@ def write_sources(root: Path) -> SourceFiles:
             (folder / f.path).parent.mkdir(parents=True, exist_ok=True)
             (folder / f.path).write_text(f"<!-- {f.path} -->\n")
     return SourceFiles(bundle=bundle, template_dir=template, auth_dir=auth)
+
+
+def build_instance_stack(instance: Instance, ui_sync: str = "kubernetes") -> Synthesized:
+    """One app instance's whole stack (InstanceStack), the home region us-east-2, the platform read from local state."""
+    settings = stack_settings(
+        region=instance.region, aliases={HOME_ALIAS: "us-east-2"}, state=local_state(instance.name)
+    )
+    return synth_stack(
+        lambda app: InstanceStack(
+            app,
+            instance.name,
+            InstanceStackProps(
+                instance=instance,
+                names=instance_names(instance),
+                platform=platform_config(ui_sync=ui_sync),
+                settings=settings,
+                platform_state_path=PLATFORM_STATE,
+            ),
+        )
+    )

@@ -15,39 +15,14 @@ import pytest
 from cdktf import Testing
 from fixtures import (
     DEV_INSTANCE,
-    PLATFORM_STATE,
     PROD_INSTANCE,
     Synthesized,
-    local_state,
-    platform_config,
-    stack_settings,
-    synth_stack,
+    build_instance_stack,
 )
 
-from generator.model import Instance
-from generator.naming import instance_names
-from modules.instance_stack import HOME_ALIAS, InstanceStack, InstanceStackProps
+build = build_instance_stack
 
 REMOTE = "data.terraform_remote_state.platform.outputs"
-
-
-def build(instance: Instance, ui_sync: str = "kubernetes") -> Synthesized:
-    settings = stack_settings(
-        region=instance.region, aliases={HOME_ALIAS: "us-east-2"}, state=local_state(instance.name)
-    )
-    return synth_stack(
-        lambda app: InstanceStack(
-            app,
-            instance.name,
-            InstanceStackProps(
-                instance=instance,
-                names=instance_names(instance),
-                platform=platform_config(ui_sync=ui_sync),
-                settings=settings,
-                platform_state_path=PLATFORM_STATE,
-            ),
-        )
-    )
 
 
 @pytest.fixture(scope="module")

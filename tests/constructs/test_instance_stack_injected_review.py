@@ -14,37 +14,16 @@ from dataclasses import replace
 import pytest
 from fixtures import (
     DEV_INSTANCE,
-    PLATFORM_STATE,
     PROD_INSTANCE,
     Synthesized,
-    local_state,
-    platform_config,
-    stack_settings,
-    synth_stack,
+    build_instance_stack,
 )
 
 from generator.model import Instance
-from generator.naming import instance_names
-from modules.instance_stack import HOME_ALIAS, InstanceStack, InstanceStackProps
 
 
 def build(instance: Instance) -> Synthesized:
-    settings = stack_settings(
-        region=instance.region, aliases={HOME_ALIAS: "us-east-2"}, state=local_state(instance.name)
-    )
-    return synth_stack(
-        lambda app: InstanceStack(
-            app,
-            instance.name,
-            InstanceStackProps(
-                instance=instance,
-                names=instance_names(instance),
-                platform=platform_config(ui_sync="terraform"),
-                settings=settings,
-                platform_state_path=PLATFORM_STATE,
-            ),
-        )
-    )
+    return build_instance_stack(instance, ui_sync="terraform")
 
 
 @pytest.fixture(scope="module")
