@@ -250,6 +250,7 @@ TARGETS["cli"] = (
         "tests/test_workflow_cmds.py",
         "tests/test_cli_help.py",
         "tests/test_injected_review_workflow.py",
+        "tests/test_injected_review_runner.py",
         "tests/test_backends.py",
         "--deselect",
         "tests/test_backends.py::test_every_backend_passes_terraform_validate",
