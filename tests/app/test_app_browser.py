@@ -607,8 +607,9 @@ def stack(tmp_path_factory, synthesized_csp):
                     os.environ[key] = value
 
 
-@pytest.fixture(scope="module")
-def browser(stack, tmp_path_factory):
+def chromium(profile, scripts=True):
+    """Headless Debian Chromium on a new profile; with ``scripts`` off, as a person who turned JavaScript off in
+    the browser's settings (the page is parsed without scripting, so ``<noscript>`` is shown)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -625,12 +626,20 @@ def browser(stack, tmp_path_factory):
         "--disable-component-update",
         "--disable-sync",
         "--window-size=1280,900",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+        f"--user-data-dir={profile}",
     ):
         options.add_argument(arg)
+    if not scripts:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(stack, tmp_path_factory):
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
 
@@ -1315,6 +1324,31 @@ def test_callback_and_logout_pages_as_a_person_meets_them(stack, browser, page, 
         assert css(browser, "#message").value_of_css_property("color") == color
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+NEEDS_JAVASCRIPT = {
+    "/auth/callback?code=c0de&state=n0nce%3A%2Fjohn-inventory-dev%2F": "Signing in needs JavaScript.",
+    PREFIX: "Smart Inventory Hub needs JavaScript: turn it on for this site, then reload the page.",
+}
+
+
+@pytest.mark.parametrize("page", list(NEEDS_JAVASCRIPT), ids=["callback", "app"])
+def test_a_page_opened_without_javascript_says_it_needs_it(stack, browser, tmp_path, page):
+    """With JavaScript off in the browser, neither the sign-in callback nor an app can do anything; each says why
+    instead of showing "Signing you in…" or "Loading…" for ever. With JavaScript on, the sentence is not shown."""
+    site, sentence = stack["site"], NEEDS_JAVASCRIPT[page]
+    without = chromium(tmp_path / "profile", scripts=False)
+    try:
+        without.get(site + page)
+        # Evaluated through the DevTools protocol, which the page's setting does not stop.
+        shown = without.execute_script("return document.body.innerText").splitlines()
+    finally:
+        without.quit()
+    assert sentence in shown, shown
+    store_return_to(browser, site, None)
+    browser.get(site + page)
+    wait_for(browser, lambda d: d.execute_script("return document.readyState") == "complete", message="the page")
+    assert sentence not in browser.execute_script("return document.body.innerText")
 
 
 @pytest.mark.parametrize("app", [OTHER_APP, "/a/", "/" + "a" * 63 + "/"], ids=["app", "name-of-1", "name-of-63"])
