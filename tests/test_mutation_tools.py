@@ -528,3 +528,17 @@ def test_data_mutants_of_html_drop_tag_lines_and_attributes():
         "empty-6-15": ['-  <script src="a.js" defer></script>', '+  <script src="" defer></script>'],
         "attribute-6-22": ['-  <script src="a.js" defer></script>', '+  <script src="a.js"></script>'],
     }
+
+
+def test_the_javascript_mutants_are_judged_by_every_test_written_for_them():
+    """A test written for a survivor (a file ``..._injected_review.py`` beside the first) must judge the next run's
+    mutants too: the viewer function's mutants run every file of its tests, and the pages' mutants run the one
+    browser test file (tools/mutate_js_session.py keeps one module's fixtures up), so no second one may appear."""
+    import mutate_js
+
+    assert mutate_js.CF_TESTS == [
+        "tests/app/test_app_cloudfront_function.py",
+        "tests/app/test_app_cloudfront_function_injected_review.py",
+    ]
+    browser_files = sorted(str(p.relative_to(REPO)) for p in (REPO / "tests/app").glob("*browser*.py"))
+    assert browser_files == [mutate_js.BROWSER_TESTS] == ["tests/app/test_app_browser.py"]

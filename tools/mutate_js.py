@@ -2,7 +2,7 @@
 
 Each mutant is one textual edit of cloudfront_function/viewer_request.js, ui/auth/ (the viewer-request function,
 the shared callback and logout pages) or ui/inventory/app.js (the app every tenant gets), applied in a scratch
-copy of the repository, never here. The CloudFront Function's mutants run tests/app/test_app_cloudfront_function.py
+copy of the repository, never here. The CloudFront Function's mutants run tests/app/test_app_cloudfront_function*.py
 (node, a pytest process per mutant, seconds each). The pages' mutants run tests/app/test_app_browser.py (a real
 Chromium) in one pytest session (tools/mutate_js_session.py): its fixtures, a full synth and a browser, are set up
 once, and each mutant is written into the scratch copy the local site serves from. An auth page's mutant runs the
@@ -37,7 +37,12 @@ CALLBACK = "ui/auth/callback/callback.js"
 LOGOUT = "ui/auth/logout/logout.js"
 COMMON = "ui/auth/auth-common.js"
 APP = "ui/inventory/app.js"
-CF_TESTS = ["tests/app/test_app_cloudfront_function.py"]
+#: Every file of the viewer function's tests, the review file beside the first included (a test written for a
+#: survivor must judge the next run's mutants too).
+CF_TESTS = sorted(str(p.relative_to(REPO)) for p in (REPO / "tests/app").glob("test_app_cloudfront_function*.py"))
+#: The browser tests are one file: the session above keeps one module's fixtures up (a second file would set up a
+#: second moto and site per mutant, and moto's start resets the first one's table). tests/test_mutation_tools.py
+#: fails on a second file.
 BROWSER_TESTS = "tests/app/test_app_browser.py"
 #: The -k expression of BROWSER_TESTS that judges a page's mutants: the shared callback's and logout page's tests
 #: (auth-common.js is theirs too); for the app, every other test (none of them is about those two pages, and the

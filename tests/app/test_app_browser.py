@@ -1351,6 +1351,29 @@ def test_a_page_opened_without_javascript_says_it_needs_it(stack, browser, tmp_p
     assert sentence not in browser.execute_script("return document.body.innerText")
 
 
+PROVIDER_ERROR_MARKUP = '<b id="injected">bold</b><a id="evil-link" href="https://evil.example/">continue</a>'
+
+
+def test_callback_shows_the_providers_error_text_as_text(stack, browser):
+    """``error`` and ``error_description`` come from the address bar: markup in them is shown as the characters it
+    is and creates no element. (A hand-injected ``message.innerHTML = text`` in ui/auth/auth-common.js passed every
+    callback test before this one: their error texts held no markup.)"""
+    site, nonce = stack["site"], "n" + uuid.uuid4().hex
+    store_pending(browser, site, nonce, {"prefix": PREFIX, "createdAt": created_ms_ago(browser, 0)})
+    state = quote(f"{nonce}:{PREFIX}", safe="")
+    query = f"error={quote('<i>denied</i>', safe='')}&error_description={quote(PROVIDER_ERROR_MARKUP, safe='')}"
+    browser.get(f"{site}/auth/callback?{query}&state={state}")
+    wait_for(browser, lambda d: css(d, "body").get_attribute("data-status"), message="the callback verdict")
+    assert verdict(browser)[:4] == (
+        "error",
+        f"Sign-in did not complete: <i>denied</i> ({PROVIDER_ERROR_MARKUP})",
+        site + PREFIX,
+        "/auth/callback",
+    )
+    assert browser.find_elements("css selector", "#message *") == []
+    assert browser.find_elements("css selector", "#injected, #evil-link, i") == []
+
+
 @pytest.mark.parametrize("app", [OTHER_APP, "/a/", "/" + "a" * 63 + "/"], ids=["app", "name-of-1", "name-of-63"])
 def test_logout_returns_to_a_valid_app_path_once(stack, browser, app):
     site = stack["site"]
