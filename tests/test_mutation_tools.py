@@ -542,3 +542,17 @@ def test_the_javascript_mutants_are_judged_by_every_test_written_for_them():
     ]
     browser_files = sorted(str(p.relative_to(REPO)) for p in (REPO / "tests/app").glob("*browser*.py"))
     assert browser_files == [mutate_js.BROWSER_TESTS] == ["tests/app/test_app_browser.py"]
+
+
+def test_every_review_test_file_is_in_a_mutation_runs_selection():
+    """Each file of tests written for hand-injected bugs (``*injected_review*.py``) judges some mutation run's
+    mutants, as a file or under a folder a target takes whole: otherwise the next run reports as survivors the
+    mutants those tests already kill."""
+    import mutate_js
+
+    selected = [*mutate_js.CF_TESTS, mutate_js.BROWSER_TESTS]
+    selected += [arg for _, _, tests, _ in mutate_python.TARGETS.values() for arg in tests if arg.startswith("tests")]
+    review_files = sorted(str(p.relative_to(REPO)) for p in (REPO / "tests").rglob("*injected_review*.py"))
+    assert review_files, "no review test files found"
+    for path in review_files:
+        assert any(path == s or path.startswith(s.rstrip("/") + "/") for s in selected), path
