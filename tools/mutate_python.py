@@ -277,6 +277,7 @@ TARGETS["local"] = (
         "tests/test_local_session.py",
         # up, plan, down and _synth_and_init in order, every step stood in (before it, "no tests": end to end only).
         "tests/test_local_orchestration.py",
+        "tests/test_injected_review_local.py",
     ],
     {},
 )
