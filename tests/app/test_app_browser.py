@@ -2434,3 +2434,362 @@ def test_a_one_line_change_to_app_js_is_loaded_under_a_new_name(stack, browser, 
         assert PREFIX + new_app in stack["site_requests"]
     finally:
         handler.published = before
+
+
+# --------------------------------------------------------------------------- the app's page: a second reviewer's bugs
+# Each test below fails on a bug a reviewer injected by hand into ui/inventory/app.js or index.html (eleventh
+# session, docs/testing-injected-bugs.md) that the tests above let through: a state whose nonce matches but which
+# names another app, a second sign-in reusing the first one's verifier or nonce, tokens copied into localStorage, the
+# user named from the access token, an API, token or config value shown as markup, a refresh that goes on from the
+# last page, a next page that drops the low-stock filter, a sign-out that leaves the page before its revocation is
+# answered or leaves ?signedOut in the address bar, an address with one trailing slash making ``//items``, a page
+# that leaks the sign-in code in its Referer, views shown before the config is read, a delete armed for less than
+# five seconds, /auth/ taken for an app path, a refused code that carries on into the stored session, number fields
+# that step below zero or by whole units. They live in this file because tools/mutate_js.py judges the page's
+# mutants with this file's tests.
+
+#: Markup that would make elements (and no request) if a page wrote it as HTML.
+MARKUP = '<b id="injected">bold</b><i class="injected">it</i>'
+
+
+def injected(driver):
+    """How many elements the markup above made anywhere on the page."""
+    return driver.execute_script("return document.querySelectorAll('#injected, .injected').length")
+
+
+# --------------------------------------------------------------------------- sign-in
+
+
+def test_a_state_naming_another_app_is_refused_even_with_this_apps_nonce(stack, fresh_app):
+    """The state is "<nonce>:<prefix>"; its nonce alone does not make it this app's. A code whose state names another
+    app (one that app's callback would send there) is not exchanged here."""
+    driver, site, nonce = fresh_app, stack["site"], "n" + uuid.uuid4().hex
+    pending = {"nonce": nonce, "verifier": "v" * 64, "createdAt": int(time.time() * 1000)}
+    set_session_storage(driver, site, {PKCE_KEY: pending})
+    driver.get(f"{site}{PREFIX}?code=abc123&state={quote(f'{nonce}:{OTHER_APP}', safe='')}")
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert css(driver, "#message").text == NOT_STARTED_HERE
+    assert token_grants(stack) == []
+    assert session_entry(driver, PKCE_KEY) is None
+
+
+def test_each_sign_in_starts_with_its_own_verifier_and_nonce(stack, fresh_app):
+    """A sign-in abandoned at the hosted UI and started again must not reuse the first one's PKCE verifier or nonce:
+    both are one-time secrets, and the first attempt's URL (with its challenge and state) may have been seen."""
+    driver, site = fresh_app, stack["site"]
+    for _ in range(2):
+        driver.get(site + PREFIX)
+        wait_for(driver, visible("#sign-in"), message="the sign-in button")
+        css(driver, "#sign-in").click()
+        wait_for(driver, visible("#username"), message="the hosted-UI login form")
+    first, second = [e for e in stack["oauth_log"] if e["endpoint"] == "authorize"]
+    assert first["code_challenge"] != second["code_challenge"]
+    assert first["state"].partition(":")[0] != second["state"].partition(":")[0]
+    assert first["state"].partition(":")[2] == second["state"].partition(":")[2] == PREFIX
+
+
+def test_the_tokens_live_only_in_the_tabs_session_storage(stack, fresh_app):
+    """sessionStorage ends with the tab; a copy in localStorage would outlive it (and the sign-out of another tab)
+    for every page of the shared domain to read."""
+    driver, site = fresh_app, stack["site"]
+    start_sign_in(driver, site)
+    wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert session_entry(driver, TOKENS_KEY)["refreshToken"]
+    assert driver.execute_script("return localStorage.length") == 0
+
+
+def test_the_signed_in_user_is_named_from_the_id_token_not_the_access_token(stack, fresh_app):
+    """Cognito's access token carries no email; the name shown comes from the ID token."""
+    driver, site = fresh_app, stack["site"]
+    planted = session_tokens(stack, 3600)
+    planted["accessToken"] = make_jwt({"sub": "s", "token_use": "access", "client_id": CLIENT_ID, "username": "x"})
+    set_session_storage(driver, site, {TOKENS_KEY: planted})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert css(driver, "#user-email").text == "jane@example.com"
+
+
+# --------------------------------------------------------------------------- values shown as text
+
+
+def test_the_last_editors_name_is_shown_as_text(stack, fresh_app):
+    """updatedBy is the last editor's email claim, another user's input: text in the row, no element."""
+    driver = fresh_app
+    put_item(stack, "UB-1", "Bolt", 20, updatedBy=MARKUP)
+    open_signed_in(driver, stack)
+    assert css(driver, '#items tbody tr[data-sku="UB-1"] .updated').text.endswith(" · " + MARKUP)
+    assert injected(driver) == 0
+
+
+def test_the_apis_field_error_messages_are_shown_as_text(stack, fresh_app):
+    """A field error's message may quote what the user typed: in its field's slot and in the form's, it is text."""
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    errors = [{"field": "sku", "message": MARKUP}, {"field": "colour", "message": MARKUP}]
+    stack["api_answers"].append((400, json.dumps({"message": "invalid", "errors": errors}), "application/json"))
+    css(driver, "#add-item").click()
+    fill(driver, {"name": "Gear", "sku": "G", "quantity": 1})
+    css(driver, "#save-item").click()
+    wait_for(driver, lambda d: css(d, '.field-error[data-for="sku"]').text, message="the sku error")
+    assert css(driver, '.field-error[data-for="sku"]').text == MARKUP
+    assert css(driver, '.field-error[data-for="body"]').text == MARKUP
+    assert injected(driver) == 0
+
+
+def test_the_no_access_page_shows_the_apis_app_and_group_as_text(stack, fresh_app):
+    """The app and group names come from the API's 403 answer: the no-access page shows them as text."""
+    driver, site = fresh_app, stack["site"]
+    body = {**NO_ACCESS, "app": MARKUP, "groups": [MARKUP]}
+    stack["api_answers"].append((403, json.dumps(body), "application/json"))
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600)})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#no-access-view"), message="the no-access page")
+    assert css(driver, "#no-access-view .reason").text == (
+        f"You are signed in as jane@example.com, but you have no access to {MARKUP}."
+    )
+    assert css(driver, "#no-access-view .hint").text == (
+        f"Ask an administrator to add you to the group {MARKUP}, then sign out and in again."
+    )
+    assert injected(driver) == 0
+
+
+def test_the_signed_in_address_is_shown_as_text(stack, fresh_app):
+    """The email claim is what the user typed at sign-up."""
+    driver, site = fresh_app, stack["site"]
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600, claims={"email": MARKUP})})
+    driver.get(site + PREFIX)
+    wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert css(driver, "#user-email").text == MARKUP
+    assert injected(driver) == 0
+
+
+def test_the_configs_app_name_is_shown_as_text(stack, fresh_app):
+    """config.json is written from the instance's YAML: its app name in the badge is text, like every other value."""
+    driver, site = fresh_app, stack["site"]
+    with served_config(stack, appName=MARKUP):
+        driver.get(site + PREFIX)
+        wait_for(driver, visible("#sign-in"), message="the sign-in button")
+    assert css(driver, "#env-badge").text == MARKUP + " · dev"
+    assert injected(driver) == 0
+
+
+# --------------------------------------------------------------------------- paging
+
+
+def test_refresh_after_a_page_with_more_starts_again_from_the_first_page(stack, fresh_app):
+    """Refresh (and the low-stock switch) read the list from its start: a nextToken kept from the last page would
+    skip the first 50 items."""
+    driver = fresh_app
+    for n in range(60):
+        put_item(stack, f"P-{n:02d}", f"Part {n:02d}", 10)
+    open_signed_in(driver, stack)
+    assert css(driver, "#summary").text == "50 items (more available)"
+    driver.execute_script("document.querySelectorAll('#items tbody tr').forEach((r) => { r.dataset.old = '1'; })")
+    css(driver, "#refresh").click()
+    wait_for(
+        driver,
+        lambda d: d.execute_script("return document.querySelector('#items tbody tr[data-old]') === null"),
+        timeout=30,
+        message="the list drawn again",
+    )
+    assert api_requests(stack) == [("GET /items", 200), ("GET /items", 200)]
+    assert css(driver, "#summary").text == "50 items (more available)"
+    assert len(rows(driver)) == 50
+
+
+def test_the_next_page_of_low_stock_items_is_low_stock_too(stack, fresh_app):
+    """Load more keeps the filter the first page was read with: no item above its threshold joins the list."""
+    driver = fresh_app
+    for n in range(55):
+        put_item(stack, f"L-{n:02d}", f"Low {n:02d}", 1)
+    for n in range(55):
+        put_item(stack, f"H-{n:02d}", f"High {n:02d}", 90)
+    open_signed_in(driver, stack)
+    css(driver, "#low-stock-only").click()
+    wait_for(
+        driver,
+        lambda d: css(d, "#summary").text == "50 items · 50 low on stock (more available)",
+        timeout=30,
+        message="the first low-stock page",
+    )
+    css(driver, "#load-more").click()
+    wait_for(driver, lambda d: "more available" not in css(d, "#summary").text, timeout=30, message="the second page")
+    assert css(driver, "#summary").text == "55 items · 55 low on stock"
+    assert sorted(sku for sku, _ in rows(driver)) == [f"L-{n:02d}" for n in range(55)]
+
+
+# --------------------------------------------------------------------------- sign-out, Referer
+
+
+def test_signing_out_from_a_deep_link_comes_back_to_the_apps_own_address(stack, fresh_app):
+    """The shared sign-out page returns only to a well-formed app path: the app hands it its prefix, not the page it
+    is on, and drops the ?signedOut marker from the address bar."""
+    driver, site = fresh_app, stack["site"]
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600)})
+    driver.get(site + PREFIX + "items/42")
+    wait_for(driver, visible("#sign-out"), message="the signed-in app at a deep link")
+    css(driver, "#sign-out").click()
+    wait_for(driver, lambda d: urlsplit(d.current_url).path == PREFIX, message="the app after signing out")
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert css(driver, "#message").text == "You have signed out."
+    assert driver.current_url == site + PREFIX
+
+
+def test_the_app_opened_with_a_code_sends_no_referer(stack, fresh_app):
+    """The address the code arrives at holds the code and state: the page's own requests (its script, stylesheet,
+    config) must not carry it in a Referer header."""
+    driver, site = fresh_app, stack["site"]
+    before = len(stack["site_referers"])
+    driver.get(f"{site}{PREFIX}?code=secret-code-123&state={quote('n0123456789abcdef0123:' + PREFIX, safe='')}")
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    seen = stack["site_referers"][before:]
+    assert PREFIX + "config.json" in [path for path, _ in seen]
+    assert [referer for _, referer in seen] == [None] * len(seen)
+
+
+# --------------------------------------------------------------------------- the page before and around its start
+
+#: Page script: fetch never answers, and each URL asked for is recorded (the page stays as it is while config.json
+#: loads).
+HOLD_FETCH = (
+    "window.testFetched = [];"
+    "window.fetch = function (url) { window.testFetched.push(String(url)); return new Promise(function () {}); };"
+)
+
+
+def test_while_its_config_loads_the_page_shows_only_that_it_is_loading(stack, fresh_app):
+    """Until config.json answers, nothing of the signed-in app (its list, its form, the user and sign-out) shows,
+    and the message area is a polite live region, so what the app later says there is read out."""
+    driver, site = fresh_app, stack["site"]
+    with first_on_pages(driver, HOLD_FETCH, under=PREFIX):
+        driver.get(site + PREFIX)
+        wait_for(driver, lambda d: d.execute_script("return window.testFetched.length"), message="the config fetch")
+        assert driver.execute_script("return window.testFetched") == ["config.json"]
+        shown = [s for s in VIEWS if css(driver, s).is_displayed()]
+    assert shown == ["#loading-view"]
+    message = css(driver, "#message")
+    assert (message.get_attribute("role"), message.get_attribute("aria-live")) == ("status", "polite")
+
+
+VIEWS = ("#loading-view", "#signed-out-view", "#app-view", "#session", "#item-form", "#message", "#load-more")
+
+
+def test_an_app_configured_for_the_shared_auth_path_will_not_start(stack, fresh_app):
+    """/auth/ is the shared sign-in pages' path, never an app's: a page at /auth/ whose config names /auth/ as its
+    prefix (and would key its session, and its sign-out's return, there) refuses to start."""
+    driver, site = fresh_app, stack["site"]
+    with (
+        served_config(stack, prefix="/auth/"),
+        first_on_pages(driver, "history.replaceState(null, '', '/auth/');", under=PREFIX),
+    ):
+        driver.get(site + PREFIX)
+        wait_for(driver, lambda d: css(d, "#message").text, message="the refusal")
+        assert urlsplit(driver.current_url).path == "/auth/"
+    assert css(driver, "#message").text == "This app is served from an unexpected path."
+    assert not css(driver, "#sign-in").is_displayed() and stack["oauth_log"] == []
+
+
+def test_a_refused_code_stops_the_page_even_with_a_session_in_the_tab(stack, fresh_app):
+    """A code the app did not ask for (a crafted link) is refused, and the page stops there, signed out with the
+    reason: it does not carry on into the list on the tab's stored session as if the link had been fine."""
+    driver, site = fresh_app, stack["site"]
+    set_session_storage(driver, site, {TOKENS_KEY: session_tokens(stack, 3600)})
+    driver.get(f"{site}{PREFIX}?code=abc123&state={quote('n0123456789abcdef0123:' + PREFIX, safe='')}")
+    wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert css(driver, "#message").text == NOT_STARTED_HERE
+    assert driver.execute_script("return document.body.dataset.state") == "signed-out"
+    assert api_requests(stack) == [] and token_grants(stack) == []
+
+
+#: Page script: the delay of every timer the page sets, in order.
+RECORD_TIMERS = (
+    "window.testTimers = []; var setTimer = window.setTimeout;"
+    "window.setTimeout = function (f, ms) { window.testTimers.push(ms); return setTimer.apply(window, arguments); };"
+)
+
+
+def test_a_delete_stays_armed_for_five_seconds(stack, fresh_app):
+    """The first click arms the button for five seconds (long enough to read and confirm), then it disarms."""
+    driver = fresh_app
+    put_item(stack, "LP-1", "Lamp", 5)
+    with first_on_pages(driver, RECORD_TIMERS, under=PREFIX):
+        open_signed_in(driver, stack)
+    before = driver.execute_script("return window.testTimers.length")
+    css(driver, '#items tbody tr[data-sku="LP-1"] button.delete').click()
+    assert driver.execute_script("return window.testTimers.slice(arguments[0])", before) == [5000]
+
+
+#: Page script: the answer to the revocation request is held until the test calls window.testReleaseRevoke().
+HOLD_REVOKE = (
+    "var realFetch = window.fetch;"
+    "window.fetch = function (url, options) {"
+    "  var answer = realFetch.apply(window, arguments);"
+    "  if (String(url).indexOf('/oauth2/revoke') === -1) return answer;"
+    "  return answer.then(function (r) {"
+    "    return new Promise(function (resolve) { window.testReleaseRevoke = function () { resolve(r); }; });"
+    "  });"
+    "};"
+)
+
+
+def test_signing_out_leaves_the_page_only_once_the_revocation_is_answered(stack, fresh_app):
+    """A request still in flight when the page navigates away may be cancelled: the refresh token would then stay
+    valid for its whole lifetime. The app waits for the revocation's answer before it goes to the hosted UI."""
+    driver = fresh_app
+    with first_on_pages(driver, HOLD_REVOKE, under=PREFIX):
+        open_signed_in(driver, stack)
+        css(driver, "#sign-out").click()
+        wait_for(
+            driver,
+            lambda d: "logout" in endpoints(stack) or d.execute_script("return !!window.testReleaseRevoke"),
+            message="the revocation answered (and held) or the page gone",
+        )
+        assert endpoints(stack) == ["revoke"]
+        assert urlsplit(driver.current_url).path == PREFIX
+        driver.execute_script("window.testReleaseRevoke()")
+        wait_for(driver, visible("#sign-in"), message="the signed-out app")
+    assert endpoints(stack) == ["revoke", "logout"]
+    assert css(driver, "#message").text == "You have signed out."
+
+
+def endpoints(stack):
+    return [e["endpoint"] for e in stack["oauth_log"]]
+
+
+def test_api_and_sign_in_addresses_ending_in_one_slash_reach_their_routes(stack, fresh_app):
+    """An address written with one trailing slash (``https://api.example/``) must not make ``//items`` or
+    ``//oauth2/token``: neither is a route. (Two slashes, as the older test writes them, become three, which the
+    stand-ins' URL parsing happens to read as the route anyway.)"""
+    driver, site = fresh_app, stack["site"]
+    config = stack["site_handler"].config
+    with served_config(stack, apiUrl=config["apiUrl"] + "/", cognitoDomain=config["cognitoDomain"] + "/"):
+        driver.get(site + PREFIX)
+        wait_for(driver, visible("#sign-in"), message="the sign-in button")
+        css(driver, "#sign-in").click()
+        wait_for(driver, visible("#username"), message="the hosted-UI login form")
+        css(driver, "#username").send_keys("jane")
+        css(driver, "#login-submit").click()
+        wait_for(driver, visible("#empty"), message="the signed-in, empty list")
+    assert endpoints(stack) == ["authorize", "token"]
+    assert api_requests(stack) == [("GET /items", 200)]
+
+
+def test_the_arrow_keys_step_quantities_in_whole_units_from_zero_and_prices_in_cents(stack, fresh_app):
+    """The form's number fields step as the API counts: a quantity or reorder level never goes below 0 with the
+    down arrow, and a price moves by a cent."""
+    from selenium.webdriver.common.keys import Keys
+
+    driver = fresh_app
+    open_signed_in(driver, stack)
+    css(driver, "#add-item").click()
+    wait_for(driver, visible("#item-form"), message="the form")
+    stepped = {}
+    for field, keys in {
+        "quantity": [Keys.ARROW_DOWN, Keys.ARROW_DOWN],
+        "reorderLevel": [Keys.ARROW_DOWN, Keys.ARROW_DOWN],
+        "unitPrice": [Keys.ARROW_UP, Keys.ARROW_UP],
+    }.items():
+        for key in keys:
+            css(driver, f"#f-{field}").send_keys(key)
+        stepped[field] = css(driver, f"#f-{field}").get_attribute("value")
+    assert stepped == {"quantity": "0", "reorderLevel": "0", "unitPrice": "0.02"}
