@@ -2053,6 +2053,21 @@ def test_cancelling_the_form_saves_nothing_and_closes_it(stack, fresh_app):
     assert api_requests(stack) == [("GET /items", 200)] and scan_table(stack["lambda_app"]) == {}
 
 
+def test_the_form_opens_with_the_cursor_in_its_first_field(stack, fresh_app):
+    """Adding or editing an item puts the keyboard in the Name field, so a person can type at once (and a screen
+    reader announces the form)."""
+    driver = fresh_app
+    put_item(stack, "FO-1", "Focus", 3)
+    open_signed_in(driver, stack)
+    for button, title in (("#add-item", "Add item"), ("#items tbody button.edit", "Edit Focus")):
+        css(driver, button).click()
+        wait_for(driver, visible("#item-form"), message="the form")
+        assert css(driver, "#form-title").text == title
+        assert driver.execute_script("return document.activeElement.id") == "f-name"
+        css(driver, "#cancel-edit").click()
+        wait_for(driver, lambda d: not css(d, "#item-form").is_displayed(), message="the form to close")
+
+
 def cells(driver):
     """Every row's cells' text, in the order shown (the actions cell left out)."""
     return driver.execute_script(
@@ -2360,7 +2375,7 @@ def test_a_delete_the_api_fails_says_why_and_can_be_tried_again(stack, fresh_app
     assert delete.is_enabled()
     delete.click()
     wait_for(driver, lambda d: rows(d) == [], message="the row to go")
-    assert css(driver, "#message").text == "Deleted Lamp."
+    assert shown_message(driver) == ("Deleted Lamp.", "")  # no longer styled as the error before it
 
 
 # --------------------------------------------------------------------------- fresh UIs, edges, CSP
