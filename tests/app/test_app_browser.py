@@ -2778,12 +2778,7 @@ def test_api_and_sign_in_addresses_ending_in_one_slash_reach_their_routes(stack,
     driver, site = fresh_app, stack["site"]
     config = stack["site_handler"].config
     with served_config(stack, apiUrl=config["apiUrl"] + "/", cognitoDomain=config["cognitoDomain"] + "/"):
-        driver.get(site + PREFIX)
-        wait_for(driver, visible("#sign-in"), message="the sign-in button")
-        css(driver, "#sign-in").click()
-        wait_for(driver, visible("#username"), message="the hosted-UI login form")
-        css(driver, "#username").send_keys("jane")
-        css(driver, "#login-submit").click()
+        start_sign_in(driver, site)
         wait_for(driver, visible("#empty"), message="the signed-in, empty list")
     assert endpoints(stack) == ["authorize", "token"]
     assert api_requests(stack) == [("GET /items", 200)]
