@@ -43,18 +43,36 @@ class WorkspaceState:
     last_applied: datetime | None = None
 
 
+def state_document(text: str | bytes) -> dict:
+    """A state file's JSON; ValueError when it is not a state document (a JSON object whose ``resources`` is a list
+    of objects and ``outputs`` an object, where present)."""
+    document = json.loads(text)
+    if not isinstance(document, dict):
+        raise ValueError(f"a JSON {type(document).__name__}, not an object")
+    resources, outputs = document.get("resources", []), document.get("outputs", {})
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise ValueError("resources is not a list of objects")
+    if not isinstance(outputs, dict) or not all(isinstance(o, dict) for o in outputs.values()):
+        raise ValueError("outputs is not an object of objects")
+    return document
+
+
+def unreadable(where: str, err: Exception) -> StateUnavailable:
+    return StateUnavailable(f"{where}: got unreadable state ({err}), expected Terraform state JSON")
+
+
 def read_state_file(stack: str, path: Path, strict: bool = True) -> WorkspaceState | None:
     """A local ``.tfstate`` file; None when missing or empty. Unreadable JSON raises StateUnavailable,
     or with ``strict=False`` reads as None (a state being written by a running Terraform)."""
     try:
         if not path.is_file() or path.stat().st_size == 0:
             return None
-        document = json.loads(path.read_text())
+        document = state_document(path.read_text())
         modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     except (OSError, ValueError) as err:
         if not strict:
             return None
-        raise StateUnavailable(f"{path}: got unreadable state ({err}), expected Terraform state JSON") from None
+        raise unreadable(str(path), err) from None
     return from_document(stack, str(path), document, modified)
 
 
@@ -102,10 +120,14 @@ class S3States:
         got = self._call(key, self.client.get_object, Bucket=self.backend.bucket, Key=key)
         if got is None:
             return None
-        body = got["Body"].read()
+        body, where = got["Body"].read(), f"s3://{self.backend.bucket}/{key}"
         if not body:
             return None
-        return from_document(stack, f"s3://{self.backend.bucket}/{key}", json.loads(body), got.get("LastModified"))
+        try:
+            document = state_document(body)
+        except ValueError as err:
+            raise unreadable(where, err) from None
+        return from_document(stack, where, document, got.get("LastModified"))
 
     def stacks(self) -> list[str]:
         prefix = f"{self.backend.key_prefix}/"

@@ -320,6 +320,42 @@ def test_s3_states_reads_a_missing_or_empty_object_as_no_state(boto3_clients):
     ]
 
 
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'{"resources": [', "Expecting value: line 1 column 16 (char 15)"),
+        (b"[]", "a JSON list, not an object"),
+        (b'{"resources": {"a": 1}}', "resources is not a list of objects"),
+        (b'{"resources": [], "outputs": {"url": "x"}}', "outputs is not an object of objects"),
+    ],
+    ids=["truncated", "a-list", "resources-an-object", "output-not-an-object"],
+)
+def test_a_damaged_s3_state_is_a_one_line_error_naming_the_object(boto3_clients, body, why):
+    """A state object cut short (an interrupted upload) or not a state document is the one-line error the local
+    reader gives, not a traceback. (A hand-injected bug round found the S3 reader parsing outside any handler.)"""
+    fake = FakeS3(get_object=[{"Body": io.BytesIO(body), "LastModified": datetime(2026, 11, 29, tzinfo=UTC)}])
+    with pytest.raises(StateUnavailable) as raised:
+        s3_reader(boto3_clients, fake).read("john-inventory-dev")
+    assert str(raised.value) == (
+        f"s3://acme-apps-tfstate/apps/john-inventory-dev.tfstate: got unreadable state ({why}), "
+        "expected Terraform state JSON"
+    )
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("[]", "a JSON list, not an object"), ('{"resources": ["x"]}', "resources is not a list of objects")],
+    ids=["a-list", "resources-not-objects"],
+)
+def test_a_local_state_file_that_is_json_but_no_state_is_a_one_line_error(tmp_path, text, why):
+    path = write(tmp_path / "odd.tfstate", text)
+    with pytest.raises(StateUnavailable) as raised:
+        read_state_file("odd", path)
+    assert str(raised.value) == f"{tmp_path}/odd.tfstate: got unreadable state ({why}), expected Terraform state JSON"
+    assert read_state_file("odd", path, strict=False) is None
+
+
 def test_s3_states_turns_other_errors_into_the_first_line_of_their_message(boto3_clients):
     fake = FakeS3(get_object=[client_error("AccessDenied", "GetObject", "Access Denied\nRequestId: 7F3A")])
     with pytest.raises(StateUnavailable) as raised:
