@@ -7,18 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_assets import X_HASH, _tree
 
 from generator import assets
 from generator.assets import AssetError
 
-X_HASH = "2d711642b726"  # sha256(b"x")[:12]
 INDEX = '<!doctype html><html><head><base href="./">{}</head><body></body></html>\n'
-
-
-def _tree(root: Path, files: dict[str, bytes]) -> None:
-    for relative, data in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_bytes(data)
 
 
 def test_a_change_far_into_a_large_file_gives_it_a_new_hashed_name():

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import http.server
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from helpers import copy_project
+from test_emulator_process import spawn  # noqa: F401 -- fixture: a process with given arguments
 from workflow_helpers import edit, write_state
 
 import generator.runtime
@@ -28,35 +27,15 @@ from generator.local.session import AppStatus
 from generator.local.workspace import Workspace, write_local_project
 from generator.locations import EmulatorSettings
 
-#: Sleeps until killed; its command line carries the arguments given after the code.
-SLEEPER = "import time\nprint('ready', flush=True)\ntime.sleep(120)\n"
-
-
-@pytest.fixture
-def sleeper():
-    """``sleeper(*args)``: a process whose command line ends with ``args``; each one is killed at teardown."""
-    processes: list[subprocess.Popen] = []
-
-    def start(*args: str) -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-c", SLEEPER, *args], stdout=subprocess.PIPE, text=True)
-        processes.append(process)
-        assert process.stdout.readline() == "ready\n"
-        return process
-
-    yield start
-    for process in processes:
-        process.kill()
-        process.wait()
-
 
 @pytest.mark.parametrize(
     "args",
     [("moto_server",), ("-m", "moto.server"), ("generator.local.moto_server.old",)],
     ids=["moto-cli", "moto-module", "longer-name"],
 )
-def test_a_plain_moto_server_is_not_taken_for_the_emulators_server(sleeper, args):
+def test_a_plain_moto_server_is_not_taken_for_the_emulators_server(spawn, args):
     """A recycled pid now running someone else's moto must not be trusted, reused or sent SIGTERM by ``down``."""
-    assert emu._is_our_server(sleeper(*args).pid) is False
+    assert emu._is_our_server(spawn(*args).pid) is False
 
 
 class _NoContent(http.server.BaseHTTPRequestHandler):

@@ -251,15 +251,25 @@ def test_another_users_live_process_counts_as_alive():
 
 
 def _sync(
-    out: Path, files: dict[str, str], stacks: list[str], *, prune: bool = True, manifest: str = '{"stacks": {}}', **kw
+    out: Path,
+    files: dict[str, str],
+    stacks: list[str],
+    *,
+    prune: bool = True,
+    manifest: str = '{"stacks": {}}',
+    after=None,
+    **kw,
 ) -> SyncReport:
-    """Synthesize into ``out`` with a build that writes ``files`` (paths under the app's output) and the manifest."""
+    """Synthesize into ``out`` with a build that writes ``files`` (paths under the app's output) and the manifest,
+    then calls ``after(app_out)`` if given."""
 
     def build(app_out: Path, work: Path) -> None:
         for name, text in files.items():
             (app_out / name).parent.mkdir(parents=True, exist_ok=True)
             (app_out / name).write_text(text)
         (app_out / "manifest.json").write_text(manifest)
+        if after is not None:
+            after(app_out)
 
     return synthesize_into(out, build, stacks, prune=prune, has_state=lambda s: False, **kw)
 

@@ -9,23 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_outfolder import _sync
 
 from generator.outfolder import OWNER, remove_stale_scratch, synthesize_into
-
-
-def _build(files: dict[str, str], after=None):
-    def build(app_out: Path, work: Path) -> None:
-        for name, text in files.items():
-            (app_out / name).parent.mkdir(parents=True, exist_ok=True)
-            (app_out / name).write_text(text)
-        if after is not None:
-            after(app_out)
-
-    return build
-
-
-def _sync(out: Path, files: dict[str, str], after=None):
-    return synthesize_into(out, _build(files, after), ["platform"], prune=True, has_state=lambda s: False)
 
 
 def _half_then_fail(original):
@@ -39,13 +25,15 @@ def _half_then_fail(original):
 def test_a_stack_file_write_that_fails_half_way_leaves_the_old_file_whole(tmp_path, monkeypatch):
     """A full disk mid-write must not leave a truncated cdk.tf.json that Terraform would then plan from."""
     out = tmp_path / "cdktf.out"
-    _sync(out, {"stacks/platform/cdk.tf.json": '{"old": "version"}', "manifest.json": '{"stacks": {}}'})
+    _sync(out, {"stacks/platform/cdk.tf.json": '{"old": "version"}'}, ["platform"])
 
     def fail_writes(app_out: Path) -> None:
         monkeypatch.setattr(Path, "write_bytes", _half_then_fail(Path.write_bytes))
 
     with pytest.raises(OSError):
-        _sync(out, {"stacks/platform/cdk.tf.json": '{"new": "version!"}', "manifest.json": "{}"}, fail_writes)
+        _sync(
+            out, {"stacks/platform/cdk.tf.json": '{"new": "version!"}'}, ["platform"], manifest="{}", after=fail_writes
+        )
     assert (out / "stacks/platform/cdk.tf.json").read_text() == '{"old": "version"}'
 
 
@@ -53,7 +41,7 @@ def test_a_manifest_write_that_fails_half_way_leaves_the_old_manifest_whole(tmp_
     """cdktf and the CLI read manifest.json to find the stacks: a truncated one breaks every later command."""
     out = tmp_path / "cdktf.out"
     manifest = '{"stacks": {"platform": {"name": "platform"}}}'
-    _sync(out, {"stacks/platform/cdk.tf.json": "{}", "manifest.json": manifest})
+    _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"], manifest=manifest)
     before = (out / "manifest.json").read_text()
 
     def fail_writes(app_out: Path) -> None:
@@ -61,7 +49,7 @@ def test_a_manifest_write_that_fails_half_way_leaves_the_old_manifest_whole(tmp_
 
     changed = '{"stacks": {"platform": {"name": "platform", "new": 1}}}'
     with pytest.raises(OSError):
-        _sync(out, {"stacks/platform/cdk.tf.json": "{}", "manifest.json": changed}, fail_writes)
+        _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"], manifest=changed, after=fail_writes)
     assert before == '{\n  "stacks": {\n    "platform": {\n      "name": "platform"\n    }\n  }\n}\n'
     assert (out / "manifest.json").read_text() == before
 
@@ -69,7 +57,7 @@ def test_a_manifest_write_that_fails_half_way_leaves_the_old_manifest_whole(tmp_
 def test_a_failed_build_leaves_no_scratch_folder_and_the_output_as_it_was(tmp_path):
     """Each failed synth would otherwise leave a scratch folder beside cdktf.out, piling up on every error."""
     out = tmp_path / "cdktf.out"
-    _sync(out, {"stacks/platform/cdk.tf.json": "{}", "manifest.json": '{"stacks": {}}'})
+    _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"])
 
     def broken(app_out: Path, work: Path) -> None:
         (work / "half").write_text("x")
@@ -100,5 +88,5 @@ def test_a_new_stack_is_moved_in_whole_not_copied(tmp_path):
     def record(app_out: Path) -> None:
         built["inode"] = (app_out / "stacks/platform/cdk.tf.json").stat().st_ino
 
-    _sync(out, {"stacks/platform/cdk.tf.json": "{}", "manifest.json": '{"stacks": {}}'}, record)
+    _sync(out, {"stacks/platform/cdk.tf.json": "{}"}, ["platform"], after=record)
     assert (out / "stacks/platform/cdk.tf.json").stat().st_ino == built["inode"]
